@@ -1,0 +1,1 @@
+"""Alembic migrations; `smsbox.database.upgrade` runs them."""

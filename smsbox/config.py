@@ -1,0 +1,169 @@
+"""Configuration from a TOML file, validated before anything starts.
+
+A wrong key or value stops start-up with a message naming the key, because a
+typo in `[[modem]]` silently ignored would leave a company without SMS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+
+CONFIG_ENV = "SMSBOX_CONFIG"
+STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+
+
+class ConfigError(ValueError):
+    """The configuration file is missing, unreadable or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key_file: str = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+@dataclass(frozen=True)
+class ModemConfig:
+    name: str
+    device: str
+    baudrate: int = 115200
+    pin: str = ""
+
+
+@dataclass(frozen=True)
+class MessagingConfig:
+    default_region: str = "FR"
+    timezone: str = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database: DatabaseConfig
+    web: WebConfig
+    messaging: MessagingConfig
+    modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.data_dir / 'smsbox.db'}"
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.data_dir / self.web.secret_key_file
+
+
+_PYTHON_TYPE_NAMES = {str: "a string", int: "an integer"}
+
+
+def _build_section(cls: type, table: Any, where: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in fields:
+            raise ConfigError(f"{where}.{key}: unknown key (expected one of {', '.join(fields)})")
+        expected = str if fields[key].type == "str" else int
+        if type(value) is not expected:
+            raise ConfigError(f"{where}.{key} must be {_PYTHON_TYPE_NAMES[expected]}")
+        values[key] = value
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{where}.{missing[0]} is required")
+    return cls(**values)
+
+
+def _check_values(config: Config) -> None:
+    if not 1 <= config.web.port <= 65535:
+        raise ConfigError("[web].port must be between 1 and 65535")
+    if config.messaging.default_region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigError(
+            f"[messaging].default_region: {config.messaging.default_region!r} is not a "
+            "two-letter region code such as 'FR' or 'GB'"
+        )
+    try:
+        zoneinfo.ZoneInfo(config.messaging.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"[messaging].timezone: {config.messaging.timezone!r} is not a known time zone "
+            "such as 'Europe/Paris'"
+        ) from None
+    names = set()
+    for index, modem in enumerate(config.modems):
+        where = f"[[modem]] #{index + 1}"
+        if not modem.name.strip():
+            raise ConfigError(f"{where}.name must not be empty")
+        if modem.name in names:
+            raise ConfigError(f"{where}.name: {modem.name!r} is used by two modems")
+        names.add(modem.name)
+        if modem.baudrate not in STANDARD_BAUDRATES:
+            raise ConfigError(f"{where}.baudrate: {modem.baudrate} is not a standard rate")
+        if modem.pin and not (modem.pin.isdigit() and 4 <= len(modem.pin) <= 8):
+            raise ConfigError(f"{where}.pin must be 4 to 8 digits")
+
+
+def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
+    """Build a validated Config from a parsed TOML document.
+
+    Relative paths are taken from `base_dir`, the directory of the file, so that
+    a config works the same whatever directory a service starts in.
+    """
+    known = {"data_dir", "database", "web", "modem", "messaging"}
+    for key in document:
+        if key not in known:
+            raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
+    data_dir = document.get("data_dir", "data")
+    if not isinstance(data_dir, str) or not data_dir:
+        raise ConfigError("data_dir must be a non-empty string")
+    modem_tables = document.get("modem", [])
+    if not isinstance(modem_tables, list):
+        raise ConfigError("modem must be written [[modem]] (an array of tables)")
+    config = Config(
+        data_dir=(base_dir / data_dir).resolve(),
+        database=_build_section(DatabaseConfig, document.get("database", {}), "[database]"),
+        web=_build_section(WebConfig, document.get("web", {}), "[web]"),
+        messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
+        modems=tuple(
+            _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
+            for index, table in enumerate(modem_tables)
+        ),
+    )
+    _check_values(config)
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load the file given, else the one named by $SMSBOX_CONFIG."""
+    chosen = path or os.environ.get(CONFIG_ENV)
+    if not chosen:
+        raise ConfigError(f"no configuration file: pass --config PATH or set {CONFIG_ENV}")
+    file = Path(chosen)
+    try:
+        with file.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file}: not valid TOML: {error}") from None
+    return parse_config(document, file.resolve().parent)

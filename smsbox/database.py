@@ -1,0 +1,48 @@
+"""Engine, sessions and migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+import migrations
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
+    # WAL lets the web server read while the daemon writes; the busy timeout
+    # makes a writer wait for the other instead of failing at once.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(url: str) -> AlembicConfig:
+    alembic_config = AlembicConfig()
+    alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return alembic_config
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at `url` to the newest revision."""
+    command.upgrade(_alembic_config(url), "head")

@@ -1,0 +1,25 @@
+"""Reading messages back for people: lists for the web page and the CLI."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smsbox.models import Direction, Message
+
+PAGE_SIZE = 50
+
+
+def list_messages(
+    session: Session, direction: Direction, *, page: int = 1, page_size: int = PAGE_SIZE
+) -> list[Message]:
+    """Newest first; `page` counts from 1."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.direction == direction)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(page_size)
+            .offset((max(page, 1) - 1) * page_size)
+        )
+    )

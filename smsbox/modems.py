@@ -1,0 +1,28 @@
+"""What the daemon last saw of each modem, for staff and for the web page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smsbox.models import Modem, utcnow
+
+
+def ensure_modem(session: Session, name: str, device: str) -> Modem:
+    modem = session.scalar(select(Modem).where(Modem.name == name))
+    if modem is None:
+        modem = Modem(name=name, device=device)
+        session.add(modem)
+        session.flush()
+    modem.device = device
+    return modem
+
+
+def record_state(session: Session, modem: Modem, state: str, error: str | None = None) -> None:
+    modem.state = state
+    modem.last_error = error
+    modem.last_seen_at = utcnow()
+
+
+def list_modems(session: Session) -> list[Modem]:
+    return list(session.scalars(select(Modem).order_by(Modem.name)))

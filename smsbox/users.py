@@ -1,0 +1,46 @@
+"""Staff accounts. Passwords are only ever stored hashed."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from smsbox.models import User
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against when a name is unknown, so that a wrong name costs as much
+# time as a wrong password and does not reveal which names exist.
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
+    name = name.strip()
+    if not name:
+        raise UserError("the user name is empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(User).where(User.name == name)) is not None:
+        raise UserError(f"a user named {name!r} already exists")
+    user = User(name=name, password_hash=generate_password_hash(password), is_admin=admin)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from smsbox.config import Config, parse_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.setup import initialise
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return parse_config(
+        {"data_dir": "data", "messaging": {"default_region": "FR", "timezone": "Europe/Paris"}},
+        tmp_path,
+    )
+
+
+@pytest.fixture
+def sessions(config: Config) -> Iterator[sessionmaker[Session]]:
+    initialise(config)
+    engine = make_engine(config.database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
