@@ -1,0 +1,1 @@
+"""The hardware side: AT channel, drivers, the daemon and the simulated modem."""

@@ -1,0 +1,156 @@
+"""The AT protocol as text: final results, errors and the lines we parse.
+
+Pure functions on `str`, tested with tables of real modem lines; the serial
+side lives in `modem.channel`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class ModemError(Exception):
+    """A command the modem did not carry out.
+
+    `permanent` says whether retrying can help: a rejected number will be
+    rejected again, a network congestion or a timeout may not.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+
+
+class ModemTimeout(ModemError):
+    """The modem did not finish answering in time."""
+
+
+# 3GPP TS 27.005 §3.2.5 <err> values after which the same SMS will fail again.
+PERMANENT_CMS_ERRORS = {
+    1: "unassigned (unallocated) number",
+    8: "operator determined barring",
+    10: "call barred",
+    21: "short message transfer rejected",
+    27: "destination out of service",
+    28: "unidentified subscriber",
+    29: "facility rejected",
+    30: "unknown subscriber",
+    50: "requested facility not subscribed",
+    69: "requested facility not implemented",
+    96: "invalid mandatory information",
+    304: "invalid PDU mode parameter",
+    305: "invalid text mode parameter",
+    310: "SIM not inserted",
+    311: "SIM PIN required",
+    330: "SMSC address unknown",
+}
+
+SIMPLE_FINALS = {"OK", "ERROR", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"}
+_ERROR_RE = re.compile(r"^\+(CME|CMS) ERROR:\s*(.+)$")
+
+# Lines a modem may send at any time, even between a command and its answer.
+URC_PREFIXES = (
+    "+CMTI:",
+    "+CMT:",
+    "+CDSI:",
+    "+CDS:",
+    "RING",
+    "+CRING:",
+    "+CLIP:",
+    "+CUSD:",
+    "+CREG:",
+    "+CGREG:",
+    "^RSSI:",
+    "^BOOT:",
+    "^MODE:",
+    "^SRVST:",
+    "^SIMST:",
+    "RDY",
+    "+CPIN: READY",
+    "Call Ready",
+    "SMS Ready",
+)
+# These carry a PDU on the line after them.
+TWO_LINE_URCS = ("+CMT:", "+CDS:")
+
+
+def is_final(line: str) -> bool:
+    return line in SIMPLE_FINALS or _ERROR_RE.match(line) is not None
+
+
+def error_for(line: str, command: str) -> ModemError | None:
+    """None if `line` is OK, else the error it reports for `command`."""
+    if line == "OK":
+        return None
+    match = _ERROR_RE.match(line)
+    if match is None:
+        return ModemError(f"{command}: {line}")
+    kind, detail = match.groups()
+    code = int(detail) if detail.strip().isdigit() else None
+    if kind == "CMS" and code is not None:
+        reason = PERMANENT_CMS_ERRORS.get(code)
+        if reason:
+            return ModemError(f"{command}: +CMS ERROR {code} ({reason})", permanent=True, code=code)
+    return ModemError(f"{command}: {line}", code=code)
+
+
+def is_urc(line: str, expected_prefix: str | None = None) -> bool:
+    """Whether a line is unsolicited; a line the running command asked for is not."""
+    if expected_prefix and line.startswith(expected_prefix):
+        return False
+    return line.startswith(URC_PREFIXES)
+
+
+@dataclass(frozen=True)
+class StoredSms:
+    index: int
+    status: int
+    pdu: str
+
+
+def _fields(line: str, prefix: str) -> list[str]:
+    if not line.startswith(prefix):
+        raise ValueError(f"expected {prefix!r}, got {line!r}")
+    return [field.strip().strip('"') for field in line[len(prefix) :].split(",")]
+
+
+def parse_cmti(line: str) -> tuple[str, int]:
+    """'+CMTI: "SM",3' -> ('SM', 3)."""
+    storage, index = _fields(line, "+CMTI:")[:2]
+    return storage, int(index)
+
+
+def parse_cmgs(line: str) -> int:
+    """'+CMGS: 12' -> the TP-MR reference of the part just submitted."""
+    return int(_fields(line, "+CMGS:")[0])
+
+
+def parse_cmgl(lines: list[str]) -> list[StoredSms]:
+    """PDU-mode AT+CMGL answer: header '+CMGL: idx,stat,[alpha],length' then the PDU."""
+    stored = []
+    for header, pdu in zip(lines[::2], lines[1::2], strict=False):
+        fields = _fields(header, "+CMGL:")
+        stored.append(StoredSms(index=int(fields[0]), status=int(fields[1]), pdu=pdu.strip()))
+    return stored
+
+
+def parse_cmgr(lines: list[str], index: int) -> StoredSms | None:
+    """PDU-mode AT+CMGR answer: '+CMGR: stat,[alpha],length' then the PDU; None if empty."""
+    if len(lines) < 2:
+        return None
+    fields = _fields(lines[0], "+CMGR:")
+    return StoredSms(index=index, status=int(fields[0]), pdu=lines[1].strip())
+
+
+def parse_csq(line: str) -> int | None:
+    """'+CSQ: 21,99' -> 21; None when the modem does not know (99)."""
+    rssi = int(_fields(line, "+CSQ:")[0])
+    return None if rssi == 99 else rssi
+
+
+def parse_clip(line: str) -> str | None:
+    """'+CLIP: "+33612345678",145,...' -> the caller; None when withheld."""
+    fields = _fields(line, "+CLIP:")
+    return fields[0] or None

@@ -1,0 +1,119 @@
+"""SMS PDUs through python-gammu: encoding, decoding and joining long messages.
+
+Everything GSM-7/UCS-2 and UDH is python-gammu's job; this module only adapts
+its dictionaries to what the AT driver and the simulator need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import gammu
+
+from smsbox.inbox import ReceivedPart
+
+
+@dataclass(frozen=True)
+class SubmitPdu:
+    """One part ready for AT+CMGS: the hex to send and the length the command announces."""
+
+    hex: str
+    tpdu_length: int
+
+
+def _encode_parts(text: str, *, unicode: bool) -> list[dict]:
+    return gammu.EncodeSMS(
+        {
+            "Class": -1,
+            "Unicode": unicode,
+            "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}],
+        }
+    )
+
+
+def _clean_text(decoded: dict) -> str:
+    # python-gammu sizes GSM-7 text by septets, so escaped characters (€, [, {)
+    # leave NULs and stray memory after the real end; GSM-7 has no NUL of its own.
+    text = decoded["Text"] or ""
+    if decoded["Coding"] == "Default_No_Compression":
+        text = text.split("\x00", 1)[0]
+    return text
+
+
+def _fits_gsm7(text: str) -> bool:
+    """Whether GSM-7 carries `text` unchanged; python-gammu silently transliterates otherwise."""
+    parts = _encode_parts(text, unicode=False)
+    round_trip = ""
+    for part in parts:
+        part["Number"] = "+1"
+        round_trip += _clean_text(gammu.DecodePDU(gammu.EncodePDU(part, "Submit"), SMSC=True))
+    return round_trip == text
+
+
+def encode_submit(number: str, text: str, *, status_report: bool = True) -> list[SubmitPdu]:
+    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC."""
+    parts = _encode_parts(text, unicode=not _fits_gsm7(text))
+    pdus = []
+    for part in parts:
+        part["Number"] = number
+        part["SMSC"] = {"Location": 0, "Validity": "Max"}
+        # python-gammu sets TP-SRR (ask for a status report) from this type.
+        part["Type"] = "Status_Report" if status_report else "Submit"
+        raw = gammu.EncodePDU(part, "Submit")
+        # python-gammu always writes an SMSC address; a zero length instead tells
+        # the modem to use the one stored on the SIM.
+        tpdu = raw[1 + raw[0] :]
+        pdus.append(SubmitPdu(hex=("00" + tpdu.hex()).upper(), tpdu_length=len(tpdu)))
+    return pdus
+
+
+def decode(pdu_hex: str, *, with_smsc: bool = True) -> dict:
+    """A python-gammu SMS dictionary, with its text cleaned."""
+    decoded = gammu.DecodePDU(bytes.fromhex(pdu_hex), SMSC=with_smsc)
+    decoded["Text"] = _clean_text(decoded)
+    return decoded
+
+
+def received_part(pdu_hex: str) -> ReceivedPart:
+    """What the inbox needs to store and group a PDU read from a modem (SMSC included)."""
+    decoded = decode(pdu_hex)
+    udh = decoded["UDH"]
+    if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
+        return ReceivedPart(pdu=pdu_hex.upper(), sender=decoded["Number"])
+    return ReceivedPart(
+        pdu=pdu_hex.upper(),
+        sender=decoded["Number"],
+        concat_ref=udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"],
+        part_number=udh["PartNumber"],
+        total_parts=udh["AllParts"],
+    )
+
+
+def join_text(pdus: list[str]) -> str:
+    """The text of a message from all its parts' PDUs, in any order."""
+    decoded = [decode(pdu) for pdu in pdus]
+    if len(decoded) == 1:
+        return decoded[0]["Text"]
+    linked = gammu.LinkSMS([[part] for part in decoded])
+    if len(linked) != 1:
+        raise ValueError(f"{len(pdus)} parts do not make one message")
+    joined = gammu.DecodeSMS(linked[0])
+    if joined is None:
+        return "".join(part["Text"] for part in linked[0])
+    return "".join(entry["Buffer"] or "" for entry in joined["Entries"])
+
+
+def encode_deliver(sender: str, text: str, *, smsc: str, sent_at: datetime) -> list[str]:
+    """PDUs as the network hands them to a modem (SMSC included), one per part."""
+    pdus = []
+    for part in _encode_parts(text, unicode=not _fits_gsm7(text)):
+        part.update(
+            Type="Deliver",
+            Number=sender,
+            SMSC={"Location": 0, "Number": smsc},
+            DateTime=sent_at,
+            SMSCDateTime=sent_at,
+        )
+        pdus.append(gammu.EncodePDU(part, "Deliver").hex().upper())
+    return pdus

@@ -1,0 +1,46 @@
+"""The pseudo-terminal a simulated modem answers on, behind a stable symlink."""
+
+from __future__ import annotations
+
+import os
+import tty
+from pathlib import Path
+
+
+class PtyDevice:
+    """The slave side is what clients open (through `link`); we read and write the master."""
+
+    def __init__(self, link: Path):
+        self.link = link
+        self.master, self._slave = os.openpty()
+        # Raw mode: no echo, no line editing, no CR/LF translation, as a USB modem.
+        tty.setraw(self._slave)
+        os.set_blocking(self.master, False)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(os.ttyname(self._slave))
+
+    def read(self) -> bytes:
+        try:
+            return os.read(self.master, 4096)
+        except BlockingIOError:
+            return b""
+        except OSError:
+            # EIO: no client has the port open right now.
+            return b""
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(self.master, view)
+            except BlockingIOError:
+                continue
+            view = view[written:]
+
+    def close(self) -> None:
+        if self.link.is_symlink():
+            self.link.unlink()
+        os.close(self.master)
+        os.close(self._slave)

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from smsbox.models import Direction, Message, Status
+from smsbox.users import create_user
+from web import create_app
+
+PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def app(config, sessions):
+    with sessions() as session:
+        create_user(session, "alice", PASSWORD)
+        session.commit()
+    return create_app(config, sessions)
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token in the form at {path}"
+    return match.group(1)
+
+
+def log_in(client: FlaskClient, name: str = "alice", password: str = PASSWORD, next_=None):
+    path = "/login" if next_ is None else f"/login?next={next_}"
+    token = csrf_token(client, "/login")
+    return client.post(path, data={"name": name, "password": password, "csrf_token": token})
+
+
+def send(client: FlaskClient, number: str, body: str):
+    token = csrf_token(client, "/messages/send")
+    return client.post(
+        "/messages/send", data={"number": number, "body": body, "csrf_token": token}
+    )
+
+
+def outbound(sessions) -> list[Message]:
+    with sessions() as session:
+        return list(session.scalars(select(Message).where(Message.direction == Direction.OUTBOUND)))
+
+
+@pytest.mark.parametrize("path", ["/messages/send", "/messages/sent", "/messages/received"])
+def test_it_sends_visitors_to_the_login_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next={path.replace('/', '%2F')}"
+
+
+def test_it_redirects_the_root_to_the_send_page(client):
+    log_in(client)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/messages/send"
+
+
+def test_it_refuses_a_wrong_password_without_saying_which_part_was_wrong(client):
+    wrong_password = log_in(client, password="not the password")
+    unknown_name = log_in(client, name="mallory")
+    for response in (wrong_password, unknown_name):
+        assert "Wrong user name or password." in response.get_data(as_text=True)
+    assert client.get("/messages/sent").status_code == 302
+
+
+def test_it_logs_in_and_out(client):
+    response = log_in(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/messages/send"
+    page = client.get("/messages/send")
+    assert page.status_code == 200
+    assert "alice" in page.get_data(as_text=True)
+
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
+    assert client.get("/messages/send").status_code == 302
+
+
+def test_it_follows_next_only_to_a_local_path(client):
+    assert log_in(client, next_="/messages/received").headers["Location"] == "/messages/received"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/%09/evil"):
+        response = log_in(client, next_=target)
+        assert response.headers["Location"] == "/messages/send", target
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
+
+
+def test_it_queues_a_message_with_the_number_in_e164_and_the_exact_body(client, sessions):
+    log_in(client)
+    response = send(client, "06 12 34 56 78", "Bonjour é ç €")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/messages/sent"
+    assert "Message queued for +33612345678." in client.get("/messages/sent").get_data(
+        as_text=True
+    )
+    [message] = outbound(sessions)
+    assert message.number == "+33612345678"
+    assert message.raw_number == "06 12 34 56 78"
+    assert message.body == "Bonjour é ç €"
+    assert message.status == Status.QUEUED
+    assert message.created_by_id is not None
+
+
+def test_it_keeps_line_breaks_as_single_newlines(client, sessions):
+    log_in(client)
+    send(client, "0612345678", "one\r\ntwo")
+    assert [m.body for m in outbound(sessions)] == ["one\ntwo"]
+
+
+def test_it_shows_the_number_error_next_to_the_field_and_stores_nothing(client, sessions):
+    log_in(client)
+    response = send(client, "12", "Bonjour")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="number-errors">\s*<li>.*wrong number of digits', html)
+    assert "Bonjour</textarea>" in html
+    assert outbound(sessions) == []
+
+
+def test_it_refuses_an_empty_message(client, sessions):
+    log_in(client)
+    response = send(client, "0612345678", "   ")
+    assert response.status_code == 400
+    assert "The message is empty." in response.get_data(as_text=True)
+    assert outbound(sessions) == []
+
+
+def test_it_refuses_a_post_without_csrf_token(client, sessions):
+    assert client.post("/login", data={"name": "alice", "password": PASSWORD}).status_code == 400
+    assert client.get("/messages/send").status_code == 302
+
+    log_in(client)
+    response = client.post("/messages/send", data={"number": "0612345678", "body": "Hi"})
+    assert response.status_code == 400
+    assert outbound(sessions) == []
+
+
+def test_it_shows_a_received_message_escaped_in_local_time(client, sessions):
+    with sessions() as session:
+        session.add(
+            Message(
+                direction=Direction.INBOUND,
+                number="+33612345678",
+                raw_number="+33612345678",
+                body="<script>alert(1)</script>",
+                status=Status.RECEIVED,
+                created_at=datetime(2024, 1, 15, 12, 0, tzinfo=UTC),
+            )
+        )
+        session.commit()
+    log_in(client)
+    html = client.get("/messages/received").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "2024-01-15 13:00" in html  # Europe/Paris in winter
+
+
+def test_it_lists_sent_messages_only_on_the_sent_page(client):
+    log_in(client)
+    send(client, "0612345678", "outgoing text")
+    assert "outgoing text" in client.get("/messages/sent").get_data(as_text=True)
+    assert "outgoing text" not in client.get("/messages/received").get_data(as_text=True)
+
+
+def test_it_sets_security_headers_on_every_response(client):
+    for response in (client.get("/login"), client.get("/static/style.css"), client.get("/")):
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_it_sets_a_http_only_lax_session_cookie(client):
+    cookie = log_in(client).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_it_uses_no_inline_script_or_style(client):
+    log_in(client)
+    for path in ("/login", "/messages/send", "/messages/sent", "/messages/received"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script" not in html
+        assert "<style" not in html
+        assert " style=" not in html

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TelField, TextAreaField
+from wtforms.validators import DataRequired
+
+from smsbox.outbox import MAX_BODY_LENGTH
+
+
+def _unix_newlines(text: str | None) -> str | None:
+    # Browsers send a textarea's line breaks as CRLF; one SMS character is enough.
+    return None if text is None else text.replace("\r\n", "\n")
+
+
+class SendForm(FlaskForm):
+    number = TelField("Number", validators=[DataRequired("Enter a phone number.")])
+    body = TextAreaField(
+        "Message",
+        validators=[DataRequired("The message is empty.")],
+        filters=[_unix_newlines],
+        render_kw={"maxlength": MAX_BODY_LENGTH, "rows": 6},
+    )
+    submit = SubmitField("Send")

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from smsbox.history import PAGE_SIZE, list_messages
+from smsbox.models import Direction
+from smsbox.numbers import InvalidNumber
+from smsbox.outbox import MessageRejected, queue_message
+from web.db import get_config, get_session
+from web.messages.forms import SendForm
+
+bp = Blueprint("messages", __name__, url_prefix="/messages", template_folder="templates")
+
+
+@bp.route("/send", methods=["GET", "POST"])
+@login_required
+def send() -> ResponseReturnValue:
+    form = SendForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            message = queue_message(
+                session,
+                form.number.data or "",
+                form.body.data or "",
+                default_region=get_config().messaging.default_region,
+                created_by_id=current_user.id,
+            )
+        except InvalidNumber as error:
+            form.number.errors = [*form.number.errors, str(error)]
+        except MessageRejected as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            session.commit()
+            flash(f"Message queued for {message.number}.", "success")
+            return redirect(url_for("messages.sent"))
+        session.rollback()
+    status = 400 if form.is_submitted() else 200
+    return render_template("messages/send.html", title="Send", form=form), status
+
+
+@bp.route("/sent")
+@login_required
+def sent() -> ResponseReturnValue:
+    return _message_list(Direction.OUTBOUND, "messages/sent.html", "Sent")
+
+
+@bp.route("/received")
+@login_required
+def received() -> ResponseReturnValue:
+    return _message_list(Direction.INBOUND, "messages/received.html", "Received")
+
+
+def _message_list(direction: Direction, template: str, title: str) -> ResponseReturnValue:
+    page = max(request.args.get("page", 1, type=int), 1)
+    messages = list_messages(get_session(), direction, page=page)
+    return render_template(
+        template,
+        title=title,
+        messages=messages,
+        page=page,
+        has_more=len(messages) == PAGE_SIZE,
+    )
