@@ -47,6 +47,9 @@ class ATChannel:
     def close(self) -> None:
         self._port.close()
 
+    def write_raw(self, data: bytes) -> None:
+        self._port.write(data)
+
     def _fill(self, deadline: float) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -18,9 +18,17 @@ def ensure_modem(session: Session, name: str, device: str) -> Modem:
     return modem
 
 
-def record_state(session: Session, modem: Modem, state: str, error: str | None = None) -> None:
+def record_state(session: Session, modem_id: int, state: str, error: str | None = None) -> None:
+    modem = session.get_one(Modem, modem_id)
     modem.state = state
     modem.last_error = error
+    modem.last_seen_at = utcnow()
+
+
+def record_signal(session: Session, modem_id: int, quality: int | None) -> None:
+    """Quality as AT+CSQ gives it: 0 to 31, None when unknown."""
+    modem = session.get_one(Modem, modem_id)
+    modem.signal_quality = quality
     modem.last_seen_at = utcnow()
 
 

@@ -1,0 +1,174 @@
+"""One modem's worker: small steps, each committing before the next AT command."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from modem import pdu as pdus
+from modem.at import ModemError, StoredSms
+from modem.driver import ModemDriver
+from smsbox import inbox, outbox
+from smsbox.config import ModemConfig
+from smsbox.models import Message
+from smsbox.modems import ensure_modem, record_signal, record_state
+
+log = logging.getLogger(__name__)
+
+IDLE_WAIT = 0.5
+SIGNAL_POLL_INTERVAL = 60.0
+RECONNECT_DELAYS = (1, 2, 5, 10, 30)
+
+
+class ModemWorker:
+    def __init__(
+        self,
+        modem: ModemConfig,
+        driver: ModemDriver,
+        sessions: sessionmaker[Session],
+        *,
+        default_region: str,
+        stop: threading.Event,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.modem = modem
+        self.driver = driver
+        self.sessions = sessions
+        self.default_region = default_region
+        self.stop = stop
+        self._monotonic = monotonic
+        self._modem_id: int | None = None
+        self._next_signal_poll = 0.0
+
+    # -- life cycle -------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve the modem until stopped, reconnecting after faults."""
+        failures = 0
+        while not self.stop.is_set():
+            try:
+                self.connect()
+                failures = 0
+                while not self.stop.is_set():
+                    self.step()
+            except ModemError as error:
+                log.warning("modem %s: %s", self.modem.name, error)
+                self._record_state("error", str(error))
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                failures += 1
+                self.stop.wait(delay)
+            finally:
+                self.driver.close()
+        self._record_state("stopped")
+
+    def connect(self) -> None:
+        with self.sessions() as session:
+            modem = ensure_modem(session, self.modem.name, self.modem.device)
+            session.commit()
+            self._modem_id = modem.id
+        self.driver.connect()
+        with self.sessions() as session:
+            interrupted = outbox.interrupt_unfinished(session, self.modem_id)
+            session.commit()
+        if interrupted:
+            log.warning("modem %s: %d message(s) interrupted", self.modem.name, interrupted)
+        self._record_state("ready")
+        for stored in self.driver.stored_messages():
+            self._receive(stored)
+        self._assemble()
+
+    @property
+    def modem_id(self) -> int:
+        if self._modem_id is None:
+            raise RuntimeError("connect() first")
+        return self._modem_id
+
+    def step(self) -> None:
+        """Take in what the modem announced, then send at most one message."""
+        sent = self.send_one()
+        for event in self.driver.events(0 if sent else IDLE_WAIT):
+            stored = self.driver.read_message(event.index)
+            if stored is not None:
+                self._receive(stored)
+        self._assemble()
+        if self._monotonic() >= self._next_signal_poll:
+            self._next_signal_poll = self._monotonic() + SIGNAL_POLL_INTERVAL
+            self._record_signal(self.driver.signal_quality())
+
+    # -- receiving -------------------------------------------------------------------
+
+    def _receive(self, stored: StoredSms) -> None:
+        try:
+            part = pdus.received_part(stored.pdu)
+        except Exception as error:  # python-gammu raises its own hierarchy
+            # Left on the SIM: deleting what we cannot read would lose it.
+            log.error("modem %s: unreadable SMS at %d: %s", self.modem.name, stored.index, error)
+            return
+        with self.sessions() as session:
+            inbox.store_part(session, self.modem_id, part)
+            session.commit()
+        self.driver.delete_message(stored.index)
+
+    def _assemble(self) -> None:
+        with self.sessions() as session:
+            for parts in inbox.complete_groups(session, self.modem_id):
+                body = pdus.join_text([part.pdu for part in parts])
+                message = inbox.assemble(session, parts, body, default_region=self.default_region)
+                session.commit()
+                log.info(
+                    "modem %s: received message %d from %s",
+                    self.modem.name,
+                    message.id,
+                    message.number,
+                )
+
+    # -- sending ------------------------------------------------------------------------
+
+    def send_one(self) -> bool:
+        with self.sessions() as session:
+            message = outbox.claim_next(session, self.modem_id)
+            if message is None:
+                return False
+            try:
+                self._send(session, message)
+            except ModemError as error:
+                outbox.record_failure(session, message, str(error), permanent=error.permanent)
+                session.commit()
+                log.warning("modem %s: message %d not sent: %s", self.modem.name, message.id, error)
+                if error.code is None:
+                    raise  # a timeout or a lost port, not an answer: reconnect
+            return True
+
+    def _send(self, session: Session, message: Message) -> None:
+        parts = pdus.encode_submit(message.number, message.body)
+        for number, part in enumerate(parts, start=1):
+            reference = self.driver.submit(part)
+            outbox.record_part_sent(session, message, number, reference)
+            session.commit()
+        outbox.record_sent(session, message)
+        session.commit()
+        log.info(
+            "modem %s: sent message %d to %s (%d part(s))",
+            self.modem.name,
+            message.id,
+            message.number,
+            len(parts),
+        )
+
+    # -- status ------------------------------------------------------------------------------
+
+    def _record_state(self, state: str, error: str | None = None) -> None:
+        if self._modem_id is None:
+            return
+        with self.sessions() as session:
+            record_state(session, self._modem_id, state, error)
+            session.commit()
+
+    def _record_signal(self, quality: int | None) -> None:
+        with self.sessions() as session:
+            record_signal(session, self.modem_id, quality)
+            session.commit()
