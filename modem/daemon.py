@@ -47,8 +47,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         for modem in config.modems
     ]
     threads = [
-        threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}")
-        for worker in workers
+        threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}") for worker in workers
     ]
     scheduler.start()
     release_scheduled()

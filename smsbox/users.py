@@ -44,3 +44,13 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def set_password(session: Session, name: str, password: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise UserError(f"no user named {name!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = generate_password_hash(password)
+    return user

@@ -42,9 +42,7 @@ def log_in(client: FlaskClient, name: str = "alice", password: str = PASSWORD, n
 
 def send(client: FlaskClient, number: str, body: str):
     token = csrf_token(client, "/messages/send")
-    return client.post(
-        "/messages/send", data={"number": number, "body": body, "csrf_token": token}
-    )
+    return client.post("/messages/send", data={"number": number, "body": body, "csrf_token": token})
 
 
 def outbound(sessions) -> list[Message]:
@@ -100,9 +98,7 @@ def test_it_queues_a_message_with_the_number_in_e164_and_the_exact_body(client, 
     response = send(client, "06 12 34 56 78", "Bonjour é ç €")
     assert response.status_code == 302
     assert response.headers["Location"] == "/messages/sent"
-    assert "Message queued for +33612345678." in client.get("/messages/sent").get_data(
-        as_text=True
-    )
+    assert "Message queued for +33612345678." in client.get("/messages/sent").get_data(as_text=True)
     [message] = outbound(sessions)
     assert message.number == "+33612345678"
     assert message.raw_number == "06 12 34 56 78"

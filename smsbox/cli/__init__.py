@@ -1,0 +1,163 @@
+"""The `smsbox` command: thin wrappers over core functions.
+
+This is the one composition root: it may import `modem` and `web` (lazily, so
+that `smsbox send` does not load Flask nor a serial stack).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+from smsbox.config import Config, ConfigError, load_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.numbers import InvalidNumber
+from smsbox.outbox import MessageRejected, queue_message
+from smsbox.setup import initialise
+from smsbox.users import UserError, create_user
+
+
+class CommandFailed(Exception):
+    """A user-facing failure: printed without a traceback, exit status 1."""
+
+
+def _sessions(config: Config):
+    return make_session_factory(make_engine(config.database_url))
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM (systemd) or SIGINT (Ctrl-C)."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    config = load_config(args.config)
+    initialise(config)
+    print(f"database ready at {config.database_url}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise CommandFailed("the two passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    config = load_config(args.config)
+    password = _read_password(args.password_stdin)
+    with _sessions(config)() as session:
+        try:
+            create_user(session, args.name, password, admin=args.admin)
+        except UserError as error:
+            raise CommandFailed(str(error)) from None
+        session.commit()
+    print(f"user {args.name!r} created{' (admin)' if args.admin else ''}")
+
+
+def cmd_send(args: argparse.Namespace) -> None:
+    config = load_config(args.config)
+    with _sessions(config)() as session:
+        try:
+            message = queue_message(
+                session, args.number, args.text, default_region=config.messaging.default_region
+            )
+        except (InvalidNumber, MessageRejected) as error:
+            raise CommandFailed(str(error)) from None
+        session.commit()
+        print(f"message {message.id} queued for {message.number}")
+
+
+def cmd_daemon(args: argparse.Namespace) -> None:
+    from modem.daemon import run_daemon
+
+    config = load_config(args.config)
+    try:
+        run_daemon(config, stop_on_signals())
+    except ValueError as error:
+        raise CommandFailed(str(error)) from None
+
+
+def cmd_web(args: argparse.Namespace) -> None:
+    from web.server import serve
+
+    serve(load_config(args.config))
+
+
+def cmd_sim_run(args: argparse.Namespace) -> None:
+    from modem.sim import SimulatedModem
+
+    stop = stop_on_signals()
+    with SimulatedModem(args.link) as sim:
+        sim.network.on_submit(lambda sms: print(f"SMS to {sms.recipient}: {sms.text}", flush=True))
+        print(f"simulated modem at {sim.link}; Ctrl-C stops it", flush=True)
+        stop.wait()
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from smsbox.cli.demo import run_demo
+
+    run_demo(args.data, args.port, stop_on_signals())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smsbox", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="configuration file (default: $SMSBOX_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], None], help_text: str, parent=commands
+    ):
+        sub = parent.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("init", cmd_init, "create the data directory and the database, run migrations")
+    user = commands.add_parser("user", help="manage staff accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    user_add = add("add", cmd_user_add, "add a user (the password is prompted)", user_commands)
+    user_add.add_argument("name")
+    user_add.add_argument("--admin", action="store_true", help="may manage users and settings")
+    user_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add("daemon", cmd_daemon, "run the modem daemon (sends and receives)")
+    add("web", cmd_web, "run the web interface")
+    send = add("send", cmd_send, "queue an SMS")
+    send.add_argument("number", help="recipient, national or international format")
+    send.add_argument("text")
+    sim = commands.add_parser("sim", help="a simulated modem, for tests and demos")
+    sim_commands = sim.add_subparsers(dest="sim_command", required=True)
+    sim_run = add("run", cmd_sim_run, "run a simulated modem on a pty", sim_commands)
+    sim_run.add_argument("--link", required=True, help="path of the symlink to the device")
+    demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
+    demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
+    demo.add_argument("--data", default="smsbox-demo", help="demo data directory")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        args.handler(args)
+    except (ConfigError, CommandFailed) as error:
+        print(f"smsbox: {error}", file=sys.stderr)
+        return 1
+    return 0
