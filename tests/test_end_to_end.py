@@ -1,0 +1,176 @@
+"""The real daemon against a simulated modem on a real pty, the web page reading the result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import gammu
+import pytest
+from sqlalchemy import select
+
+from modem.daemon import run_daemon
+from modem.pdu import encode_deliver
+from modem.sim import SimulatedModem
+from smsbox import outbox
+from smsbox.config import Config, parse_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.models import Direction, Message, Modem, Status
+from smsbox.setup import initialise
+from smsbox.users import create_user
+from web import create_app
+
+PASSWORD = "correct horse battery"
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+    return result
+
+
+@pytest.fixture
+def modem_config(tmp_path) -> Config:
+    config = parse_config(
+        {
+            "data_dir": "data",
+            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
+            "modem": [{"name": "sim", "device": str(tmp_path / "modem")}],
+        },
+        tmp_path,
+    )
+    initialise(config)
+    return config
+
+
+@pytest.fixture
+def db(modem_config):
+    engine = make_engine(modem_config.database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sim(modem_config) -> Iterator[SimulatedModem]:
+    with SimulatedModem(modem_config.modems[0].device) as simulated:
+        yield simulated
+
+
+@pytest.fixture
+def start_daemon(modem_config):
+    stop = threading.Event()
+    threads = []
+
+    def start() -> None:
+        thread = threading.Thread(target=run_daemon, args=(modem_config, stop))
+        thread.start()
+        threads.append(thread)
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the daemon did not stop when asked"
+
+
+def messages(db, direction: Direction) -> list[Message]:
+    with db() as session:
+        return list(
+            session.scalars(
+                select(Message).where(Message.direction == direction).order_by(Message.id)
+            )
+        )
+
+
+def test_it_sends_a_queued_sms_to_the_network_with_the_exact_number_and_text(db, sim, start_daemon):
+    with db() as session:
+        outbox.queue_message(session, "06 12 34 56 78", "Bonjour é ç €", default_region="FR")
+        session.commit()
+    start_daemon()
+
+    (submitted,) = sim.wait_for_sent(1)
+    decoded = gammu.DecodePDU(bytes.fromhex(submitted.parts[0]), SMSC=True)
+    assert decoded["Number"] == "+33612345678"
+    assert decoded["Text"] == "Bonjour é ç €"
+    (message,) = wait_until(
+        lambda: [m for m in messages(db, Direction.OUTBOUND) if m.status == Status.SENT]
+    )
+    with db() as session:
+        parts = session.get(Message, message.id).parts
+        assert [part.reference for part in parts] == submitted.references
+
+
+def test_it_sends_a_long_message_as_parts_that_join_back_exactly(db, sim, start_daemon):
+    text = "Rendez-vous à 14 h, salle € ç 😀 — " * 12
+    with db() as session:
+        outbox.queue_message(session, "+33612345678", text, default_region="FR")
+        session.commit()
+    start_daemon()
+
+    (submitted,) = sim.wait_for_sent(1)
+    assert submitted.text == text
+    assert len(submitted.parts) > 1
+    (message,) = wait_until(
+        lambda: [m for m in messages(db, Direction.OUTBOUND) if m.status == Status.SENT]
+    )
+    with db() as session:
+        assert len(session.get(Message, message.id).parts) == len(submitted.parts)
+
+
+def test_it_stores_a_delivered_sms_and_shows_it_on_the_web_page(
+    modem_config, db, sim, start_daemon
+):
+    start_daemon()
+    sim.deliver("+33698765432", "Réponse: <b>oui</b> 😀")
+
+    (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
+    assert received.number == "+33698765432"
+    assert received.body == "Réponse: <b>oui</b> 😀"
+    wait_until(lambda: not sim.engine.storage.messages)  # deleted from the SIM once stored
+
+    with db() as session:
+        create_user(session, "alice", PASSWORD)
+        session.commit()
+    client = create_app(modem_config, db).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
+    listing = client.get("/messages/received").get_data(as_text=True)
+    assert "Réponse: &lt;b&gt;oui&lt;/b&gt; 😀" in listing
+    assert "+33698765432" in listing
+
+
+def test_it_reads_messages_left_on_the_sim_while_the_daemon_was_down(db, sim, start_daemon):
+    for pdu in encode_deliver(
+        "+33611111111",
+        "pendant la coupure " * 10,
+        smsc="+33609001390",
+        sent_at=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
+    ):
+        assert sim.engine.receive(pdu)
+    start_daemon()
+
+    (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
+    assert received.body == "pendant la coupure " * 10
+    assert not sim.engine.storage.messages
+
+
+def test_it_marks_a_message_left_mid_send_by_a_dead_daemon_as_interrupted(db, sim, start_daemon):
+    with db() as session:
+        modem = Modem(name="sim", device=str(sim.link))
+        session.add(modem)
+        session.flush()
+        message = outbox.queue_message(session, "0612345678", "déjà parti ?", default_region="FR")
+        message.status = Status.SENDING
+        message.modem_id = modem.id
+        session.commit()
+    start_daemon()
+
+    wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status == Status.INTERRUPTED)
+    time.sleep(1)
+    assert sim.sent() == []  # resent only by a person
