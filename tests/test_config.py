@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from smsbox.config import CONFIG_ENV, ConfigError, load_config, parse_config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(directory: Path, text: str) -> Path:
+    path = directory / "smsbox.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_it_defaults_to_sqlite_under_the_data_dir_and_port_8080(tmp_path):
+    config = parse_config({}, tmp_path)
+    assert config.data_dir == (tmp_path / "data").resolve()
+    assert config.database_url == f"sqlite:///{tmp_path.resolve() / 'data' / 'smsbox.db'}"
+    assert config.web.port == 8080
+    assert config.modems == ()
+
+
+def test_it_resolves_a_relative_data_dir_against_the_files_directory(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    path = write_config(etc, 'data_dir = "../var/smsbox"\n')
+    config = load_config(path)
+    assert config.data_dir == (tmp_path / "var" / "smsbox").resolve()
+
+
+def test_it_keeps_an_explicit_database_url(tmp_path):
+    config = parse_config({"database": {"url": "postgresql://box@db/smsbox"}}, tmp_path)
+    assert config.database_url == "postgresql://box@db/smsbox"
+
+
+def test_it_reads_modems(tmp_path):
+    config = parse_config(
+        {"modem": [{"name": "sim1", "device": "/dev/ttyUSB0", "baudrate": 9600, "pin": "1234"}]},
+        tmp_path,
+    )
+    (modem,) = config.modems
+    assert (modem.name, modem.device, modem.baudrate, modem.pin) == (
+        "sim1",
+        "/dev/ttyUSB0",
+        9600,
+        "1234",
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "named"),
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"web": {"hots": "0.0.0.0"}}, "[web].hots"),
+        ({"web": {"port": "80"}}, "[web].port"),
+        ({"web": {"port": True}}, "[web].port"),
+        ({"web": {"port": 0}}, "[web].port"),
+        ({"web": {"port": 70000}}, "[web].port"),
+        ({"messaging": {"default_region": "France"}}, "[messaging].default_region"),
+        ({"messaging": {"timezone": "Europe/Atlantis"}}, "[messaging].timezone"),
+        ({"messaging": {"timezone": "../../etc/passwd"}}, "[messaging].timezone"),
+        (
+            {"modem": [{"name": "a", "device": "/dev/ttyUSB0"}, {"name": "a", "device": "/dev/x"}]},
+            "[[modem]] #2.name",
+        ),
+        ({"modem": [{"name": "a"}]}, "[[modem]] #1.device"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "baudrate": 12345}]}, "[[modem]] #1.baudrate"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12"}]}, "[[modem]] #1.pin"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12ab"}]}, "[[modem]] #1.pin"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "pin": 1234}]}, "[[modem]] #1.pin"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "speed": 1}]}, "[[modem]] #1.speed"),
+        ({"modem": {"name": "a", "device": "/dev/x"}}, "[[modem]]"),
+        ({"web": "localhost"}, "[web]"),
+    ],
+)
+def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(document, tmp_path)
+    assert named in str(raised.value)
+
+
+def test_it_says_which_file_is_missing(tmp_path):
+    path = tmp_path / "nowhere.toml"
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(path) in str(raised.value)
+
+
+def test_it_says_which_file_is_not_valid_toml(tmp_path):
+    path = write_config(tmp_path, "[web\nport = 80\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(path) in str(raised.value)
+    assert "TOML" in str(raised.value)
+
+
+def test_it_uses_the_file_named_by_the_environment_when_given_no_path(tmp_path, monkeypatch):
+    path = write_config(tmp_path, "[web]\nport = 9000\n")
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    assert load_config().web.port == 9000
+
+
+def test_it_asks_for_a_file_when_given_neither_path_nor_environment(monkeypatch):
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    assert CONFIG_ENV in str(raised.value)
+
+
+def test_it_loads_the_example_configuration_shipped_at_the_repository_root():
+    config = load_config(REPO_ROOT / "config.example.toml")
+    assert config.web.port >= 1
