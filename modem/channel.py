@@ -48,7 +48,10 @@ class ATChannel:
         self._port.close()
 
     def write_raw(self, data: bytes) -> None:
-        self._port.write(data)
+        try:
+            self._port.write(data)
+        except OSError as error:  # pyserial's SerialException is one
+            raise ModemError(f"the serial port failed: {error}") from error
 
     def _fill(self, deadline: float) -> None:
         remaining = deadline - time.monotonic()
@@ -103,16 +106,16 @@ class ATChannel:
         `expect` is the prefix of the answer lines (e.g. '+CREG:') so that they are
         not taken for the URCs that share it.
         """
-        self._port.write(command.encode("ascii") + b"\r")
+        self.write_raw(command.encode("ascii") + b"\r")
         return self._read_until_final(command, time.monotonic() + timeout, expect)
 
     def submit_pdu(self, pdu_hex: str, tpdu_length: int, *, timeout: float = SUBMIT_TIMEOUT) -> int:
         """AT+CMGS in PDU mode: wait for the '> ' prompt, send the PDU; returns the TP-MR."""
         command = f"AT+CMGS={tpdu_length}"
         deadline = time.monotonic() + timeout
-        self._port.write(command.encode("ascii") + b"\r")
+        self.write_raw(command.encode("ascii") + b"\r")
         self._wait_for_prompt(command, deadline)
-        self._port.write(pdu_hex.encode("ascii") + CTRL_Z)
+        self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
         lines = self._read_until_final(command, deadline, "+CMGS:")
         references = [line for line in lines if line.startswith("+CMGS:")]
         if not references:
@@ -140,7 +143,7 @@ class ATChannel:
                 self._fill(deadline)
             except ModemTimeout:
                 # A modem stuck at a prompt we missed would swallow the next commands.
-                self._port.write(ESC)
+                self.write_raw(ESC)
                 raise
 
     def poll_urcs(self, timeout: float) -> list[str]:

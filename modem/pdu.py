@@ -52,7 +52,17 @@ def _fits_gsm7(text: str) -> bool:
 
 
 def encode_submit(number: str, text: str, *, status_report: bool = True) -> list[SubmitPdu]:
-    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC."""
+    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC.
+
+    Raises ValueError for what no SMS can carry (python-gammu's own error inside).
+    """
+    try:
+        return _encode_submit(number, text, status_report)
+    except gammu.GSMError as error:
+        raise ValueError(f"cannot encode an SMS to {number}: {error}") from error
+
+
+def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPdu]:
     parts = _encode_parts(text, unicode=not _fits_gsm7(text))
     pdus = []
     for part in parts:

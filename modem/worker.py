@@ -55,8 +55,13 @@ class ModemWorker:
                 failures = 0
                 while not self.stop.is_set():
                     self.step()
-            except ModemError as error:
-                log.warning("modem %s: %s", self.modem.name, error)
+            except Exception as error:
+                # Whatever went wrong, the worker must come back: a dead thread
+                # would leave the queue unserved with nobody told.
+                if isinstance(error, ModemError):
+                    log.warning("modem %s: %s", self.modem.name, error)
+                else:
+                    log.exception("modem %s: unexpected failure", self.modem.name)
                 self._record_state("error", str(error))
                 delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
                 failures += 1
@@ -144,7 +149,10 @@ class ModemWorker:
             return True
 
     def _send(self, session: Session, message: Message) -> None:
-        parts = pdus.encode_submit(message.number, message.body)
+        try:
+            parts = pdus.encode_submit(message.number, message.body)
+        except ValueError as error:
+            raise ModemError(str(error), permanent=True) from error
         for number, part in enumerate(parts, start=1):
             reference = self.driver.submit(part)
             outbox.record_part_sent(session, message, number, reference)

@@ -15,7 +15,9 @@ from smsbox.models import Direction, Message, MessagePart, Status, utcnow
 from smsbox.numbers import to_e164
 
 MAX_SEND_ATTEMPTS = 3
-MAX_BODY_LENGTH = 10_000
+# 1,600 characters, even all emoji in UCS-2, stay under the 50 parts python-gammu
+# (and most phones) will join; it is also the common limit of SMS gateways.
+MAX_BODY_LENGTH = 1600
 
 
 class MessageRejected(ValueError):
