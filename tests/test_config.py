@@ -57,7 +57,7 @@ def test_it_reads_modems(tmp_path):
     ("document", "named"),
     [
         ({"colour": "blue"}, "colour"),
-        ({"web": {"hots": "0.0.0.0"}}, "[web].hots"),
+        ({"web": {"hots": "localhost"}}, "[web].hots"),
         ({"web": {"port": "80"}}, "[web].port"),
         ({"web": {"port": True}}, "[web].port"),
         ({"web": {"port": 0}}, "[web].port"),
@@ -70,7 +70,10 @@ def test_it_reads_modems(tmp_path):
             "[[modem]] #2.name",
         ),
         ({"modem": [{"name": "a"}]}, "[[modem]] #1.device"),
-        ({"modem": [{"name": "a", "device": "/dev/x", "baudrate": 12345}]}, "[[modem]] #1.baudrate"),
+        (
+            {"modem": [{"name": "a", "device": "/dev/x", "baudrate": 12345}]},
+            "[[modem]] #1.baudrate",
+        ),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12"}]}, "[[modem]] #1.pin"),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12ab"}]}, "[[modem]] #1.pin"),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": 1234}]}, "[[modem]] #1.pin"),

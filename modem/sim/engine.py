@@ -178,7 +178,9 @@ class ModemEngine:
 
     def _run(self, command: str) -> list[str]:
         upper = command.upper()
-        if upper in ("", "Z", "&F", "Z0"):
+        if upper == "":  # a bare "AT": only the OK
+            return []
+        if upper in ("Z", "&F", "Z0"):
             self.settings = ModemSettings()
             return []
         if upper in ("E0", "E1"):

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from modem.pdu import encode_deliver, join_text, received_part
+from smsbox.inbox import assemble, complete_groups, store_part
+from smsbox.models import Direction, InboundPart, Message, Status
+from smsbox.modems import ensure_modem
+
+SMSC = "+33609001390"
+SENT_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+ALICE = "+33611111111"
+BOB = "+33622222222"
+
+
+@pytest.fixture
+def modem_id(sessions) -> int:
+    with sessions() as session:
+        modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
+        session.commit()
+        return modem.id
+
+
+def deliver(sender: str, text: str) -> list[str]:
+    return encode_deliver(sender, text, smsc=SMSC, sent_at=SENT_AT)
+
+
+def store(session, modem_id: int, pdus: list[str]) -> None:
+    for pdu in pdus:
+        assert store_part(session, modem_id, received_part(pdu)) is not None
+
+
+def test_it_stores_the_same_pdu_only_once(sessions, modem_id):
+    (pdu,) = deliver(ALICE, "hello")
+    with sessions() as session:
+        assert store_part(session, modem_id, received_part(pdu)) is not None
+        session.commit()
+    with sessions() as session:
+        assert store_part(session, modem_id, received_part(pdu)) is None
+        assert store_part(session, modem_id, received_part(pdu.lower())) is None
+        session.commit()
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(InboundPart)) == 1
+
+
+def test_it_completes_a_single_sms_at_once(sessions, modem_id):
+    (pdu,) = deliver(ALICE, "hello")
+    with sessions() as session:
+        store(session, modem_id, [pdu])
+        (group,) = complete_groups(session, modem_id)
+        assert [part.pdu for part in group] == [pdu]
+
+
+def test_it_holds_a_long_message_until_every_part_arrived(sessions, modem_id):
+    text = "z" * 400
+    first, second, third = deliver(ALICE, text)
+    with sessions() as session:
+        store(session, modem_id, [third])
+        assert complete_groups(session, modem_id) == []
+        store(session, modem_id, [first])
+        assert complete_groups(session, modem_id) == []
+        store(session, modem_id, [second])
+        (group,) = complete_groups(session, modem_id)
+        assert [part.part_number for part in group] == [1, 2, 3]
+        assert join_text([part.pdu for part in group]) == text
+
+
+def test_it_keeps_two_senders_long_messages_apart(sessions, modem_id):
+    alice = deliver(ALICE, "a" * 400)
+    bob = deliver(BOB, "b" * 400)
+    # Phones number their concatenated messages independently: references collide.
+    assert received_part(alice[0]).concat_ref == received_part(bob[0]).concat_ref
+    with sessions() as session:
+        store(session, modem_id, [alice[0], bob[1], alice[1], bob[0]])
+        assert complete_groups(session, modem_id) == []
+        store(session, modem_id, [bob[2]])
+        (group,) = complete_groups(session, modem_id)
+        assert {part.number for part in group} == {BOB}
+        assert join_text([part.pdu for part in group]) == "b" * 400
+        store(session, modem_id, [alice[2]])
+        groups = complete_groups(session, modem_id)
+        assert sorted(join_text([part.pdu for part in group]) for group in groups) == [
+            "a" * 400,
+            "b" * 400,
+        ]
+
+
+def test_it_keeps_the_same_senders_parts_apart_across_modems(sessions, modem_id):
+    with sessions() as session:
+        other_id = ensure_modem(session, "sim2", "/dev/ttyUSB1").id
+        first, second = deliver(ALICE, "c" * 200)
+        store(session, modem_id, [first])
+        store(session, other_id, [second])
+        assert complete_groups(session, modem_id) == []
+        assert complete_groups(session, other_id) == []
+
+
+def test_it_assembles_a_received_inbound_message_with_an_e164_number(sessions, modem_id):
+    text = "Bonjour é ç € " * 20
+    pdus = deliver("0611111111", text)
+    assert len(pdus) > 1
+    with sessions() as session:
+        store(session, modem_id, pdus)
+        (group,) = complete_groups(session, modem_id)
+        message = assemble(session, group, join_text([p.pdu for p in group]), default_region="FR")
+        session.commit()
+        message_id = message.id
+    with sessions() as session:
+        message = session.get_one(Message, message_id)
+        assert message.direction == Direction.INBOUND
+        assert message.status == Status.RECEIVED
+        assert message.number == ALICE
+        assert message.raw_number == "0611111111"
+        assert message.body == text
+        assert message.modem_id == modem_id
+        linked = session.scalars(select(InboundPart.message_id)).all()
+        assert linked == [message_id] * len(pdus)
+        assert complete_groups(session, modem_id) == []
+
+
+def test_it_keeps_an_alphanumeric_sender_on_the_assembled_message(sessions, modem_id):
+    (pdu,) = deliver("ORANGE", "Votre facture est disponible")
+    with sessions() as session:
+        store(session, modem_id, [pdu])
+        (group,) = complete_groups(session, modem_id)
+        message = assemble(session, group, join_text([pdu]), default_region="FR")
+        assert message.number == "ORANGE"
