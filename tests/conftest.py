@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import Config, parse_config
 from smsbox.database import make_engine, make_session_factory
+from smsbox.modems import ensure_modem
 from smsbox.setup import initialise
 
 
@@ -24,3 +25,11 @@ def sessions(config: Config) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(config.database_url)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def modem_id(sessions) -> int:
+    with sessions() as session:
+        modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
+        session.commit()
+        return modem.id

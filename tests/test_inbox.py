@@ -2,26 +2,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from modem.pdu import encode_deliver, join_text, received_part
 from smsbox.inbox import assemble, complete_groups, store_part
 from smsbox.models import Direction, InboundPart, Message, Status
-from smsbox.modems import ensure_modem
 
 SMSC = "+33609001390"
 SENT_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 ALICE = "+33611111111"
 BOB = "+33622222222"
-
-
-@pytest.fixture
-def modem_id(sessions) -> int:
-    with sessions() as session:
-        modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
-        session.commit()
-        return modem.id
 
 
 def deliver(sender: str, text: str) -> list[str]:

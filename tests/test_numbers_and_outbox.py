@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from smsbox.models import Message, Status, utcnow
-from smsbox.modems import ensure_modem
 from smsbox.numbers import InvalidNumber, from_network, to_e164
 from smsbox.outbox import (
     MAX_SEND_ATTEMPTS,
@@ -20,14 +19,6 @@ from smsbox.outbox import (
 )
 
 REGION = "FR"
-
-
-@pytest.fixture
-def modem_id(sessions) -> int:
-    with sessions() as session:
-        modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
-        session.commit()
-        return modem.id
 
 
 def queue(sessions, *numbers: str, scheduled_at=None) -> list[int]:
