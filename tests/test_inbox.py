@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from modem.pdu import encode_deliver, join_text, received_part
 from smsbox.inbox import assemble, complete_groups, store_part
 from smsbox.models import Direction, InboundPart, Message, Status
+from smsbox.modems import ensure_modem
 
 SMSC = "+33609001390"
 SENT_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from smsbox.models import Message, Status, utcnow
+from smsbox.modems import ensure_modem
 from smsbox.numbers import InvalidNumber, from_network, to_e164
 from smsbox.outbox import (
     MAX_SEND_ATTEMPTS,
