@@ -22,10 +22,10 @@ class SubmitPdu:
     tpdu_length: int
 
 
-def _encode_parts(text: str, *, unicode: bool) -> list[dict]:
+def _encode_parts(text: str, *, unicode: bool, message_class: int = -1) -> list[dict]:
     return gammu.EncodeSMS(
         {
-            "Class": -1,
+            "Class": message_class,
             "Unicode": unicode,
             "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}],
         }
@@ -114,10 +114,12 @@ def join_text(pdus: list[str]) -> str:
     return "".join(entry["Buffer"] or "" for entry in joined["Entries"])
 
 
-def encode_deliver(sender: str, text: str, *, smsc: str, sent_at: datetime) -> list[str]:
+def encode_deliver(
+    sender: str, text: str, *, smsc: str, sent_at: datetime, message_class: int = -1
+) -> list[str]:
     """PDUs as the network hands them to a modem (SMSC included), one per part."""
     pdus = []
-    for part in _encode_parts(text, unicode=not _fits_gsm7(text)):
+    for part in _encode_parts(text, unicode=not _fits_gsm7(text), message_class=message_class):
         part.update(
             Type="Deliver",
             Number=sender,
@@ -127,3 +129,42 @@ def encode_deliver(sender: str, text: str, *, smsc: str, sent_at: datetime) -> l
         )
         pdus.append(gammu.EncodePDU(part, "Deliver").hex().upper())
     return pdus
+
+
+SMS_STATUS_REPORT = 0x06  # TP-MTI 10, TP-MMS set: 3GPP TS 23.040 §9.2.2.3
+
+
+def encode_status_report(
+    reference: int,
+    recipient: str,
+    *,
+    smsc: str,
+    submitted_at: datetime,
+    status: int,
+    discharged_at: datetime | None = None,
+) -> str:
+    """An SMS-STATUS-REPORT PDU (SMSC included), as the network sends for a TP-MR.
+
+    python-gammu decodes these but cannot encode them, so the report is put
+    together from pieces python-gammu did encode: the address and the two time
+    stamps are taken from SMS-DELIVER PDUs, whose fields have the same format.
+    """
+
+    def deliver_fields(moment: datetime) -> tuple[bytes, bytes, bytes]:
+        raw = bytes.fromhex(encode_deliver(recipient, " ", smsc=smsc, sent_at=moment)[0])
+        smsc_address, tpdu = raw[: 1 + raw[0]], raw[1 + raw[0] :]
+        address_end = 1 + 2 + (tpdu[1] + 1) // 2  # length octet, type, BCD digits
+        timestamp_start = address_end + 2  # after TP-PID and TP-DCS
+        return smsc_address, tpdu[1:address_end], tpdu[timestamp_start : timestamp_start + 7]
+
+    smsc_address, address, service_centre_time = deliver_fields(submitted_at)
+    discharge_time = deliver_fields(discharged_at or datetime.now(submitted_at.tzinfo))[2]
+    report = (
+        smsc_address
+        + bytes([SMS_STATUS_REPORT, reference % 256])
+        + address
+        + service_centre_time
+        + discharge_time
+        + bytes([status])
+    )
+    return report.hex().upper()

@@ -7,8 +7,10 @@ import serial
 
 from modem.pdu import decode, encode_submit, join_text
 from modem.sim import SimulatedModem
-from modem.sim.engine import STORAGE_CAPACITY, ModemEngine
+from modem.sim.engine import ModemEngine
 from modem.sim.network import SimulatedNetwork
+
+STORAGE_CAPACITY = 30
 
 RECIPIENT = "+33612345678"
 SENDER = "+33611111111"

@@ -1,4 +1,8 @@
-"""The simulated network: what the box submitted, and what it should receive."""
+"""The simulated network: what the box submitted, what it receives, and reports.
+
+Submitted messages are decoded with python-gammu and long ones joined, so a
+test compares what the network got with what was queued, character for character.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from modem import pdu as pdus
+
+REPORT_OUTCOMES = {"delivered": 0x00, "expired": 0x46, "failed": 0x41}
+HOME_REGISTERED = 1
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One part as the network acknowledged it."""
+
+    reference: int
+    recipient: str
+    status_report: bool
+    submitted_at: datetime
 
 
 @dataclass
@@ -20,6 +37,7 @@ class SubmittedSms:
     references: list[int] = field(default_factory=list)
     status_report: bool = False
     message_class: int = -1
+    validity: str = "NA"
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def as_dict(self) -> dict:
@@ -30,13 +48,19 @@ class SubmittedSms:
             "references": self.references,
             "status_report": self.status_report,
             "class": self.message_class,
+            "validity": self.validity,
             "submitted_at": self.submitted_at.isoformat(),
         }
 
 
 class SimulatedNetwork:
-    def __init__(self, smsc: str = "+33609001390"):
+    def __init__(self, smsc: str = "+33609001390", operator: str = "Orange F"):
         self.smsc = smsc
+        self.operator = operator
+        self.signal = 21
+        self.registration = HOME_REGISTERED
+        self.report_delay = 1.0
+        self.report_outcome = "delivered"
         self._lock = threading.Lock()
         self._submitted: list[SubmittedSms] = []
         self._incomplete: dict[tuple[str, int], list[tuple[int, str]]] = {}
@@ -47,46 +71,67 @@ class SimulatedNetwork:
         """Call `listener` with each complete message the box sends."""
         self._listeners.append(listener)
 
-    def submit(self, pdu_hex: str) -> int:
-        """Take one part from the modem; returns its TP-MR. Raises ValueError on a bad PDU."""
-        decoded = pdus.decode(pdu_hex, with_smsc=True)
+    def submit(self, pdu_hex: str) -> Submission:
+        """Take one SMS-SUBMIT (SMSC address first). Raises ValueError on a bad PDU."""
+        try:
+            decoded = pdus.decode(pdu_hex, with_smsc=True)
+        except Exception as error:  # python-gammu's own exception types
+            raise ValueError(f"undecodable PDU: {error}") from error
         if decoded["Type"] not in ("Submit", "Status_Report"):
             raise ValueError(f"not an SMS-SUBMIT: {decoded['Type']}")
-        # TP-SRR is bit 5 of the first octet after the SMSC address.
-        first_octet = bytes.fromhex(pdu_hex)[1 + bytes.fromhex(pdu_hex)[0]]
+        raw = bytes.fromhex(pdu_hex)
+        # TP-SRR is bit 5 of the first octet after the SMSC address; python-gammu
+        # folds it into the message type when decoding.
+        wants_report = bool(raw[1 + raw[0]] & 0x20)
         with self._lock:
             self._reference = (self._reference + 1) % 256
-            reference = self._reference
-            udh = decoded["UDH"]
-            complete: SubmittedSms | None = None
-            if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
-                complete = SubmittedSms(decoded["Number"], decoded["Text"], [pdu_hex], [reference])
-            else:
-                ident = udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"]
-                key = (decoded["Number"], ident)
-                parts = self._incomplete.setdefault(key, [])
-                parts.append((reference, pdu_hex))
-                if len(parts) == udh["AllParts"]:
-                    del self._incomplete[key]
-                    hexes = [part for _, part in parts]
-                    complete = SubmittedSms(
-                        decoded["Number"],
-                        pdus.join_text(hexes),
-                        hexes,
-                        [ref for ref, _ in parts],
-                    )
+            submission = Submission(
+                self._reference, decoded["Number"], wants_report, datetime.now(UTC)
+            )
+            complete = self._collect(decoded, pdu_hex, submission)
             if complete is not None:
-                complete.status_report = bool(first_octet & 0x20)
+                complete.status_report = wants_report
                 complete.message_class = decoded["Class"]
+                complete.validity = decoded["SMSC"].get("Validity", "NA")
                 self._submitted.append(complete)
         if complete is not None:
             for listener in self._listeners:
                 listener(complete)
-        return reference
+        return submission
+
+    def _collect(self, decoded: dict, pdu_hex: str, submission: Submission) -> SubmittedSms | None:
+        udh = decoded["UDH"]
+        if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
+            return SubmittedSms(
+                decoded["Number"], decoded["Text"], [pdu_hex], [submission.reference]
+            )
+        ident = udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"]
+        key = (decoded["Number"], ident)
+        parts = self._incomplete.setdefault(key, [])
+        parts.append((submission.reference, pdu_hex))
+        if len(parts) < udh["AllParts"]:
+            return None
+        del self._incomplete[key]
+        hexes = [part for _, part in parts]
+        return SubmittedSms(
+            decoded["Number"], pdus.join_text(hexes), hexes, [ref for ref, _ in parts]
+        )
 
     def submitted(self) -> list[SubmittedSms]:
         with self._lock:
             return list(self._submitted)
 
-    def deliver_pdus(self, sender: str, text: str) -> list[str]:
-        return pdus.encode_deliver(sender, text, smsc=self.smsc, sent_at=datetime.now(UTC))
+    def deliver_pdus(self, sender: str, text: str, *, message_class: int = -1) -> list[str]:
+        return pdus.encode_deliver(
+            sender, text, smsc=self.smsc, sent_at=datetime.now(UTC), message_class=message_class
+        )
+
+    def status_report(self, submission: Submission) -> str:
+        """The SMS-STATUS-REPORT for a part, with the configured outcome."""
+        return pdus.encode_status_report(
+            submission.reference,
+            submission.recipient,
+            smsc=self.smsc,
+            submitted_at=submission.submitted_at,
+            status=REPORT_OUTCOMES[self.report_outcome],
+        )

@@ -55,6 +55,7 @@ class SimulatedModem:
                 else:
                     # EIO: nobody has the port open; don't spin on it.
                     self._stop.wait(0.05)
+            self.engine.tick()
             self._deliver_waiting()
             output = self.engine.take_output()
             if output:

@@ -1,0 +1,173 @@
+"""V.250 basics, identification, SIM, registration and character set."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modem.sim.commands import command, integer, setting
+from modem.sim.errors import INCORRECT_PARAMETERS, OPERATION_NOT_ALLOWED, cme, cms
+from modem.sim.parser import Command, Kind
+from modem.sim.state import Settings
+
+if TYPE_CHECKING:
+    from modem.sim.engine import ModemEngine
+
+CHARSETS = ("GSM", "IRA", "UCS2")
+INCORRECT_PASSWORD, SIM_PIN_REQUIRED, SIM_PUK_REQUIRED = 16, 11, 12
+CMS_SIM_PIN_REQUIRED, CMS_SIM_PUK_REQUIRED = 311, 316
+
+
+@command("E")
+def echo(engine: ModemEngine, command: Command) -> None:
+    engine.settings.echo = integer(command.argument or "0", range(2)) == 1
+
+
+@command("V")
+def verbose(engine: ModemEngine, command: Command) -> None:
+    engine.settings.verbose = integer(command.argument or "0", range(2)) == 1
+
+
+@command("Z", "&F")
+def factory_settings(engine: ModemEngine, command: Command) -> None:
+    engine.settings = Settings()
+
+
+@command("Q", "&C", "&D", "&W", "X")
+def accepted_and_ignored(engine: ModemEngine, command: Command) -> None:
+    """Line settings that mean nothing on a pty; real modems answer OK to them."""
+
+
+@command("I")
+def identify(engine: ModemEngine, command: Command) -> list[str]:
+    profile = engine.profile
+    return [profile.manufacturer, profile.model, profile.revision]
+
+
+def _identity(value: str):
+    def answer(engine: ModemEngine, command: Command) -> list[str]:
+        if command.kind is Kind.TEST:
+            return []
+        return [value.format(profile=engine.profile, sim=engine.sim)]
+
+    return answer
+
+
+command("+CGMI", "+GMI")(_identity("{profile.manufacturer}"))
+command("+CGMM", "+GMM")(_identity("{profile.model}"))
+command("+CGMR", "+GMR")(_identity("{profile.revision}"))
+command("+CGSN", "+GSN")(_identity("{profile.imei}"))
+
+
+@command("+CIMI")
+def imsi(engine: ModemEngine, command: Command) -> list[str]:
+    require_sim(engine)
+    return [engine.sim.imsi]
+
+
+@command("+CCID")
+def iccid(engine: ModemEngine, command: Command) -> list[str]:
+    return [engine.profile.ccid_format.format(iccid=engine.sim.iccid)]
+
+
+@command("+CMEE")
+def error_reports(engine: ModemEngine, command: Command) -> list[str] | None:
+    return setting(engine, command, "cmee", range(3), "(0-2)")
+
+
+@command("+CFUN")
+def functionality(engine: ModemEngine, command: Command) -> list[str] | None:
+    if command.kind is Kind.READ:
+        return ["+CFUN: 1"]
+    if command.kind is Kind.TEST:
+        return ["+CFUN: (0,1,4),(0,1)"]
+    values = command.arguments()
+    integer(values[0], range(5))
+    if len(values) > 1 and integer(values[1], range(2)) == 1:
+        engine.later(0.05, engine.reboot)
+    return None
+
+
+def require_sim(engine: ModemEngine, *, sms: bool = False) -> None:
+    """SIM-dependent commands fail until the PIN is given, as on a real modem."""
+    state = engine.sim.state
+    if state == "READY":
+        return
+    if sms:
+        raise cms(CMS_SIM_PIN_REQUIRED if state == "SIM PIN" else CMS_SIM_PUK_REQUIRED)
+    raise cme(SIM_PIN_REQUIRED if state == "SIM PIN" else SIM_PUK_REQUIRED)
+
+
+@command("+CPIN")
+def pin(engine: ModemEngine, command: Command) -> list[str] | None:
+    sim = engine.sim
+    if command.kind is Kind.READ:
+        return [f"+CPIN: {sim.state}"]
+    if command.kind is not Kind.SET:
+        raise cme(INCORRECT_PARAMETERS)
+    values = command.arguments()
+    if sim.state == "READY":
+        raise cme(OPERATION_NOT_ALLOWED)
+    if sim.state == "SIM PUK":
+        if len(values) < 2 or values[0] != sim.puk:
+            sim.puk_retries = max(sim.puk_retries - 1, 0)
+            engine.on_event(f"wrong PUK, {sim.puk_retries} tries left")
+            raise cme(INCORRECT_PASSWORD)
+        sim.pin, sim.pin_retries, sim.unlocked = values[1], 3, True
+        return None
+    if values[0] != sim.pin:
+        sim.pin_retries -= 1
+        engine.on_event(f"wrong PIN, {sim.pin_retries} tries left")
+        raise cme(INCORRECT_PASSWORD)
+    sim.pin_retries, sim.unlocked = 3, True
+    engine.on_event("SIM unlocked")
+    return None
+
+
+@command("+CSQ")
+def signal_quality(engine: ModemEngine, command: Command) -> list[str]:
+    if command.kind is Kind.TEST:
+        return ["+CSQ: (0-31,99),(0-7,99)"]
+    return [f"+CSQ: {engine.network.signal},99"]
+
+
+def _registration(name: str, attribute: str):
+    def answer(engine: ModemEngine, command: Command) -> list[str] | None:
+        if command.kind is Kind.READ:
+            mode = getattr(engine.settings, attribute)
+            status = engine.network.registration if engine.sim.state == "READY" else 0
+            location = ',"1A2B","01C3D4E5"' if mode == 2 and status in (1, 5) else ""
+            return [f"{name}: {mode},{status}{location}"]
+        return setting(engine, command, attribute, range(3), "(0-2)")
+
+    return answer
+
+
+command("+CREG")(_registration("+CREG", "creg"))
+command("+CGREG")(_registration("+CGREG", "cgreg"))
+
+
+@command("+COPS")
+def operator(engine: ModemEngine, command: Command) -> list[str] | None:
+    if command.kind is Kind.READ:
+        if engine.network.registration not in (1, 5) or engine.sim.state != "READY":
+            return ["+COPS: 0"]
+        return [f'+COPS: 0,0,"{engine.network.operator}",7']
+    if command.kind is Kind.TEST:
+        name = engine.network.operator
+        return [f'+COPS: (2,"{name}","{name}","20801",7),,(0-4),(0-2)']
+    return None
+
+
+@command("+CSCS")
+def character_set(engine: ModemEngine, command: Command) -> list[str] | None:
+    if command.kind is Kind.READ:
+        return [f'+CSCS: "{engine.settings.charset}"']
+    if command.kind is Kind.TEST:
+        return ["+CSCS: (" + ",".join(f'"{name}"' for name in CHARSETS) + ")"]
+    if command.kind is not Kind.SET:
+        raise cme(INCORRECT_PARAMETERS)
+    charset = command.arguments()[0].upper()
+    if charset not in CHARSETS:
+        raise cme(INCORRECT_PARAMETERS)
+    engine.settings.charset = charset
+    return None

@@ -1,0 +1,94 @@
+"""What a simulated modem remembers: settings, the SIM, and its message storages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class MessageStatus(IntEnum):
+    """<stat> of 3GPP TS 27.005 §3.1, numeric in PDU mode."""
+
+    REC_UNREAD = 0
+    REC_READ = 1
+    STO_UNSENT = 2
+    STO_SENT = 3
+
+    @property
+    def text(self) -> str:
+        """The text-mode form: 'REC UNREAD'."""
+        return self.name.replace("_", " ")
+
+
+@dataclass
+class Settings:
+    """What ATZ, AT&F and a reboot put back to factory values."""
+
+    echo: bool = True
+    verbose: bool = True
+    cmee: int = 0
+    text_mode: bool = False
+    charset: str = "GSM"
+    # <mode>,<mt>,<bm>,<ds>,<bfr>: all zero, so no +CMTI until a client asks.
+    cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    creg: int = 0
+    cgreg: int = 0
+    clip: bool = False
+    cusd: int = 0
+    show_text_parameters: bool = False
+    # Storages for reading/deleting, writing/sending, and receiving.
+    storages: list[str] = field(default_factory=lambda: ["SM", "SM", "SM"])
+
+
+@dataclass
+class StoredMessage:
+    status: MessageStatus
+    pdu: str
+
+
+class MessageStore:
+    def __init__(self, name: str, capacity: int):
+        self.name = name
+        self.capacity = capacity
+        self.messages: dict[int, StoredMessage] = {}
+        # Set by the storage-full fault: no more room than what is used now.
+        self.limit: int | None = None
+
+    @property
+    def room(self) -> int:
+        return min(self.capacity, self.limit if self.limit is not None else self.capacity)
+
+    @property
+    def full(self) -> bool:
+        return len(self.messages) >= self.room
+
+    def add(self, status: MessageStatus, pdu: str) -> int | None:
+        """The index the message went to, or None when full."""
+        if self.full:
+            return None
+        index = next(i for i in range(1, self.capacity + 1) if i not in self.messages)
+        self.messages[index] = StoredMessage(status, pdu)
+        return index
+
+
+@dataclass
+class Sim:
+    """A SIM card: it keeps its PIN state and its SMSC across modem reboots."""
+
+    pin: str = ""
+    puk: str = "12345678"
+    pin_retries: int = 3
+    puk_retries: int = 10
+    unlocked: bool = False
+    iccid: str = "8933150319000000001"
+    imsi: str = "208150000000001"
+    smsc: str = "+33609001390"
+
+    @property
+    def state(self) -> str:
+        """What AT+CPIN? reports."""
+        if self.pin_retries == 0:
+            return "SIM PUK"
+        if self.pin and not self.unlocked:
+            return "SIM PIN"
+        return "READY"
