@@ -11,15 +11,23 @@ from pathlib import Path
 from modem.sim.device import PtyDevice
 from modem.sim.engine import ModemEngine
 from modem.sim.network import SimulatedNetwork, SubmittedSms
+from modem.sim.profiles import DEFAULT_PROFILE, Profile
 
 
 class SimulatedModem:
     """`with SimulatedModem(link) as sim:` gives a modem at `sim.link` until the block ends."""
 
-    def __init__(self, link: str | Path, network: SimulatedNetwork | None = None):
+    def __init__(
+        self,
+        link: str | Path,
+        network: SimulatedNetwork | None = None,
+        *,
+        profile: Profile = DEFAULT_PROFILE,
+        pin: str = "",
+    ):
         self.link = Path(link)
         self.network = network or SimulatedNetwork()
-        self.engine = ModemEngine(self.network)
+        self.engine = ModemEngine(self.network, profile, pin=pin)
         self._device: PtyDevice | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
