@@ -127,21 +127,41 @@ def parse_cmgs(line: str) -> int:
     return int(_fields(line, "+CMGS:")[0])
 
 
+def _headed(lines: list[str], prefix: str) -> list[tuple[list[str], str]]:
+    """(header fields, next line) for each line starting with `prefix`.
+
+    Anything else is skipped, so line noise in an answer costs nothing but itself.
+    """
+    return [
+        (_fields(line, prefix), lines[position + 1].strip())
+        for position, line in enumerate(lines[:-1])
+        if line.startswith(prefix)
+    ]
+
+
 def parse_cmgl(lines: list[str]) -> list[StoredSms]:
     """PDU-mode AT+CMGL answer: header '+CMGL: idx,stat,[alpha],length' then the PDU."""
-    stored = []
-    for header, pdu in zip(lines[::2], lines[1::2], strict=False):
-        fields = _fields(header, "+CMGL:")
-        stored.append(StoredSms(index=int(fields[0]), status=int(fields[1]), pdu=pdu.strip()))
-    return stored
+    return [
+        StoredSms(index=int(fields[0]), status=int(fields[1]), pdu=pdu)
+        for fields, pdu in _headed(lines, "+CMGL:")
+    ]
 
 
 def parse_cmgr(lines: list[str], index: int) -> StoredSms | None:
     """PDU-mode AT+CMGR answer: '+CMGR: stat,[alpha],length' then the PDU; None if empty."""
-    if len(lines) < 2:
+    found = _headed(lines, "+CMGR:")
+    if not found:
         return None
-    fields = _fields(lines[0], "+CMGR:")
-    return StoredSms(index=index, status=int(fields[0]), pdu=lines[1].strip())
+    fields, pdu = found[0]
+    return StoredSms(index=index, status=int(fields[0]), pdu=pdu)
+
+
+def first_with(lines: list[str], prefix: str, command: str) -> str:
+    """The answer line of `command` starting with `prefix`, skipping line noise."""
+    for line in lines:
+        if line.startswith(prefix):
+            return line
+    raise ModemError(f"{command}: no {prefix} line in {lines!r}")
 
 
 def parse_csq(line: str) -> int | None:

@@ -14,6 +14,7 @@ import serial
 from modem.at import (
     ModemError,
     StoredSms,
+    first_with,
     parse_cmgl,
     parse_cmgr,
     parse_cmti,
@@ -93,7 +94,7 @@ class ATDriver:
 
     def _unlock_sim(self) -> None:
         answer = self.channel.command("AT+CPIN?", expect="+CPIN:")
-        state = answer[0].split(":", 1)[1].strip() if answer else ""
+        state = first_with(answer, "+CPIN:", "AT+CPIN?").split(":", 1)[1].strip()
         if state == "READY":
             return
         if state != "SIM PIN":
@@ -117,7 +118,9 @@ class ATDriver:
         self.channel.command(f"AT+CMGD={index}")
 
     def signal_quality(self) -> int | None:
-        return parse_csq(self.channel.command("AT+CSQ", expect="+CSQ:")[0])
+        return parse_csq(
+            first_with(self.channel.command("AT+CSQ", expect="+CSQ:"), "+CSQ:", "AT+CSQ")
+        )
 
     def events(self, timeout: float) -> list[NewMessage]:
         """What the modem announced; lines this driver does not act on yet are dropped."""

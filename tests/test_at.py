@@ -10,6 +10,7 @@ from modem.at import (
     ModemTimeout,
     StoredSms,
     error_for,
+    first_with,
     is_final,
     is_urc,
     parse_clip,
@@ -356,3 +357,18 @@ def test_it_raises_a_modem_error_when_the_port_fails():
 
     with pytest.raises(ModemError, match="serial port"):
         ATChannel(BrokenPort()).command("AT", timeout=1)
+
+
+def test_it_skips_line_noise_between_listed_messages():
+    lines = ["+CMGL: 1,0,,22", "0791AA", "~#garbage#~", "+CMGL: 2,1,,24", "0791BB"]
+    assert parse_cmgl(lines) == [StoredSms(1, 0, "0791AA"), StoredSms(2, 1, "0791BB")]
+
+
+def test_it_skips_line_noise_before_a_read_message():
+    assert parse_cmgr(["\x7f!!", "+CMGR: 0,,22", "0791AA"], 4) == StoredSms(4, 0, "0791AA")
+
+
+def test_it_finds_the_answer_line_among_noise_and_says_when_it_is_missing():
+    assert first_with(["junk", "+CSQ: 20,99"], "+CSQ:", "AT+CSQ") == "+CSQ: 20,99"
+    with pytest.raises(ModemError, match=r"AT\+CSQ: no \+CSQ: line"):
+        first_with(["junk"], "+CSQ:", "AT+CSQ")
