@@ -47,7 +47,18 @@ PERMANENT_CMS_ERRORS = {
     330: "SMSC address unknown",
 }
 
-SIMPLE_FINALS = {"OK", "ERROR", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"}
+# Huawei sticks end unknown commands with "COMMAND NOT SUPPORT" (Gammu's
+# libgammu/protocol/at/at.c counts it as a final result too).
+SIMPLE_FINALS = {
+    "OK",
+    "ERROR",
+    "NO CARRIER",
+    "BUSY",
+    "NO ANSWER",
+    "NO DIALTONE",
+    "COMMAND NOT SUPPORT",
+    "TOO MANY PARAMETERS",
+}
 _ERROR_RE = re.compile(r"^\+(CME|CMS) ERROR:\s*(.+)$")
 
 # Lines a modem may send at any time, even between a command and its answer.
@@ -67,6 +78,12 @@ URC_PREFIXES = (
     "^MODE:",
     "^SRVST:",
     "^SIMST:",
+    "^SMMEMFULL",
+    "^CEND:",
+    "+QIND:",
+    "+QUSIM:",
+    "SMS DONE",
+    "PB DONE",
     "RDY",
     "+CPIN: READY",
     "Call Ready",

@@ -77,6 +77,7 @@ def test_it_runs_the_demo_and_an_sms_sent_from_the_page_reaches_the_simulated_ne
     threading.Thread(target=read_lines, args=(demo.stdout, lines), daemon=True).start()
     try:
         password = wait_for_line(lines, r"password\s+(\S+)").group(1)
+        control = wait_for_line(lines, r"control\s+(\S+)").group(1)
         wait_for_line(lines, r"Ctrl-C stops")
         browser = Browser(f"http://127.0.0.1:{port}")
         browser.submit("/login", {"name": "admin", "password": password})
@@ -86,6 +87,19 @@ def test_it_runs_the_demo_and_an_sms_sent_from_the_page_reaches_the_simulated_ne
         assert "Message queued for +33612345678" in page
 
         wait_for_line(lines, r"\[network\] SMS to \+33612345678 \(1 part\(s\)\): Bonjour é ç €$")
+
+        reply = subprocess.run(
+            [SMSBOX, "sim", "deliver", "--control", control, "--from", "+33698765432", "Salut"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert reply.returncode == 0, reply.stderr
+        deadline = time.monotonic() + 20
+        while "Salut" not in browser.get("/messages/received"):
+            assert time.monotonic() < deadline, "the delivered SMS never reached the inbox"
+            time.sleep(0.2)
     finally:
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0

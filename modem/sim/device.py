@@ -19,7 +19,8 @@ class PtyDevice:
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() or link.exists():
             link.unlink()
-        link.symlink_to(os.ttyname(self._slave))
+        self.name = os.ttyname(self._slave)
+        link.symlink_to(self.name)
 
     def read(self) -> bytes:
         try:

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from modem.sim.errors import OPERATION_NOT_ALLOWED, CommandError, cme
+from modem.sim.errors import OPERATION_NOT_ALLOWED, CommandError, FinalResult, cme
 from modem.sim.network import SimulatedNetwork
 from modem.sim.parser import ParseError, parse
 from modem.sim.profiles import DEFAULT_PROFILE, Profile
@@ -37,6 +37,11 @@ class Faults:
     submit_delay: float = 0.0
 
 
+def noise() -> bytes:
+    """A line of garbage, as a flaky USB link or a crashing modem writes."""
+    return bytes(random.randrange(0x21, 0x7F) for _ in range(random.randrange(4, 24)))  # noqa: S311
+
+
 # What the prompt collects is handed to a callback giving the answer lines.
 PromptCallback = Callable[[str], list[str]]
 
@@ -50,9 +55,10 @@ class ModemEngine:
         pin: str = "",
         clock: Callable[[], float] = time.monotonic,
     ):
-        from modem.sim.commands import COMMANDS
+        from modem.sim.commands import COMMANDS, PROFILE_ONLY
 
         self._commands = COMMANDS
+        self._profile_only = PROFILE_ONLY
         self.network = network
         self.profile = profile
         self.clock = clock
@@ -70,6 +76,13 @@ class ModemEngine:
         self._held_urcs: deque[str | bytes] = deque()
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._sequence = itertools.count()
+        self._boots = 0
+        self._arm_periodic_urcs()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Hold it to change settings, faults or storages from another thread."""
+        return self._lock
 
     @property
     def storage(self) -> MessageStore:
@@ -229,8 +242,11 @@ class ModemEngine:
         try:
             for command in commands:
                 handler = self._commands.get(command.name)
-                if handler is None:
-                    raise cme(OPERATION_NOT_ALLOWED)
+                if handler is None or (
+                    command.name in self._profile_only
+                    and command.name not in self.profile.extra_commands
+                ):
+                    raise cme(OPERATION_NOT_ALLOWED)  # another family's vendor command
                 for info in handler(self, command) or ():
                     self.write_line(info)
                 if self._prompt is not None or self._busy_until is not None:
@@ -238,13 +254,21 @@ class ModemEngine:
         except CommandError as error:
             self._error(error)
             return
+        except FinalResult as result:
+            self._final(result.code)
+            return
         self._final("OK")
 
     def _emit_garbage(self) -> None:
         while self.faults.garbage_lines:
             self.faults.garbage_lines -= 1
-            noise = bytes(random.randrange(0x21, 0x7F) for _ in range(random.randrange(4, 24)))  # noqa: S311
-            self.write_line(noise)
+            self.write_line(noise())
+
+    def emit_noise(self, lines: int) -> None:
+        """Garbage on the line right now, unasked."""
+        with self._lock:
+            for _ in range(lines):
+                self.write_line(noise())
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -258,8 +282,30 @@ class ModemEngine:
             self.on_event("modem rebooted")
             for line in self.profile.boot_urcs:
                 if line == "+CPIN: READY" and self.sim.state != "READY":
-                    line = f"+CPIN: {self.sim.state}"
+                    # What follows needs the SIM: it comes once the PIN is given.
+                    self.write_line(f"+CPIN: {self.sim.state}")
+                    break
                 self.write_line(line)
+            self._boots += 1
+            self._arm_periodic_urcs()
+
+    def _arm_periodic_urcs(self) -> None:
+        """Status lines some modems repeat by themselves (Huawei's ^RSSI, ^BOOT, ^MODE),
+        while `settings.periodic_urcs` is on; a reboot starts a fresh cycle."""
+        interval = self.profile.periodic_interval
+        if not self.profile.periodic_urcs or interval <= 0:
+            return
+        boot = self._boots
+
+        def report() -> None:
+            if boot != self._boots:
+                return  # a reboot armed its own cycle
+            if self.settings.periodic_urcs:
+                for line in self.profile.periodic_urcs:
+                    self.urc(line.format(signal=self.network.signal))
+            self.later(interval, report)
+
+        self.later(interval, report)
 
     # -- the network side ---------------------------------------------------------------
 

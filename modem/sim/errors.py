@@ -50,6 +50,15 @@ class CommandError(Exception):
         return texts.get(self.code, str(self.code))
 
 
+class FinalResult(Exception):
+    """Ends a command line with another final result code than OK, as ATA with
+    nothing ringing ends with NO CARRIER."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 def cme(code: int) -> CommandError:
     return CommandError(code, "CME")
 

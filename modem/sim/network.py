@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from modem import pdu as pdus
@@ -53,6 +53,29 @@ class SubmittedSms:
         }
 
 
+@dataclass
+class CallRecord:
+    """A call the network put through to the box: who (None when withheld), how many
+    rings reached the modem, and how it ended ("ringing" while it still rings)."""
+
+    number: str | None
+    rings: int = 0
+    outcome: str = "ringing"  # then "answered", "rejected" or "missed"
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "rings": self.rings,
+            "outcome": self.outcome,
+            "started_at": self.started_at.isoformat(),
+        }
+
+
+CALL_OUTCOMES = ("answered", "rejected", "missed")
+DEFAULT_USSD_REPLIES = {"*100#": "Solde: 12,34 EUR. Valable jusqu'au 31/12/2026."}
+
+
 class SimulatedNetwork:
     def __init__(self, smsc: str = "+33609001390", operator: str = "Orange F"):
         self.smsc = smsc
@@ -61,10 +84,13 @@ class SimulatedNetwork:
         self.registration = HOME_REGISTERED
         self.report_delay = 1.0
         self.report_outcome = "delivered"
+        # What the operator answers to each USSD code; unknown codes are refused.
+        self.ussd_replies: dict[str, str] = dict(DEFAULT_USSD_REPLIES)
         self._lock = threading.Lock()
         self._submitted: list[SubmittedSms] = []
         self._incomplete: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._listeners: list[Callable[[SubmittedSms], None]] = []
+        self._calls: list[CallRecord] = []
         self._reference = 0
 
     def on_submit(self, listener: Callable[[SubmittedSms], None]) -> None:
@@ -120,6 +146,29 @@ class SimulatedNetwork:
     def submitted(self) -> list[SubmittedSms]:
         with self._lock:
             return list(self._submitted)
+
+    def record_call(self, number: str | None) -> CallRecord:
+        """A new incoming call; the simulated modem updates it with `update_call`."""
+        record = CallRecord(number)
+        with self._lock:
+            self._calls.append(record)
+        return record
+
+    def update_call(
+        self, record: CallRecord, *, rings: int | None = None, outcome: str | None = None
+    ) -> None:
+        if outcome is not None and outcome not in CALL_OUTCOMES:
+            raise ValueError(f"call outcome must be one of {', '.join(CALL_OUTCOMES)}")
+        with self._lock:
+            if rings is not None:
+                record.rings = rings
+            if outcome is not None:
+                record.outcome = outcome
+
+    def calls(self) -> list[CallRecord]:
+        """Every call so far, oldest first (copies: they don't change under you)."""
+        with self._lock:
+            return [replace(record) for record in self._calls]
 
     def deliver_pdus(self, sender: str, text: str, *, message_class: int = -1) -> list[str]:
         return pdus.encode_deliver(

@@ -35,6 +35,8 @@ class Settings:
     cgreg: int = 0
     clip: bool = False
     cusd: int = 0
+    # Vendor status lines repeated by themselves (Huawei AT^CURC=1, on at power-on).
+    periodic_urcs: bool = True
     show_text_parameters: bool = False
     # Storages for reading/deleting, writing/sending, and receiving.
     storages: list[str] = field(default_factory=lambda: ["SM", "SM", "SM"])

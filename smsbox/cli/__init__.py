@@ -14,12 +14,11 @@ import sys
 import threading
 from collections.abc import Callable
 
+from smsbox.cli.sim import add_sim_commands
 from smsbox.config import Config, ConfigError, load_config
-from smsbox.database import make_engine, make_session_factory
-from smsbox.numbers import InvalidNumber
-from smsbox.outbox import MessageRejected, queue_message
-from smsbox.setup import initialise
-from smsbox.users import UserError, create_user
+
+# The database stack (SQLAlchemy, Alembic) is imported by the commands that use
+# it, so that `smsbox sim status` starts at once.
 
 
 class CommandFailed(Exception):
@@ -27,6 +26,8 @@ class CommandFailed(Exception):
 
 
 def _sessions(config: Config):
+    from smsbox.database import make_engine, make_session_factory
+
     return make_session_factory(make_engine(config.database_url))
 
 
@@ -39,6 +40,8 @@ def stop_on_signals() -> threading.Event:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
+    from smsbox.setup import initialise
+
     config = load_config(args.config)
     initialise(config)
     print(f"database ready at {config.database_url}")
@@ -54,6 +57,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
+    from smsbox.users import UserError, create_user
+
     config = load_config(args.config)
     password = _read_password(args.password_stdin)
     with _sessions(config)() as session:
@@ -66,6 +71,9 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 
 def cmd_send(args: argparse.Namespace) -> None:
+    from smsbox.numbers import InvalidNumber
+    from smsbox.outbox import MessageRejected, queue_message
+
     config = load_config(args.config)
     with _sessions(config)() as session:
         try:
@@ -92,16 +100,6 @@ def cmd_web(args: argparse.Namespace) -> None:
     from web.server import serve
 
     serve(load_config(args.config))
-
-
-def cmd_sim_run(args: argparse.Namespace) -> None:
-    from modem.sim import SimulatedModem
-
-    stop = stop_on_signals()
-    with SimulatedModem(args.link) as sim:
-        sim.network.on_submit(lambda sms: print(f"SMS to {sms.recipient}: {sms.text}", flush=True))
-        print(f"simulated modem at {sim.link}; Ctrl-C stops it", flush=True)
-        stop.wait()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -137,10 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     send = add("send", cmd_send, "queue an SMS")
     send.add_argument("number", help="recipient, national or international format")
     send.add_argument("text")
-    sim = commands.add_parser("sim", help="a simulated modem, for tests and demos")
-    sim_commands = sim.add_subparsers(dest="sim_command", required=True)
-    sim_run = add("run", cmd_sim_run, "run a simulated modem on a pty", sim_commands)
-    sim_run.add_argument("--link", required=True, help="path of the symlink to the device")
+    add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
     demo.add_argument("--data", default="smsbox-demo", help="demo data directory")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import threading
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def run_demo(data: str, port: int, stop: threading.Event) -> None:
     initialise(config)
     password = _reset_admin(config_path)
 
-    with SimulatedModem(config.modems[0].device) as sim:
+    control = data_dir / "modem.sock"
+    with SimulatedModem(config.modems[0].device, control=control) as sim:
         sim.network.on_submit(_show_on_network)
         server = create_server(config)
         daemon = threading.Thread(target=run_daemon, args=(config, stop), name="daemon")
@@ -73,7 +75,11 @@ def run_demo(data: str, port: int, stop: threading.Event) -> None:
             f"  user      {DEMO_USER}\n"
             f"  password  {password}\n"
             f"  modem     {sim.link} (simulated)\n"
+            f"  control   {control}\n"
             f"  data      {data_dir}\n"
+            "An SMS from a phone to the box:\n"
+            f"  smsbox sim deliver --control {shlex.quote(str(control))} "
+            '--from +33612345678 "Bonjour"\n'
             "Each SMS that reaches the simulated network is shown below. Ctrl-C stops.\n",
             flush=True,
         )

@@ -17,12 +17,16 @@ if TYPE_CHECKING:
 
 Handler = Callable[["ModemEngine", Command], list[str] | None]
 COMMANDS: dict[str, Handler] = {}
+# Vendor commands that answer only on the profiles listing them in `extra_commands`.
+PROFILE_ONLY: set[str] = set()
 
 
-def command(*names: str) -> Callable[[Handler], Handler]:
+def command(*names: str, profile_only: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for name in names:
             COMMANDS[name] = handler
+            if profile_only:
+                PROFILE_ONLY.add(name)
         return handler
 
     return register
@@ -51,4 +55,4 @@ def setting(
 
 
 # Registration happens on import.
-from modem.sim.commands import general, sms  # noqa: E402, F401
+from modem.sim.commands import calls, general, sms, ussd, vendor  # noqa: E402, F401

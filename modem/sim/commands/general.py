@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 CHARSETS = ("GSM", "IRA", "UCS2")
 INCORRECT_PASSWORD, SIM_PIN_REQUIRED, SIM_PUK_REQUIRED = 16, 11, 12
 CMS_SIM_PIN_REQUIRED, CMS_SIM_PUK_REQUIRED = 311, 316
+UNLOCK_URC_DELAY = 0.1
 
 
 @command("E")
@@ -113,6 +114,8 @@ def pin(engine: ModemEngine, command: Command) -> list[str] | None:
             engine.on_event(f"wrong PUK, {sim.puk_retries} tries left")
             raise cme(INCORRECT_PASSWORD)
         sim.pin, sim.pin_retries, sim.unlocked = values[1], 3, True
+        engine.on_event("SIM unlocked with the PUK, new PIN set")
+        _after_unlock(engine)
         return None
     if values[0] != sim.pin:
         sim.pin_retries -= 1
@@ -120,7 +123,14 @@ def pin(engine: ModemEngine, command: Command) -> list[str] | None:
         raise cme(INCORRECT_PASSWORD)
     sim.pin_retries, sim.unlocked = 3, True
     engine.on_event("SIM unlocked")
+    _after_unlock(engine)
     return None
+
+
+def _after_unlock(engine: ModemEngine) -> None:
+    """The lines some modems print once the SIM is open (after the command's OK)."""
+    for line in engine.profile.unlock_urcs:
+        engine.later(UNLOCK_URC_DELAY, lambda line=line: engine.urc(line))
 
 
 @command("+CSQ")
@@ -130,20 +140,53 @@ def signal_quality(engine: ModemEngine, command: Command) -> list[str]:
     return [f"+CSQ: {engine.network.signal},99"]
 
 
+# <stat> of +CREG/+CGREG (TS 27.007 §7.2): 1 registered home, 5 registered roaming.
+REGISTERED = (1, 5)
+LOCATION = '"1A2B","01C3D4E5"'  # <lac>,<ci>
+REGISTRATIONS = (("+CREG", "creg"), ("+CGREG", "cgreg"))
+
+
+def _status(engine: ModemEngine) -> int:
+    """<stat> as the modem sees it: not registered while the SIM is locked."""
+    return engine.network.registration if engine.sim.state == "READY" else 0
+
+
+def _location(mode: int, status: int) -> str:
+    return f",{LOCATION}" if mode == 2 and status in REGISTERED else ""
+
+
 def _registration(name: str, attribute: str):
     def answer(engine: ModemEngine, command: Command) -> list[str] | None:
         if command.kind is Kind.READ:
             mode = getattr(engine.settings, attribute)
-            status = engine.network.registration if engine.sim.state == "READY" else 0
-            location = ',"1A2B","01C3D4E5"' if mode == 2 and status in (1, 5) else ""
-            return [f"{name}: {mode},{status}{location}"]
+            status = _status(engine)
+            return [f"{name}: {mode},{status}{_location(mode, status)}"]
         return setting(engine, command, attribute, range(3), "(0-2)")
 
     return answer
 
 
-command("+CREG")(_registration("+CREG", "creg"))
-command("+CGREG")(_registration("+CGREG", "cgreg"))
+for _name, _attribute in REGISTRATIONS:
+    command(_name)(_registration(_name, _attribute))
+
+
+def set_registration(engine: ModemEngine, status: int) -> None:
+    """The network changes the box's registration (0 none, 1 home, 2 searching,
+    3 denied, 5 roaming); with AT+CREG / AT+CGREG set to 1 or 2 the modem says so:
+    +CREG: <stat>, or +CREG: <stat>,"<lac>","<ci>" (TS 27.007 §7.2, §10.1.19)."""
+    if status not in range(6):
+        raise ValueError("registration status is 0 to 5")
+    with engine.lock:
+        before = _status(engine)
+        engine.network.registration = status
+        now = _status(engine)
+        engine.on_event(f"network: registration {before} -> {now}")
+        if now == before:
+            return
+        for name, attribute in REGISTRATIONS:
+            mode = getattr(engine.settings, attribute)
+            if mode:
+                engine.urc(f"{name}: {now}{_location(mode, now)}")
 
 
 @command("+COPS")

@@ -362,11 +362,14 @@ def deliver_to_client(engine: ModemEngine, pdu_hex: str) -> bool:
         _urc_with_data(engine, "+CMT", pdu_hex)
         return True
     storage = engine.settings.storages[2]
-    index = engine.stores[storage].add(MessageStatus.REC_UNREAD, pdu_hex)
+    store = engine.stores[storage]
+    index = store.add(MessageStatus.REC_UNREAD, pdu_hex)
     if index is None:
         return False
     if mt in (1, 3) and mode != 0:
         engine.urc(f'+CMTI: "{storage}",{index}')
+    if store.full and engine.profile.memory_full_urc:
+        engine.urc(engine.profile.memory_full_urc.format(storage=storage))
     return True
 
 

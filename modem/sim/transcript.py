@@ -1,0 +1,57 @@
+"""Every byte between a client and the simulated modem, with timestamps.
+
+One record per chunk read or written, and one per event (faults, reboots):
+
+    2026-11-24T20:31:30.123456Z <- AT+CMGS=23\\r
+    2026-11-24T20:31:30.124101Z -> \\r\\n+CMGS: 7\\r\\n\\r\\nOK\\r\\n
+    2026-11-24T20:31:31.002311Z ## fault: next 2 commands answer +CMS ERROR 500
+
+Bytes are escaped so that a record stays on one line: \\r, \\n, \\t, a
+backslash doubled, anything else unprintable (Ctrl-Z, ESC, non-ASCII) as \\xNN.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+NAMED = {0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t", 0x5C: "\\\\"}
+FROM_CLIENT, TO_CLIENT, EVENT = "<-", "->", "##"
+
+
+def escape(data: bytes) -> str:
+    return "".join(
+        NAMED.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\x{byte:02x}") for byte in data
+    )
+
+
+def timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Transcript:
+    """Appends to `path`, one flushed line per record, from any thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._file = self.path.open("a", encoding="utf-8", buffering=1)
+
+    def from_client(self, data: bytes) -> None:
+        self._record(FROM_CLIENT, escape(data))
+
+    def to_client(self, data: bytes) -> None:
+        self._record(TO_CLIENT, escape(data))
+
+    def event(self, text: str) -> None:
+        self._record(EVENT, " ".join(text.split()))
+
+    def _record(self, direction: str, text: str) -> None:
+        with self._lock:
+            if not self._file.closed:
+                self._file.write(f"{timestamp()} {direction} {text}\n")
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
