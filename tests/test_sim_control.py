@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import serial
+from serial_port import read_until
 
 from modem.pdu import encode_submit
 from modem.sim import SimulatedModem
@@ -22,15 +23,6 @@ from modem.sim.control import ControlError, request
 SMSBOX = str(Path(sys.executable).parent / "smsbox")
 SENDER = "+33611111111"
 RECIPIENT = "+33612345678"
-
-
-def read_until(port: serial.Serial, marker: bytes, timeout: float = 3.0) -> bytes:
-    data = b""
-    deadline = time.monotonic() + timeout
-    while marker not in data:
-        assert time.monotonic() < deadline, f"no {marker!r} in {data!r}"
-        data += port.read(max(1, port.in_waiting))
-    return data
 
 
 def answer(port: serial.Serial, line: str, final: bytes = b"OK\r\n") -> bytes:

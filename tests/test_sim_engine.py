@@ -4,6 +4,7 @@ import time
 
 import pytest
 import serial
+from serial_port import read_until
 
 from modem.pdu import decode, encode_submit, join_text
 from modem.sim import SimulatedModem
@@ -236,15 +237,6 @@ def test_it_refuses_a_new_sms_when_storage_is_full(quiet, network):
 
 
 # -- on a pty, through pyserial --------------------------------------------------------------
-
-
-def read_until(port: serial.Serial, marker: bytes, timeout: float = 3.0) -> bytes:
-    data = b""
-    deadline = time.monotonic() + timeout
-    while marker not in data:
-        assert time.monotonic() < deadline, f"no {marker!r} in {data!r}"
-        data += port.read(max(1, port.in_waiting))
-    return data
 
 
 def command(port: serial.Serial, line: str) -> bytes:

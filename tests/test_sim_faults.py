@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import serial
+from serial_port import read_for, read_until
 
 from modem.pdu import decode, encode_submit
 from modem.sim import SimulatedModem
@@ -14,23 +15,6 @@ from modem.sim import SimulatedModem
 SENDER = "+33611111111"
 RECIPIENT = "+33612345678"
 CTRL_Z = b"\x1a"
-
-
-def read_until(port: serial.Serial, marker: bytes, timeout: float = 3.0) -> bytes:
-    data = b""
-    deadline = time.monotonic() + timeout
-    while marker not in data:
-        assert time.monotonic() < deadline, f"no {marker!r} in {data!r}"
-        data += port.read(max(1, port.in_waiting))
-    return data
-
-
-def read_for(port: serial.Serial, seconds: float) -> bytes:
-    data = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        data += port.read(max(1, port.in_waiting))
-    return data
 
 
 def answer(port: serial.Serial, line: str, final: bytes = b"OK\r\n") -> bytes:
