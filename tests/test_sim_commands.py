@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from modem.pdu import encode_submit
 from modem.sim.commands.calls import incoming_call
 from modem.sim.commands.general import set_registration
 from modem.sim.engine import ModemEngine
@@ -480,10 +481,16 @@ def test_it_answers_vendor_commands_only_on_their_own_family(make, line, name):
     engine = make(name)
     if name == owner:
         assert run(engine, line) == lines(answer, "OK")
+    elif PROFILES[name].unknown_command_result:
+        assert run(engine, line) == lines(PROFILES[name].unknown_command_result)
     else:
         assert run(engine, line) == lines("+CME ERROR: 3")
         assert run(engine, "AT+CMEE=0") == OK
         assert run(engine, line) == lines("ERROR")
+
+
+def test_it_ends_an_unknown_command_as_a_huawei_stick_does(make):
+    assert run(make("huawei-e3372"), "AT+WHAT") == lines("COMMAND NOT SUPPORT")
 
 
 def test_it_repeats_huawei_status_lines_until_curc_0(make, clock, network):
@@ -539,3 +546,18 @@ def test_it_says_nothing_when_the_sim_fills_up_on_a_sim800(modem, network):
         assert modem.receive(pdu)
     assert modem.take_output() == b""
     assert not modem.receive(pdu)
+
+
+def test_it_loses_a_slow_submission_when_it_reboots_before_answering(make, clock, network):
+    engine = make("sim800")
+    engine.faults.submit_delay = 2.0
+    (part,) = encode_submit("+33612345678", "perdu au redémarrage")
+    assert run(engine, f"AT+CMGS={part.tpdu_length}") == b"\r\n> "
+    engine.feed(part.hex.encode() + b"\x1a")
+    assert engine.take_output() == b""
+
+    engine.reboot()
+    engine.take_output()
+    assert later(engine, clock, 3.0) == b""
+    assert run(engine, "AT") == b"AT\r\r\nOK\r\n"  # echo back on, nothing held
+    assert network.submitted() == []

@@ -195,8 +195,11 @@ class ModemEngine:
     def _hold_input_for(self, seconds: float, then: Callable[[], None]) -> None:
         """Answer nothing for a while, as a modem waiting for the network does."""
         self._busy_until = self.clock() + seconds
+        boot = self._boots
 
         def release() -> None:
+            if boot != self._boots:
+                return  # the modem rebooted meanwhile: the submission died with it
             self._busy_until = None
             then()
             held, self._held = bytes(self._held), bytearray()
@@ -246,7 +249,7 @@ class ModemEngine:
                     command.name in self._profile_only
                     and command.name not in self.profile.extra_commands
                 ):
-                    raise cme(OPERATION_NOT_ALLOWED)  # another family's vendor command
+                    raise self._unknown_command()
                 for info in handler(self, command) or ():
                     self.write_line(info)
                 if self._prompt is not None or self._busy_until is not None:
@@ -258,6 +261,12 @@ class ModemEngine:
             self._final(result.code)
             return
         self._final("OK")
+
+    def _unknown_command(self) -> Exception:
+        """What this family answers to a command it does not know."""
+        if self.profile.unknown_command_result:
+            return FinalResult(self.profile.unknown_command_result)
+        return cme(OPERATION_NOT_ALLOWED)
 
     def _emit_garbage(self) -> None:
         while self.faults.garbage_lines:
@@ -279,6 +288,9 @@ class ModemEngine:
             self.sim.unlocked = False
             self._prompt = None
             self._input.clear()
+            self._busy_until = None
+            self._held.clear()
+            self._held_urcs.clear()
             self.on_event("modem rebooted")
             for line in self.profile.boot_urcs:
                 if line == "+CPIN: READY" and self.sim.state != "READY":

@@ -42,6 +42,9 @@ class Profile:
     periodic_interval: float = 0.0
     # Vendor commands only this family knows; the others answer them with an error.
     extra_commands: frozenset[str] = frozenset()
+    # The final result for a command the modem does not know; None: ERROR or
+    # +CME ERROR: 3 as AT+CMEE says.
+    unknown_command_result: str | None = None
 
 
 SIM800 = Profile(
@@ -118,6 +121,9 @@ HUAWEI_E3372 = Profile(
     # MU509 spec Issue 04 §6.21: ^SMMEMFULL:<mem_type> when a storage overflows.
     memory_full_urc='^SMMEMFULL:"{storage}"',
     extra_commands=frozenset({"^CURC"}),
+    # Observed in the E1750 logs of gammu issue #94, and listed as a final result
+    # in Gammu's libgammu/protocol/at/at.c: unknown commands end with this line.
+    unknown_command_result="COMMAND NOT SUPPORT",
 )
 
 EC25 = Profile(
