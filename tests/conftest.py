@@ -10,6 +10,9 @@ from smsbox.database import make_engine, make_session_factory
 from smsbox.modems import ensure_modem
 from smsbox.setup import initialise
 
+# Fixtures for running the real daemon against a simulated modem.
+pytest_plugins = ["daemon_fixtures"]
+
 
 @pytest.fixture
 def config(tmp_path) -> Config:

@@ -2,89 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import gammu
 import pytest
-from sqlalchemy import select
+from daemon_fixtures import messages, wait_until
 
-from modem.daemon import run_daemon
 from modem.pdu import encode_deliver
 from modem.sim import SimulatedModem
+from modem.sim.profiles import PROFILES
 from smsbox import outbox
-from smsbox.config import Config, parse_config
-from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Direction, Message, Modem, Status
-from smsbox.setup import initialise
 from smsbox.users import create_user
 from web import create_app
 
 PASSWORD = "correct horse battery"
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-    return result
-
-
-@pytest.fixture
-def modem_config(tmp_path) -> Config:
-    config = parse_config(
-        {
-            "data_dir": "data",
-            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
-            "modem": [{"name": "sim", "device": str(tmp_path / "modem")}],
-        },
-        tmp_path,
-    )
-    initialise(config)
-    return config
-
-
-@pytest.fixture
-def db(modem_config):
-    engine = make_engine(modem_config.database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def sim(modem_config) -> Iterator[SimulatedModem]:
-    with SimulatedModem(modem_config.modems[0].device) as simulated:
-        yield simulated
-
-
-@pytest.fixture
-def start_daemon(modem_config):
-    stop = threading.Event()
-    threads = []
-
-    def start() -> None:
-        thread = threading.Thread(target=run_daemon, args=(modem_config, stop))
-        thread.start()
-        threads.append(thread)
-
-    yield start
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
-        assert not thread.is_alive(), "the daemon did not stop when asked"
-
-
-def messages(db, direction: Direction) -> list[Message]:
-    with db() as session:
-        return list(
-            session.scalars(
-                select(Message).where(Message.direction == direction).order_by(Message.id)
-            )
-        )
 
 
 def test_it_sends_a_queued_sms_to_the_network_with_the_exact_number_and_text(db, sim, start_daemon):
@@ -174,3 +107,22 @@ def test_it_marks_a_message_left_mid_send_by_a_dead_daemon_as_interrupted(db, si
     wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status == Status.INTERRUPTED)
     time.sleep(1)
     assert sim.sent() == []  # resent only by a person
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_it_sends_and_receives_long_unicode_messages_under_every_profile(
+    modem_config, db, start_daemon, profile
+):
+    text = "Ça marche ? Oui — 100 € réglés ✓ 😀 " * 8
+    with SimulatedModem(modem_config.modems[0].device, profile=PROFILES[profile]) as sim:
+        with db() as session:
+            outbox.queue_message(session, "06 12 34 56 78", text, default_region="FR")
+            session.commit()
+        start_daemon()
+        sim.deliver("+33698765432", text)
+
+        (submitted,) = sim.wait_for_sent(1)
+        assert (submitted.recipient, submitted.text) == ("+33612345678", text)
+        (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
+        assert (received.number, received.body) == ("+33698765432", text)
+        wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status == Status.SENT)

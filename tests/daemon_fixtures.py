@@ -1,0 +1,79 @@
+"""The daemon against a simulated modem: fixtures and waiting helpers for its tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from modem.daemon import run_daemon
+from modem.sim import SimulatedModem
+from smsbox.config import Config, parse_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.models import Direction, Message
+from smsbox.setup import initialise
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+    return result
+
+
+@pytest.fixture
+def modem_config(tmp_path) -> Config:
+    config = parse_config(
+        {
+            "data_dir": "data",
+            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
+            "modem": [{"name": "sim", "device": str(tmp_path / "modem")}],
+        },
+        tmp_path,
+    )
+    initialise(config)
+    return config
+
+
+@pytest.fixture
+def db(modem_config):
+    engine = make_engine(modem_config.database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sim(modem_config) -> Iterator[SimulatedModem]:
+    with SimulatedModem(modem_config.modems[0].device) as simulated:
+        yield simulated
+
+
+@pytest.fixture
+def start_daemon(modem_config):
+    stop = threading.Event()
+    threads = []
+
+    def start() -> None:
+        thread = threading.Thread(target=run_daemon, args=(modem_config, stop))
+        thread.start()
+        threads.append(thread)
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the daemon did not stop when asked"
+
+
+def messages(db, direction: Direction) -> list[Message]:
+    with db() as session:
+        return list(
+            session.scalars(
+                select(Message).where(Message.direction == direction).order_by(Message.id)
+            )
+        )
