@@ -110,3 +110,19 @@ def test_it_keeps_a_queued_message_queued_while_the_sim_asks_for_a_pin_it_lacks(
             error = session.query(Modem).one().last_error
         assert "PIN" in error
         assert messages(db, Direction.OUTBOUND)[0].status == Status.QUEUED
+
+
+def test_it_catches_a_new_message_announced_inside_the_answer_to_a_send(db, sim, start_daemon):
+    events: list[str] = []
+    sim.on_event = events.append
+    start_and_settle(db, start_daemon)
+    sim.urcs_inside_answers(1)
+    sim.deliver("+33698765432", "annoncé au milieu d'une réponse")
+    time.sleep(0.3)
+    queue(db, "envoyé pendant l'annonce")
+
+    (submitted,) = sim.wait_for_sent(1)
+    assert submitted.text == "envoyé pendant l'annonce"
+    (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
+    assert received.body == "annoncé au milieu d'une réponse"
+    assert any("inside the answer to 'AT+CMGS=" in event for event in events)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,9 +14,11 @@ import gammu
 import pytest
 
 from modem.sim import SimulatedModem
+from modem.sim.profiles import PROFILES
 
 LONG_UNICODE = "Réunion demain 9 h — salle « Ça va » ✓ 😀 " * 6
 
+SMSBOX = str(Path(sys.executable).parent / "smsbox")
 needs_gammu = pytest.mark.skipif(shutil.which("gammu") is None, reason="Debian's gammu is needed")
 
 
@@ -23,14 +28,18 @@ def sim(tmp_path):
         yield simulated
 
 
-@pytest.fixture
-def gammurc(tmp_path, sim) -> Path:
+def write_gammurc(tmp_path: Path, device: Path) -> Path:
     config = tmp_path / "gammurc"
     config.write_text(
-        f"[gammu]\ndevice = {sim.link}\nconnection = at115200\n"
+        f"[gammu]\ndevice = {device}\nconnection = at115200\n"
         f"logfile = {tmp_path / 'gammu.log'}\nlogformat = textall\n"
     )
     return config
+
+
+@pytest.fixture
+def gammurc(tmp_path, sim) -> Path:
+    return write_gammurc(tmp_path, sim.link)
 
 
 def run_gammu(gammurc: Path, *arguments: str) -> str:
@@ -151,3 +160,51 @@ def wait_for_stored(machine: gammu.StateMachine, count: int) -> list[dict]:
         if len(messages) >= count or time.monotonic() > deadline:
             return messages
         time.sleep(0.1)
+
+
+@needs_gammu
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_it_shows_on_the_command_line_what_gammu_sent_under_every_profile(tmp_path, profile):
+    link, control = tmp_path / "modem", tmp_path / "sim.sock"
+    simulator = subprocess.Popen(
+        [
+            SMSBOX,
+            "sim",
+            "run",
+            "--link",
+            str(link),
+            "--control",
+            str(control),
+            "--profile",
+            profile,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not control.exists():
+            assert time.monotonic() < deadline and simulator.poll() is None
+            time.sleep(0.05)
+        gammurc = write_gammurc(tmp_path, link)
+        run_gammu(
+            gammurc,
+            "sendsms",
+            "TEXT",
+            "+33612345678",
+            "-unicode",
+            "-autolen",
+            "600",
+            "-text",
+            LONG_UNICODE,
+        )
+        listing = subprocess.run(
+            [SMSBOX, "sim", "sent", "--control", str(control), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        simulator.send_signal(signal.SIGINT)
+        simulator.wait(timeout=10)
+    (sent,) = json.loads(listing.stdout)
+    assert (sent["recipient"], sent["text"]) == ("+33612345678", LONG_UNICODE)

@@ -561,3 +561,23 @@ def test_it_loses_a_slow_submission_when_it_reboots_before_answering(make, clock
     assert later(engine, clock, 3.0) == b""
     assert run(engine, "AT") == b"AT\r\r\nOK\r\n"  # echo back on, nothing held
     assert network.submitted() == []
+
+
+def test_it_holds_an_unsolicited_line_until_the_command_being_typed_is_answered(make):
+    engine = make("sim800", quiet=False)
+    engine.feed(b"AT+CS")
+    engine.urc('+CMTI: "SM",1')
+    engine.feed(b"Q\r")
+    assert engine.take_output() == (
+        b"AT+CSQ\r" + lines("+CSQ: 21,99", "OK") + lines('+CMTI: "SM",1')
+    )
+
+
+def test_it_puts_unsolicited_lines_inside_the_next_answer_when_asked(make):
+    engine = make("sim800")
+    engine.faults.urcs_inside_answers = 1
+    engine.urc('+CMTI: "SM",1')
+    assert engine.take_output() == b""
+    assert run(engine, "AT+CSQ") == lines('+CMTI: "SM",1', "+CSQ: 21,99", "OK")
+    engine.urc('+CMTI: "SM",2')
+    assert engine.take_output() == lines('+CMTI: "SM",2')

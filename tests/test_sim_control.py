@@ -254,6 +254,9 @@ def test_it_injects_every_fault_from_the_command_line(running, port):
     assert "message storage full" not in running.sim("status")
     reply = running.sim("fault", "silence", "--seconds", "0.3", "--json", json_output=True)
     assert reply == {"ok": True}
+    running.sim("fault", "urc-inside", "--count", "2")
+    assert "unsolicited lines inside the next 2 answer(s)" in running.sim("status")
+    running.sim("fault", "urc-inside", "--count", "0")
     running.sim("fault", "reboot")
     running.sim("fault", "vanish", "--seconds", "0.3")
     assert not running.link.exists()
@@ -267,6 +270,7 @@ def test_it_injects_every_fault_from_the_command_line(running, port):
         "## fault over: message storage has room again",
         "## fault: each submission takes 0.2 s",
         "## fault: silent for 0.3 s",
+        "## fault: unsolicited lines inside the next 2 answer(s)",
         "## modem rebooted",
         "## port vanished",
     ):

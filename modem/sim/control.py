@@ -122,6 +122,7 @@ FAULTS: dict[str, tuple[str, list[tuple[str, str, type, Any]]]] = {
     "storage-full": ("storage_full", [("on", "on", bool, True)]),
     "reboot": ("reboot", []),
     "slow": ("slow", [("seconds", "seconds", float, _REQUIRED)]),
+    "urc-inside": ("urcs_inside_answers", [("count", "count", int, 1)]),
 }
 
 

@@ -35,6 +35,9 @@ class Faults:
     silent_until: float = 0.0
     garbage_lines: int = 0
     submit_delay: float = 0.0
+    # How many coming command answers carry the URCs that arrived meanwhile between
+    # their echo and their result, as modems that do not buffer URCs do.
+    urcs_inside_answers: int = 0
 
 
 def noise() -> bytes:
@@ -132,13 +135,18 @@ class ModemEngine:
         self._output += (b"\r\n" + raw + b"\r\n") if self.settings.verbose else raw + b"\r\n"
 
     def urc(self, line: str | bytes) -> None:
-        """An unsolicited line: held while a prompt or a slow submission is under way,
-        as modems do (AT+CNMI mode 2 buffers them while the link is reserved)."""
+        """An unsolicited line: held while a command line is typed or answered, a prompt
+        or a slow submission is under way, as modems do (AT+CNMI mode 2 buffers them
+        while the link is reserved); the urcs_inside_answers fault holds them too."""
         with self._lock:
-            if self._prompt is not None or self._busy_until is not None:
+            if self._link_reserved or self.faults.urcs_inside_answers:
                 self._held_urcs.append(line)
             else:
                 self.write_line(line)
+
+    @property
+    def _link_reserved(self) -> bool:
+        return bool(self._input) or self._prompt is not None or self._busy_until is not None
 
     def _release_urcs(self) -> None:
         while self._held_urcs:
@@ -225,6 +233,15 @@ class ModemEngine:
     # -- command lines ----------------------------------------------------------------
 
     def _run_line(self, line: str) -> None:
+        if self.faults.urcs_inside_answers and self._held_urcs:
+            self.faults.urcs_inside_answers -= 1
+            self.on_event(f"fault: unsolicited line(s) inside the answer to {line!r}")
+            self._release_urcs()
+        self._answer_line(line)
+        if not self._link_reserved and not self.faults.urcs_inside_answers:
+            self._release_urcs()
+
+    def _answer_line(self, line: str) -> None:
         self._emit_garbage()
         if self.faults.errors:
             failure = self.faults.errors.popleft()

@@ -120,7 +120,9 @@ HUAWEI_E3372 = Profile(
     missed_call_urc="^CEND:1,0,104,16",
     # MU509 spec Issue 04 §6.21: ^SMMEMFULL:<mem_type> when a storage overflows.
     memory_full_urc='^SMMEMFULL:"{storage}"',
-    extra_commands=frozenset({"^CURC"}),
+    # Gammu's libgammu/phone/at/atgen.c (Huawei post-connect) sends AT^CURC=0 and
+    # AT^PORTSEL=1 to every Huawei stick and gives up if either fails.
+    extra_commands=frozenset({"^CURC", "^PORTSEL"}),
     # Observed in the E1750 logs of gammu issue #94, and listed as a final result
     # in Gammu's libgammu/protocol/at/at.c: unknown commands end with this line.
     unknown_command_result="COMMAND NOT SUPPORT",

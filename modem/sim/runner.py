@@ -282,6 +282,15 @@ class SimulatedModem:
             self.engine.faults.submit_delay = seconds
         self._event(f"fault: each submission takes {seconds:g} s")
 
+    def urcs_inside_answers(self, count: int = 1) -> None:
+        """Unsolicited lines that come meanwhile wait for the next command, then sit
+        between its echo and its answer, `count` times; 0 ends it."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        with self.engine.lock:
+            self.engine.faults.urcs_inside_answers = count
+        self._event(f"fault: unsolicited lines inside the next {count} answer(s)")
+
     # -- what it is doing ---------------------------------------------------------------
 
     def status(self) -> dict:

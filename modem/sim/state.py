@@ -37,7 +37,8 @@ class Settings:
     cusd: int = 0
     # Vendor status lines repeated by themselves (Huawei AT^CURC=1, on at power-on).
     periodic_urcs: bool = True
-    show_text_parameters: bool = False
+    # Huawei's AT^PORTSEL: the port unsolicited lines go to (one port simulated).
+    urc_port: int = 0
     # Storages for reading/deleting, writing/sending, and receiving.
     storages: list[str] = field(default_factory=lambda: ["SM", "SM", "SM"])
 

@@ -50,5 +50,6 @@ def describe(sim: SimulatedModem) -> dict:
             "submit_delay": faults.submit_delay,
             "storage_full": any(store.limit is not None for store in engine.stores.values()),
             "vanished_for": round(sim.vanished_for, 3),
+            "urcs_inside_answers": faults.urcs_inside_answers,
         },
     }

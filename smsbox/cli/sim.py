@@ -111,6 +111,10 @@ def _pending_faults(faults: dict) -> str:
         pending.append(f"each submission takes {faults['submit_delay']:g} s")
     if faults["storage_full"]:
         pending.append("message storage full")
+    if faults["urcs_inside_answers"]:
+        pending.append(
+            f"unsolicited lines inside the next {faults['urcs_inside_answers']} answer(s)"
+        )
     if faults["vanished_for"]:
         pending.append(f"port back in {faults['vanished_for']:g} s")
     return "; ".join(pending) or "none"
@@ -150,6 +154,7 @@ FAULT_MESSAGES = {
     "storage-full": "storage full: {on}",
     "reboot": "modem rebooted",
     "slow": "each submission takes {seconds:g} s",
+    "urc-inside": "unsolicited lines inside the next {count} answer(s)",
 }
 
 
@@ -162,6 +167,7 @@ def cmd_fault(args: argparse.Namespace) -> None:
         "storage-full": lambda: {"on": not args.off},
         "reboot": dict,
         "slow": lambda: {"seconds": args.seconds},
+        "urc-inside": lambda: {"count": args.count},
     }[args.fault]()
     reply = _ask(args, "fault", kind=args.fault, **params)
     _done(args, reply, FAULT_MESSAGES[args.fault].format(**params))
@@ -227,6 +233,10 @@ def add_sim_commands(commands, add: AddCommand) -> None:
     storage.add_argument("--off", action="store_true", help="give the room back")
     kinds.add_parser("reboot", help="settings lost, echo on, no new-message indications")
     slow = kinds.add_parser("slow", help="each submission takes a while (0: normal)")
+    inside = kinds.add_parser(
+        "urc-inside", help="unsolicited lines arrive between a command and its answer"
+    )
+    inside.add_argument("--count", type=int, default=1, help="how many answers (0: stop)")
     for sub in (silence, vanish, slow):
         sub.add_argument("--seconds", type=float, required=True)
     for sub in kinds.choices.values():

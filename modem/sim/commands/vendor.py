@@ -19,6 +19,12 @@ def periodic_reports(engine: ModemEngine, command: Command) -> list[str] | None:
     return setting(engine, command, "periodic_urcs", range(2), "(0,1)")
 
 
+@command("^PORTSEL", profile_only=True)
+def urc_port(engine: ModemEngine, command: Command) -> list[str] | None:
+    """Huawei: which of the stick's ports gets unsolicited lines (0 modem, 1 PC UI)."""
+    return setting(engine, command, "urc_port", range(2), "(0-1)")
+
+
 def _iccid(prefix: str):
     def answer(engine: ModemEngine, command: Command) -> list[str]:
         if command.kind is Kind.TEST:
