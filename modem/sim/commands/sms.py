@@ -168,6 +168,11 @@ def _pdu_from_text(engine: ModemEngine, number: str, raw: str) -> str:
     return parts[0].hex
 
 
+def _typed_number(engine: ModemEngine, typed: str) -> str:
+    """A number the client wrote in the current AT+CSCS."""
+    return charset.decode(typed.encode("latin-1"), engine.settings.charset)
+
+
 def _network_ready(engine: ModemEngine) -> None:
     require_sim(engine, sms=True)
     if engine.network.registration not in (1, 5):
@@ -183,7 +188,7 @@ def send_message(engine: ModemEngine, command: Command) -> None:
         raise cms(OPERATION_NOT_ALLOWED)
     values = command.arguments()
     if engine.settings.text_mode:
-        number = values[0]
+        number = _typed_number(engine, values[0])
         engine.prompt(
             lambda text: [f"+CMGS: {_submit_pdu(engine, _pdu_from_text(engine, number, text))}"]
         )
@@ -203,7 +208,7 @@ def write_message(engine: ModemEngine, command: Command) -> None:
         raise cms(MEMORY_FULL)
     values = command.arguments() if command.kind is Kind.SET else []
     if engine.settings.text_mode:
-        number = values[0] if values else ""
+        number = _typed_number(engine, values[0]) if values else ""
         status = (
             TEXT_STATUSES.get(values[2], MessageStatus.STO_UNSENT)
             if len(values) > 2
@@ -257,18 +262,29 @@ def send_stored(engine: ModemEngine, command: Command) -> list[str]:
 # -- reading and deleting ---------------------------------------------------------------------
 
 
-def _read_lines(
+def _with_data(header: str, data: str | bytes) -> bytes:
+    """A header and its data line: one CR LF between them, not a framed line each."""
+    raw = data.encode("latin-1") if isinstance(data, str) else data
+    return header.encode("latin-1") + b"\r\n" + raw
+
+
+def _number(engine: ModemEngine, number: str) -> str:
+    """A number as the current AT+CSCS writes it (UCS2: in hex)."""
+    return charset.encode(number, engine.settings.charset).decode("latin-1")
+
+
+def _read_entry(
     engine: ModemEngine, prefix: str, index: int | None, stored: StoredMessage
-) -> list[str | bytes]:
-    """The header and data lines of one stored message, in the current mode."""
+) -> bytes:
+    """One stored message, header and data, in the current mode."""
     head = f"{prefix}: " + (f"{index}," if index is not None else "")
     if not engine.settings.text_mode:
-        return [f"{head}{int(stored.status)},,{_pdu_length(stored.pdu)}", stored.pdu]
+        return _with_data(f"{head}{int(stored.status)},,{_pdu_length(stored.pdu)}", stored.pdu)
     decoded = pdus.decode(stored.pdu)
-    number = decoded["Number"] or ""
+    number = _number(engine, decoded["Number"] or "")
     when = _timestamp(decoded.get("DateTime")) if stored.status <= MessageStatus.REC_READ else ""
     header = f'{head}"{stored.status.text}","{number}",,' + (f'"{when}"' if when else "")
-    return [header.rstrip(","), _text_data(engine, decoded)]
+    return _with_data(header.rstrip(","), _text_data(engine, decoded))
 
 
 @command("+CMGR")
@@ -280,7 +296,7 @@ def read_message(engine: ModemEngine, command: Command) -> list:
     stored = store.messages.get(index)
     if stored is None:
         raise cms(INVALID_INDEX)
-    lines = _read_lines(engine, "+CMGR", None, stored)
+    lines = [_read_entry(engine, "+CMGR", None, stored)]
     if stored.status == MessageStatus.REC_UNREAD:
         stored.status = MessageStatus.REC_READ
     return lines
@@ -312,7 +328,7 @@ def list_messages(engine: ModemEngine, command: Command) -> list:
     for index in sorted(store.messages):
         stored = store.messages[index]
         if stored.status in wanted:
-            lines += _read_lines(engine, "+CMGL", index, stored)
+            lines.append(_read_entry(engine, "+CMGL", index, stored))
             if stored.status == MessageStatus.REC_UNREAD:
                 stored.status = MessageStatus.REC_READ
     return lines
@@ -376,19 +392,21 @@ def deliver_to_client(engine: ModemEngine, pdu_hex: str) -> bool:
 def _urc_with_data(engine: ModemEngine, prefix: str, pdu_hex: str) -> None:
     if engine.settings.text_mode:
         decoded = pdus.decode(pdu_hex)
-        engine.urc(f'{prefix}: "{decoded["Number"]}",,"{_timestamp(decoded.get("DateTime"))}"')
-        engine.urc(_text_data(engine, decoded))
+        header = f'{prefix}: "{_number(engine, decoded["Number"])}",,'
+        engine.urc(
+            _with_data(
+                header + f'"{_timestamp(decoded.get("DateTime"))}"', _text_data(engine, decoded)
+            )
+        )
     else:
-        engine.urc(f"{prefix}: ,{_pdu_length(pdu_hex)}")
-        engine.urc(pdu_hex)
+        engine.urc(_with_data(f"{prefix}: ,{_pdu_length(pdu_hex)}", pdu_hex))
 
 
 def deliver_report(engine: ModemEngine, pdu_hex: str) -> None:
     """A status report from the network, routed by <ds> of AT+CNMI."""
     ds = engine.settings.cnmi[3]
     if ds == 1:
-        engine.urc(f"+CDS: {_pdu_length(pdu_hex)}")
-        engine.urc(pdu_hex)
+        engine.urc(_with_data(f"+CDS: {_pdu_length(pdu_hex)}", pdu_hex))
     elif ds == 2:
         index = engine.stores["SR"].add(MessageStatus.REC_UNREAD, pdu_hex)
         if index is not None:
