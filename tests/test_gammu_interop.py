@@ -54,6 +54,13 @@ def run_gammu(gammurc: Path, *arguments: str) -> str:
     return result.stdout
 
 
+def send_long_unicode_with_gammu(gammurc: Path) -> None:
+    run_gammu(
+        gammurc, "sendsms", "TEXT", "+33612345678", "-unicode", "-autolen", "600",
+        "-text", LONG_UNICODE,
+    )  # fmt: skip
+
+
 def state_machine(sim: SimulatedModem) -> gammu.StateMachine:
     machine = gammu.StateMachine()
     machine.SetConfig(0, {"Device": str(sim.link), "Connection": "at115200"})
@@ -70,17 +77,7 @@ def test_it_identifies_itself_to_gammu(gammurc):
 
 @needs_gammu
 def test_it_records_a_long_unicode_sms_sent_by_gammu_character_for_character(gammurc, sim):
-    run_gammu(
-        gammurc,
-        "sendsms",
-        "TEXT",
-        "+33612345678",
-        "-unicode",
-        "-autolen",
-        "600",
-        "-text",
-        LONG_UNICODE,
-    )
+    send_long_unicode_with_gammu(gammurc)
     (submitted,) = sim.sent()
     assert submitted.recipient == "+33612345678"
     assert submitted.text == LONG_UNICODE
@@ -186,17 +183,7 @@ def test_it_shows_on_the_command_line_what_gammu_sent_under_every_profile(tmp_pa
             assert time.monotonic() < deadline and simulator.poll() is None
             time.sleep(0.05)
         gammurc = write_gammurc(tmp_path, link)
-        run_gammu(
-            gammurc,
-            "sendsms",
-            "TEXT",
-            "+33612345678",
-            "-unicode",
-            "-autolen",
-            "600",
-            "-text",
-            LONG_UNICODE,
-        )
+        send_long_unicode_with_gammu(gammurc)
         listing = subprocess.run(
             [SMSBOX, "sim", "sent", "--control", str(control), "--json"],
             capture_output=True,
