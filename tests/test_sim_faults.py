@@ -252,3 +252,16 @@ def test_it_writes_both_directions_and_each_fault_to_the_transcript(sim, port, t
         assert expected in transcript
     first = transcript.splitlines()[0]
     assert first[:4].isdigit() and first[10] == "T" and first.split(" ")[0].endswith("Z")
+
+
+def test_it_drops_what_nobody_reads_instead_of_stalling(sim, tmp_path):
+    events: list[str] = []
+    sim.on_event = events.append
+    for _ in range(40):
+        sim.engine.emit_noise(100)  # far more than a pty buffers
+    wait_until(lambda: any("dropped: nobody reads the port" in event for event in events))
+
+    with serial.Serial(str(sim.link), 115200, timeout=0.05) as late:
+        late.reset_input_buffer()
+        late.write(b"ATE0\r")
+        assert read_until(late, b"OK\r\n").endswith(b"\r\nOK\r\n")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import select
 import tty
 from pathlib import Path
+
+WRITE_WAIT_SECONDS = 0.5
 
 
 class PtyDevice:
@@ -31,14 +34,22 @@ class PtyDevice:
             # EIO: no client has the port open right now.
             return b""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> int:
+        """Write what the client can take; returns how many bytes were dropped.
+
+        A USB modem's output is lost when nobody reads the port; here it would
+        fill the pty's buffer and stall the modem, so it is dropped after a wait.
+        """
         view = memoryview(data)
         while view:
+            _, writable, _ = select.select([], [self.master], [], WRITE_WAIT_SECONDS)
+            if not writable:
+                return len(view)
             try:
-                written = os.write(self.master, view)
+                view = view[os.write(self.master, view) :]
             except BlockingIOError:
                 continue
-            view = view[written:]
+        return 0
 
     def close(self) -> None:
         if self.link.is_symlink():

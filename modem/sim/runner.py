@@ -130,7 +130,9 @@ class SimulatedModem:
         if output:
             if self._transcript:
                 self._transcript.to_client(output)
-            device.write(output)
+            dropped = device.write(output)
+            if dropped:
+                self._event(f"{dropped} byte(s) dropped: nobody reads the port")
 
     def _disappear(self) -> None:
         seconds, self._vanish_for = self._vanish_for or 0.0, None
