@@ -186,8 +186,3 @@ def parse_csq(line: str) -> int | None:
     rssi = int(_fields(line, "+CSQ:")[0])
     return None if rssi == 99 else rssi
 
-
-def parse_clip(line: str) -> str | None:
-    """'+CLIP: "+33612345678",145,...' -> the caller; None when withheld."""
-    fields = _fields(line, "+CLIP:")
-    return fields[0] or None

@@ -13,7 +13,6 @@ from modem.at import (
     first_with,
     is_final,
     is_urc,
-    parse_clip,
     parse_cmgl,
     parse_cmgr,
     parse_cmgs,
@@ -166,18 +165,6 @@ def test_it_reads_an_empty_slot_as_none():
 )
 def test_it_parses_signal_quality(line, quality):
     assert parse_csq(line) == quality
-
-
-@pytest.mark.parametrize(
-    ("line", "caller"),
-    [
-        ('+CLIP: "+33612345678",145,"",0,"",0', "+33612345678"),
-        ('+CLIP: "0612345678",129', "0612345678"),
-        ('+CLIP: "",128,"",0,"",0', None),
-    ],
-)
-def test_it_parses_the_caller_and_withheld_numbers(line, caller):
-    assert parse_clip(line) == caller
 
 
 def test_it_refuses_a_line_of_another_command():

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from smsbox.models import Direction, Message, Status
+from smsbox.modems import ensure_modem, record_signal, record_state
 from smsbox.users import create_user
 from web import create_app
 
@@ -189,3 +190,20 @@ def test_it_uses_no_inline_script_or_style(client):
         assert "<script" not in html
         assert "<style" not in html
         assert " style=" not in html
+
+
+def test_it_shows_each_modems_state_and_error_on_the_send_page(client, sessions):
+    log_in(client)
+    assert "No modem has reported yet" in client.get("/messages/send").get_data(as_text=True)
+    with sessions() as session:
+        ready = ensure_modem(session, "bureau", "/dev/ttyUSB0")
+        record_state(session, ready.id, "ready")
+        record_signal(session, ready.id, 21)
+        broken = ensure_modem(session, "<atelier>", "/dev/ttyUSB1")
+        record_state(session, broken.id, "error", "the SIM asks for a PIN")
+        session.commit()
+
+    page = client.get("/messages/send").get_data(as_text=True)
+    assert "<strong>bureau</strong>: ready, signal 21/31" in page
+    assert "<strong>&lt;atelier&gt;</strong>: error" in page
+    assert "the SIM asks for a PIN" in page

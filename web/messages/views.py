@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from smsbox.history import PAGE_SIZE, list_messages
 from smsbox.models import Direction
+from smsbox.modems import list_modems
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
 from web.db import get_config, get_session
@@ -38,7 +39,8 @@ def send() -> ResponseReturnValue:
             return redirect(url_for("messages.sent"))
         session.rollback()
     status = 400 if form.is_submitted() else 200
-    return render_template("messages/send.html", title="Send", form=form), status
+    modems = list_modems(get_session())
+    return render_template("messages/send.html", title="Send", form=form, modems=modems), status
 
 
 @bp.route("/sent")
