@@ -185,4 +185,3 @@ def parse_csq(line: str) -> int | None:
     """'+CSQ: 21,99' -> 21; None when the modem does not know (99)."""
     rssi = int(_fields(line, "+CSQ:")[0])
     return None if rssi == 99 else rssi
-
