@@ -22,6 +22,16 @@ class SubmitPdu:
     tpdu_length: int
 
 
+def split_smsc(raw: bytes) -> tuple[bytes, bytes]:
+    """(SMSC address, TPDU) of a PDU as AT commands carry it, SMSC address first."""
+    return raw[: 1 + raw[0]], raw[1 + raw[0] :]
+
+
+def tpdu_length(pdu_hex: str) -> int:
+    """The length AT+CMGS announces and AT+CMGR/CMGL report: the TPDU's, in octets."""
+    return len(split_smsc(bytes.fromhex(pdu_hex))[1])
+
+
 def _encode_parts(text: str, *, unicode: bool, message_class: int = -1) -> list[dict]:
     return gammu.EncodeSMS(
         {
@@ -70,10 +80,9 @@ def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPd
         part["SMSC"] = {"Location": 0, "Validity": "Max"}
         # python-gammu sets TP-SRR (ask for a status report) from this type.
         part["Type"] = "Status_Report" if status_report else "Submit"
-        raw = gammu.EncodePDU(part, "Submit")
         # python-gammu always writes an SMSC address; a zero length instead tells
         # the modem to use the one stored on the SIM.
-        tpdu = raw[1 + raw[0] :]
+        tpdu = split_smsc(gammu.EncodePDU(part, "Submit"))[1]
         pdus.append(SubmitPdu(hex=("00" + tpdu.hex()).upper(), tpdu_length=len(tpdu)))
     return pdus
 
@@ -152,7 +161,7 @@ def encode_status_report(
 
     def deliver_fields(moment: datetime) -> tuple[bytes, bytes, bytes]:
         raw = bytes.fromhex(encode_deliver(recipient, " ", smsc=smsc, sent_at=moment)[0])
-        smsc_address, tpdu = raw[: 1 + raw[0]], raw[1 + raw[0] :]
+        smsc_address, tpdu = split_smsc(raw)
         address_end = 1 + 2 + (tpdu[1] + 1) // 2  # length octet, type, BCD digits
         timestamp_start = address_end + 2  # after TP-PID and TP-DCS
         return smsc_address, tpdu[1:address_end], tpdu[timestamp_start : timestamp_start + 7]

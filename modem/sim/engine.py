@@ -340,7 +340,7 @@ class ModemEngine:
 
     def receive(self, pdu_hex: str) -> bool:
         """An SMS arriving from the network; False when the storage is full."""
-        from modem.sim.commands.sms import deliver_to_client
+        from modem.sim.commands.sms_incoming import deliver_to_client
 
         with self._lock:
             return deliver_to_client(self, pdu_hex)

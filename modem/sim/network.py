@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from modem import pdu as pdus
 
 REPORT_OUTCOMES = {"delivered": 0x00, "expired": 0x46, "failed": 0x41}
-HOME_REGISTERED = 1
+# <stat> of +CREG (TS 27.007 §7.2): 1 registered home, 5 registered roaming.
+HOME_REGISTERED, ROAMING = 1, 5
+REGISTERED = (HOME_REGISTERED, ROAMING)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ class SimulatedNetwork:
         self._calls: list[CallRecord] = []
         self._reference = 0
 
+    @property
+    def registered(self) -> bool:
+        """+CREG <stat> 1 (home) or 5 (roaming): the network takes SMS and calls."""
+        return self.registration in REGISTERED
+
     def on_submit(self, listener: Callable[[SubmittedSms], None]) -> None:
         """Call `listener` with each complete message the box sends."""
         self._listeners.append(listener)
@@ -105,10 +112,9 @@ class SimulatedNetwork:
             raise ValueError(f"undecodable PDU: {error}") from error
         if decoded["Type"] not in ("Submit", "Status_Report"):
             raise ValueError(f"not an SMS-SUBMIT: {decoded['Type']}")
-        raw = bytes.fromhex(pdu_hex)
-        # TP-SRR is bit 5 of the first octet after the SMSC address; python-gammu
-        # folds it into the message type when decoding.
-        wants_report = bool(raw[1 + raw[0]] & 0x20)
+        # TP-SRR is bit 5 of the TPDU's first octet; python-gammu folds it into the
+        # message type when decoding.
+        wants_report = bool(pdus.split_smsc(bytes.fromhex(pdu_hex))[1][0] & 0x20)
         with self._lock:
             self._reference = (self._reference + 1) % 256
             submission = Submission(

@@ -55,4 +55,12 @@ def setting(
 
 
 # Registration happens on import.
-from modem.sim.commands import calls, general, sms, ussd, vendor  # noqa: E402, F401
+from modem.sim.commands import (  # noqa: E402, F401
+    calls,
+    general,
+    sms_reading,
+    sms_sending,
+    sms_settings,
+    ussd,
+    vendor,
+)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from modem.sim.commands import command, integer, setting
 from modem.sim.errors import INCORRECT_PARAMETERS, OPERATION_NOT_ALLOWED, cme, cms
+from modem.sim.network import REGISTERED
 from modem.sim.parser import Command, Kind
 from modem.sim.state import Settings
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 CHARSETS = ("GSM", "IRA", "UCS2")
 INCORRECT_PASSWORD, SIM_PIN_REQUIRED, SIM_PUK_REQUIRED = 16, 11, 12
 CMS_SIM_PIN_REQUIRED, CMS_SIM_PUK_REQUIRED = 311, 316
+NO_NETWORK_SERVICE, CMS_NO_NETWORK_SERVICE = 30, 331
 UNLOCK_URC_DELAY = 0.1
 
 
@@ -98,6 +100,13 @@ def require_sim(engine: ModemEngine, *, sms: bool = False) -> None:
     raise cme(SIM_PIN_REQUIRED if state == "SIM PIN" else SIM_PUK_REQUIRED)
 
 
+def require_network(engine: ModemEngine, *, sms: bool = False) -> None:
+    """Commands that reach the network fail without a SIM or a registration."""
+    require_sim(engine, sms=sms)
+    if not engine.network.registered:
+        raise cms(CMS_NO_NETWORK_SERVICE) if sms else cme(NO_NETWORK_SERVICE)
+
+
 @command("+CPIN")
 def pin(engine: ModemEngine, command: Command) -> list[str] | None:
     sim = engine.sim
@@ -140,8 +149,6 @@ def signal_quality(engine: ModemEngine, command: Command) -> list[str]:
     return [f"+CSQ: {engine.network.signal},99"]
 
 
-# <stat> of +CREG/+CGREG (TS 27.007 §7.2): 1 registered home, 5 registered roaming.
-REGISTERED = (1, 5)
 LOCATION = '"1A2B","01C3D4E5"'  # <lac>,<ci>
 REGISTRATIONS = (("+CREG", "creg"), ("+CGREG", "cgreg"))
 
@@ -192,7 +199,7 @@ def set_registration(engine: ModemEngine, status: int) -> None:
 @command("+COPS")
 def operator(engine: ModemEngine, command: Command) -> list[str] | None:
     if command.kind is Kind.READ:
-        if engine.network.registration not in (1, 5) or engine.sim.state != "READY":
+        if not engine.network.registered or engine.sim.state != "READY":
             return ["+COPS: 0"]
         return [f'+COPS: 0,0,"{engine.network.operator}",7']
     if command.kind is Kind.TEST:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from modem.sim import charset
 from modem.sim.commands import command, integer
-from modem.sim.commands.general import require_sim
+from modem.sim.commands.general import require_network
 from modem.sim.errors import INCORRECT_PARAMETERS, cme
 from modem.sim.parser import Command, Kind
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from modem.sim.engine import ModemEngine
 
 REPLY_DELAY = 0.2
-NO_NETWORK_SERVICE = 30
 # <dcs>: TS 23.038 §5 "language unspecified", GSM 7-bit default alphabet.
 DEFAULT_DCS = 15
 # <m>: no further user action required / operation not supported.
@@ -44,9 +43,7 @@ def ussd(engine: ModemEngine, command: Command) -> list[str] | None:
         return None
     if len(values) > 2 and values[2]:
         integer(values[2], range(256), cme(INCORRECT_PARAMETERS))
-    require_sim(engine)
-    if engine.network.registration not in (1, 5):
-        raise cme(NO_NETWORK_SERVICE)
+    require_network(engine)
     code = charset.decode(values[1].encode("latin-1"), engine.settings.charset)
     engine.on_event(f"USSD: {code} sent to the network")
     engine.later(REPLY_DELAY, lambda: _reply(engine, code))
