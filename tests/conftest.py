@@ -11,7 +11,7 @@ from smsbox.modems import ensure_modem
 from smsbox.setup import initialise
 
 # Fixtures for running the real daemon against a simulated modem.
-pytest_plugins = ["daemon_fixtures"]
+pytest_plugins = ["daemon_fixtures", "sim_engine"]
 
 
 @pytest.fixture

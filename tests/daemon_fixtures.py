@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -15,15 +14,6 @@ from smsbox.config import Config, parse_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Direction, Message
 from smsbox.setup import initialise
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-    return result
 
 
 @pytest.fixture

@@ -22,3 +22,9 @@ def read_for(port: serial.Serial, seconds: float) -> bytes:
     while time.monotonic() < deadline:
         data += port.read(max(1, port.in_waiting))
     return data
+
+
+def answer(port: serial.Serial, line: str, final: bytes = b"OK\r\n") -> bytes:
+    """Send a command line; what the modem says up to `final`."""
+    port.write(line.encode("ascii") + b"\r")
+    return read_until(port, final)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from daemon_fixtures import messages, wait_until
+from daemon_fixtures import messages
+from waiting import wait_until
 
 from modem.sim import SimulatedModem
 from smsbox import outbox

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import gammu
 import pytest
-from daemon_fixtures import messages, wait_until
+from daemon_fixtures import messages
+from waiting import wait_until
 
 from modem.pdu import encode_deliver
 from modem.sim import SimulatedModem

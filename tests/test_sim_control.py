@@ -7,14 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import serial
-from serial_port import read_until
+from serial_port import answer, read_until
+from waiting import wait_until
 
 from modem.pdu import encode_submit
 from modem.sim import SimulatedModem
@@ -23,18 +23,6 @@ from modem.sim.control import ControlError, request
 SMSBOX = str(Path(sys.executable).parent / "smsbox")
 SENDER = "+33611111111"
 RECIPIENT = "+33612345678"
-
-
-def answer(port: serial.Serial, line: str, final: bytes = b"OK\r\n") -> bytes:
-    port.write(line.encode("ascii") + b"\r")
-    return read_until(port, final)
-
-
-def wait_until(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def raw_request(path: Path, payload: bytes) -> dict:

@@ -5,6 +5,7 @@ import time
 import pytest
 import serial
 from serial_port import read_until
+from sim_engine import run
 
 from modem.pdu import decode, encode_submit, join_text
 from modem.sim import SimulatedModem
@@ -18,18 +19,8 @@ SENDER = "+33611111111"
 
 
 @pytest.fixture
-def network() -> SimulatedNetwork:
-    return SimulatedNetwork()
-
-
-@pytest.fixture
 def engine(network) -> ModemEngine:
     return ModemEngine(network)
-
-
-def run(engine: ModemEngine, line: str) -> bytes:
-    engine.feed(line.encode("ascii") + b"\r")
-    return engine.take_output()
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 import serial
-from serial_port import read_for, read_until
+from serial_port import answer, read_for, read_until
+from waiting import wait_until
 
 from modem.pdu import decode, encode_submit
 from modem.sim import SimulatedModem
@@ -17,20 +18,8 @@ RECIPIENT = "+33612345678"
 CTRL_Z = b"\x1a"
 
 
-def answer(port: serial.Serial, line: str, final: bytes = b"OK\r\n") -> bytes:
-    port.write(line.encode("ascii") + b"\r")
-    return read_until(port, final)
-
-
 def lines_of(data: bytes) -> list[str]:
     return [line for line in data.decode("latin-1").split("\r\n") if line]
-
-
-def wait_until(condition, timeout: float = 3.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 @pytest.fixture

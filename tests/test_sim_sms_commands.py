@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import gammu
 import pytest
+from sim_engine import lines, run
 
 from modem.pdu import encode_status_report, encode_submit
 from modem.sim.commands.sms_incoming import deliver_report
@@ -18,28 +19,11 @@ RECIPIENT = "+33612345678"
 
 
 @pytest.fixture
-def network() -> SimulatedNetwork:
-    return SimulatedNetwork()
-
-
-@pytest.fixture
 def modem(network) -> ModemEngine:
     engine = ModemEngine(network)
     run(engine, "ATE0")
     assert run(engine, "AT+CMEE=1;+CNMI=2,1,0,0,0") == ok()
     return engine
-
-
-def run(engine: ModemEngine, line: str) -> bytes:
-    engine.feed(line.encode("latin-1") + b"\r")
-    return engine.take_output()
-
-
-def lines(*texts: str | bytes) -> bytes:
-    return b"".join(
-        b"\r\n" + (text if isinstance(text, bytes) else text.encode("latin-1")) + b"\r\n"
-        for text in texts
-    )
 
 
 def ok(*texts: str | bytes) -> bytes:
