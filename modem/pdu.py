@@ -51,14 +51,17 @@ def _clean_text(decoded: dict) -> str:
     return text
 
 
-def _fits_gsm7(text: str) -> bool:
-    """Whether GSM-7 carries `text` unchanged; python-gammu silently transliterates otherwise."""
-    parts = _encode_parts(text, unicode=False)
-    round_trip = ""
-    for part in parts:
-        part["Number"] = "+1"
-        round_trip += _clean_text(gammu.DecodePDU(gammu.EncodePDU(part, "Submit"), SMSC=True))
-    return round_trip == text
+def _parts_for(text: str, message_class: int = -1) -> list[dict]:
+    """python-gammu's parts for `text`: GSM-7 when it carries the text unchanged
+    (python-gammu silently transliterates what it cannot), else UCS-2."""
+    gsm = _encode_parts(text, unicode=False, message_class=message_class)
+    round_trip = "".join(
+        _clean_text(gammu.DecodePDU(gammu.EncodePDU(dict(part, Number="+1"), "Submit"), SMSC=True))
+        for part in gsm
+    )
+    if round_trip == text:
+        return gsm
+    return _encode_parts(text, unicode=True, message_class=message_class)
 
 
 def encode_submit(number: str, text: str, *, status_report: bool = True) -> list[SubmitPdu]:
@@ -73,7 +76,7 @@ def encode_submit(number: str, text: str, *, status_report: bool = True) -> list
 
 
 def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPdu]:
-    parts = _encode_parts(text, unicode=not _fits_gsm7(text))
+    parts = _parts_for(text)
     pdus = []
     for part in parts:
         part["Number"] = number
@@ -97,16 +100,26 @@ def decode(pdu_hex: str, *, with_smsc: bool = True) -> dict:
 def received_part(pdu_hex: str) -> ReceivedPart:
     """What the inbox needs to store and group a PDU read from a modem (SMSC included)."""
     decoded = decode(pdu_hex)
-    udh = decoded["UDH"]
-    if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
+    concatenated = concatenation(decoded)
+    if concatenated is None:
         return ReceivedPart(pdu=pdu_hex.upper(), sender=decoded["Number"])
+    reference, part_number, total_parts = concatenated
     return ReceivedPart(
         pdu=pdu_hex.upper(),
         sender=decoded["Number"],
-        concat_ref=udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"],
-        part_number=udh["PartNumber"],
-        total_parts=udh["AllParts"],
+        concat_ref=reference,
+        part_number=part_number,
+        total_parts=total_parts,
     )
+
+
+def concatenation(decoded: dict) -> tuple[int, int, int] | None:
+    """(reference, part number, parts) of a part of a long message; None for one SMS."""
+    udh = decoded["UDH"]
+    if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
+        return None
+    reference = udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"]
+    return reference, udh["PartNumber"], udh["AllParts"]
 
 
 def join_text(pdus: list[str]) -> str:
@@ -128,7 +141,7 @@ def encode_deliver(
 ) -> list[str]:
     """PDUs as the network hands them to a modem (SMSC included), one per part."""
     pdus = []
-    for part in _encode_parts(text, unicode=not _fits_gsm7(text), message_class=message_class):
+    for part in _parts_for(text, message_class):
         part.update(
             Type="Deliver",
             Number=sender,

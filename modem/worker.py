@@ -95,11 +95,13 @@ class ModemWorker:
     def step(self) -> None:
         """Take in what the modem announced, then send at most one message."""
         sent = self.send_one()
-        for event in self.driver.events(0 if sent else IDLE_WAIT):
+        events = self.driver.events(0 if sent else IDLE_WAIT)
+        for event in events:
             stored = self.driver.read_message(event.index)
             if stored is not None:
                 self._receive(stored)
-        self._assemble()
+        if events:
+            self._assemble()
         if self._monotonic() >= self._next_signal_poll:
             self._next_signal_poll = self._monotonic() + SIGNAL_POLL_INTERVAL
             self._record_signal(self.driver.signal_quality())

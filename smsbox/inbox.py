@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smsbox.models import Direction, InboundPart, Message, Status, utcnow
@@ -35,7 +34,11 @@ def part_key(modem_id: int, pdu: str) -> str:
 
 
 def store_part(session: Session, modem_id: int, part: ReceivedPart) -> InboundPart | None:
-    """Keep a part; None when this very PDU was stored before."""
+    """Keep a part; None when this very PDU was stored before.
+
+    One worker owns a modem and the key includes the modem, so looking first is
+    enough; the unique key still stops a duplicate if that ever changed.
+    """
     key = part_key(modem_id, part.pdu)
     if session.scalar(select(InboundPart.id).where(InboundPart.key == key)) is not None:
         return None
@@ -48,11 +51,7 @@ def store_part(session: Session, modem_id: int, part: ReceivedPart) -> InboundPa
         total_parts=part.total_parts,
         pdu=part.pdu.upper(),
     )
-    try:
-        with session.begin_nested():
-            session.add(stored)
-    except IntegrityError:
-        return None
+    session.add(stored)
     return stored
 
 

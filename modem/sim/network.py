@@ -132,16 +132,16 @@ class SimulatedNetwork:
         return submission
 
     def _collect(self, decoded: dict, pdu_hex: str, submission: Submission) -> SubmittedSms | None:
-        udh = decoded["UDH"]
-        if udh["Type"] == "NoUDH" or udh["AllParts"] <= 1:
+        concatenated = pdus.concatenation(decoded)
+        if concatenated is None:
             return SubmittedSms(
                 decoded["Number"], decoded["Text"], [pdu_hex], [submission.reference]
             )
-        ident = udh["ID16bit"] if udh["ID16bit"] != -1 else udh["ID8bit"]
-        key = (decoded["Number"], ident)
+        reference, _, total_parts = concatenated
+        key = (decoded["Number"], reference)
         parts = self._incomplete.setdefault(key, [])
         parts.append((submission.reference, pdu_hex))
-        if len(parts) < udh["AllParts"]:
+        if len(parts) < total_parts:
             return None
         del self._incomplete[key]
         hexes = [part for _, part in parts]

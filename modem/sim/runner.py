@@ -184,9 +184,9 @@ class SimulatedModem:
         """An incoming call from `number` (None: withheld) ringing `rings` times."""
         from modem.sim.commands.calls import incoming_call
 
-        self._event(f"network: call from {number or 'a withheld number'}, {rings} ring(s)")
         with self.engine.lock:
             incoming_call(self.engine, number, rings=rings, interval=interval)
+        self._event(f"network: call from {number or 'a withheld number'}, {rings} ring(s)")
 
     def sent(self) -> list[SubmittedSms]:
         return self.network.submitted()

@@ -9,7 +9,7 @@ from pathlib import Path
 from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from modem.sim.network import SubmittedSms
-from smsbox.config import load_config
+from smsbox.config import Config, load_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.setup import initialise
 from smsbox.users import UserError, create_user, generate_password, set_password
@@ -34,8 +34,7 @@ device = "{device}"
 """
 
 
-def _reset_admin(config_path: Path) -> str:
-    config = load_config(config_path)
+def _reset_admin(config: Config) -> str:
     password = generate_password()
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
@@ -59,7 +58,7 @@ def run_demo(data: str, port: int, stop: threading.Event) -> None:
     config_path.write_text(DEMO_CONFIG.format(port=port, device=data_dir / "modem"))
     config = load_config(config_path)
     initialise(config)
-    password = _reset_admin(config_path)
+    password = _reset_admin(config)
 
     control = data_dir / "modem.sock"
     with SimulatedModem(config.modems[0].device, control=control) as sim:
