@@ -16,12 +16,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from modem.sim.errors import OPERATION_NOT_ALLOWED, CommandError, FinalResult, cme
 from modem.sim.network import SimulatedNetwork
 from modem.sim.parser import ParseError, parse
 from modem.sim.profiles import DEFAULT_PROFILE, Profile
 from modem.sim.state import MessageStore, Settings, Sim
+
+if TYPE_CHECKING:
+    from modem.sim.commands.calls import Call
 
 CR, LF, BACKSPACE, CTRL_Z, ESC = 0x0D, 0x0A, 0x08, 0x1A, 0x1B
 NUMERIC_RESULTS = {"OK": 0, "CONNECT": 1, "RING": 2, "NO CARRIER": 3, "ERROR": 4}
@@ -69,6 +73,7 @@ class ModemEngine:
         self.stores = {name: MessageStore(name, size) for name, size in profile.storages.items()}
         self.settings = Settings()
         self.faults = Faults()
+        self.call: Call | None = None  # the incoming call ringing or answered
         self.on_event: Callable[[str], None] = lambda _: None
         self._lock = threading.RLock()
         self._input = bytearray()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from modem.sim.commands import command, integer, setting
 from modem.sim.errors import INCORRECT_PARAMETERS, FinalResult, cme
@@ -24,15 +23,11 @@ CLI_VALID, CLI_WITHHELD = 0, 1
 
 
 @dataclass
-class _Call:
+class Call:
     record: CallRecord
     rings: int
     interval: float
     answered: bool = False
-
-
-# The call each engine has under way, ringing or answered.
-_calls: WeakKeyDictionary[ModemEngine, _Call] = WeakKeyDictionary()
 
 
 def incoming_call(
@@ -47,16 +42,16 @@ def incoming_call(
     with engine.lock:
         record = engine.network.record_call(number)
         caller = number or "a withheld number"
-        if engine in _calls:
+        if engine.call is not None:
             engine.network.update_call(record, outcome="missed")
             engine.on_event(f"call from {caller} missed: a call is already under way")
             return
-        call = _calls[engine] = _Call(record, rings, interval)
+        call = engine.call = Call(record, rings, interval)
         engine.later(0.0, lambda: _ring(engine, call))
 
 
-def _ring(engine: ModemEngine, call: _Call) -> None:
-    if _calls.get(engine) is not call or call.answered:
+def _ring(engine: ModemEngine, call: Call) -> None:
+    if engine.call is not call or call.answered:
         return  # answered or hung up meanwhile
     number = call.record.number
     engine.urc(engine.profile.ring_urc)
@@ -79,10 +74,10 @@ def clip_line(engine: ModemEngine, number: str | None) -> str:
     return engine.profile.clip_format.format(number=number, type=kind, validity=CLI_VALID)
 
 
-def _give_up(engine: ModemEngine, call: _Call) -> None:
-    if _calls.get(engine) is not call or call.answered:
+def _give_up(engine: ModemEngine, call: Call) -> None:
+    if engine.call is not call or call.answered:
         return
-    del _calls[engine]
+    engine.call = None
     engine.network.update_call(call.record, outcome="missed")
     if engine.profile.missed_call_urc:
         engine.urc(engine.profile.missed_call_urc)
@@ -100,7 +95,7 @@ def caller_id(engine: ModemEngine, command: Command) -> list[str] | None:
 
 @command("A")
 def answer(engine: ModemEngine, command: Command) -> None:
-    call = _calls.get(engine)
+    call = engine.call
     if call is None or call.answered:
         raise FinalResult("NO CARRIER")
     call.answered = True
@@ -124,7 +119,7 @@ def hang_up_all(engine: ModemEngine, command: Command) -> None:
 
 def _end(engine: ModemEngine) -> None:
     """Hang up: an answered call ends, a ringing one is rejected; OK either way."""
-    call = _calls.pop(engine, None)
+    call, engine.call = engine.call, None
     if call is None:
         return
     number = call.record.number or "a withheld number"
