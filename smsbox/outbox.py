@@ -63,7 +63,8 @@ def release_due_scheduled(session: Session, now: datetime | None = None) -> int:
 
 
 def claim_next(session: Session, modem_id: int) -> Message | None:
-    """Atomically take the oldest queued message for this modem, or None.
+    """Atomically take the oldest queued message for this modem, or None; commits the
+    claim, so that a crash from here on leaves the message `sending`, then `interrupted`.
 
     The conditional UPDATE is the lock: of two workers racing for the same row,
     only one sees a row count of 1.

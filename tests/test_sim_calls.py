@@ -9,7 +9,6 @@ from modem.sim.commands.calls import incoming_call
 
 CALLER = "+33612345678"
 SENDER = "+33611111111"
-PIN, PUK = "1234", "12345678"
 BALANCE = "Solde: 12,34 EUR. Valable jusqu'au 31/12/2026."
 
 

@@ -10,10 +10,7 @@ from modem.pdu import encode_submit
 from modem.sim.commands.general import set_registration
 from modem.sim.profiles import PROFILES
 
-CALLER = "+33612345678"
-SENDER = "+33611111111"
 PIN, PUK = "1234", "12345678"
-BALANCE = "Solde: 12,34 EUR. Valable jusqu'au 31/12/2026."
 
 
 # -- registration ---------------------------------------------------------------------------

@@ -7,10 +7,8 @@ from sim_engine import OK, later, lines, run
 
 from modem.sim.profiles import PROFILES
 
-CALLER = "+33612345678"
 SENDER = "+33611111111"
-PIN, PUK = "1234", "12345678"
-BALANCE = "Solde: 12,34 EUR. Valable jusqu'au 31/12/2026."
+PIN = "1234"
 
 
 # -- profiles --------------------------------------------------------------------------------------
