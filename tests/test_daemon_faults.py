@@ -24,11 +24,17 @@ def modem_state(db) -> str:
         return modem.state if modem else ""
 
 
+def signal_recorded(db) -> bool:
+    with db() as session:
+        modem = session.query(Modem).one_or_none()
+        return modem is not None and modem.signal_quality is not None
+
+
 def start_and_settle(db, start_daemon) -> None:
-    """The daemon connected and idle: the next AT command is the one a test provokes."""
+    """The daemon connected and idle: its first signal poll done, the next AT command
+    is the one a test provokes (the next poll is a minute away)."""
     start_daemon()
-    wait_until(lambda: modem_state(db) == "ready")
-    time.sleep(0.5)
+    wait_until(lambda: modem_state(db) == "ready" and signal_recorded(db))
 
 
 def test_it_retries_after_a_network_congestion_and_sends_once(db, sim, start_daemon):
