@@ -23,8 +23,25 @@ class ModemError(Exception):
         self.code = code
 
 
-class ModemTimeout(ModemError):
+class NoAnswer(ModemError):
+    """No answer came, as opposed to an error the modem answered."""
+
+
+class ModemTimeout(NoAnswer):
     """The modem did not finish answering in time."""
+
+
+class PortError(NoAnswer):
+    """The serial port failed: unplugged, or the modem vanished from the bus."""
+
+
+class ModemRestarted(NoAnswer):
+    """The modem rebooted while a command ran: the command will never be answered."""
+
+
+class SubmitOutcomeUnknown(ModemError):
+    """The modem took a PDU and its Ctrl-Z, and no answer came: the SMS may be on
+    the network. Resending it automatically is how duplicates happen."""
 
 
 # 3GPP TS 27.005 §3.2.5 <err> values after which the same SMS will fail again.
@@ -49,16 +66,12 @@ PERMANENT_CMS_ERRORS = {
 
 # Huawei sticks end unknown commands with "COMMAND NOT SUPPORT" (Gammu's
 # libgammu/protocol/at/at.c counts it as a final result too).
-SIMPLE_FINALS = {
-    "OK",
-    "ERROR",
-    "NO CARRIER",
-    "BUSY",
-    "NO ANSWER",
-    "NO DIALTONE",
-    "COMMAND NOT SUPPORT",
-    "TOO MANY PARAMETERS",
-}
+SIMPLE_FINALS = {"OK", "ERROR", "COMMAND NOT SUPPORT", "TOO MANY PARAMETERS"}
+# V.250 §6.3.1/6.3.6: these end a dial or an answer only. Outside one they are
+# unsolicited: SIMCom modems say NO CARRIER when a caller hangs up on a ringing
+# call, which must not end the AT+CMGS in flight.
+CALL_RESULTS = {"NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"}
+CALL_COMMANDS = ("ATD", "ATA")
 _ERROR_RE = re.compile(r"^\+(CME|CMS) ERROR:\s*(.+)$")
 
 # Lines a modem may send at any time, even between a command and its answer.
@@ -91,10 +104,24 @@ URC_PREFIXES = (
 )
 # These carry a PDU on the line after them.
 TWO_LINE_URCS = ("+CMT:", "+CDS:")
+# What modems say when they power up (profiles in modem/sim/profiles.py name the
+# manuals): settings such as AT+CNMI are back to factory values after these.
+BOOT_LINES = ("RDY", "+CFUN: 1", "SMS Ready", "SMS DONE", "+QIND: SMS DONE")
 
 
-def is_final(line: str) -> bool:
+def _is_call_command(command: str) -> bool:
+    return command.upper().startswith(CALL_COMMANDS)
+
+
+def is_final(line: str, command: str = "") -> bool:
+    """Whether `line` ends the answer to `command`."""
+    if line in CALL_RESULTS:
+        return _is_call_command(command)
     return line in SIMPLE_FINALS or _ERROR_RE.match(line) is not None
+
+
+def is_boot_line(line: str) -> bool:
+    return line in BOOT_LINES
 
 
 def error_for(line: str, command: str) -> ModemError | None:
@@ -113,11 +140,13 @@ def error_for(line: str, command: str) -> ModemError | None:
     return ModemError(f"{command}: {line}", code=code)
 
 
-def is_urc(line: str, expected_prefix: str | None = None) -> bool:
-    """Whether a line is unsolicited; a line the running command asked for is not."""
+def is_urc(line: str, expected_prefix: str | None = None, command: str = "") -> bool:
+    """Whether a line is unsolicited while `command` runs; a line it asked for is not."""
     if expected_prefix and line.startswith(expected_prefix):
         return False
-    return line.startswith(URC_PREFIXES)
+    if line in CALL_RESULTS:
+        return not _is_call_command(command)
+    return line.startswith(URC_PREFIXES) or is_boot_line(line)
 
 
 @dataclass(frozen=True)

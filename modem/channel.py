@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from modem.at import (
     TWO_LINE_URCS,
     ModemError,
+    ModemRestarted,
     ModemTimeout,
+    NoAnswer,
+    PortError,
+    SubmitOutcomeUnknown,
     error_for,
+    is_boot_line,
     is_final,
     is_urc,
     parse_cmgs,
@@ -23,7 +29,15 @@ from modem.at import (
 CTRL_Z = b"\x1a"
 ESC = b"\x1b"
 DEFAULT_TIMEOUT = 10.0
+# Modems show the '> ' prompt at once; waiting longer only delays the recovery
+# from a modem that stopped answering.
+PROMPT_TIMEOUT = 5.0
+# After the Ctrl-Z the network has the message: a congested one takes its time.
 SUBMIT_TIMEOUT = 60.0
+RESYNC_ATTEMPTS = 5
+RESYNC_ANSWER_TIMEOUT = 1.0
+DRAIN_QUIET = 0.2
+DRAIN_LIMIT = 3.0
 
 
 class Port(Protocol):
@@ -51,18 +65,43 @@ class ATChannel:
         try:
             self._port.write(data)
         except OSError as error:  # pyserial's SerialException is one
-            raise ModemError(f"the serial port failed: {error}") from error
+            raise PortError(f"the serial port failed: {error}") from error
+
+    def _read_some(self, wait: float) -> bytes:
+        # Setting the timeout reconfigures the port, so it fails on a dead port too.
+        try:
+            self._port.timeout = wait
+            return self._port.read(max(1, self._port.in_waiting))
+        except OSError as error:
+            raise PortError(f"the serial port failed: {error}") from error
 
     def _fill(self, deadline: float) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise ModemTimeout("the modem did not answer in time")
-        self._port.timeout = min(remaining, 0.2)
-        try:
-            chunk = self._port.read(max(1, self._port.in_waiting))
-        except OSError as error:
-            raise ModemError(f"the serial port failed: {error}") from error
-        self._buffer += chunk
+        self._buffer += self._read_some(min(remaining, 0.2))
+
+    def drain(self) -> None:
+        """Forget what the modem said until it has been quiet a moment: late answers
+        to commands we gave up on would otherwise be read as answers to the next."""
+        self._buffer = b""
+        give_up_at = time.monotonic() + DRAIN_LIMIT
+        while self._read_some(DRAIN_QUIET) and time.monotonic() < give_up_at:
+            pass
+
+    def resynchronise(self) -> None:
+        """Bring the modem back to a command line whose next answer is ours: leave
+        any '> ' prompt, drop stale answers, then AT until OK."""
+        for _ in range(RESYNC_ATTEMPTS):
+            self.drain()
+            try:
+                self.command("AT", timeout=RESYNC_ANSWER_TIMEOUT)
+                return
+            except PortError:
+                raise
+            except ModemError:
+                self.write_raw(ESC + b"\r")
+        raise ModemTimeout(f"the modem did not answer AT after {RESYNC_ATTEMPTS} tries")
 
     def _next_line(self, deadline: float) -> str:
         while True:
@@ -82,15 +121,19 @@ class ATChannel:
             line = f"{line}\n{self._next_line(deadline)}"
         self._urcs.append(line)
 
-    def _read_until_final(self, command: str, deadline: float, expect: str | None) -> list[str]:
+    def _read_until_final(
+        self, command: str, deadline: float, expect: str | None, *, stop_on_boot: bool = False
+    ) -> list[str]:
         lines = []
         while True:
             line = self._next_line(deadline)
             if line == command:  # the echo, before ATE0 took effect
                 continue
-            if is_urc(line, expect):
+            if is_urc(line, expect, command):
                 self._take_urc(line, deadline)
-            elif is_final(line):
+                if stop_on_boot and is_boot_line(line):
+                    raise ModemRestarted(f"{command}: the modem restarted ({line})")
+            elif is_final(line, command):
                 error = error_for(line, command)
                 if error:
                     raise error
@@ -109,18 +152,50 @@ class ATChannel:
         self.write_raw(command.encode("ascii") + b"\r")
         return self._read_until_final(command, time.monotonic() + timeout, expect)
 
-    def submit_pdu(self, pdu_hex: str, tpdu_length: int, *, timeout: float = SUBMIT_TIMEOUT) -> int:
-        """AT+CMGS in PDU mode: wait for the '> ' prompt, send the PDU; returns the TP-MR."""
+    def submit_pdu(
+        self,
+        pdu_hex: str,
+        tpdu_length: int,
+        *,
+        before_handover: Callable[[], None] = lambda: None,
+        prompt_timeout: float = PROMPT_TIMEOUT,
+        timeout: float = SUBMIT_TIMEOUT,
+    ) -> int | None:
+        """AT+CMGS in PDU mode: wait for the '> ' prompt, send the PDU; returns the
+        TP-MR, None when the modem said OK without a readable one.
+
+        `before_handover` runs at the prompt, before any byte of the PDU is
+        written (the caller commits that the part's outcome is about to become
+        unknown); if it raises, the prompt is cancelled and nothing is sent.
+        From the Ctrl-Z on, a timeout, a lost port or a modem that restarts
+        raises SubmitOutcomeUnknown; an error the modem answers is a ModemError.
+        """
         command = f"AT+CMGS={tpdu_length}"
-        deadline = time.monotonic() + timeout
         self.write_raw(command.encode("ascii") + b"\r")
-        self._wait_for_prompt(command, deadline)
-        self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
-        lines = self._read_until_final(command, deadline, "+CMGS:")
-        references = [line for line in lines if line.startswith("+CMGS:")]
-        if not references:
-            raise ModemError(f"{command}: no +CMGS reference in {lines!r}")
-        return parse_cmgs(references[0])
+        self._wait_for_prompt(command, time.monotonic() + prompt_timeout)
+        try:
+            before_handover()
+        except BaseException:
+            self.write_raw(ESC)
+            raise
+        try:
+            self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
+            lines = self._read_until_final(
+                command, time.monotonic() + timeout, "+CMGS:", stop_on_boot=True
+            )
+        except NoAnswer as error:
+            raise SubmitOutcomeUnknown(f"{command}: {error}") from error
+        return self._reference(lines)
+
+    @staticmethod
+    def _reference(lines: list[str]) -> int | None:
+        for line in lines:
+            if line.startswith("+CMGS:"):
+                try:
+                    return parse_cmgs(line)
+                except (ModemError, ValueError):
+                    return None
+        return None
 
     def _wait_for_prompt(self, command: str, deadline: float) -> None:
         while True:
@@ -132,10 +207,10 @@ class ATChannel:
                 line = self._next_line(deadline)
                 if line == command:
                     continue
-                if is_urc(line):
+                if is_urc(line, None, command):
                     self._take_urc(line, deadline)
                     continue
-                if is_final(line):
+                if is_final(line, command):
                     error = error_for(line, command)
                     raise error or ModemError(f"{command}: OK without a '> ' prompt")
                 continue

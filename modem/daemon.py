@@ -1,21 +1,34 @@
-"""The modem daemon: one worker thread per modem, periodic jobs beside them."""
+"""The modem daemon: one worker thread per modem, periodic jobs beside them, and a
+main thread that watches the workers for systemd."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable, Sequence
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.driver import ATDriver
 from modem.worker import ModemWorker
-from smsbox import outbox
+from smsbox import outbox, systemd
 from smsbox.config import Config
-from smsbox.database import make_engine, make_session_factory
+from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
 SCHEDULED_RELEASE_INTERVAL = 10
+SUPERVISION_INTERVAL = 1.0
+# The longest a healthy worker goes between two beats: one submission's prompt
+# and answer, plus a database write waiting out a lock.
+STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
+THREAD_JOIN_TIMEOUT = 90
+
+
+class WorkerDied(RuntimeError):
+    """A modem's worker thread ended: the daemon exits so that systemd restarts it."""
 
 
 def run_daemon(config: Config, stop: threading.Event) -> None:
@@ -46,20 +59,56 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         )
         for modem in config.modems
     ]
+    # Daemon threads: a worker frozen in a C call must not keep a stopping process alive.
     threads = [
-        threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}") for worker in workers
+        threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
+        for worker in workers
     ]
     scheduler.start()
     release_scheduled()
     for thread in threads:
         thread.start()
     log.info("daemon serving %d modem(s)", len(threads))
+    systemd.notify("READY=1")
     try:
-        stop.wait()
+        supervise(workers, threads, stop)
     finally:
         stop.set()
+        systemd.notify("STOPPING=1")
         for thread in threads:
-            thread.join()
+            thread.join(timeout=THREAD_JOIN_TIMEOUT)
         scheduler.shutdown(wait=True)
         engine.dispose()
         log.info("daemon stopped")
+
+
+def supervise(
+    workers: Sequence[ModemWorker],
+    threads: Sequence[threading.Thread],
+    stop: threading.Event,
+    *,
+    interval: float = SUPERVISION_INTERVAL,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> None:
+    """Until `stop`: raise WorkerDied when a worker's thread ended, and tell systemd's
+    watchdog that all is well only while every worker is making progress."""
+    watchdog = systemd.watchdog_seconds() is not None
+    stalled_before: set[str] = set()
+    while not stop.wait(interval):
+        dead = [
+            worker.modem.name
+            for worker, thread in zip(workers, threads, strict=True)
+            if not thread.is_alive()
+        ]
+        if dead and not stop.is_set():
+            raise WorkerDied(f"the worker of modem {', '.join(dead)} ended: restart the daemon")
+        stalled = {
+            worker.modem.name
+            for worker in workers
+            if monotonic() - worker.last_progress > STALL_LIMIT
+        }
+        for name in stalled - stalled_before:
+            log.error("modem %s: its worker has made no progress for %d s", name, STALL_LIMIT)
+        stalled_before = stalled
+        if watchdog and not stalled:
+            systemd.notify("WATCHDOG=1")

@@ -6,6 +6,8 @@ another one (python-gammu's StateMachine) for modems this one does not know.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,8 +15,11 @@ import serial
 
 from modem.at import (
     ModemError,
+    ModemTimeout,
+    PortError,
     StoredSms,
     first_with,
+    is_boot_line,
     parse_cmgl,
     parse_cmgr,
     parse_cmti,
@@ -23,8 +28,13 @@ from modem.at import (
 from modem.channel import ATChannel
 from modem.pdu import SubmitPdu
 
+log = logging.getLogger(__name__)
+
 ALL_MESSAGES = 4
-SYNC_ATTEMPTS = 3
+# Store incoming SMS and announce them with +CMTI: a message is on the SIM
+# before we are told, so a crash between the two cannot lose it.
+NEW_MESSAGE_INDICATIONS = "2,1,0,0,0"
+PIN_TIMEOUT = 20
 
 
 @dataclass(frozen=True)
@@ -33,15 +43,38 @@ class NewMessage:
     index: int
 
 
+@dataclass(frozen=True)
+class Restarted:
+    """The modem said it powered up: its settings are back to factory values."""
+
+    line: str
+
+
+ModemEvent = NewMessage | Restarted
+
+
+class PinRefused(ModemError):
+    """The SIM answered that the PIN is wrong. Never send it again: after three
+    wrong tries the SIM asks for its PUK, which only the operator gives."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 class ModemDriver(Protocol):
+    # Set when the configured PIN was refused before: it must not be sent again.
+    pin_refused: bool
+
     def connect(self) -> None: ...
+    def reinitialise(self) -> None: ...
+    def settings_lost(self) -> bool: ...
     def close(self) -> None: ...
-    def submit(self, pdu: SubmitPdu) -> int: ...
+    def submit(self, pdu: SubmitPdu, before_handover: Callable[[], None]) -> int | None: ...
     def stored_messages(self) -> list[StoredSms]: ...
     def read_message(self, index: int) -> StoredSms | None: ...
     def delete_message(self, index: int) -> None: ...
     def signal_quality(self) -> int | None: ...
-    def events(self, timeout: float) -> list[NewMessage]: ...
+    def events(self, timeout: float) -> list[ModemEvent]: ...
 
 
 class ATDriver:
@@ -49,6 +82,9 @@ class ATDriver:
         self.device = device
         self.baudrate = baudrate
         self.pin = pin
+        self.pin_refused = False
+        # A PIN whose answer never came may have counted as a wrong try.
+        self._pin_answer_lost = False
         self._channel: ATChannel | None = None
 
     @property
@@ -63,50 +99,75 @@ class ATDriver:
         except serial.SerialException as error:
             raise ModemError(f"cannot open {self.device}: {error}") from error
         self._channel = ATChannel(port)
-        self._initialise()
+        self.channel.resynchronise()
+        self.reinitialise()
 
     def close(self) -> None:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
 
-    def _sync(self) -> None:
-        # A modem just plugged in, or left at a '> ' prompt, may miss the first AT.
-        for attempt in range(SYNC_ATTEMPTS):
-            try:
-                self.channel.command("AT", timeout=2)
-                return
-            except ModemError:
-                if attempt == SYNC_ATTEMPTS - 1:
-                    raise
-                self.channel.write_raw(b"\x1b\r")
-
-    def _initialise(self) -> None:
-        self._sync()
+    def reinitialise(self) -> None:
+        """Our settings, after a connect or a modem that restarted by itself."""
         self.channel.command("ATE0")
         self.channel.command("AT+CMEE=1")
         self._unlock_sim()
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
-        # Store incoming SMS and announce them with +CMTI: a message is on the SIM
-        # before we are told, so a crash between the two cannot lose it.
-        self.channel.command("AT+CNMI=2,1,0,0,0")
+        self.channel.command(f"AT+CNMI={NEW_MESSAGE_INDICATIONS}")
+
+    def settings_lost(self) -> bool:
+        """Whether the modem forgot to announce new SMS, as after a silent restart."""
+        answer = self.channel.command("AT+CNMI?", expect="+CNMI:")
+        current = first_with(answer, "+CNMI:", "AT+CNMI?").split(":", 1)[1]
+        wanted = NEW_MESSAGE_INDICATIONS.split(",")[:2]
+        return [field.strip() for field in current.split(",")[:2]] != wanted
 
     def _unlock_sim(self) -> None:
         answer = self.channel.command("AT+CPIN?", expect="+CPIN:")
         state = first_with(answer, "+CPIN:", "AT+CPIN?").split(":", 1)[1].strip()
         if state == "READY":
             return
+        if state == "SIM PUK":
+            raise ModemError(
+                "the SIM is blocked and asks for its PUK: unlock it in a phone with the PUK "
+                "from the operator, then restart the daemon",
+                permanent=True,
+            )
         if state != "SIM PIN":
             raise ModemError(f"the SIM is not usable: {state or 'no answer'}", permanent=True)
         if not self.pin:
             raise ModemError(
                 "the SIM asks for a PIN: set pin in this [[modem]] section", permanent=True
             )
-        self.channel.command(f'AT+CPIN="{self.pin}"', timeout=20)
+        if self.pin_refused:
+            raise PinRefused(
+                "the SIM refused the pin of this [[modem]] section before; it is not tried "
+                "again, so that the SIM does not lock: correct pin, then restart the daemon"
+            )
+        if self._pin_answer_lost:
+            raise ModemError(
+                "the SIM did not answer when given the PIN and still asks for it; it is not "
+                "tried again, so that the SIM does not lock: check pin, then restart the daemon",
+                permanent=True,
+            )
+        self._send_pin()
 
-    def submit(self, pdu: SubmitPdu) -> int:
-        return self.channel.submit_pdu(pdu.hex, pdu.tpdu_length)
+    def _send_pin(self) -> None:
+        try:
+            self.channel.command(f'AT+CPIN="{self.pin}"', timeout=PIN_TIMEOUT)
+        except (PortError, ModemTimeout):
+            self._pin_answer_lost = True
+            raise
+        except ModemError as error:
+            self.pin_refused = True
+            raise PinRefused(
+                f"the SIM refused the pin of this [[modem]] section ({error}); it is not "
+                "tried again, so that the SIM does not lock: correct pin, then restart the daemon"
+            ) from error
+
+    def submit(self, pdu: SubmitPdu, before_handover: Callable[[], None]) -> int | None:
+        return self.channel.submit_pdu(pdu.hex, pdu.tpdu_length, before_handover=before_handover)
 
     def stored_messages(self) -> list[StoredSms]:
         return parse_cmgl(self.channel.command(f"AT+CMGL={ALL_MESSAGES}", expect="+CMGL:"))
@@ -122,10 +183,16 @@ class ATDriver:
             first_with(self.channel.command("AT+CSQ", expect="+CSQ:"), "+CSQ:", "AT+CSQ")
         )
 
-    def events(self, timeout: float) -> list[NewMessage]:
-        """What the modem announced; lines this driver does not act on yet are dropped."""
-        return [
-            NewMessage(*parse_cmti(line))
-            for line in self.channel.poll_urcs(timeout)
-            if line.startswith("+CMTI:")
-        ]
+    def events(self, timeout: float) -> list[ModemEvent]:
+        """What the modem announced; lines this driver does not act on yet are dropped,
+        and so is a garbled +CMTI (the storage sweep finds its message)."""
+        events: list[ModemEvent] = []
+        for line in self.channel.poll_urcs(timeout):
+            if is_boot_line(line):
+                events.append(Restarted(line))
+            elif line.startswith("+CMTI:"):
+                try:
+                    events.append(NewMessage(*parse_cmti(line)))
+                except (ModemError, ValueError):
+                    log.warning("unreadable new-message indication: %r", line)
+        return events

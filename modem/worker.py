@@ -1,27 +1,49 @@
-"""One modem's worker: small steps, each committing before the next AT command."""
+"""One modem's worker: small steps, each committing before the next AT command.
+
+Nothing but `stop` ends a worker: a modem fault reconnects, a database that
+cannot be written is retried, and `last_progress` lets the daemon see a worker
+that hangs (it then stops telling systemd's watchdog that all is well).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from modem import pdu as pdus
-from modem.at import ModemError, StoredSms
-from modem.driver import ModemDriver
-from smsbox import inbox, outbox
+from modem.at import ModemError, NoAnswer, StoredSms, SubmitOutcomeUnknown
+from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from smsbox import inbox, sending
 from smsbox.config import ModemConfig
-from smsbox.models import Message
-from smsbox.modems import ensure_modem, record_signal, record_state
+from smsbox.models import Message, MessagePart
+from smsbox.modems import (
+    ensure_modem,
+    pin_was_refused,
+    record_refused_pin,
+    record_signal,
+    record_state,
+)
 
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 0.5
 SIGNAL_POLL_INTERVAL = 60.0
-RECONNECT_DELAYS = (1, 2, 5, 10, 30)
+# A modem that restarts without a word (Huawei sticks say nothing) is noticed
+# by its lost settings; the storage sweep catches any SMS whose +CMTI was lost.
+SETTINGS_CHECK_INTERVAL = 10.0
+STORAGE_SWEEP_INTERVAL = 60.0
+RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
+# A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
+PERMANENT_FAULT_RECHECK = 60.0
+DEVICE_POLL = 0.2
+DATABASE_RETRY = 1.0
 
 
 class ModemWorker:
@@ -43,6 +65,9 @@ class ModemWorker:
         self._monotonic = monotonic
         self._modem_id: int | None = None
         self._next_signal_poll = 0.0
+        self._next_settings_check = 0.0
+        self._next_sweep = 0.0
+        self.last_progress = monotonic()
 
     # -- life cycle -------------------------------------------------------------
 
@@ -50,41 +75,77 @@ class ModemWorker:
         """Serve the modem until stopped, reconnecting after faults."""
         failures = 0
         while not self.stop.is_set():
+            self._beat()
             try:
                 self.connect()
                 failures = 0
                 while not self.stop.is_set():
+                    self._beat()
                     self.step()
+            except ModemError as error:
+                log.warning("modem %s: %s", self.modem.name, error)
+                self._after_fault(str(error), failures, permanent=error.permanent)
             except Exception as error:
                 # Whatever went wrong, the worker must come back: a dead thread
                 # would leave the queue unserved with nobody told.
-                if isinstance(error, ModemError):
-                    log.warning("modem %s: %s", self.modem.name, error)
-                else:
-                    log.exception("modem %s: unexpected failure", self.modem.name)
-                self._record_state("error", str(error))
-                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
-                failures += 1
-                self.stop.wait(delay)
-            finally:
-                self.driver.close()
-        self._record_state("stopped")
+                log.exception("modem %s: unexpected failure", self.modem.name)
+                self._after_fault(str(error), failures, permanent=False)
+            failures += 1
+        self._record_state_quietly("stopped")
+
+    def _after_fault(self, reason: str, failures: int, *, permanent: bool) -> None:
+        try:
+            self.driver.close()
+        except Exception:
+            log.exception("modem %s: closing the port failed", self.modem.name)
+        self._record_state_quietly("error", reason)
+        if permanent:
+            self._pause(PERMANENT_FAULT_RECHECK)
+        elif not os.path.exists(self.modem.device):
+            self._wait_for_device()
+        else:
+            self._pause(RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)])
+
+    def _beat(self) -> None:
+        self.last_progress = self._monotonic()
+
+    def _pause(self, seconds: float) -> None:
+        """Wait, still showing progress, until `seconds` passed or stop is set."""
+        until = self._monotonic() + seconds
+        while not self.stop.is_set() and (left := until - self._monotonic()) > 0:
+            self._beat()
+            self.stop.wait(min(left, 1.0))
+
+    def _wait_for_device(self) -> None:
+        # A USB modem that reboots leaves the bus for a few seconds: be back as soon
+        # as its device is, rather than after a fixed delay.
+        log.info("modem %s: waiting for %s to come back", self.modem.name, self.modem.device)
+        while not self.stop.is_set() and not os.path.exists(self.modem.device):
+            self._beat()
+            self.stop.wait(DEVICE_POLL)
 
     def connect(self) -> None:
         with self.sessions() as session:
             modem = ensure_modem(session, self.modem.name, self.modem.device)
             session.commit()
             self._modem_id = modem.id
-        self.driver.connect()
-        with self.sessions() as session:
-            interrupted = outbox.interrupt_unfinished(session, self.modem_id)
+            self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
+                session, modem.id, self.modem.pin
+            )
+            interrupted = sending.recover_unfinished(session, modem.id)
             session.commit()
-        if interrupted:
-            log.warning("modem %s: %d message(s) interrupted", self.modem.name, interrupted)
+        for message in interrupted:
+            log.warning("modem %s: message %d interrupted", self.modem.name, message.id)
+        try:
+            self.driver.connect()
+        except PinRefused:
+            self._write(lambda session: record_refused_pin(session, self.modem_id, self.modem.pin))
+            raise
         self._record_state("ready")
-        for stored in self.driver.stored_messages():
-            self._receive(stored)
-        self._assemble()
+        self._sweep_storage()
+        now = self._monotonic()
+        self._next_settings_check = now + SETTINGS_CHECK_INTERVAL
+        self._next_sweep = now + STORAGE_SWEEP_INTERVAL
 
     @property
     def modem_id(self) -> int:
@@ -96,15 +157,43 @@ class ModemWorker:
         """Take in what the modem announced, then send at most one message."""
         sent = self.send_one()
         events = self.driver.events(0 if sent else IDLE_WAIT)
-        for event in events:
+        restart = next((event for event in events if isinstance(event, Restarted)), None)
+        if restart is not None:
+            log.warning(
+                "modem %s restarted (%s): setting it up again", self.modem.name, restart.line
+            )
+            self._set_up_again()
+        arrived = [event for event in events if isinstance(event, NewMessage)]
+        for event in arrived:
             stored = self.driver.read_message(event.index)
             if stored is not None:
                 self._receive(stored)
-        if events:
+        if arrived:
             self._assemble()
-        if self._monotonic() >= self._next_signal_poll:
-            self._next_signal_poll = self._monotonic() + SIGNAL_POLL_INTERVAL
+        self._periodic_checks()
+
+    def _periodic_checks(self) -> None:
+        now = self._monotonic()
+        if now >= self._next_settings_check:
+            self._next_settings_check = now + SETTINGS_CHECK_INTERVAL
+            if self.driver.settings_lost():
+                log.warning("modem %s forgot its settings: setting it up again", self.modem.name)
+                self._set_up_again()
+        if now >= self._next_sweep:
+            self._sweep_storage()
+        if now >= self._next_signal_poll:
+            self._next_signal_poll = now + SIGNAL_POLL_INTERVAL
             self._record_signal(self.driver.signal_quality())
+
+    def _set_up_again(self) -> None:
+        self.driver.reinitialise()
+        self._sweep_storage()
+
+    def _sweep_storage(self) -> None:
+        self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
+        for stored in self.driver.stored_messages():
+            self._receive(stored)
+        self._assemble()
 
     # -- receiving -------------------------------------------------------------------
 
@@ -137,48 +226,103 @@ class ModemWorker:
 
     def send_one(self) -> bool:
         with self.sessions() as session:
-            message = outbox.claim_next(session, self.modem_id)
+            message = sending.claim_next(session, self.modem_id)
             if message is None:
                 return False
-            try:
-                self._send(session, message)
-            except ModemError as error:
-                outbox.record_failure(session, message, str(error), permanent=error.permanent)
-                session.commit()
-                log.warning("modem %s: message %d not sent: %s", self.modem.name, message.id, error)
-                if error.code is None:
-                    raise  # a timeout or a lost port, not an answer: reconnect
+            self._send(session, message)
             return True
 
     def _send(self, session: Session, message: Message) -> None:
-        try:
-            parts = pdus.encode_submit(message.number, message.body)
-        except ValueError as error:
-            raise ModemError(str(error), permanent=True) from error
-        for number, part in enumerate(parts, start=1):
-            reference = self.driver.submit(part)
-            outbox.record_part_sent(session, message, number, reference)
+        if not message.parts:
+            try:
+                parts = pdus.encode_submit(message.number, message.body)
+            except ValueError as error:
+                sending.record_unsendable(message, str(error))
+                session.commit()
+                return
+            sending.prepare_parts(session, message, [part.hex for part in parts])
             session.commit()
-        outbox.record_sent(session, message)
-        session.commit()
+        for part in sending.parts_to_send(message):
+            if not self._send_part(session, message, part):
+                return
+        self._commit_until_done(session, partial(sending.settle, message))
         log.info(
-            "modem %s: sent message %d to %s (%d part(s))",
+            "modem %s: message %d to %s %s (%d part(s))",
             self.modem.name,
             message.id,
             message.number,
-            len(parts),
+            message.status,
+            len(message.parts),
         )
 
-    # -- status ------------------------------------------------------------------------------
+    def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
+        """Submit one part; False when the message must wait (a refusal to retry later)."""
+
+        def hand_over() -> None:
+            sending.record_handover(part)
+            session.commit()
+
+        pdu = part.pdu or ""
+        try:
+            reference = self.driver.submit(
+                pdus.SubmitPdu(hex=pdu, tpdu_length=pdus.tpdu_length(pdu)), hand_over
+            )
+        except SubmitOutcomeUnknown as error:
+            # The port is in doubt: reconnecting settles the message (the parts not
+            # handed over go out later; this one is never resent by itself).
+            self._commit_until_done(
+                session, partial(sending.record_unknown_outcome, part, str(error))
+            )
+            raise
+        except NoAnswer:
+            raise  # nothing was handed over: reconnecting puts the message back in the queue
+        except ModemError as error:
+            self._commit_until_done(
+                session,
+                partial(
+                    sending.record_refusal, message, part, str(error), permanent=error.permanent
+                ),
+            )
+            log.warning("modem %s: message %d not sent: %s", self.modem.name, message.id, error)
+            return False
+        self._commit_until_done(session, partial(sending.record_part_sent, part, reference))
+        return True
+
+    # -- the database ----------------------------------------------------------------
+
+    def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
+        """Apply and commit what the modem just told: that knowledge exists nowhere
+        else, so a locked or unreachable database is waited for, not given up on."""
+        while True:
+            try:
+                change()
+                session.commit()
+                return
+            except SQLAlchemyError as error:
+                session.rollback()
+                if self.stop.is_set():
+                    raise
+                log.warning(
+                    "modem %s: cannot write to the database (%s); retrying", self.modem.name, error
+                )
+                self._pause(DATABASE_RETRY)
+
+    def _write(self, change: Callable[[Session], None]) -> None:
+        with self.sessions() as session:
+            change(session)
+            session.commit()
 
     def _record_state(self, state: str, error: str | None = None) -> None:
+        self._write(lambda session: record_state(session, self.modem_id, state, error))
+
+    def _record_state_quietly(self, state: str, error: str | None = None) -> None:
+        """Best effort: the state is written again at the next change anyway."""
         if self._modem_id is None:
             return
-        with self.sessions() as session:
-            record_state(session, self._modem_id, state, error)
-            session.commit()
+        try:
+            self._record_state(state, error)
+        except SQLAlchemyError as failure:
+            log.warning("modem %s: cannot record state %s: %s", self.modem.name, state, failure)
 
     def _record_signal(self, quality: int | None) -> None:
-        with self.sessions() as session:
-            record_signal(session, self.modem_id, quality)
-            session.commit()
+        self._write(lambda session: record_signal(session, self.modem_id, quality))

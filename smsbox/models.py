@@ -63,6 +63,9 @@ class Modem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     signal_quality: Mapped[int | None]
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A PIN the SIM refused, hashed: never sent again, each wrong try brings the
+    # SIM closer to asking for its PUK. A person changing `pin` clears the block.
+    rejected_pin_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Message(Base):
@@ -83,6 +86,8 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A retry after a modem's temporary refusal waits until then.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -96,7 +101,13 @@ class Message(Base):
 
 
 class MessagePart(Base):
-    """One SMS on the air: outbound parts carry the TP-MR that delivery reports quote."""
+    """One SMS on the air: outbound parts carry the TP-MR that delivery reports quote.
+
+    Parts are encoded once, before the first is sent, so that a resumed message
+    keeps its concatenation reference. Status: queued (not handed to the modem),
+    sending (handed over, answer awaited), sent, failed, or interrupted (handed
+    over, no answer ever came: it may have reached the network).
+    """
 
     __tablename__ = "message_parts"
     __table_args__ = (UniqueConstraint("message_id", "part_number"),)
@@ -106,6 +117,10 @@ class MessagePart(Base):
     part_number: Mapped[int]
     reference: Mapped[int | None]
     status: Mapped[Status] = mapped_column(String(16))
+    pdu: Mapped[str | None] = mapped_column(Text)
+    # Submissions the modem answered or took; a lost port before the PDU went out is not one.
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,3 +36,18 @@ def record_signal(session: Session, modem_id: int, quality: int | None) -> None:
 
 def list_modems(session: Session) -> list[Modem]:
     return list(session.scalars(select(Modem).order_by(Modem.name)))
+
+
+def _pin_hash(modem: Modem, pin: str) -> str:
+    return hashlib.sha256(f"{modem.name}:{pin}".encode()).hexdigest()
+
+
+def pin_was_refused(session: Session, modem_id: int, pin: str) -> bool:
+    """Whether the SIM of this modem refused exactly this PIN before."""
+    modem = session.get_one(Modem, modem_id)
+    return modem.rejected_pin_hash == _pin_hash(modem, pin)
+
+
+def record_refused_pin(session: Session, modem_id: int, pin: str) -> None:
+    modem = session.get_one(Modem, modem_id)
+    modem.rejected_pin_hash = _pin_hash(modem, pin)

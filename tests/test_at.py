@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 
 import pytest
+from fake_port import FakePort
 
 from modem.at import (
     ModemError,
@@ -35,13 +35,21 @@ PDU_2 = "07913306091093F0000CD04F69D0792C0200004250102100000005E8329BFD06"
         "+CME ERROR: 10",
         "+CMS ERROR: 500",
         "+CME ERROR: SIM not inserted",
-        "NO CARRIER",
-        "BUSY",
-        "NO ANSWER",
+        "COMMAND NOT SUPPORT",
     ],
 )
 def test_it_knows_a_final_result(line):
     assert is_final(line)
+    assert is_final(line, "AT+CMGS=20")
+
+
+@pytest.mark.parametrize("line", ["NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE"])
+def test_it_ends_only_a_dial_or_an_answer_with_a_call_result(line):
+    assert is_final(line, "ATD+33612345678;")
+    assert is_final(line, "ATA")
+    assert not is_final(line, "AT+CMGS=20")
+    assert is_urc(line, "+CMGS:", "AT+CMGS=20")
+    assert not is_urc(line, None, "ATD+33612345678;")
 
 
 @pytest.mark.parametrize(
@@ -105,6 +113,8 @@ def test_it_finds_no_error_in_ok():
         '+CDSI: "SR",2',
         "+CMT: ,24",
         "SMS Ready",
+        "RDY",
+        "+QIND: SMS DONE",
     ],
 )
 def test_it_knows_an_unsolicited_line(line):
@@ -173,41 +183,6 @@ def test_it_refuses_a_line_of_another_command():
 
 
 # -- the channel over a fake serial port ---------------------------------------------
-
-
-class FakePort:
-    """A serial port whose modem answers each write with the next scripted bytes."""
-
-    def __init__(self, *answers: bytes):
-        self.timeout: float | None = 1.0
-        self.written = b""
-        self.closed = False
-        self._answers = deque(answers)
-        self._incoming = bytearray()
-
-    def arrive(self, data: bytes) -> None:
-        self._incoming += data
-
-    def write(self, data: bytes) -> int:
-        self.written += data
-        if self._answers:
-            self._incoming += self._answers.popleft()
-        return len(data)
-
-    def read(self, size: int = 1) -> bytes:
-        if not self._incoming:
-            time.sleep(self.timeout or 0)
-            return b""
-        data = bytes(self._incoming[:size])
-        del self._incoming[:size]
-        return data
-
-    @property
-    def in_waiting(self) -> int:
-        return len(self._incoming)
-
-    def close(self) -> None:
-        self.closed = True
 
 
 def test_it_returns_the_information_lines_of_a_command():
@@ -332,7 +307,7 @@ def test_it_cancels_the_prompt_it_waited_for_in_vain():
     channel = ATChannel(port)
     started = time.monotonic()
     with pytest.raises(ModemTimeout):
-        channel.submit_pdu("0011", 1, timeout=0.3)
+        channel.submit_pdu("0011", 1, prompt_timeout=0.3)
     assert time.monotonic() - started < 1.0
     assert port.written.endswith(b"\x1b")
 

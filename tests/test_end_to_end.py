@@ -10,10 +10,10 @@ import pytest
 from daemon_fixtures import messages
 from waiting import wait_until
 
-from modem.pdu import encode_deliver
+from modem.pdu import encode_deliver, encode_submit
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
-from smsbox import outbox
+from smsbox import outbox, sending
 from smsbox.models import Direction, Message, Modem, Status
 from smsbox.users import create_user
 from web import create_app
@@ -94,20 +94,55 @@ def test_it_reads_messages_left_on_the_sim_while_the_daemon_was_down(db, sim, st
     assert not sim.engine.storage.messages
 
 
-def test_it_marks_a_message_left_mid_send_by_a_dead_daemon_as_interrupted(db, sim, start_daemon):
+def left_mid_send(db, sim, text: str, part_states: list[Status]) -> int:
+    """A message as a daemon killed while sending it leaves it: claimed, parts encoded,
+    each part in the state given."""
     with db() as session:
         modem = Modem(name="sim", device=str(sim.link))
         session.add(modem)
         session.flush()
-        message = outbox.queue_message(session, "0612345678", "déjà parti ?", default_region="FR")
+        message = outbox.queue_message(session, "0612345678", text, default_region="FR")
         message.status = Status.SENDING
         message.modem_id = modem.id
+        encoded = encode_submit(message.number, text)
+        assert len(encoded) == len(part_states)
+        sending.prepare_parts(session, message, [part.hex for part in encoded])
+        for part, state in zip(message.parts, part_states, strict=True):
+            part.status = state
         session.commit()
+        return message.id
+
+
+def test_it_interrupts_a_part_a_dead_daemon_left_in_the_modems_hands_and_sends_the_rest(
+    db, sim, start_daemon
+):
+    text = "trois parties, la deuxième en suspens " * 10
+    message_id = left_mid_send(db, sim, text, [Status.SENT, Status.SENDING, Status.QUEUED])
     start_daemon()
 
     wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status == Status.INTERRUPTED)
+    with db() as session:
+        message = session.get_one(Message, message_id)
+        assert [part.status for part in message.parts] == [
+            Status.SENT,
+            Status.INTERRUPTED,
+            Status.SENT,
+        ]
+        assert "part(s) 2 of 3" in message.error
+        third_pdu = message.parts[2].pdu
     time.sleep(1)
-    assert sim.sent() == []  # resent only by a person
+    assert sim.network.parts_taken() == [third_pdu]  # part 2 is resent only by a person
+
+
+def test_it_sends_a_message_a_dead_daemon_left_claimed_but_not_handed_over(db, sim, start_daemon):
+    left_mid_send(db, sim, "pas encore parti", [Status.QUEUED])
+    start_daemon()
+
+    (submitted,) = sim.wait_for_sent(1)
+    assert submitted.text == "pas encore parti"
+    wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status == Status.SENT)
+    time.sleep(0.5)
+    assert len(sim.network.parts_taken()) == 1
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))

@@ -3,40 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from outbox_rows import REGION, queue, status_of
 from sqlalchemy import func, select
 
 from smsbox.models import Message, Status, utcnow
-from smsbox.modems import ensure_modem
 from smsbox.numbers import InvalidNumber, from_network, to_e164
-from smsbox.outbox import (
-    MAX_SEND_ATTEMPTS,
-    MessageRejected,
-    claim_next,
-    interrupt_unfinished,
-    queue_message,
-    record_failure,
-    record_part_sent,
-    release_due_scheduled,
-)
-
-REGION = "FR"
-
-
-def queue(sessions, *numbers: str, scheduled_at=None) -> list[int]:
-    with sessions() as session:
-        ids = [
-            queue_message(
-                session, number, "hello", default_region=REGION, scheduled_at=scheduled_at
-            ).id
-            for number in numbers
-        ]
-        session.commit()
-        return ids
-
-
-def status_of(sessions, message_id: int) -> Status:
-    with sessions() as session:
-        return session.get_one(Message, message_id).status
+from smsbox.outbox import MessageRejected, queue_message, release_due_scheduled
 
 
 def message_count(sessions) -> int:
@@ -112,125 +84,7 @@ def test_it_refuses_a_bad_number_and_stores_nothing(sessions):
     assert message_count(sessions) == 0
 
 
-# -- claiming ---------------------------------------------------------------------
-
-
-def test_it_claims_the_oldest_queued_message_and_marks_it_sending(sessions, modem_id):
-    first, second = queue(sessions, "0611111111", "0622222222")
-    with sessions() as session:
-        claimed = claim_next(session, modem_id)
-    assert claimed is not None
-    assert claimed.id == first
-    with sessions() as session:
-        stored = session.get_one(Message, first)
-        assert stored.status == Status.SENDING
-        assert stored.attempts == 1
-        assert stored.modem_id == modem_id
-    assert status_of(sessions, second) == Status.QUEUED
-
-
-def test_it_never_claims_the_same_message_twice(sessions, modem_id):
-    first, second = queue(sessions, "0611111111", "0622222222")
-    with sessions() as session:
-        claims = [claim_next(session, modem_id), claim_next(session, modem_id)]
-        assert claim_next(session, modem_id) is None
-    assert [message.id for message in claims] == [first, second]
-
-
-def test_it_gives_a_message_to_one_session_only(sessions, modem_id):
-    (only,) = queue(sessions, "0611111111")
-    with sessions() as one, sessions() as other:
-        assert one.scalar(select(func.count()).select_from(Message)) == 1
-        claimed = claim_next(one, modem_id)
-        assert claimed is not None
-        assert claimed.id == only
-        assert claim_next(other, modem_id) is None
-
-
-def test_it_gives_two_sessions_two_different_messages(sessions, modem_id):
-    queue(sessions, "0611111111", "0622222222")
-    with sessions() as one, sessions() as other:
-        first = claim_next(one, modem_id)
-        second = claim_next(other, modem_id)
-    assert first is not None
-    assert second is not None
-    assert first.id != second.id
-
-
-def test_it_does_not_claim_scheduled_messages(sessions, modem_id):
-    queue(sessions, "0611111111", scheduled_at=utcnow() - timedelta(minutes=1))
-    with sessions() as session:
-        assert claim_next(session, modem_id) is None
-
-
-# -- failures ---------------------------------------------------------------------
-
-
-def claim_and_fail(sessions, modem_id: int, *, permanent: bool, part_sent: bool = False) -> None:
-    with sessions() as session:
-        message = claim_next(session, modem_id)
-        assert message is not None
-        if part_sent:
-            record_part_sent(session, message, 1, reference=42)
-        record_failure(session, message, "it went wrong", permanent=permanent)
-        session.commit()
-
-
-def test_it_requeues_a_transient_failure_when_nothing_was_sent(sessions, modem_id):
-    (message_id,) = queue(sessions, "0611111111")
-    claim_and_fail(sessions, modem_id, permanent=False)
-    with sessions() as session:
-        message = session.get_one(Message, message_id)
-        assert message.status == Status.QUEUED
-        assert message.error == "it went wrong"
-
-
-def test_it_fails_a_permanent_error_at_once(sessions, modem_id):
-    (message_id,) = queue(sessions, "0611111111")
-    claim_and_fail(sessions, modem_id, permanent=True)
-    assert status_of(sessions, message_id) == Status.FAILED
-
-
-def test_it_gives_up_after_the_last_attempt(sessions, modem_id):
-    (message_id,) = queue(sessions, "0611111111")
-    for _ in range(MAX_SEND_ATTEMPTS - 1):
-        claim_and_fail(sessions, modem_id, permanent=False)
-        assert status_of(sessions, message_id) == Status.QUEUED
-    claim_and_fail(sessions, modem_id, permanent=False)
-    with sessions() as session:
-        message = session.get_one(Message, message_id)
-        assert message.status == Status.FAILED
-        assert message.attempts == MAX_SEND_ATTEMPTS
-
-
-def test_it_does_not_resend_a_message_whose_first_part_went_out(sessions, modem_id):
-    (message_id,) = queue(sessions, "0611111111")
-    claim_and_fail(sessions, modem_id, permanent=False, part_sent=True)
-    assert status_of(sessions, message_id) == Status.FAILED
-    with sessions() as session:
-        assert claim_next(session, modem_id) is None
-
-
-# -- interrupted sends and schedules -------------------------------------------
-
-
-def test_it_marks_only_this_modems_sending_messages_interrupted(sessions, modem_id):
-    with sessions() as session:
-        other_id = ensure_modem(session, "sim2", "/dev/ttyUSB1").id
-        session.commit()
-    mine, theirs, waiting = queue(sessions, "0611111111", "0622222222", "0633333333")
-    with sessions() as session:
-        assert claim_next(session, modem_id).id == mine
-        assert claim_next(session, other_id).id == theirs
-    with sessions() as session:
-        assert interrupt_unfinished(session, modem_id) == 1
-        session.commit()
-    with sessions() as session:
-        interrupted = session.get_one(Message, mine)
-        assert interrupted.status == Status.INTERRUPTED
-        assert interrupted.error
-    assert status_of(sessions, theirs) == Status.SENDING
-    assert status_of(sessions, waiting) == Status.QUEUED
+# -- schedules ------------------------------------------------------------------
 
 
 def test_it_releases_only_scheduled_messages_that_are_due(sessions):

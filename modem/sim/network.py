@@ -90,6 +90,7 @@ class SimulatedNetwork:
         self.ussd_replies: dict[str, str] = dict(DEFAULT_USSD_REPLIES)
         self._lock = threading.Lock()
         self._submitted: list[SubmittedSms] = []
+        self._parts_taken: list[str] = []
         self._incomplete: dict[tuple[str, int], list[tuple[int, str]]] = {}
         self._listeners: list[Callable[[SubmittedSms], None]] = []
         self._calls: list[CallRecord] = []
@@ -117,6 +118,7 @@ class SimulatedNetwork:
         wants_report = bool(pdus.split_smsc(bytes.fromhex(pdu_hex))[1][0] & 0x20)
         with self._lock:
             self._reference = (self._reference + 1) % 256
+            self._parts_taken.append(pdu_hex.upper())
             submission = Submission(
                 self._reference, decoded["Number"], wants_report, datetime.now(UTC)
             )
@@ -152,6 +154,11 @@ class SimulatedNetwork:
     def submitted(self) -> list[SubmittedSms]:
         with self._lock:
             return list(self._submitted)
+
+    def parts_taken(self) -> list[str]:
+        """Every SMS-SUBMIT PDU the network accepted, parts of unfinished messages too."""
+        with self._lock:
+            return list(self._parts_taken)
 
     def record_call(self, number: str | None) -> CallRecord:
         """A new incoming call; the simulated modem updates it with `update_call`."""

@@ -87,12 +87,12 @@ def cmd_send(args: argparse.Namespace) -> None:
 
 
 def cmd_daemon(args: argparse.Namespace) -> None:
-    from modem.daemon import run_daemon
+    from modem.daemon import WorkerDied, run_daemon
 
     config = load_config(args.config)
     try:
         run_daemon(config, stop_on_signals())
-    except ValueError as error:
+    except (ValueError, WorkerDied) as error:
         raise CommandFailed(str(error)) from None
 
 

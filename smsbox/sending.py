@@ -1,0 +1,196 @@
+"""The daemon's record of each outbound message, part by part, as it goes to a modem.
+
+A part is `queued` until its PDU is handed to the modem, `sending` from the
+moment before the first byte of it is written until the modem answers, then
+`sent` or back to `queued` (a refusal that a retry may cure) or `failed`. A
+part whose answer never came is `interrupted`: it may be on the network, so
+it is never resent automatically. The caller commits after each function, and
+before the next modem command.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from smsbox.models import Direction, Message, MessagePart, Status, utcnow
+
+# A part the modem refused this many times fails the message.
+MAX_PART_ATTEMPTS = 3
+# Waits before the second and third tries: a congested network needs time.
+RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
+
+
+def claim_next(session: Session, modem_id: int, now: datetime | None = None) -> Message | None:
+    """Atomically take the oldest queued message this modem may send, or None;
+    commits the claim.
+
+    A message with a part already on the network stays with its modem: parts
+    from two SIMs would reach the phone from two numbers and never be joined.
+    The conditional UPDATE is the lock: of two workers racing for the same row,
+    only one sees a row count of 1.
+    """
+    due = now or utcnow()
+    while True:
+        candidate = session.scalar(
+            select(Message.id)
+            .where(
+                Message.direction == Direction.OUTBOUND,
+                Message.status == Status.QUEUED,
+                or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
+                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
+            )
+            .order_by(Message.id)
+            .limit(1)
+        )
+        if candidate is None:
+            return None
+        claimed = session.execute(
+            update(Message)
+            .where(Message.id == candidate, Message.status == Status.QUEUED)
+            .values(status=Status.SENDING, modem_id=modem_id, attempts=Message.attempts + 1)
+        ).rowcount
+        if claimed:
+            session.commit()
+            return session.get(Message, candidate, populate_existing=True)
+
+
+def prepare_parts(session: Session, message: Message, pdus: list[str]) -> None:
+    """Keep every part's PDU before the first goes out, once per message."""
+    if message.parts:
+        return
+    for number, pdu in enumerate(pdus, start=1):
+        message.parts.append(MessagePart(part_number=number, pdu=pdu, status=Status.QUEUED))
+    session.flush()
+
+
+def record_unsendable(message: Message, reason: str) -> None:
+    """No SMS can carry this message (python-gammu could not encode it)."""
+    message.status = Status.FAILED
+    message.error = reason
+
+
+def parts_to_send(message: Message) -> list[MessagePart]:
+    return [part for part in message.parts if part.status == Status.QUEUED]
+
+
+def record_handover(part: MessagePart) -> None:
+    """The PDU is about to be written: from here on its outcome may become unknown."""
+    part.status = Status.SENDING
+    part.attempts += 1
+
+
+def record_part_sent(part: MessagePart, reference: int | None) -> None:
+    part.status = Status.SENT
+    part.reference = reference
+    part.sent_at = utcnow()
+    part.error = None
+
+
+def record_refusal(
+    message: Message,
+    part: MessagePart,
+    error: str,
+    *,
+    permanent: bool,
+    now: datetime | None = None,
+) -> None:
+    """The modem answered the submission of `part` with an error: nothing went out."""
+    if part.status != Status.SENDING:  # refused at the prompt, before the handover
+        part.attempts += 1
+    part.error = error
+    where = f"part {part.part_number} of {len(message.parts)}: " if len(message.parts) > 1 else ""
+    if permanent or part.attempts >= MAX_PART_ATTEMPTS:
+        part.status = Status.FAILED
+        message.status = Status.FAILED
+        message.error = where + error + _fragment_note(message)
+        return
+    part.status = Status.QUEUED
+    message.status = Status.QUEUED
+    message.error = where + error
+    message.next_attempt_at = (now or utcnow()) + RETRY_DELAYS[part.attempts - 1]
+
+
+def record_unknown_outcome(part: MessagePart, error: str) -> None:
+    part.status = Status.INTERRUPTED
+    part.error = error
+
+
+def settle(message: Message) -> None:
+    """Give a message that is not being sent right now the state its parts make:
+    queued while some part waits, else sent, or interrupted when some part's
+    outcome is unknown."""
+    if any(part.status == Status.SENDING for part in message.parts):
+        raise ValueError(f"message {message.id} has a part in the modem's hands")
+    if message.status == Status.FAILED:
+        return
+    if not message.parts or parts_to_send(message):
+        message.status = Status.QUEUED
+        if not any(part.status != Status.QUEUED for part in message.parts):
+            message.modem_id = None  # nothing left the box: any modem may send it
+        return
+    uncertain = [part for part in message.parts if part.status == Status.INTERRUPTED]
+    if uncertain:
+        message.status = Status.INTERRUPTED
+        message.error = _uncertain_note(message, uncertain)
+        return
+    message.status = Status.SENT
+    message.sent_at = utcnow()
+    message.error = None
+    message.next_attempt_at = None
+
+
+def recover_unfinished(session: Session, modem_id: int) -> list[Message]:
+    """After a crash or a lost modem: what was mid-send on `modem_id` is settled.
+
+    A part that was in the modem's hands becomes interrupted; parts never handed
+    over are sent later. Returns the messages that ended interrupted.
+    """
+    unfinished = session.scalars(
+        select(Message).where(Message.modem_id == modem_id, Message.status == Status.SENDING)
+    ).all()
+    for message in unfinished:
+        for part in message.parts:
+            if part.status == Status.SENDING:
+                record_unknown_outcome(part, "the modem took this part and never answered")
+        settle(message)
+    return [message for message in unfinished if message.status == Status.INTERRUPTED]
+
+
+class ResendRefused(ValueError):
+    """Only an interrupted message can be resent by hand."""
+
+
+def uncertain_parts(message: Message) -> list[int]:
+    """Numbers of the parts that may have reached the recipient though no answer said so."""
+    return [part.part_number for part in message.parts if part.status == Status.INTERRUPTED]
+
+
+def resend_interrupted(message: Message) -> None:
+    """A person decided: the parts whose outcome is unknown go out again."""
+    if message.status != Status.INTERRUPTED:
+        raise ResendRefused(f"message {message.id} is {message.status}, not interrupted")
+    for part in message.parts:
+        if part.status == Status.INTERRUPTED:
+            part.status = Status.QUEUED
+    message.status = Status.QUEUED
+    message.error = None
+    message.next_attempt_at = None
+
+
+def _uncertain_note(message: Message, uncertain: list[MessagePart]) -> str:
+    numbers = ", ".join(str(part.part_number) for part in uncertain)
+    which = f"part(s) {numbers} of {len(message.parts)}" if len(message.parts) > 1 else "it"
+    return (
+        f"the modem took {which} and never answered: the recipient may have it. "
+        f"Resend only if they did not (smsbox resend {message.id})"
+    )
+
+
+def _fragment_note(message: Message) -> str:
+    sent = [part.part_number for part in message.parts if part.status == Status.SENT]
+    if not sent:
+        return ""
+    return f" (part(s) {', '.join(map(str, sent))} already sent: the recipient has a fragment)"
