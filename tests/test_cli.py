@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from smsbox.config import CONFIG_ENV
+from smsbox import sending
+from smsbox.config import CONFIG_ENV, load_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.modems import ensure_modem
+from smsbox.outbox import queue_message
 
 CONFIG = """\
 data_dir = "data"
@@ -130,3 +134,52 @@ def test_it_names_an_unknown_configuration_key_without_a_traceback(tmp_path):
 def test_it_names_a_missing_configuration_file(tmp_path):
     missing = tmp_path / "nowhere.toml"
     assert_clean_failure(smsbox("init", config=missing), str(missing))
+
+
+def interrupted_message(config_file: Path) -> int:
+    """A three-part message whose second part the modem took without answering."""
+    config = load_config(str(config_file))
+    engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        with session.begin():
+            modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+            message_id = queue_message(session, "0612345678", "x", default_region="FR").id
+        message = sending.claim_next(session, modem_id)
+        sending.prepare_parts(session, message, ["00AA", "00BB", "00CC"])
+        for part in message.parts:
+            sending.record_handover(part)
+        sending.record_part_sent(message.parts[0], reference=1)
+        sending.record_unknown_outcome(message.parts[1], "no answer")
+        sending.record_part_sent(message.parts[2], reference=3)
+        sending.settle(message)
+        session.commit()
+    engine.dispose()
+    return message_id
+
+
+def test_it_resends_an_interrupted_message_after_saying_which_parts_may_have_arrived(
+    initialised,
+):
+    message_id = interrupted_message(initialised)
+    result = smsbox("resend", str(message_id), config=initialised, stdin="y\n")
+    assert result.returncode == 0, result.stderr
+    assert "part(s) 2 of 3" in result.stdout
+    assert "may already have them" in result.stdout
+    assert rows(initialised, "SELECT status FROM messages") == [("queued",)]
+    assert rows(initialised, "SELECT status FROM message_parts ORDER BY part_number") == [
+        ("sent",),
+        ("queued",),
+        ("sent",),
+    ]
+
+
+def test_it_resends_nothing_unless_a_person_says_yes(initialised):
+    message_id = interrupted_message(initialised)
+    assert_clean_failure(smsbox("resend", str(message_id), config=initialised), "not resent")
+    assert rows(initialised, "SELECT status FROM messages") == [("interrupted",)]
+
+
+def test_it_refuses_to_resend_a_message_that_was_not_interrupted(initialised):
+    smsbox("send", "0612345678", "hello", config=initialised)
+    assert_clean_failure(smsbox("resend", "1", "--yes", config=initialised), "not interrupted")
+    assert_clean_failure(smsbox("resend", "99", "--yes", config=initialised), "no message 99")

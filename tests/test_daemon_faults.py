@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 
+import pytest
 from daemon_fixtures import messages
 from waiting import wait_until
 
+from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
-from smsbox import outbox
-from smsbox.models import Direction, Modem, Status
+from modem.sim.profiles import PROFILES
+from smsbox import database, outbox
+from smsbox.config import parse_config
+from smsbox.database import make_engine, make_session_factory
+from smsbox.models import Direction, MessagePart, Modem, Status
+from smsbox.setup import initialise
+
+# Issue 11's target: traffic resumes within 10 s of a fault ending.
+RESUMED_WITHIN = 10
+# A modem that restarts without a word is noticed at the next settings check.
+SETTLED_WITHIN = 15
+FINISHED = {Status.SENT, Status.FAILED, Status.INTERRUPTED}
 
 
 def queue(db, text: str, number: str = "0612345678") -> None:
@@ -133,3 +147,171 @@ def test_it_catches_a_new_message_announced_inside_the_answer_to_a_send(db, sim,
     (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
     assert received.body == "annoncé au milieu d'une réponse"
     assert any("inside the answer to 'AT+CMGS=" in event for event in events)
+
+
+# -- issue 11: the promise under faults --------------------------------------------------
+
+
+def outbound(db, status: Status) -> list:
+    return [m for m in messages(db, Direction.OUTBOUND) if m.status == status]
+
+
+def config_with_pin(tmp_path, device: str, pin: str):
+    config = parse_config(
+        {
+            "data_dir": "data",
+            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
+            "modem": [{"name": "sim", "device": device, "pin": pin}],
+        },
+        tmp_path,
+    )
+    initialise(config)
+    return config
+
+
+def run_daemon_until(config, condition, timeout: float = 15.0) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_daemon, args=(config, stop))
+    thread.start()
+    try:
+        wait_until(condition, timeout)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_it_gives_a_wrong_pin_once_and_never_again_even_after_a_restart(tmp_path):
+    device = str(tmp_path / "modem")
+    config = config_with_pin(tmp_path, device, "1111")
+    engine = make_engine(config.database_url)
+    db = make_session_factory(engine)
+    with SimulatedModem(device, pin="4321") as sim:
+        for _ in range(2):  # two daemon starts with the same wrong PIN
+            run_daemon_until(config, lambda: "refused the pin" in (modem_error(db) or ""))
+
+        assert sim.engine.sim.pin_retries == 2  # one wrong try, the SIM still far from its PUK
+        assert sim.engine.sim.state == "SIM PIN"
+    engine.dispose()
+
+
+def test_it_gives_a_corrected_pin_after_a_refused_one(tmp_path):
+    device = str(tmp_path / "modem")
+    engine = make_engine(config_with_pin(tmp_path, device, "1111").database_url)
+    db = make_session_factory(engine)
+    with SimulatedModem(device, pin="4321") as sim:
+        run_daemon_until(
+            config_with_pin(tmp_path, device, "1111"),
+            lambda: "refused" in (modem_error(db) or ""),
+        )
+        run_daemon_until(
+            config_with_pin(tmp_path, device, "4321"), lambda: modem_state(db) == "ready"
+        )
+        assert sim.engine.sim.state == "READY"
+    engine.dispose()
+
+
+def modem_error(db) -> str | None:
+    with db() as session:
+        modem = session.query(Modem).one_or_none()
+        return modem.last_error if modem else None
+
+
+def test_it_never_resends_a_part_whose_answer_was_lost_with_the_port(db, sim, start_daemon):
+    start_and_settle(db, start_daemon)
+    sim.slow(3)  # the submission is under way when the port goes
+    queue(db, "parti ou pas ?")
+    wait_until(lambda: part_states(db) == [Status.SENDING])
+    sim.vanish(1)
+
+    (message,) = wait_until(lambda: outbound(db, Status.INTERRUPTED), timeout=20)
+    assert "smsbox resend" in message.error
+    sim.slow(0)
+    queue(db, "après la coupure")
+    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    time.sleep(0.5)
+    assert [sms.text for sms in sim.sent()] == ["après la coupure"]
+
+
+def part_states(db) -> list[Status]:
+    with db() as session:
+        return [part.status for part in session.query(MessagePart).order_by(MessagePart.id)]
+
+
+def test_it_sends_every_part_once_while_missed_calls_ring(db, sim, start_daemon):
+    start_and_settle(db, start_daemon)
+    sim.slow(0.4)  # so that each call's NO CARRIER comes while AT+CMGS waits
+    texts = [f"message {n} en trois parties, pendant les appels " * 7 for n in range(3)]
+    for text in texts:
+        queue(db, text)
+    for _ in range(4):
+        sim.call("+33698765432", rings=1, interval=0.3)
+        time.sleep(0.8)
+
+    wait_until(lambda: len(outbound(db, Status.SENT)) == len(texts), timeout=30)
+    assert sorted(sms.text for sms in sim.sent()) == sorted(texts)
+    assert len(sim.network.parts_taken()) == len(part_states(db)) == 3 * len(texts)
+    assert any(call.outcome == "missed" for call in sim.network.calls())
+
+
+def test_it_outlives_a_database_locked_longer_than_its_busy_timeout(
+    db, sim, start_daemon, modem_config, monkeypatch
+):
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    start_and_settle(db, start_daemon)
+    queue(db, "après le verrou")
+    locker = sqlite3.connect(modem_config.database_url.removeprefix("sqlite:///"))
+    locker.execute("BEGIN IMMEDIATE")
+    time.sleep(3)
+    locker.rollback()
+    locker.close()
+
+    (message,) = wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    assert message.body == "après le verrou"
+    wait_until(lambda: modem_state(db) == "ready")
+    sim.deliver("+33698765432", "toujours là")
+    wait_until(lambda: messages(db, Direction.INBOUND))
+    assert len(sim.sent()) == 1
+
+
+@pytest.mark.parametrize("profile", ["sim800", "huawei-e3372"])
+def test_it_takes_in_sms_soon_after_the_modem_restarted_by_itself(
+    db, modem_config, start_daemon, profile
+):
+    with SimulatedModem(modem_config.modems[0].device, profile=PROFILES[profile]) as sim:
+        start_and_settle(db, start_daemon)
+        sim.reboot()  # settings back to factory: no more +CMTI
+        sim.deliver("+33698765432", "après le redémarrage")
+
+        (received,) = wait_until(lambda: messages(db, Direction.INBOUND), timeout=SETTLED_WITHIN)
+        assert received.body == "après le redémarrage"
+
+
+def test_it_sends_again_within_seconds_of_a_silence_ending(db, sim, start_daemon):
+    start_and_settle(db, start_daemon)
+    sim.go_silent(5)
+    silence_ends = time.monotonic() + 5
+    queue(db, "après le silence")
+
+    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    assert time.monotonic() - silence_ends < RESUMED_WITHIN
+    assert [sms.text for sms in sim.sent()] == ["après le silence"]
+
+
+def test_it_neither_loses_nor_duplicates_while_the_port_keeps_vanishing(db, sim, start_daemon):
+    start_and_settle(db, start_daemon)
+    texts = [f"envoi {n} malgré les coupures" for n in range(30)]
+    for text in texts:
+        queue(db, text)
+    for _ in range(3):
+        wait_until(lambda: len(sim.sent()) > 0)
+        sim.vanish(1)
+
+    wait_until(
+        lambda: all(m.status in FINISHED for m in messages(db, Direction.OUTBOUND)), timeout=40
+    )
+    arrived = [sms.text for sms in sim.sent()]
+    assert len(arrived) == len(set(arrived))  # nothing twice
+    for message in messages(db, Direction.OUTBOUND):
+        # Sent, or interrupted for a person when the port went with the answer.
+        assert message.status in (Status.SENT, Status.INTERRUPTED)
+        assert (message.body in arrived) or message.status == Status.INTERRUPTED
