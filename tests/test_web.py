@@ -207,3 +207,12 @@ def test_it_shows_each_modems_state_and_error_on_the_send_page(client, sessions)
     assert "<strong>bureau</strong>: ready, signal 21/31" in page
     assert "<strong>&lt;atelier&gt;</strong>: error" in page
     assert "the SIM asks for a PIN" in page
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "-3", "0", "abc", "1e3"])
+@pytest.mark.parametrize("path", ["/messages/sent", "/messages/received"])
+def test_it_answers_any_page_number_with_a_normal_page(client, path, page):
+    log_in(client)
+    response = client.get(f"{path}?page={page}")
+    assert response.status_code == 200
+    assert "<h1>" in response.get_data(as_text=True)
