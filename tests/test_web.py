@@ -216,3 +216,11 @@ def test_it_answers_any_page_number_with_a_normal_page(client, path, page):
     response = client.get(f"{path}?page={page}")
     assert response.status_code == 200
     assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_it_forbids_browsers_to_store_pages_but_not_static_files(client):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    log_in(client)
+    for path in ("/messages/send", "/messages/sent", "/messages/received"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    assert "no-store" not in client.get("/static/style.css").headers.get("Cache-Control", "")
