@@ -34,6 +34,7 @@ class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     secret_key_file: str = "secret_key"  # noqa: S105 (a file name, not a secret)
+    secure_cookies: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ class Config:
         return self.data_dir / self.web.secret_key_file
 
 
-_PYTHON_TYPE_NAMES = {str: "a string", int: "an integer"}
+# Field annotations are strings (`from __future__ import annotations`). TOML gives
+# exactly these Python types; `type(value) is`, not isinstance, so `true` is no integer.
+_FIELD_TYPES = {
+    "str": (str, "a string"),
+    "int": (int, "an integer"),
+    "bool": (bool, "true or false"),
+}
 
 
 def _build_section(cls: type, table: Any, where: str) -> Any:
@@ -78,9 +85,9 @@ def _build_section(cls: type, table: Any, where: str) -> Any:
     for key, value in table.items():
         if key not in fields:
             raise ConfigError(f"{where}.{key}: unknown key (expected one of {', '.join(fields)})")
-        expected = str if fields[key].type == "str" else int
+        expected, described = _FIELD_TYPES[fields[key].type]
         if type(value) is not expected:
-            raise ConfigError(f"{where}.{key} must be {_PYTHON_TYPE_NAMES[expected]}")
+            raise ConfigError(f"{where}.{key} must be {described}")
         values[key] = value
     missing = [
         name

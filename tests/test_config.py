@@ -80,12 +80,19 @@ def test_it_reads_modems(tmp_path):
         ({"modem": [{"name": "a", "device": "/dev/x", "speed": 1}]}, "[[modem]] #1.speed"),
         ({"modem": {"name": "a", "device": "/dev/x"}}, "[[modem]]"),
         ({"web": "localhost"}, "[web]"),
+        ({"web": {"secure_cookies": "yes"}}, "[web].secure_cookies"),
+        ({"web": {"secure_cookies": 1}}, "[web].secure_cookies"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
     with pytest.raises(ConfigError) as raised:
         parse_config(document, tmp_path)
     assert named in str(raised.value)
+
+
+def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):
+    assert parse_config({}, tmp_path).web.secure_cookies is False
+    assert parse_config({"web": {"secure_cookies": True}}, tmp_path).web.secure_cookies is True
 
 
 def test_it_says_which_file_is_missing(tmp_path):

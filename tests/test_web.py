@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -181,6 +182,20 @@ def test_it_sets_a_http_only_lax_session_cookie(client):
     cookie = log_in(client).headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_it_marks_cookies_secure_only_when_configured(config, sessions):
+    with sessions() as session:
+        create_user(session, "alice", PASSWORD)
+        session.commit()
+    plain = create_app(config, sessions)
+    behind_tls = create_app(
+        dataclasses.replace(config, web=dataclasses.replace(config.web, secure_cookies=True)),
+        sessions,
+    )
+    assert "Secure" not in log_in(plain.test_client()).headers["Set-Cookie"]
+    assert "Secure" in log_in(behind_tls.test_client()).headers["Set-Cookie"]
+    assert behind_tls.config["REMEMBER_COOKIE_SECURE"] is True
 
 
 def test_it_uses_no_inline_script_or_style(client):

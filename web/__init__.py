@@ -36,6 +36,8 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
         SECRET_KEY=ensure_secret_key(config.secret_key_path),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.web.secure_cookies,
+        REMEMBER_COOKIE_SECURE=config.web.secure_cookies,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     if session_factory is None:
