@@ -108,6 +108,12 @@ def test_it_queues_an_sms_in_e164_with_the_text_unchanged(initialised):
     ) == [("+33612345678", "06 12 34 56 78", "Bonjour é ç €", "queued", "out")]
 
 
+@pytest.mark.parametrize("text", ["   ", "\n\t\n", "\u3000"])
+def test_it_refuses_to_send_a_text_of_only_white_space(initialised, text):
+    assert_clean_failure(smsbox("send", "0612345678", text, config=initialised), "empty")
+    assert rows(initialised, "SELECT count(*) FROM messages") == [(0,)]
+
+
 def test_it_finds_the_configuration_through_the_environment(initialised):
     result = smsbox("send", "0612345678", "hello", env={CONFIG_ENV: str(initialised)})
     assert result.returncode == 0, result.stderr

@@ -133,6 +133,17 @@ def test_it_refuses_an_empty_message(client, sessions):
     assert outbound(sessions) == []
 
 
+@pytest.mark.parametrize("body", ["\x00", "hello\x00", "bell\x07", "escape\x1b[2J"])
+def test_it_refuses_control_characters_next_to_the_message_field(client, sessions, body):
+    log_in(client)
+    response = send(client, "0612345678", body)
+    assert response.status_code == 400
+    assert re.search(
+        r'id="body-errors">\s*<li>.*control character', response.get_data(as_text=True)
+    )
+    assert outbound(sessions) == []
+
+
 def test_it_refuses_a_post_without_csrf_token(client, sessions):
     assert client.post("/login", data={"name": "alice", "password": PASSWORD}).status_code == 400
     assert client.get("/messages/send").status_code == 302
