@@ -11,7 +11,7 @@ import os
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import phonenumbers
@@ -101,9 +101,23 @@ def _build_section(cls: type, table: Any, where: str) -> Any:
     return cls(**values)
 
 
+def _check_secret_key_file(config: Config) -> None:
+    # `smsbox init` writes this file: a path leaving data_dir would write wherever it
+    # points (and the systemd units may write only in data_dir). A symlink placed in
+    # data_dir remains the way to keep the key elsewhere.
+    name = PurePath(config.web.secret_key_file)
+    if name.is_absolute() or ".." in name.parts or not name.parts:
+        raise ConfigError(
+            "[web].secret_key_file must be a file name inside data_dir, such as 'secret_key'"
+        )
+    if config.secret_key_path.is_dir():
+        raise ConfigError(f"[web].secret_key_file: {config.secret_key_path} is a directory")
+
+
 def _check_values(config: Config) -> None:
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
+    _check_secret_key_file(config)
     if config.messaging.default_region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(
             f"[messaging].default_region: {config.messaging.default_region!r} is not a "

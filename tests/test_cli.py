@@ -133,6 +133,13 @@ def test_it_names_an_unknown_configuration_key_without_a_traceback(tmp_path):
     assert not (tmp_path / "data").exists()
 
 
+def test_it_writes_no_secret_key_outside_the_data_directory(tmp_path):
+    path = tmp_path / "smsbox.toml"
+    path.write_text(CONFIG + '\n[web]\nsecret_key_file = "../stolen_key"\n', encoding="utf-8")
+    assert_clean_failure(smsbox("init", config=path), "[web].secret_key_file")
+    assert not (tmp_path / "stolen_key").exists()
+
+
 def test_it_names_a_missing_configuration_file(tmp_path):
     missing = tmp_path / "nowhere.toml"
     assert_clean_failure(smsbox("init", config=missing), str(missing))
