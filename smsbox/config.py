@@ -114,7 +114,31 @@ def _check_secret_key_file(config: Config) -> None:
         raise ConfigError(f"[web].secret_key_file: {config.secret_key_path} is a directory")
 
 
+def _check_database_url(url: str) -> None:
+    # Imported here, not at the top: the `smsbox sim` commands load no config and
+    # should start without SQLAlchemy. The URL is never echoed: it may hold a password.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = "such as 'postgresql+psycopg://user:password@host/smsbox'"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"[database].url is not a database URL {example}") from None
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"[database].url: {parsed.drivername!r} is no database SQLAlchemy knows; "
+            f"expected a URL {example}"
+        ) from None
+
+
 def _check_values(config: Config) -> None:
+    if config.data_dir.exists() and not config.data_dir.is_dir():
+        raise ConfigError(f"data_dir: {config.data_dir} is not a directory")
+    if config.database.url:
+        _check_database_url(config.database.url)
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
     _check_secret_key_file(config)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+from smsbox.config import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -26,7 +27,13 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except ImportError as error:
+        # The config names a driver this installation lacks (psycopg is not a dependency).
+        raise ConfigError(
+            f"[database].url needs the Python module {error.name!r}, which is not installed"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine

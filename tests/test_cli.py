@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from smsbox.cli import main
 from smsbox.config import CONFIG_ENV
 
 CONFIG = """\
@@ -48,6 +51,13 @@ def smsbox(
     )
 
 
+def run_main(capsys, *argv: str) -> subprocess.CompletedProcess:
+    """The CLI in this process, for failures that need no real process around them."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, status, out, err)
+
+
 @pytest.fixture
 def config_file(tmp_path) -> Path:
     path = tmp_path / "smsbox.toml"
@@ -70,6 +80,7 @@ def rows(config_file: Path, query: str) -> list[tuple]:
 def assert_clean_failure(result, *expected: str) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("smsbox: ")
+    assert result.stderr.count("\n") == 1, result.stderr
     for text in expected:
         assert text in result.stderr
     assert "Traceback" not in result.stderr
@@ -143,3 +154,46 @@ def test_it_writes_no_secret_key_outside_the_data_directory(tmp_path):
 def test_it_names_a_missing_configuration_file(tmp_path):
     missing = tmp_path / "nowhere.toml"
     assert_clean_failure(smsbox("init", config=missing), str(missing))
+
+
+@pytest.mark.parametrize("command", [("init",), ("send", "0612345678", "hello")])
+def test_it_says_in_one_line_that_the_data_dir_is_not_a_directory(config_file, capsys, command):
+    (config_file.parent / "data").write_text("not a directory", encoding="utf-8")
+    result = run_main(capsys, "--config", str(config_file), *command)
+    assert_clean_failure(result, "data_dir", "not a directory")
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "not a url", "mysql+nosuchdriver://db/smsbox"])
+def test_it_says_in_one_line_that_the_database_url_is_unusable(tmp_path, capsys, url):
+    path = tmp_path / "smsbox.toml"
+    path.write_text(CONFIG + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    assert_clean_failure(run_main(capsys, "--config", str(path), "init"), "[database].url")
+    assert not (tmp_path / "data").exists()
+
+
+def test_it_says_in_one_line_that_the_database_driver_is_missing(tmp_path, capsys):
+    path = tmp_path / "smsbox.toml"
+    # SQLCipher's driver is nowhere in our dependencies: a stand-in for psycopg not installed.
+    url = f"sqlite+pysqlcipher:///{tmp_path / 'data' / 'smsbox.db'}"
+    path.write_text(CONFIG + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    result = run_main(capsys, "--config", str(path), "send", "0612345678", "hello")
+    assert_clean_failure(result, "[database].url", "pysqlcipher3")
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_it_says_in_one_line_that_the_web_port_is_busy(initialised, busy_port):
+    initialised.write_text(CONFIG + f"\n[web]\nport = {busy_port}\n", encoding="utf-8")
+    result = smsbox("web", config=initialised)
+    assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")
+
+
+def test_it_says_in_one_line_that_the_demo_port_is_busy(tmp_path, busy_port):
+    result = smsbox("demo", "--port", str(busy_port), "--data", str(tmp_path / "demo"))
+    assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")

@@ -96,10 +96,18 @@ def cmd_daemon(args: argparse.Namespace) -> None:
         raise CommandFailed(str(error)) from None
 
 
-def cmd_web(args: argparse.Namespace) -> None:
-    from web.server import serve
+def web_server(config: Config):
+    """The web server, bound; a port in use is one line for the user, not a traceback."""
+    from web.server import CannotListen, create_server
 
-    serve(load_config(args.config))
+    try:
+        return create_server(config)
+    except CannotListen as error:
+        raise CommandFailed(str(error)) from None
+
+
+def cmd_web(args: argparse.Namespace) -> None:
+    web_server(load_config(args.config)).run()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
