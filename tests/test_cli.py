@@ -104,6 +104,14 @@ def test_it_adds_a_user_with_a_password_from_standard_input(initialised):
     assert GOOD_PASSWORD not in password_hash
 
 
+def test_it_promises_nothing_of_the_admin_flag_that_no_page_keeps(capsys):
+    with pytest.raises(SystemExit):
+        main(["user", "add", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "may manage users and settings" not in help_text
+    assert "no page checks it yet" in help_text
+
+
 def test_it_refuses_a_short_password_with_a_clear_message(initialised):
     result = smsbox("user", "add", "alice", "--password-stdin", config=initialised, stdin="short\n")
     assert_clean_failure(result, "password", "at least")

@@ -134,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", required=True)
     user_add = add("add", cmd_user_add, "add a user (the password is prompted)", user_commands)
     user_add.add_argument("name")
-    user_add.add_argument("--admin", action="store_true", help="may manage users and settings")
+    user_add.add_argument(
+        "--admin",
+        action="store_true",
+        help="mark as administrator, for the user and settings pages to come "
+        "(no page checks it yet)",
+    )
     user_add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
