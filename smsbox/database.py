@@ -43,7 +43,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(url: str) -> AlembicConfig:
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic pointed at our migrations and at `url`, for `alembic.command` calls."""
     alembic_config = AlembicConfig()
     alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -52,4 +53,4 @@ def _alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest revision."""
-    command.upgrade(_alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "head")

@@ -191,3 +191,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written into each session cookie at login; raising it (logout, new password)
+    # makes every cookie issued before worthless, wherever it was copied.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")

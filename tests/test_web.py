@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from smsbox.models import Direction, Message, Status
 from smsbox.modems import ensure_modem, record_signal, record_state
-from smsbox.users import create_user
+from smsbox.users import create_user, set_password
 from web import create_app
 
 PASSWORD = "correct horse battery"
@@ -84,6 +84,39 @@ def test_it_logs_in_and_out(client):
 
     client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
     assert client.get("/messages/send").status_code == 302
+
+
+def log_out(client: FlaskClient):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
+
+
+def copy_of_session(app, client: FlaskClient) -> FlaskClient:
+    """Another browser holding the same session cookie, as someone who copied it would."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_it_ends_every_copy_of_the_session_cookie_at_logout(app, client):
+    log_in(client)
+    copy = copy_of_session(app, client)
+    assert copy.get("/messages/send").status_code == 200
+
+    log_out(client)
+    assert copy.get("/messages/send").status_code == 302
+    log_in(client)
+    assert client.get("/messages/send").status_code == 200
+    assert copy.get("/messages/send").status_code == 302
+
+
+def test_it_ends_the_sessions_of_a_user_whose_password_changes(app, client, sessions):
+    log_in(client)
+    with sessions() as session:
+        set_password(session, "alice", "a brand new password")
+        session.commit()
+    assert client.get("/messages/send").status_code == 302
+    assert log_in(client, password="a brand new password").status_code == 302
+    assert client.get("/messages/send").status_code == 200
 
 
 def test_it_follows_next_only_to_a_local_path(client):

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from smsbox.users import authenticate
+from smsbox.users import authenticate, end_sessions
 from web.auth.forms import LoginForm
 from web.auth.login import StaffUser, is_local_path
 from web.db import get_session
@@ -30,6 +30,10 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # On every device: a cookie-only session has no server-side entry to end alone.
+        end_sessions(get_session(), current_user.id)
+        get_session().commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
