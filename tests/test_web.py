@@ -86,6 +86,48 @@ def test_it_logs_in_and_out(client):
     assert client.get("/messages/send").status_code == 302
 
 
+def test_it_locks_a_name_out_after_five_wrong_passwords_even_for_the_right_one(client):
+    for _ in range(4):
+        assert log_in(client, password="a wrong guess").status_code == 400
+    locking = log_in(client, password="a wrong guess")
+    refused = log_in(client)
+    for response in (locking, refused):
+        assert response.status_code == 429
+        assert "Too many attempts: try again in 1 minute." in response.get_data(as_text=True)
+        assert response.headers["Retry-After"] == "60"
+    assert client.get("/messages/send").status_code == 302
+
+
+def test_it_keeps_a_lockout_across_a_restart_and_for_every_address(config, sessions, app):
+    client = app.test_client()
+    for _ in range(5):
+        log_in(client, password="a wrong guess")
+    restarted = create_app(config, sessions).test_client()
+    restarted.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert log_in(restarted).status_code == 429
+
+
+def test_it_locks_out_an_address_that_tries_many_names(app):
+    intruder = app.test_client()
+    intruder.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    for attempt in range(20):
+        log_in(intruder, name=f"guess{attempt}", password="a wrong guess")
+    assert log_in(intruder).status_code == 429
+    colleague = app.test_client()
+    colleague.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert log_in(colleague).status_code == 302
+
+
+def test_it_forgets_a_names_wrong_passwords_once_the_right_one_is_given(client):
+    for _ in range(4):
+        log_in(client, password="a wrong guess")
+    assert log_in(client).status_code == 302
+    log_out(client)
+    for _ in range(4):
+        log_in(client, password="a wrong guess")
+    assert log_in(client).status_code == 302
+
+
 def log_out(client: FlaskClient):
     return client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
 
