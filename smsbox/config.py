@@ -11,7 +11,7 @@ import os
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import phonenumbers
@@ -34,6 +34,7 @@ class WebConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     secret_key_file: str = "secret_key"  # noqa: S105 (a file name, not a secret)
+    secure_cookies: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,13 @@ class Config:
         return self.data_dir / self.web.secret_key_file
 
 
-_PYTHON_TYPE_NAMES = {str: "a string", int: "an integer"}
+# Field annotations are strings (`from __future__ import annotations`). TOML gives
+# exactly these Python types; `type(value) is`, not isinstance, so `true` is no integer.
+_FIELD_TYPES = {
+    "str": (str, "a string"),
+    "int": (int, "an integer"),
+    "bool": (bool, "true or false"),
+}
 
 
 def _build_section(cls: type, table: Any, where: str) -> Any:
@@ -78,9 +85,9 @@ def _build_section(cls: type, table: Any, where: str) -> Any:
     for key, value in table.items():
         if key not in fields:
             raise ConfigError(f"{where}.{key}: unknown key (expected one of {', '.join(fields)})")
-        expected = str if fields[key].type == "str" else int
+        expected, described = _FIELD_TYPES[fields[key].type]
         if type(value) is not expected:
-            raise ConfigError(f"{where}.{key} must be {_PYTHON_TYPE_NAMES[expected]}")
+            raise ConfigError(f"{where}.{key} must be {described}")
         values[key] = value
     missing = [
         name
@@ -94,9 +101,47 @@ def _build_section(cls: type, table: Any, where: str) -> Any:
     return cls(**values)
 
 
+def _check_secret_key_file(config: Config) -> None:
+    # `smsbox init` writes this file: a path leaving data_dir would write wherever it
+    # points (and the systemd units may write only in data_dir). A symlink placed in
+    # data_dir remains the way to keep the key elsewhere.
+    name = PurePath(config.web.secret_key_file)
+    if name.is_absolute() or ".." in name.parts or not name.parts:
+        raise ConfigError(
+            "[web].secret_key_file must be a file name inside data_dir, such as 'secret_key'"
+        )
+    if config.secret_key_path.is_dir():
+        raise ConfigError(f"[web].secret_key_file: {config.secret_key_path} is a directory")
+
+
+def _check_database_url(url: str) -> None:
+    # Imported here, not at the top: the `smsbox sim` commands load no config and
+    # should start without SQLAlchemy. The URL is never echoed: it may hold a password.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = "such as 'postgresql+psycopg://user:password@host/smsbox'"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"[database].url is not a database URL {example}") from None
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(
+            f"[database].url: {parsed.drivername!r} is no database SQLAlchemy knows; "
+            f"expected a URL {example}"
+        ) from None
+
+
 def _check_values(config: Config) -> None:
+    if config.data_dir.exists() and not config.data_dir.is_dir():
+        raise ConfigError(f"data_dir: {config.data_dir} is not a directory")
+    if config.database.url:
+        _check_database_url(config.database.url)
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
+    _check_secret_key_file(config)
     if config.messaging.default_region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(
             f"[messaging].default_region: {config.messaging.default_region!r} is not a "

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+from smsbox.config import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -26,7 +27,13 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except ImportError as error:
+        # The config names a driver this installation lacks (psycopg is not a dependency).
+        raise ConfigError(
+            f"[database].url needs the Python module {error.name!r}, which is not installed"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine
@@ -36,7 +43,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _alembic_config(url: str) -> AlembicConfig:
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic pointed at our migrations and at `url`, for `alembic.command` calls."""
     alembic_config = AlembicConfig()
     alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -45,4 +53,4 @@ def _alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest revision."""
-    command.upgrade(_alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "head")

@@ -119,7 +119,7 @@ class MessagePart(Base):
     status: Mapped[Status] = mapped_column(String(16))
     pdu: Mapped[str | None] = mapped_column(Text)
     # Submissions the modem answered or took; a lost port before the PDU went out is not one.
-    attempts: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -206,3 +206,23 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written into each session cookie at login; raising it (logout, new password)
+    # makes every cookie issued before worthless, wherever it was copied.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class LoginFailure(Base):
+    """Wrong passwords counted for one user name or one client address (its `scope`).
+
+    The row is deleted at `forget_at`, once it has gone quiet: the count starts over.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int]
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    forget_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -6,6 +6,7 @@ the transaction, so a view or a daemon step commits exactly once per change.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import update
@@ -17,10 +18,27 @@ from smsbox.numbers import to_e164
 # 1,600 characters, even all emoji in UCS-2, stay under the 50 parts python-gammu
 # (and most phones) will join; it is also the common limit of SMS gateways.
 MAX_BODY_LENGTH = 1600
+# C0 controls and DEL, save the line breaks and tab people type: a phone shows
+# none of them, and a NUL reaches the network as an empty message.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class MessageRejected(ValueError):
     """A message that cannot be queued; the text says why, for the person who typed it."""
+
+
+def _check_body(body: str) -> None:
+    """What every way in (web page, CLI, later the API) refuses, with the reason."""
+    control = _CONTROL_CHARACTER.search(body)
+    if control:
+        raise MessageRejected(
+            f"the message contains a control character (U+{ord(control.group()):04X}) "
+            "that phones cannot show"
+        )
+    if not body.strip():
+        raise MessageRejected("the message is empty")
+    if len(body) > MAX_BODY_LENGTH:
+        raise MessageRejected(f"the message is longer than {MAX_BODY_LENGTH} characters")
 
 
 def queue_message(
@@ -32,10 +50,7 @@ def queue_message(
     scheduled_at: datetime | None = None,
     created_by_id: int | None = None,
 ) -> Message:
-    if not body:
-        raise MessageRejected("the message is empty")
-    if len(body) > MAX_BODY_LENGTH:
-        raise MessageRejected(f"the message is longer than {MAX_BODY_LENGTH} characters")
+    _check_body(body)
     number = to_e164(raw_number, default_region)
     message = Message(
         direction=Direction.OUTBOUND,

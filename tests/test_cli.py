@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from smsbox import sending
+from smsbox.cli import main
 from smsbox.config import CONFIG_ENV, load_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.modems import ensure_modem
@@ -52,6 +55,13 @@ def smsbox(
     )
 
 
+def run_main(capsys, *argv: str) -> subprocess.CompletedProcess:
+    """The CLI in this process, for failures that need no real process around them."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, status, out, err)
+
+
 @pytest.fixture
 def config_file(tmp_path) -> Path:
     path = tmp_path / "smsbox.toml"
@@ -74,6 +84,7 @@ def rows(config_file: Path, query: str) -> list[tuple]:
 def assert_clean_failure(result, *expected: str) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("smsbox: ")
+    assert result.stderr.count("\n") == 1, result.stderr
     for text in expected:
         assert text in result.stderr
     assert "Traceback" not in result.stderr
@@ -97,6 +108,14 @@ def test_it_adds_a_user_with_a_password_from_standard_input(initialised):
     assert GOOD_PASSWORD not in password_hash
 
 
+def test_it_promises_nothing_of_the_admin_flag_that_no_page_keeps(capsys):
+    with pytest.raises(SystemExit):
+        main(["user", "add", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "may manage users and settings" not in help_text
+    assert "no page checks it yet" in help_text
+
+
 def test_it_refuses_a_short_password_with_a_clear_message(initialised):
     result = smsbox("user", "add", "alice", "--password-stdin", config=initialised, stdin="short\n")
     assert_clean_failure(result, "password", "at least")
@@ -110,6 +129,12 @@ def test_it_queues_an_sms_in_e164_with_the_text_unchanged(initialised):
     assert rows(
         initialised, "SELECT number, raw_number, body, status, direction FROM messages"
     ) == [("+33612345678", "06 12 34 56 78", "Bonjour é ç €", "queued", "out")]
+
+
+@pytest.mark.parametrize("text", ["   ", "\n\t\n", "\u3000"])
+def test_it_refuses_to_send_a_text_of_only_white_space(initialised, text):
+    assert_clean_failure(smsbox("send", "0612345678", text, config=initialised), "empty")
+    assert rows(initialised, "SELECT count(*) FROM messages") == [(0,)]
 
 
 def test_it_finds_the_configuration_through_the_environment(initialised):
@@ -129,6 +154,13 @@ def test_it_names_an_unknown_configuration_key_without_a_traceback(tmp_path):
     path.write_text(CONFIG + '\n[web]\nhots = "localhost"\n', encoding="utf-8")
     assert_clean_failure(smsbox("init", config=path), "[web].hots")
     assert not (tmp_path / "data").exists()
+
+
+def test_it_writes_no_secret_key_outside_the_data_directory(tmp_path):
+    path = tmp_path / "smsbox.toml"
+    path.write_text(CONFIG + '\n[web]\nsecret_key_file = "../stolen_key"\n', encoding="utf-8")
+    assert_clean_failure(smsbox("init", config=path), "[web].secret_key_file")
+    assert not (tmp_path / "stolen_key").exists()
 
 
 def test_it_names_a_missing_configuration_file(tmp_path):
@@ -183,3 +215,46 @@ def test_it_refuses_to_resend_a_message_that_was_not_interrupted(initialised):
     smsbox("send", "0612345678", "hello", config=initialised)
     assert_clean_failure(smsbox("resend", "1", "--yes", config=initialised), "not interrupted")
     assert_clean_failure(smsbox("resend", "99", "--yes", config=initialised), "no message 99")
+
+
+@pytest.mark.parametrize("command", [("init",), ("send", "0612345678", "hello")])
+def test_it_says_in_one_line_that_the_data_dir_is_not_a_directory(config_file, capsys, command):
+    (config_file.parent / "data").write_text("not a directory", encoding="utf-8")
+    result = run_main(capsys, "--config", str(config_file), *command)
+    assert_clean_failure(result, "data_dir", "not a directory")
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "not a url", "mysql+nosuchdriver://db/smsbox"])
+def test_it_says_in_one_line_that_the_database_url_is_unusable(tmp_path, capsys, url):
+    path = tmp_path / "smsbox.toml"
+    path.write_text(CONFIG + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    assert_clean_failure(run_main(capsys, "--config", str(path), "init"), "[database].url")
+    assert not (tmp_path / "data").exists()
+
+
+def test_it_says_in_one_line_that_the_database_driver_is_missing(tmp_path, capsys):
+    path = tmp_path / "smsbox.toml"
+    # SQLCipher's driver is nowhere in our dependencies: a stand-in for psycopg not installed.
+    url = f"sqlite+pysqlcipher:///{tmp_path / 'data' / 'smsbox.db'}"
+    path.write_text(CONFIG + f'\n[database]\nurl = "{url}"\n', encoding="utf-8")
+    result = run_main(capsys, "--config", str(path), "send", "0612345678", "hello")
+    assert_clean_failure(result, "[database].url", "pysqlcipher3")
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_it_says_in_one_line_that_the_web_port_is_busy(initialised, busy_port):
+    initialised.write_text(CONFIG + f"\n[web]\nport = {busy_port}\n", encoding="utf-8")
+    result = smsbox("web", config=initialised)
+    assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")
+
+
+def test_it_says_in_one_line_that_the_demo_port_is_busy(tmp_path, busy_port):
+    result = smsbox("demo", "--port", str(busy_port), "--data", str(tmp_path / "demo"))
+    assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")

@@ -80,12 +80,35 @@ def test_it_reads_modems(tmp_path):
         ({"modem": [{"name": "a", "device": "/dev/x", "speed": 1}]}, "[[modem]] #1.speed"),
         ({"modem": {"name": "a", "device": "/dev/x"}}, "[[modem]]"),
         ({"web": "localhost"}, "[web]"),
+        ({"web": {"secure_cookies": "yes"}}, "[web].secure_cookies"),
+        ({"web": {"secure_cookies": 1}}, "[web].secure_cookies"),
+        ({"web": {"secret_key_file": "../../.."}}, "[web].secret_key_file"),
+        ({"web": {"secret_key_file": "keys/../../outside"}}, "[web].secret_key_file"),
+        ({"web": {"secret_key_file": "/etc/smsbox/secret_key"}}, "[web].secret_key_file"),
+        ({"web": {"secret_key_file": ""}}, "[web].secret_key_file"),
+        ({"web": {"secret_key_file": "."}}, "[web].secret_key_file"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
     with pytest.raises(ConfigError) as raised:
         parse_config(document, tmp_path)
     assert named in str(raised.value)
+
+
+def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):
+    assert parse_config({}, tmp_path).web.secure_cookies is False
+    assert parse_config({"web": {"secure_cookies": True}}, tmp_path).web.secure_cookies is True
+
+
+def test_it_refuses_a_secret_key_file_that_is_a_directory(tmp_path):
+    (tmp_path / "data" / "keys").mkdir(parents=True)
+    with pytest.raises(ConfigError, match=r"\[web\]\.secret_key_file: .*keys is a directory"):
+        parse_config({"web": {"secret_key_file": "keys"}}, tmp_path)
+
+
+def test_it_keeps_the_secret_key_file_in_the_data_dir_or_below_it(tmp_path):
+    config = parse_config({"web": {"secret_key_file": "keys/session"}}, tmp_path)
+    assert config.secret_key_path == (tmp_path / "data" / "keys" / "session").resolve()
 
 
 def test_it_says_which_file_is_missing(tmp_path):

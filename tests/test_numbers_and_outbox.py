@@ -76,6 +76,18 @@ def test_it_refuses_an_empty_message_and_stores_nothing(sessions):
     assert message_count(sessions) == 0
 
 
+@pytest.mark.parametrize("body", ["\x00", "a\x01b", "\x08", "\x0b", "\x0c", "\x1f", "x\x7f"])
+def test_it_refuses_control_characters_naming_them(sessions, body):
+    with sessions() as session, pytest.raises(MessageRejected, match=r"control character \(U\+"):
+        queue_message(session, "0612345678", body, default_region=REGION)
+
+
+def test_it_keeps_line_breaks_and_tabs(sessions):
+    with sessions() as session:
+        message = queue_message(session, "0612345678", "a\r\nb\tc\nd", default_region=REGION)
+    assert message.body == "a\r\nb\tc\nd"
+
+
 def test_it_refuses_a_bad_number_and_stores_nothing(sessions):
     with sessions() as session:
         with pytest.raises(InvalidNumber, match="garbage"):

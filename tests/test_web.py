@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from smsbox.models import Direction, Message, Status
 from smsbox.modems import ensure_modem, record_signal, record_state
-from smsbox.users import create_user
+from smsbox.users import create_user, set_password
 from web import create_app
 
 PASSWORD = "correct horse battery"
@@ -85,6 +86,81 @@ def test_it_logs_in_and_out(client):
     assert client.get("/messages/send").status_code == 302
 
 
+def test_it_locks_a_name_out_after_five_wrong_passwords_even_for_the_right_one(client):
+    for _ in range(4):
+        assert log_in(client, password="a wrong guess").status_code == 400
+    locking = log_in(client, password="a wrong guess")
+    refused = log_in(client)
+    for response in (locking, refused):
+        assert response.status_code == 429
+        assert "Too many attempts: try again in 1 minute." in response.get_data(as_text=True)
+        assert response.headers["Retry-After"] == "60"
+    assert client.get("/messages/send").status_code == 302
+
+
+def test_it_keeps_a_lockout_across_a_restart_and_for_every_address(config, sessions, app):
+    client = app.test_client()
+    for _ in range(5):
+        log_in(client, password="a wrong guess")
+    restarted = create_app(config, sessions).test_client()
+    restarted.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert log_in(restarted).status_code == 429
+
+
+def test_it_locks_out_an_address_that_tries_many_names(app):
+    intruder = app.test_client()
+    intruder.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    for attempt in range(20):
+        log_in(intruder, name=f"guess{attempt}", password="a wrong guess")
+    assert log_in(intruder).status_code == 429
+    colleague = app.test_client()
+    colleague.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert log_in(colleague).status_code == 302
+
+
+def test_it_forgets_a_names_wrong_passwords_once_the_right_one_is_given(client):
+    for _ in range(4):
+        log_in(client, password="a wrong guess")
+    assert log_in(client).status_code == 302
+    log_out(client)
+    for _ in range(4):
+        log_in(client, password="a wrong guess")
+    assert log_in(client).status_code == 302
+
+
+def log_out(client: FlaskClient):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
+
+
+def copy_of_session(app, client: FlaskClient) -> FlaskClient:
+    """Another browser holding the same session cookie, as someone who copied it would."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_it_ends_every_copy_of_the_session_cookie_at_logout(app, client):
+    log_in(client)
+    copy = copy_of_session(app, client)
+    assert copy.get("/messages/send").status_code == 200
+
+    log_out(client)
+    assert copy.get("/messages/send").status_code == 302
+    log_in(client)
+    assert client.get("/messages/send").status_code == 200
+    assert copy.get("/messages/send").status_code == 302
+
+
+def test_it_ends_the_sessions_of_a_user_whose_password_changes(app, client, sessions):
+    log_in(client)
+    with sessions() as session:
+        set_password(session, "alice", "a brand new password")
+        session.commit()
+    assert client.get("/messages/send").status_code == 302
+    assert log_in(client, password="a brand new password").status_code == 302
+    assert client.get("/messages/send").status_code == 200
+
+
 def test_it_follows_next_only_to_a_local_path(client):
     assert log_in(client, next_="/messages/received").headers["Location"] == "/messages/received"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
@@ -129,6 +205,17 @@ def test_it_refuses_an_empty_message(client, sessions):
     response = send(client, "0612345678", "   ")
     assert response.status_code == 400
     assert "The message is empty." in response.get_data(as_text=True)
+    assert outbound(sessions) == []
+
+
+@pytest.mark.parametrize("body", ["\x00", "hello\x00", "bell\x07", "escape\x1b[2J"])
+def test_it_refuses_control_characters_next_to_the_message_field(client, sessions, body):
+    log_in(client)
+    response = send(client, "0612345678", body)
+    assert response.status_code == 400
+    assert re.search(
+        r'id="body-errors">\s*<li>.*control character', response.get_data(as_text=True)
+    )
     assert outbound(sessions) == []
 
 
@@ -183,6 +270,20 @@ def test_it_sets_a_http_only_lax_session_cookie(client):
     assert "SameSite=Lax" in cookie
 
 
+def test_it_marks_cookies_secure_only_when_configured(config, sessions):
+    with sessions() as session:
+        create_user(session, "alice", PASSWORD)
+        session.commit()
+    plain = create_app(config, sessions)
+    behind_tls = create_app(
+        dataclasses.replace(config, web=dataclasses.replace(config.web, secure_cookies=True)),
+        sessions,
+    )
+    assert "Secure" not in log_in(plain.test_client()).headers["Set-Cookie"]
+    assert "Secure" in log_in(behind_tls.test_client()).headers["Set-Cookie"]
+    assert behind_tls.config["REMEMBER_COOKIE_SECURE"] is True
+
+
 def test_it_uses_no_inline_script_or_style(client):
     log_in(client)
     for path in ("/login", "/messages/send", "/messages/sent", "/messages/received"):
@@ -207,3 +308,20 @@ def test_it_shows_each_modems_state_and_error_on_the_send_page(client, sessions)
     assert "<strong>bureau</strong>: ready, signal 21/31" in page
     assert "<strong>&lt;atelier&gt;</strong>: error" in page
     assert "the SIM asks for a PIN" in page
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "-3", "0", "abc", "1e3"])
+@pytest.mark.parametrize("path", ["/messages/sent", "/messages/received"])
+def test_it_answers_any_page_number_with_a_normal_page(client, path, page):
+    log_in(client)
+    response = client.get(f"{path}?page={page}")
+    assert response.status_code == 200
+    assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_it_forbids_browsers_to_store_pages_but_not_static_files(client):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    log_in(client)
+    for path in ("/messages/send", "/messages/sent", "/messages/received"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    assert "no-store" not in client.get("/static/style.css").headers.get("Cache-Control", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +36,8 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
         SECRET_KEY=ensure_secret_key(config.secret_key_path),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.web.secure_cookies,
+        REMEMBER_COOKIE_SECURE=config.web.secure_cookies,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     if session_factory is None:
@@ -51,6 +53,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(messages.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.after_request(_add_security_headers)
+    app.after_request(_forbid_storing_pages)
     app.add_url_rule("/", "index", _index)
     return app
 
@@ -66,4 +69,12 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 def _add_security_headers(response):  # type: ignore[no-untyped-def]
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _forbid_storing_pages(response):  # type: ignore[no-untyped-def]
+    # Pages show messages and numbers: on a shared browser, Back after logging out
+    # must not bring them back from the cache. Static files carry nothing private.
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,11 +9,16 @@ from smsbox.config import Config
 from web import create_app
 
 
+class CannotListen(Exception):
+    """The web address is taken by another program, or is not one of this machine's."""
+
+
 def create_server(config: Config) -> BaseWSGIServer | MultiSocketServer:
     """A server on [web].host and [web].port; `run()` serves, `close()` stops it."""
-    return waitress.create_server(create_app(config), host=config.web.host, port=config.web.port)
-
-
-def serve(config: Config) -> None:
-    """Run until interrupted."""
-    create_server(config).run()
+    app = create_app(config)
+    try:
+        return waitress.create_server(app, host=config.web.host, port=config.web.port)
+    except OSError as error:
+        raise CannotListen(
+            f"cannot listen on {config.web.host}:{config.web.port}: {error.strerror}"
+        ) from None

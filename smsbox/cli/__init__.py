@@ -97,10 +97,18 @@ def cmd_daemon(args: argparse.Namespace) -> None:
         raise CommandFailed(str(error)) from None
 
 
-def cmd_web(args: argparse.Namespace) -> None:
-    from web.server import serve
+def web_server(config: Config):
+    """The web server, bound; a port in use is one line for the user, not a traceback."""
+    from web.server import CannotListen, create_server
 
-    serve(load_config(args.config))
+    try:
+        return create_server(config)
+    except CannotListen as error:
+        raise CommandFailed(str(error)) from None
+
+
+def cmd_web(args: argparse.Namespace) -> None:
+    web_server(load_config(args.config)).run()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -127,7 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", required=True)
     user_add = add("add", cmd_user_add, "add a user (the password is prompted)", user_commands)
     user_add.add_argument("name")
-    user_add.add_argument("--admin", action="store_true", help="may manage users and settings")
+    user_add.add_argument(
+        "--admin",
+        action="store_true",
+        help="mark as administrator, for the user and settings pages to come "
+        "(no page checks it yet)",
+    )
     user_add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )

@@ -9,11 +9,11 @@ from pathlib import Path
 from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from modem.sim.network import SubmittedSms
+from smsbox.cli import web_server
 from smsbox.config import Config, load_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.setup import initialise
 from smsbox.users import UserError, create_user, generate_password, set_password
-from web.server import create_server
 
 DEMO_USER = "admin"
 DEMO_CONFIG = """\
@@ -63,7 +63,7 @@ def run_demo(data: str, port: int, stop: threading.Event) -> None:
     control = data_dir / "modem.sock"
     with SimulatedModem(config.modems[0].device, control=control) as sim:
         sim.network.on_submit(_show_on_network)
-        server = create_server(config)
+        server = web_server(config)
         daemon = threading.Thread(target=run_daemon, args=(config, stop), name="daemon")
         web = threading.Thread(target=server.run, name="web", daemon=True)
         daemon.start()

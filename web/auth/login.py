@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_login import LoginManager, UserMixin
@@ -15,6 +16,10 @@ login_manager.login_message = "Please log in to see this page."
 login_manager.login_message_category = "info"
 
 
+# What the session cookie holds: "<user id>:<session version>".
+_SESSION_ID = re.compile(r"([0-9]+):([0-9]+)")
+
+
 @dataclass(frozen=True)
 class StaffUser(UserMixin):
     """What a request knows of the person logged in (the model stays free of Flask)."""
@@ -22,18 +27,32 @@ class StaffUser(UserMixin):
     id: int
     name: str
     is_admin: bool
+    session_version: int
 
     @classmethod
     def from_model(cls, user: User) -> StaffUser:
-        return cls(id=user.id, name=user.name, is_admin=user.is_admin)
+        return cls(
+            id=user.id,
+            name=user.name,
+            is_admin=user.is_admin,
+            session_version=user.session_version,
+        )
+
+    def get_id(self) -> str:
+        # Sessions live only in the signed cookie: the version in it is what lets
+        # logout (smsbox.users.end_sessions) end copies of the cookie too.
+        return f"{self.id}:{self.session_version}"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> StaffUser | None:
+    match = _SESSION_ID.fullmatch(session_id)
+    if match is None:
         return None
-    user = get_session().get(User, int(user_id))
-    return None if user is None else StaffUser.from_model(user)
+    user = get_session().get(User, int(match[1]))
+    if user is None or user.session_version != int(match[2]):
+        return None
+    return StaffUser.from_model(user)
 
 
 def is_local_path(target: str | None) -> bool:

@@ -1,7 +1,7 @@
 """per-part send state, retry times, refused PINs
 
-Revision ID: 0004_send_safety
-Revises: 0001
+Revision ID: 0003_send_safety
+Revises: 0002_login_security
 Create Date: 2026-11-25 12:10:00
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_send_safety"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0003_send_safety"
+down_revision: str | Sequence[str] | None = "0002_login_security"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
