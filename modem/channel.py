@@ -158,8 +158,8 @@ class ATChannel:
         tpdu_length: int,
         *,
         before_handover: Callable[[], None] = lambda: None,
-        prompt_timeout: float = PROMPT_TIMEOUT,
-        timeout: float = SUBMIT_TIMEOUT,
+        prompt_timeout: float | None = None,
+        timeout: float | None = None,
     ) -> int | None:
         """AT+CMGS in PDU mode: wait for the '> ' prompt, send the PDU; returns the
         TP-MR, None when the modem said OK without a readable one.
@@ -169,10 +169,11 @@ class ATChannel:
         unknown); if it raises, the prompt is cancelled and nothing is sent.
         From the Ctrl-Z on, a timeout, a lost port or a modem that restarts
         raises SubmitOutcomeUnknown; an error the modem answers is a ModemError.
+        The timeouts default to PROMPT_TIMEOUT and SUBMIT_TIMEOUT as they are now.
         """
         command = f"AT+CMGS={tpdu_length}"
         self.write_raw(command.encode("ascii") + b"\r")
-        self._wait_for_prompt(command, time.monotonic() + prompt_timeout)
+        self._wait_for_prompt(command, time.monotonic() + (prompt_timeout or PROMPT_TIMEOUT))
         try:
             before_handover()
         except BaseException:
@@ -181,7 +182,7 @@ class ATChannel:
         try:
             self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
             lines = self._read_until_final(
-                command, time.monotonic() + timeout, "+CMGS:", stop_on_boot=True
+                command, time.monotonic() + (timeout or SUBMIT_TIMEOUT), "+CMGS:", stop_on_boot=True
             )
         except NoAnswer as error:
             raise SubmitOutcomeUnknown(f"{command}: {error}") from error

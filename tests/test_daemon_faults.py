@@ -10,6 +10,7 @@ import pytest
 from daemon_fixtures import messages
 from waiting import wait_until
 
+from modem import channel
 from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
@@ -232,6 +233,23 @@ def test_it_never_resends_a_part_whose_answer_was_lost_with_the_port(db, sim, st
     assert [sms.text for sms in sim.sent()] == ["après la coupure"]
 
 
+def test_it_never_resends_a_part_the_network_took_after_the_answer_timed_out(
+    db, sim, start_daemon, monkeypatch
+):
+    monkeypatch.setattr(channel, "SUBMIT_TIMEOUT", 1.0)
+    start_and_settle(db, start_daemon)
+    sim.slow(2)  # the network takes it a second after the daemon stopped waiting
+    queue(db, "réseau très lent")
+
+    (message,) = wait_until(lambda: outbound(db, Status.INTERRUPTED))
+    assert "may have it" in message.error
+    sim.slow(0)
+    queue(db, "réseau revenu")
+    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    time.sleep(1)
+    assert [sms.text for sms in sim.sent()] == ["réseau très lent", "réseau revenu"]
+
+
 def part_states(db) -> list[Status]:
     with db() as session:
         return [part.status for part in session.query(MessagePart).order_by(MessagePart.id)]
@@ -299,11 +317,12 @@ def test_it_sends_again_within_seconds_of_a_silence_ending(db, sim, start_daemon
 
 def test_it_neither_loses_nor_duplicates_while_the_port_keeps_vanishing(db, sim, start_daemon):
     start_and_settle(db, start_daemon)
+    sim.slow(0.2)  # a window after each Ctrl-Z for the port to vanish in
     texts = [f"envoi {n} malgré les coupures" for n in range(30)]
     for text in texts:
         queue(db, text)
-    for _ in range(3):
-        wait_until(lambda: len(sim.sent()) > 0)
+    for round_number in range(1, 4):
+        wait_until(lambda n=round_number: len(sim.sent()) >= 3 * n, timeout=20)
         sim.vanish(1)
 
     wait_until(
