@@ -22,7 +22,7 @@ from modem.at import ModemError, NoAnswer, StoredSms, SubmitOutcomeUnknown
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from smsbox import inbox, sending
 from smsbox.config import ModemConfig
-from smsbox.models import Message, MessagePart
+from smsbox.models import Message, MessagePart, Status
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -245,7 +245,8 @@ class ModemWorker:
         for part in sending.parts_to_send(message):
             if not self._send_part(session, message, part):
                 return
-        self._commit_until_done(session, partial(sending.settle, message))
+        if message.status == Status.SENDING:  # no part was left to send
+            self._commit_until_done(session, partial(sending.settle, message))
         log.info(
             "modem %s: message %d to %s %s (%d part(s))",
             self.modem.name,
@@ -285,7 +286,9 @@ class ModemWorker:
             )
             log.warning("modem %s: message %d not sent: %s", self.modem.name, message.id, error)
             return False
-        self._commit_until_done(session, partial(sending.record_part_sent, part, reference))
+        self._commit_until_done(
+            session, partial(sending.record_part_sent, message, part, reference)
+        )
         return True
 
     # -- the database ----------------------------------------------------------------

@@ -82,11 +82,15 @@ def record_handover(part: MessagePart) -> None:
     part.attempts += 1
 
 
-def record_part_sent(part: MessagePart, reference: int | None) -> None:
+def record_part_sent(message: Message, part: MessagePart, reference: int | None) -> None:
+    """The modem answered with the part's reference; after the last part waiting,
+    the message is settled in the same transaction."""
     part.status = Status.SENT
     part.reference = reference
     part.sent_at = utcnow()
     part.error = None
+    if all(other.status not in (Status.QUEUED, Status.SENDING) for other in message.parts):
+        settle(message)
 
 
 def record_refusal(

@@ -180,9 +180,9 @@ def interrupted_message(config_file: Path) -> int:
         sending.prepare_parts(session, message, ["00AA", "00BB", "00CC"])
         for part in message.parts:
             sending.record_handover(part)
-        sending.record_part_sent(message.parts[0], reference=1)
+        sending.record_part_sent(message, message.parts[0], reference=1)
         sending.record_unknown_outcome(message.parts[1], "no answer")
-        sending.record_part_sent(message.parts[2], reference=3)
+        sending.record_part_sent(message, message.parts[2], reference=3)
         sending.settle(message)
         session.commit()
     engine.dispose()

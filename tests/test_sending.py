@@ -93,7 +93,7 @@ def refuse_part(sessions, modem_id: int, part_index: int, *, permanent=False, se
         for part in message.parts[:sent_before]:
             if part.status == Status.QUEUED:
                 sending.record_handover(part)
-                sending.record_part_sent(part, reference=40 + part.part_number)
+                sending.record_part_sent(message, part, reference=40 + part.part_number)
         part = message.parts[part_index]
         sending.record_handover(part)
         sending.record_refusal(message, part, "+CMS ERROR 42", permanent=permanent, now=now)
@@ -176,7 +176,7 @@ def test_it_interrupts_the_part_a_crash_left_in_the_modems_hands_and_resumes_the
     with sessions() as session:
         message = claim_with_parts(session, modem_id)
         sending.record_handover(message.parts[0])
-        sending.record_part_sent(message.parts[0], reference=7)
+        sending.record_part_sent(message, message.parts[0], reference=7)
         sending.record_handover(message.parts[1])
         session.commit()
 
@@ -242,9 +242,9 @@ def test_it_resends_only_the_uncertain_parts_when_a_person_asks(sessions, modem_
         message = claim_with_parts(session, modem_id)
         for part in message.parts:
             sending.record_handover(part)
-        sending.record_part_sent(message.parts[0], reference=1)
+        sending.record_part_sent(message, message.parts[0], reference=1)
         sending.record_unknown_outcome(message.parts[1], "no answer")
-        sending.record_part_sent(message.parts[2], reference=3)
+        sending.record_part_sent(message, message.parts[2], reference=3)
         sending.settle(message)
         assert message.status == Status.INTERRUPTED
 
