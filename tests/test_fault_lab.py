@@ -84,6 +84,7 @@ def test_it_counts_inbound_texts_missing_or_stored_twice():
 
 def test_it_measures_resume_from_the_fault_end_and_calls_no_traffic_never():
     assert resume_sample(10.0, [9.0, 12.5, 11.0]) == 1.0
+    assert resume_sample(10.0, [10.0, 10.5]) == 0.5
     assert resume_sample(10.0, [9.0]) is None
     result = ScenarioResult("resume", resume_samples=[1.0, None])
     assert math.isinf(result.resume_seconds)

@@ -49,7 +49,6 @@ class DaemonProcess:
     def __init__(self, config_path: Path, log_path: Path):
         self.command = daemon_command(config_path)
         self.log_path = log_path
-        self.started_at: list[float] = []
         self.unexpected_exits: list[Exit] = []
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -107,14 +106,10 @@ class DaemonProcess:
         return process is not None and process.poll() is None
 
     @property
-    def restarting(self) -> bool:
-        """Ended by itself, to be started again (as systemd would) shortly."""
-        return self._restart_at is not None
-
-    @property
-    def pid(self) -> int | None:
-        process = self._process
-        return process.pid if process is not None else None
+    def condition(self) -> str:
+        if self.alive:
+            return "alive"
+        return "being restarted" if self._restart_at is not None else "not running"
 
     # -- inside ---------------------------------------------------------------------
 
@@ -125,7 +120,6 @@ class DaemonProcess:
             self._process = subprocess.Popen(
                 self.command, stdout=log, stderr=subprocess.STDOUT, env=_environment()
             )
-        self.started_at.append(time.time())
 
     def _watch(self) -> None:
         while self._watching.is_set():

@@ -224,8 +224,9 @@ class Lab:
         settled = self.wait_for(lambda: not self.work_waiting(), timeout)
         time.sleep(QUIET_AFTER_SETTLING)
         if not settled:
-            alive = "alive" if self.daemon.alive else "not running"
-            self.result.notes.append(f"work still waiting after {timeout:g} s (daemon {alive})")
+            self.result.notes.append(
+                f"work still waiting after {timeout:g} s (daemon {self.daemon.condition})"
+            )
         return settled
 
     # -- the figures ------------------------------------------------------------------

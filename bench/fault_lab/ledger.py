@@ -163,6 +163,8 @@ def tally_inbound(result: ScenarioResult, delivered: Counter[str], stored: Count
 
 
 def resume_sample(fault_end: float, traffic: list[float]) -> float | None:
-    """Seconds from a fault's end to the first traffic after it; None if none came."""
-    after = [moment for moment in traffic if moment >= fault_end]
+    """Seconds from a fault's end to the first traffic after it; None if none came.
+    Traffic at the very moment the fault ends (the slow submission's own answer) is
+    the fault ending, not traffic resuming."""
+    after = [moment for moment in traffic if moment > fault_end]
     return min(after) - fault_end if after else None
