@@ -30,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--scenario",
-        action="append",
+        action="extend",
+        nargs="+",
         choices=list(SCENARIOS),
-        help="run this one (repeatable; default: all, in this order: %(choices)s)",
+        metavar="NAME",
+        help="run these (repeatable; default: all, in this order: %(choices)s)",
     )
     parser.add_argument(
         "--scale", type=float, default=1.0, help="multiply message and fault counts (0.1: quick)"
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report.row(result), file=table, flush=True)
     print(file=table)
     for result in results:
-        print("\n".join(report.details(result)), file=table)
+        for line in report.details(result):
+            print(line, file=table)
     print(report.summary(results), file=table)
     if args.json:
         print(json.dumps([result.as_dict() for result in results], indent=2))
