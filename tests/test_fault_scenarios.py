@@ -21,6 +21,9 @@ from fault_lab.registry import run_scenario
 pytestmark = pytest.mark.issue11
 
 QUICK = 0.05  # 20 to 25 messages, one or two faults
+# The port vanishing right after the modem took a submission is a race: four
+# vanishings (40 messages) meet it far more often than two.
+VANISH_SCALE = 0.1
 
 
 def assert_targets_met(name: str, scale: float, root: Path) -> None:
@@ -32,7 +35,7 @@ def assert_targets_met(name: str, scale: float, root: Path) -> None:
 
 
 def test_it_loses_nothing_and_sends_nothing_twice_when_the_port_vanishes_mid_send(tmp_path):
-    assert_targets_met("vanish", QUICK, tmp_path)
+    assert_targets_met("vanish", VANISH_SCALE, tmp_path)
 
 
 def test_it_survives_kill_9_mid_send_marking_the_unknown_interrupted(tmp_path):

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
 from fault_lab.daemon_process import DaemonProcess
@@ -58,13 +58,24 @@ class Lab:
         self.delivered: Counter[str] = Counter()
         self._fault_ends: list[float] = []
         self._started = time.monotonic()
-        self._engine = None
+        # Set by __enter__; whatever of them exists is closed by _tear_down.
+        self._engine: Engine | None = None
+        self.sim: SimulatedModem
+        self.daemon: DaemonProcess
 
     # -- set up and tear down -------------------------------------------------------
 
     def __enter__(self) -> Lab:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"smsbox-{self.name}-", dir=self.root))
         self.result.workdir = self.workdir
+        try:
+            self._set_up()
+        except BaseException:
+            self._tear_down()
+            raise
+        return self
+
+    def _set_up(self) -> None:
         self.config_path = self.workdir / "smsbox.toml"
         self.config_path.write_text(self._config_text(), encoding="utf-8")
         self.config = load_config(self.config_path)
@@ -73,29 +84,33 @@ class Lab:
         self.sessions = make_session_factory(self._engine)
         self.network = RecordingNetwork()
         self.sim = SimulatedModem(
-            self.workdir / "modem",
-            self.network,
-            pin=self.sim_pin,
-            transcript=self.transcript_path,
-        ).start()
+            self.workdir / "modem", self.network, pin=self.sim_pin, transcript=self.transcript_path
+        )
+        self.sim.start()
         self.daemon = DaemonProcess(self.config_path, self.daemon_log_path)
-        return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self.daemon.stop(grace=STOP_GRACE):
-            self.result.froze = True
-            self.result.failed_checks.append(
-                f"the daemon ignored SIGTERM for {STOP_GRACE:g} s (killed with SIGKILL)"
-            )
-        for crash in self.daemon.unexpected_exits:
-            self.result.notes.append(f"the daemon ended by itself: {crash.describe()}")
-        self.sim.stop()
-        if self._engine is not None:
-            self._engine.dispose()
+        self._tear_down()
         self.result.seconds = time.monotonic() - self._started
         if self.result.targets_met and exc[0] is None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.result.workdir = None
+
+    def _tear_down(self) -> None:
+        daemon: DaemonProcess | None = getattr(self, "daemon", None)
+        if daemon is not None:
+            if not daemon.stop(grace=STOP_GRACE):
+                self.result.froze = True
+                self.result.failed_checks.append(
+                    f"the daemon ignored SIGTERM for {STOP_GRACE:g} s (killed with SIGKILL)"
+                )
+            for crash in daemon.unexpected_exits:
+                self.result.notes.append(f"the daemon ended by itself: {crash.describe()}")
+        sim: SimulatedModem | None = getattr(self, "sim", None)
+        if sim is not None:
+            sim.stop()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def _config_text(self) -> str:
         pin = f'pin = "{self.config_pin}"\n' if self.config_pin else ""
