@@ -6,12 +6,23 @@ its dictionaries to what the AT driver and the simulator need.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import gammu
 
 from smsbox.inbox import ReceivedPart
+
+# The longest PDU AT commands carry: the SMSC address (a length octet and up to 11
+# more, 3GPP TS 24.011 §8.2.5.1) then the longest TPDU, an SMS-SUBMIT of 164 octets
+# (3GPP TS 23.040 §9.2.2.2).
+MAX_PDU_OCTETS = 12 + 164
+_HEX_DIGITS = re.compile(r"[0-9A-Fa-f]+")
+
+
+class PduError(ValueError):
+    """Hex that is no PDU python-gammu can read."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,27 @@ class SubmitPdu:
 def split_smsc(raw: bytes) -> tuple[bytes, bytes]:
     """(SMSC address, TPDU) of a PDU as AT commands carry it, SMSC address first."""
     return raw[: 1 + raw[0]], raw[1 + raw[0] :]
+
+
+def pdu_octets(pdu_hex: str) -> bytes:
+    """The octets of a PDU as AT commands carry it, SMSC address first.
+
+    Checked before any library sees them: PduError says what makes them no PDU.
+    """
+    if not pdu_hex:
+        raise PduError("empty PDU")
+    if len(pdu_hex) > 2 * MAX_PDU_OCTETS:
+        raise PduError(
+            f"PDU of {len(pdu_hex) // 2} octets: longer than any SMS PDU ({MAX_PDU_OCTETS})"
+        )
+    if not _HEX_DIGITS.fullmatch(pdu_hex):
+        raise PduError(f"PDU is not hex: {pdu_hex[:40]!r}")
+    if len(pdu_hex) % 2:
+        raise PduError("PDU has an odd number of hex digits")
+    raw = bytes.fromhex(pdu_hex)
+    if 1 + raw[0] >= len(raw):
+        raise PduError(f"PDU of {len(raw)} octets has no TPDU after its SMSC address")
+    return raw
 
 
 def tpdu_length(pdu_hex: str) -> int:
