@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import Config, parse_config
@@ -12,6 +14,12 @@ from smsbox.setup import initialise
 
 # Fixtures for running the real daemon against a simulated modem.
 pytest_plugins = ["daemon_fixtures", "sim_engine"]
+
+# The fuzz tests stay well under 30 s together in CI; HYPOTHESIS_PROFILE=deep runs them long.
+# No deadline: a slow example on a busy CI machine is no bug.
+settings.register_profile("ci", max_examples=300, deadline=None, database=None)
+settings.register_profile("deep", max_examples=100_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
