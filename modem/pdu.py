@@ -22,7 +22,7 @@ _HEX_DIGITS = re.compile(r"[0-9A-Fa-f]+")
 
 
 class PduError(ValueError):
-    """Hex that is no PDU python-gammu can read."""
+    """Hex that is no PDU python-gammu can read: the one error reading a PDU raises."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def pdu_octets(pdu_hex: str) -> bytes:
 
 def tpdu_length(pdu_hex: str) -> int:
     """The length AT+CMGS announces and AT+CMGR/CMGL report: the TPDU's, in octets."""
-    return len(split_smsc(bytes.fromhex(pdu_hex))[1])
+    return len(split_smsc(pdu_octets(pdu_hex))[1])
 
 
 def _encode_parts(text: str, *, unicode: bool, message_class: int = -1) -> list[dict]:
@@ -75,12 +75,16 @@ def _encode_parts(text: str, *, unicode: bool, message_class: int = -1) -> list[
 
 
 def _clean_text(decoded: dict) -> str:
-    # python-gammu sizes GSM-7 text by septets, so escaped characters (€, [, {)
-    # leave NULs and stray memory after the real end; GSM-7 has no NUL of its own.
     text = decoded["Text"] or ""
+    if isinstance(text, bytes):
+        # 8-bit data has no alphabet: one character per octet, as DecodeSMS joins them.
+        text = text.decode("latin-1")
     if decoded["Coding"] == "Default_No_Compression":
+        # python-gammu sizes GSM-7 text by septets, so escaped characters (€, [, {)
+        # leave NULs and stray memory after the real end; GSM-7 has no NUL of its own.
         text = text.split("\x00", 1)[0]
-    return text
+    # No alphabet makes a NUL a character, and PostgreSQL cannot store one.
+    return text.replace("\x00", "")
 
 
 def _parts_for(text: str, message_class: int = -1) -> list[dict]:
@@ -104,7 +108,7 @@ def encode_submit(number: str, text: str, *, status_report: bool = True) -> list
     try:
         return _encode_submit(number, text, status_report)
     except gammu.GSMError as error:
-        raise ValueError(f"cannot encode an SMS to {number}: {error}") from error
+        raise ValueError(f"cannot encode an SMS to {number}: {_reason(error)}") from error
 
 
 def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPdu]:
@@ -122,15 +126,30 @@ def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPd
     return pdus
 
 
-def decode(pdu_hex: str, *, with_smsc: bool = True) -> dict:
-    """A python-gammu SMS dictionary, with its text cleaned."""
-    decoded = gammu.DecodePDU(bytes.fromhex(pdu_hex), SMSC=with_smsc)
+def _reason(error: gammu.GSMError) -> str:
+    detail = error.args[0] if error.args else None
+    return detail.get("Text", str(error)) if isinstance(detail, dict) else str(error)
+
+
+def decode(pdu_hex: str) -> dict:
+    """python-gammu's SMS dictionary for a PDU (SMSC address first), its text a clean str.
+
+    Raises PduError for anything else than a PDU python-gammu reads.
+    """
+    raw = pdu_octets(pdu_hex)
+    try:
+        decoded = gammu.DecodePDU(raw, SMSC=True)
+    except gammu.GSMError as error:
+        raise PduError(f"undecodable PDU: {_reason(error)}") from error
     decoded["Text"] = _clean_text(decoded)
     return decoded
 
 
 def received_part(pdu_hex: str) -> ReceivedPart:
-    """What the inbox needs to store and group a PDU read from a modem (SMSC included)."""
+    """What the inbox needs to store and group a PDU read from a modem (SMSC included).
+
+    Raises PduError for anything else than a PDU python-gammu reads.
+    """
     decoded = decode(pdu_hex)
     concatenated = concatenation(decoded)
     if concatenated is None:

@@ -111,7 +111,7 @@ class ModemWorker:
     def _receive(self, stored: StoredSms) -> None:
         try:
             part = pdus.received_part(stored.pdu)
-        except Exception as error:  # python-gammu raises its own hierarchy
+        except pdus.PduError as error:
             # Left on the SIM: deleting what we cannot read would lose it.
             log.error("modem %s: unreadable SMS at %d: %s", self.modem.name, stored.index, error)
             return

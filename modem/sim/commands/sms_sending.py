@@ -48,7 +48,7 @@ def _pdu_from_prompt(text: str, length: int) -> str:
     try:
         if pdus.tpdu_length(pdu_hex) != length:
             raise cms(INVALID_PDU)
-    except (ValueError, IndexError):  # not hex, or empty
+    except pdus.PduError:
         raise cms(INVALID_PDU) from None
     return pdu_hex.upper()
 
