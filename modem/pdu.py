@@ -7,6 +7,8 @@ its dictionaries to what the AT driver and the simulator need.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,8 +23,16 @@ MAX_PDU_OCTETS = 12 + 164
 _HEX_DIGITS = re.compile(r"[0-9A-Fa-f]+")
 
 
+# python-gammu joins at most GSM_MAX_MULTI_SMS parts (gammu-limits.h).
+MAX_JOINED_PARTS = 50
+# The headers after which a part holds plain text: for these alone python-gammu's
+# DecodeSMS only strings the parts' texts together (others have it parse their data).
+PLAIN_CONCATENATION = ("ConcatenatedMessages", "ConcatenatedMessages16bit")
+
+
 class PduError(ValueError):
-    """Hex that is no PDU python-gammu can read: the one error reading a PDU raises."""
+    """Hex that is no PDU python-gammu can read, or parts that make no message: the one
+    error reading PDUs raises."""
 
 
 @dataclass(frozen=True)
@@ -173,18 +183,75 @@ def concatenation(decoded: dict) -> tuple[int, int, int] | None:
     return reference, udh["PartNumber"], udh["AllParts"]
 
 
+def in_part_order(parts: Iterable[tuple[int, int, str]]) -> list[str]:
+    """The PDUs of one long message in part order, from (part number, parts, PDU).
+
+    Raises PduError unless they are numbered 1 to their number of parts, each number
+    once: the same PDU twice counts once, two different ones under one number leave
+    no way to tell which belongs.
+    """
+    by_number: dict[int, set[str]] = defaultdict(set)
+    totals = set()
+    for number, total, pdu in parts:
+        by_number[number].add(pdu.upper())
+        totals.add(total)
+    if len(totals) != 1:
+        raise PduError(f"parts of different messages (of {sorted(totals)} parts)")
+    (total,) = totals
+    outside = sorted(number for number in by_number if not 1 <= number <= total)
+    if outside:
+        raise PduError(f"part {outside[0]} of {total} cannot exist")
+    if total > MAX_JOINED_PARTS:
+        raise PduError(f"{total} parts, more than the {MAX_JOINED_PARTS} python-gammu joins")
+    missing = [number for number in range(1, total + 1) if number not in by_number]
+    if missing:
+        raise PduError(f"part {missing[0]} of {total} is missing")
+    ambiguous = [number for number, pdus in sorted(by_number.items()) if len(pdus) > 1]
+    if ambiguous:
+        raise PduError(f"{len(by_number[ambiguous[0]])} different parts numbered {ambiguous[0]}")
+    return [by_number[number].pop() for number in range(1, total + 1)]
+
+
 def join_text(pdus: list[str]) -> str:
-    """The text of a message from all its parts' PDUs, in any order."""
-    decoded = [decode(pdu) for pdu in pdus]
-    if len(decoded) == 1:
-        return decoded[0]["Text"]
-    linked = gammu.LinkSMS([[part] for part in decoded])
-    if len(linked) != 1:
-        raise ValueError(f"{len(pdus)} parts do not make one message")
-    joined = gammu.DecodeSMS(linked[0])
+    """The text of one message from all its parts' PDUs, in any order; the same PDU
+    twice counts once.
+
+    Raises PduError when a PDU does not decode or the parts make no single message.
+    Checked here, before python-gammu, because its LinkSMS loops forever (holding the
+    GIL) on a part numbered 0: it is never called; the parts are put in order here and
+    only a checked, ordered list reaches DecodeSMS.
+    """
+    decoded = {pdu.upper(): decode(pdu) for pdu in pdus}
+    headers = {pdu: concatenation(sms) for pdu, sms in decoded.items()}
+    if len(decoded) == 1 and None in headers.values():
+        return next(iter(decoded.values()))["Text"]
+    if None in headers.values():
+        raise PduError(f"a single SMS among {len(decoded)} different PDUs")
+    senders = {sms["Number"] for sms in decoded.values()}
+    messages = {(reference, total) for reference, _, total in headers.values()}
+    if len(senders) > 1 or len(messages) > 1:
+        raise PduError("parts of different messages")
+    order = in_part_order((number, total, pdu) for pdu, (_, number, total) in headers.items())
+    parts = [decoded[pdu] for pdu in order]
+    plain = all(part["UDH"]["Type"] in PLAIN_CONCATENATION for part in parts)
+    joined = gammu.DecodeSMS(parts) if plain else None
     if joined is None:
-        return "".join(part["Text"] for part in linked[0])
+        return "".join(part["Text"] for part in parts)
     return "".join(entry["Buffer"] or "" for entry in joined["Entries"])
+
+
+def recovered_text(pdus: list[str]) -> str:
+    """What text can be read from parts that do not join: each part's own, in part
+    number order, the same PDU once, unreadable ones left out. Never raises."""
+    readable = []
+    for pdu in dict.fromkeys(pdu.upper() for pdu in pdus):
+        try:
+            sms = decode(pdu)
+        except PduError:
+            continue
+        header = concatenation(sms)
+        readable.append((header[1] if header else 0, sms["Text"]))
+    return "".join(text for _, text in sorted(readable, key=lambda numbered: numbered[0]))
 
 
 def encode_deliver(

@@ -14,7 +14,7 @@ from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver
 from smsbox import inbox, outbox
 from smsbox.config import ModemConfig
-from smsbox.models import Message
+from smsbox.models import InboundPart, Message
 from smsbox.modems import ensure_modem, record_signal, record_state
 
 log = logging.getLogger(__name__)
@@ -122,16 +122,34 @@ class ModemWorker:
 
     def _assemble(self) -> None:
         with self.sessions() as session:
-            for parts in inbox.complete_groups(session, self.modem_id):
-                body = pdus.join_text([part.pdu for part in parts])
-                message = inbox.assemble(session, parts, body, default_region=self.default_region)
-                session.commit()
-                log.info(
-                    "modem %s: received message %d from %s",
-                    self.modem.name,
-                    message.id,
-                    message.number,
-                )
+            for parts in inbox.ready_groups(session, self.modem_id):
+                try:
+                    self._store_message(session, parts)
+                except Exception:
+                    # One message that cannot be stored must hold up neither the others
+                    # nor the modem; its parts stay pending for the next attempt.
+                    session.rollback()
+                    log.exception("modem %s: message not stored from its parts", self.modem.name)
+
+    def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
+        hexes = [part.pdu for part in parts]
+        try:
+            body, error = pdus.join_text(hexes), None
+        except Exception as failure:  # PduError says why; anything else is a bug, kept here
+            body, error = pdus.recovered_text(hexes), f"its parts make no message: {failure}"
+            log.warning(
+                "modem %s: %s",
+                self.modem.name,
+                error,
+                exc_info=not isinstance(failure, pdus.PduError),
+            )
+        message = inbox.assemble(
+            session, parts, body, default_region=self.default_region, error=error
+        )
+        session.commit()
+        log.info(
+            "modem %s: received message %d from %s", self.modem.name, message.id, message.number
+        )
 
     # -- sending ------------------------------------------------------------------------
 

@@ -55,25 +55,45 @@ def store_part(session: Session, modem_id: int, part: ReceivedPart) -> InboundPa
     return stored
 
 
-def complete_groups(session: Session, modem_id: int) -> list[list[InboundPart]]:
-    """Sets of parts not yet turned into a message whose every part has arrived."""
+def ready_groups(session: Session, modem_id: int) -> list[list[InboundPart]]:
+    """Sets of parts not yet in a message that are to make one now.
+
+    A single SMS at once; the parts of a long message when every one has arrived; and
+    at once too, parts that can never make a message (see `_ready`), for the modem side
+    to store with the reason it cannot join them.
+    """
     pending = session.scalars(
         select(InboundPart)
         .where(InboundPart.modem_id == modem_id, InboundPart.message_id.is_(None))
         .order_by(InboundPart.id)
     ).all()
-    groups: dict[tuple[object, ...], dict[int, InboundPart]] = defaultdict(dict)
+    groups: dict[tuple[object, ...], list[InboundPart]] = defaultdict(list)
     for part in pending:
         if part.concat_ref is None:
             group = ("single", part.id)
         else:
             group = ("concatenated", part.number, part.concat_ref, part.total_parts)
-        groups[group][part.part_number] = part
-    return [
-        [parts[number] for number in sorted(parts)]
-        for parts in groups.values()
-        if len(parts) == next(iter(parts.values())).total_parts
-    ]
+        groups[group].append(part)
+    return [ready for parts in groups.values() for ready in _ready(parts)]
+
+
+def _ready(parts: list[InboundPart]) -> list[list[InboundPart]]:
+    """The sets the parts under one sender's reference make now: each complete one in
+    part order, or all of them as they are when no set can be told apart."""
+    total = parts[0].total_parts
+    if any(not 1 <= part.part_number <= total for part in parts):
+        return [parts]  # a part numbered 0, or 3 of 2, never completes: don't wait
+    by_number: dict[int, list[InboundPart]] = defaultdict(list)
+    for part in parts:
+        by_number[part.part_number].append(part)
+    if len(by_number) < total:
+        return []
+    if any(len({part.pdu for part in same}) > 1 for same in by_number.values()):
+        return [parts]  # two different parts claim one place: no way to tell which belongs
+    # The same parts again (a phone or the network sending it twice) are a message again;
+    # a repeat of only some parts waits for the rest of its own.
+    in_order = (by_number[number] for number in range(1, total + 1))
+    return [list(message) for message in zip(*in_order, strict=False)]
 
 
 def assemble(
@@ -83,8 +103,10 @@ def assemble(
     *,
     default_region: str,
     received_at: datetime | None = None,
+    error: str | None = None,
 ) -> Message:
-    """Create the message that `parts` make up, with the text the modem side decoded."""
+    """Create the message that `parts` make up, with the text the modem side decoded;
+    `error` says why that text is only what could be recovered."""
     sender = parts[0].number
     message = Message(
         direction=Direction.INBOUND,
@@ -92,6 +114,7 @@ def assemble(
         raw_number=sender,
         body=body,
         status=Status.RECEIVED,
+        error=error,
         created_at=received_at or utcnow(),
         modem_id=parts[0].modem_id,
     )

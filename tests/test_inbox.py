@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from crafted import with_concatenation
 from sqlalchemy import func, select
 
 from modem.pdu import encode_deliver, join_text, received_part
-from smsbox.inbox import assemble, complete_groups, store_part
+from smsbox.inbox import assemble, ready_groups, store_part
 from smsbox.models import Direction, InboundPart, Message, Status
 from smsbox.modems import ensure_modem
 
@@ -41,7 +42,7 @@ def test_it_completes_a_single_sms_at_once(sessions, modem_id):
     (pdu,) = deliver(ALICE, "hello")
     with sessions() as session:
         store(session, modem_id, [pdu])
-        (group,) = complete_groups(session, modem_id)
+        (group,) = ready_groups(session, modem_id)
         assert [part.pdu for part in group] == [pdu]
 
 
@@ -50,11 +51,11 @@ def test_it_holds_a_long_message_until_every_part_arrived(sessions, modem_id):
     first, second, third = deliver(ALICE, text)
     with sessions() as session:
         store(session, modem_id, [third])
-        assert complete_groups(session, modem_id) == []
+        assert ready_groups(session, modem_id) == []
         store(session, modem_id, [first])
-        assert complete_groups(session, modem_id) == []
+        assert ready_groups(session, modem_id) == []
         store(session, modem_id, [second])
-        (group,) = complete_groups(session, modem_id)
+        (group,) = ready_groups(session, modem_id)
         assert [part.part_number for part in group] == [1, 2, 3]
         assert join_text([part.pdu for part in group]) == text
 
@@ -66,13 +67,13 @@ def test_it_keeps_two_senders_long_messages_apart(sessions, modem_id):
     assert received_part(alice[0]).concat_ref == received_part(bob[0]).concat_ref
     with sessions() as session:
         store(session, modem_id, [alice[0], bob[1], alice[1], bob[0]])
-        assert complete_groups(session, modem_id) == []
+        assert ready_groups(session, modem_id) == []
         store(session, modem_id, [bob[2]])
-        (group,) = complete_groups(session, modem_id)
+        (group,) = ready_groups(session, modem_id)
         assert {part.number for part in group} == {BOB}
         assert join_text([part.pdu for part in group]) == "b" * 400
         store(session, modem_id, [alice[2]])
-        groups = complete_groups(session, modem_id)
+        groups = ready_groups(session, modem_id)
         assert sorted(join_text([part.pdu for part in group]) for group in groups) == [
             "a" * 400,
             "b" * 400,
@@ -85,8 +86,8 @@ def test_it_keeps_the_same_senders_parts_apart_across_modems(sessions, modem_id)
         first, second = deliver(ALICE, "c" * 200)
         store(session, modem_id, [first])
         store(session, other_id, [second])
-        assert complete_groups(session, modem_id) == []
-        assert complete_groups(session, other_id) == []
+        assert ready_groups(session, modem_id) == []
+        assert ready_groups(session, other_id) == []
 
 
 def test_it_assembles_a_received_inbound_message_with_an_e164_number(sessions, modem_id):
@@ -95,7 +96,7 @@ def test_it_assembles_a_received_inbound_message_with_an_e164_number(sessions, m
     assert len(pdus) > 1
     with sessions() as session:
         store(session, modem_id, pdus)
-        (group,) = complete_groups(session, modem_id)
+        (group,) = ready_groups(session, modem_id)
         message = assemble(session, group, join_text([p.pdu for p in group]), default_region="FR")
         session.commit()
         message_id = message.id
@@ -109,13 +110,49 @@ def test_it_assembles_a_received_inbound_message_with_an_e164_number(sessions, m
         assert message.modem_id == modem_id
         linked = session.scalars(select(InboundPart.message_id)).all()
         assert linked == [message_id] * len(pdus)
-        assert complete_groups(session, modem_id) == []
+        assert ready_groups(session, modem_id) == []
 
 
 def test_it_keeps_an_alphanumeric_sender_on_the_assembled_message(sessions, modem_id):
     (pdu,) = deliver("ORANGE", "Votre facture est disponible")
     with sessions() as session:
         store(session, modem_id, [pdu])
-        (group,) = complete_groups(session, modem_id)
+        (group,) = ready_groups(session, modem_id)
         message = assemble(session, group, join_text([pdu]), default_region="FR")
         assert message.number == "ORANGE"
+
+
+def test_it_makes_parts_that_can_never_complete_ready_at_once(sessions, modem_id):
+    first, second = deliver(ALICE, "d" * 200)
+    numbered_0 = with_concatenation(second, reference=1, total=2, number=0)
+    numbered_3 = with_concatenation(second, reference=2, total=2, number=3)
+    with sessions() as session:
+        store(session, modem_id, [with_concatenation(first, reference=1, total=2, number=1)])
+        assert ready_groups(session, modem_id) == []
+        store(session, modem_id, [numbered_0, numbered_3])
+        groups = ready_groups(session, modem_id)
+        assert sorted([part.part_number for part in group] for group in groups) == [[1, 0], [3]]
+
+
+def test_it_gives_two_different_parts_under_one_number_to_the_join_together(sessions, modem_id):
+    first, second = deliver(ALICE, "e" * 200)
+    reference = received_part(first).concat_ref
+    assert reference is not None
+    other_second = with_concatenation(first, reference=reference, total=2, number=2)
+    with sessions() as session:
+        store(session, modem_id, [first, second, other_second])
+        (group,) = ready_groups(session, modem_id)
+        assert sorted(part.pdu for part in group) == sorted([first, second, other_second])
+
+
+def test_it_keeps_why_a_message_could_not_be_joined(sessions, modem_id):
+    (pdu,) = deliver(ALICE, "texte récupéré")
+    with sessions() as session:
+        store(session, modem_id, [pdu])
+        (group,) = ready_groups(session, modem_id)
+        message = assemble(
+            session, group, "texte récupéré", default_region="FR", error="part 0 of 2"
+        )
+        session.commit()
+        assert (message.status, message.error) == (Status.RECEIVED, "part 0 of 2")
+        assert ready_groups(session, modem_id) == []
