@@ -126,6 +126,9 @@ class StoredSms:
     index: int
     status: int
     pdu: str
+    # <mem1> of AT+CPMS, where AT+CMGL and AT+CMGR read and AT+CMGD deletes: with the
+    # index, the slot the message sits in.
+    storage: str = "SM"
 
 
 # An index, a TP-MR, a signal level or an error code: longer is line noise (and int()

@@ -82,9 +82,7 @@ class ModemWorker:
         if interrupted:
             log.warning("modem %s: %d message(s) interrupted", self.modem.name, interrupted)
         self._record_state("ready")
-        for stored in self.driver.stored_messages():
-            self._receive(stored)
-        self._assemble()
+        self._receive_stored()
 
     @property
     def modem_id(self) -> int:
@@ -108,6 +106,18 @@ class ModemWorker:
 
     # -- receiving -------------------------------------------------------------------
 
+    def _receive_stored(self) -> None:
+        """What arrived while nobody read: first release the slots emptied just before
+        a crash, so that the same octets now in one are taken for a new message."""
+        stored = self.driver.stored_messages()
+        with self.sessions() as session:
+            held = [(sms.storage, sms.index, sms.pdu) for sms in stored]
+            inbox.release_emptied_slots(session, self.modem_id, held)
+            session.commit()
+        for sms in stored:
+            self._receive(sms)
+        self._assemble()
+
     def _receive(self, stored: StoredSms) -> None:
         try:
             part = pdus.received_part(stored.pdu)
@@ -116,9 +126,14 @@ class ModemWorker:
             log.error("modem %s: unreadable SMS at %d: %s", self.modem.name, stored.index, error)
             return
         with self.sessions() as session:
-            inbox.store_part(session, self.modem_id, part)
+            inbox.store_part(
+                session, self.modem_id, part, storage=stored.storage, index=stored.index
+            )
             session.commit()
         self.driver.delete_message(stored.index)
+        with self.sessions() as session:
+            inbox.release_slot(session, self.modem_id, stored.storage, stored.index, stored.pdu)
+            session.commit()
 
     def _assemble(self) -> None:
         with self.sessions() as session:

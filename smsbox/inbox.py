@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from smsbox.models import Direction, InboundPart, Message, Status, utcnow
@@ -29,17 +30,21 @@ class ReceivedPart:
     total_parts: int = 1
 
 
-def part_key(modem_id: int, pdu: str) -> str:
-    return hashlib.sha256(f"{modem_id}:{pdu.upper()}".encode()).hexdigest()
+def slot_key(modem_id: int, storage: str, index: int, pdu: str) -> str:
+    """Names a PDU in one slot of a modem's storage, until it is deleted from there."""
+    return hashlib.sha256(f"{modem_id}:{storage}:{index}:{pdu.upper()}".encode()).hexdigest()
 
 
-def store_part(session: Session, modem_id: int, part: ReceivedPart) -> InboundPart | None:
-    """Keep a part; None when this very PDU was stored before.
+def store_part(
+    session: Session, modem_id: int, part: ReceivedPart, *, storage: str, index: int
+) -> InboundPart | None:
+    """Keep a part read from slot `index` of `storage`; None when it was read from there
+    before and that slot not released since (the delete from the SIM did not happen).
 
     One worker owns a modem and the key includes the modem, so looking first is
     enough; the unique key still stops a duplicate if that ever changed.
     """
-    key = part_key(modem_id, part.pdu)
+    key = slot_key(modem_id, storage, index, part.pdu)
     if session.scalar(select(InboundPart.id).where(InboundPart.key == key)) is not None:
         return None
     stored = InboundPart(
@@ -53,6 +58,33 @@ def store_part(session: Session, modem_id: int, part: ReceivedPart) -> InboundPa
     )
     session.add(stored)
     return stored
+
+
+def release_slot(session: Session, modem_id: int, storage: str, index: int, pdu: str) -> None:
+    """The PDU was deleted from that slot: the same octets there next are a new message."""
+    session.execute(
+        update(InboundPart)
+        .where(InboundPart.key == slot_key(modem_id, storage, index, pdu))
+        .values(key=None)
+    )
+
+
+def release_emptied_slots(
+    session: Session, modem_id: int, held: Iterable[tuple[str, int, str]]
+) -> int:
+    """Release the slots that no longer hold their PDU: the daemon died between the
+    delete from the SIM and `release_slot`. `held` is what the storage holds now, as
+    (storage, index, PDU); returns how many were released."""
+    still_held = {slot_key(modem_id, storage, index, pdu) for storage, index, pdu in held}
+    keyed = session.scalars(
+        select(InboundPart.key).where(
+            InboundPart.modem_id == modem_id, InboundPart.key.is_not(None)
+        )
+    ).all()
+    emptied = [key for key in keyed if key not in still_held]
+    if emptied:
+        session.execute(update(InboundPart).where(InboundPart.key.in_(emptied)).values(key=None))
+    return len(emptied)
 
 
 def ready_groups(session: Session, modem_id: int) -> list[list[InboundPart]]:

@@ -109,3 +109,19 @@ def test_it_stores_crafted_long_messages_with_an_error_and_keeps_serving(db, sim
     received = inbound(db, 3)[2]
     assert (received.body, received.error) == ("reçu après", None)
     wait_until(lambda: not sim.engine.storage.messages)
+
+
+def test_it_receives_the_same_sms_five_times_as_five_messages(db, sim, start_daemon):
+    # The same text from one sender in one second: five times the same octets.
+    sent_at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    (pdu,) = encode_deliver(SENDER, "cinq fois", smsc=sim.network.smsc, sent_at=sent_at)
+    for _ in range(3):
+        sim.deliver_pdu(pdu)  # read at start
+    start_daemon()
+    inbound(db, 3)
+    for _ in range(2):
+        sim.deliver_pdu(pdu)  # announced while running
+
+    received = inbound(db, 5)
+    assert [message.body for message in received] == ["cinq fois"] * 5
+    wait_until(lambda: not sim.engine.storage.messages)

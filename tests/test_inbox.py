@@ -6,7 +6,14 @@ from crafted import with_concatenation
 from sqlalchemy import func, select
 
 from modem.pdu import encode_deliver, join_text, received_part
-from smsbox.inbox import assemble, ready_groups, store_part
+from smsbox.inbox import (
+    assemble,
+    ready_groups,
+    release_emptied_slots,
+    release_slot,
+    slot_key,
+    store_part,
+)
 from smsbox.models import Direction, InboundPart, Message, Status
 from smsbox.modems import ensure_modem
 
@@ -21,21 +28,70 @@ def deliver(sender: str, text: str) -> list[str]:
 
 
 def store(session, modem_id: int, pdus: list[str]) -> None:
+    """Each PDU as read from a slot of its own, then deleted from there."""
     for pdu in pdus:
-        assert store_part(session, modem_id, received_part(pdu)) is not None
+        index = session.scalar(select(func.count()).select_from(InboundPart)) + 1
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=index)
+        release_slot(session, modem_id, "SM", index, pdu)
 
 
-def test_it_stores_the_same_pdu_only_once(sessions, modem_id):
+def count_parts(session) -> int:
+    return session.scalar(select(func.count()).select_from(InboundPart))
+
+
+def test_it_stores_a_pdu_read_again_from_the_same_slot_only_once(sessions, modem_id):
     (pdu,) = deliver(ALICE, "hello")
     with sessions() as session:
-        assert store_part(session, modem_id, received_part(pdu)) is not None
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=3)
         session.commit()
+    # The daemon died before deleting it from the SIM: the next start reads it again.
     with sessions() as session:
-        assert store_part(session, modem_id, received_part(pdu)) is None
-        assert store_part(session, modem_id, received_part(pdu.lower())) is None
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=3) is None
+        assert (
+            store_part(session, modem_id, received_part(pdu.lower()), storage="SM", index=3) is None
+        )
         session.commit()
+        assert count_parts(session) == 1
+
+
+def test_it_stores_the_same_pdu_again_as_a_new_message(sessions, modem_id):
+    (pdu,) = deliver(ALICE, "hello")  # same sender, same second, same text: same octets
     with sessions() as session:
-        assert session.scalar(select(func.count()).select_from(InboundPart)) == 1
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=1)
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=2)
+        assert store_part(session, modem_id, received_part(pdu), storage="ME", index=1)
+        release_slot(session, modem_id, "SM", 1, pdu)  # deleted from the SIM
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=1)
+        session.commit()
+        assert count_parts(session) == 4
+        assert len(ready_groups(session, modem_id)) == 4
+
+
+def test_it_releases_the_slots_a_crash_emptied_before_their_release(sessions, modem_id):
+    first, second = deliver(ALICE, "un"), deliver(BOB, "deux")
+    with sessions() as session:
+        store_part(session, modem_id, received_part(first[0]), storage="SM", index=1)
+        store_part(session, modem_id, received_part(second[0]), storage="SM", index=2)
+        session.commit()
+        # Slot 1 was deleted before the crash, slot 2 was not.
+        assert release_emptied_slots(session, modem_id, [("SM", 2, second[0])]) == 1
+        session.commit()
+        keys = set(session.scalars(select(InboundPart.key)))
+        assert keys == {None, slot_key(modem_id, "SM", 2, second[0])}
+        assert store_part(session, modem_id, received_part(first[0]), storage="SM", index=1)
+        assert (
+            store_part(session, modem_id, received_part(second[0]), storage="SM", index=2) is None
+        )
+
+
+def test_it_makes_a_long_message_sent_twice_two_messages(sessions, modem_id):
+    text = "w" * 200
+    first, second = deliver(ALICE, text)  # the same octets twice over
+    with sessions() as session:
+        store(session, modem_id, [first, second, first, second, first])
+        groups = ready_groups(session, modem_id)
+        assert [join_text([part.pdu for part in group]) for group in groups] == [text, text]
+        assert [[part.part_number for part in group] for group in groups] == [[1, 2], [1, 2]]
 
 
 def test_it_completes_a_single_sms_at_once(sessions, modem_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from crafted import with_concatenation
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from modem.at import ModemError, StoredSms
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
 from smsbox.config import ModemConfig
+from smsbox.inbox import slot_key
 from smsbox.models import Direction, InboundPart, Message, Status
 
 SENDER = "+33612345678"
@@ -126,3 +128,36 @@ def test_it_leaves_parts_waiting_for_their_message_pending(sessions):
     first, _ = deliver("g" * 200)
     connect(sessions, FakeSim(first))
     assert inbound(sessions) == []
+
+
+def test_it_stores_nothing_twice_when_it_died_between_the_commit_and_the_delete(sessions):
+    (pdu,) = deliver("une seule fois")
+    sim = FakeSim(pdu)
+    sim.failing_deletes = 1
+    with pytest.raises(ModemError):
+        connect(sessions, sim)  # stored and committed, then the port went: the worker is gone
+    assert sim.slots == {1: pdu}
+
+    connect(sessions, sim)  # the next worker reads the same slot again
+
+    (message,) = inbound(sessions)
+    assert message.body == "une seule fois"
+    assert sim.slots == {}
+    with sessions() as session:
+        assert session.scalars(select(InboundPart.key)).all() == [None]
+
+
+def test_it_takes_the_same_pdu_again_in_a_slot_emptied_before_a_crash(sessions):
+    (pdu,) = deliver("deux fois")
+    sim = FakeSim(pdu)
+    worker = connect(sessions, sim)
+    # The worker died after the delete, before releasing the slot: its key is still set.
+    with sessions() as session:
+        session.scalars(select(InboundPart)).one().key = slot_key(worker.modem_id, "SM", 1, pdu)
+        session.commit()
+
+    connect(sessions, sim)  # slot 1 is empty: it is released
+    sim.slots[1] = pdu  # the same octets again, in the same slot
+    connect(sessions, sim)
+
+    assert [message.body for message in inbound(sessions)] == ["deux fois"] * 2
