@@ -19,10 +19,9 @@ from smsbox.inbox import ReceivedPart
 # The longest PDU AT commands carry: the SMSC address (a length octet and up to 11
 # more, 3GPP TS 24.011 §8.2.5.1) then the longest TPDU, an SMS-SUBMIT of 164 octets
 # (3GPP TS 23.040 §9.2.2.2).
-MAX_PDU_OCTETS = 12 + 164
+MAX_SMSC_OCTETS = 11
+MAX_PDU_OCTETS = 1 + MAX_SMSC_OCTETS + 164
 _HEX_DIGITS = re.compile(r"[0-9A-Fa-f]+")
-
-
 # python-gammu joins at most GSM_MAX_MULTI_SMS parts (gammu-limits.h).
 MAX_JOINED_PARTS = 50
 # The headers after which a part holds plain text: for these alone python-gammu's
@@ -64,6 +63,8 @@ def pdu_octets(pdu_hex: str) -> bytes:
     if len(pdu_hex) % 2:
         raise PduError("PDU has an odd number of hex digits")
     raw = bytes.fromhex(pdu_hex)
+    if raw[0] > MAX_SMSC_OCTETS:
+        raise PduError(f"SMSC address of {raw[0]} octets: longer than any ({MAX_SMSC_OCTETS})")
     if 1 + raw[0] >= len(raw):
         raise PduError(f"PDU of {len(raw)} octets has no TPDU after its SMSC address")
     return raw
@@ -136,7 +137,8 @@ def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPd
     return pdus
 
 
-def _reason(error: gammu.GSMError) -> str:
+def _reason(error: Exception) -> str:
+    """libgammu's own words for an error python-gammu raised."""
     detail = error.args[0] if error.args else None
     return detail.get("Text", str(error)) if isinstance(detail, dict) else str(error)
 
@@ -149,7 +151,8 @@ def decode(pdu_hex: str) -> dict:
     raw = pdu_octets(pdu_hex)
     try:
         decoded = gammu.DecodePDU(raw, SMSC=True)
-    except gammu.GSMError as error:
+    # python-gammu raises ValueError where it cannot convert what libgammu decoded.
+    except (gammu.GSMError, ValueError) as error:
         raise PduError(f"undecodable PDU: {_reason(error)}") from error
     decoded["Text"] = _clean_text(decoded)
     return decoded

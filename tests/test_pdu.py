@@ -137,6 +137,8 @@ def test_it_keeps_an_alphanumeric_sender():
         "07913306091093",  # cut inside its SMSC address
         SMSC_FIELD + "FF" * 10,  # python-gammu: ERR_UNKNOWN
         SMSC_FIELD + "000000",  # python-gammu: ERR_CORRUPTED
+        # A status report discharged on day 0: python-gammu raises a bare ValueError.
+        SMSC_FIELD + "0200000000200000000000000000000000000000000000",
         "00" * 400,
     ],
 )
@@ -146,7 +148,16 @@ def test_it_raises_its_own_error_for_what_is_no_pdu(pdu):
             read(pdu)
 
 
-@pytest.mark.parametrize("pdu", ["", "zz", "07913306091093", "07" + "00" * 7])
+@pytest.mark.parametrize(
+    "pdu",
+    [
+        "",
+        "zz",
+        "07913306091093",
+        "07" + "00" * 7,
+        "0C" + "00" * 30,  # an SMSC address of 12 octets, one more than any
+    ],
+)
 def test_it_raises_its_own_error_for_the_length_of_what_is_no_pdu(pdu):
     with pytest.raises(PduError):
         tpdu_length(pdu)
