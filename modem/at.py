@@ -106,7 +106,7 @@ def error_for(line: str, command: str) -> ModemError | None:
     if match is None:
         return ModemError(f"{command}: {line}")
     kind, detail = match.groups()
-    code = _number(detail.strip())
+    code = _decimal(detail.strip())
     if kind == "CMS" and code is not None:
         reason = PERMANENT_CMS_ERRORS.get(code)
         if reason:
@@ -136,7 +136,7 @@ class StoredSms:
 MAX_DIGITS = 9
 
 
-def _number(field: str) -> int | None:
+def _decimal(field: str) -> int | None:
     """A decimal field in ASCII digits (int() also takes other scripts' digits), else None."""
     if field.isascii() and field.isdigit() and len(field) <= MAX_DIGITS:
         return int(field)
@@ -158,8 +158,8 @@ def _fields(line: str, prefix: str, count: int) -> list[str]:
     return fields
 
 
-def _numeric(field: str, line: str) -> int:
-    number = _number(field)
+def _number(field: str, line: str) -> int:
+    number = _decimal(field)
     if number is None:
         raise ModemError(f"{_shown(field)} is no number in {_shown(line)}")
     return number
@@ -170,12 +170,12 @@ def parse_cmti(line: str) -> tuple[str, int]:
     storage, index = _fields(line, "+CMTI:", 2)[:2]
     if not storage:
         raise ModemError(f"no storage in {_shown(line)}")
-    return storage, _numeric(index, line)
+    return storage, _number(index, line)
 
 
 def parse_cmgs(line: str) -> int:
     """'+CMGS: 12' -> the TP-MR reference of the part just submitted."""
-    return _numeric(_fields(line, "+CMGS:", 1)[0], line)
+    return _number(_fields(line, "+CMGS:", 1)[0], line)
 
 
 def _headed(lines: list[str], prefix: str) -> list[tuple[str, str]]:
@@ -193,7 +193,7 @@ def _headed(lines: list[str], prefix: str) -> list[tuple[str, str]]:
 def _listed(header: str, pdu: str) -> StoredSms | None:
     try:
         index, status = _fields(header, "+CMGL:", 2)[:2]
-        return StoredSms(index=_numeric(index, header), status=_numeric(status, header), pdu=pdu)
+        return StoredSms(index=_number(index, header), status=_number(status, header), pdu=pdu)
     except ModemError:
         return None
 
@@ -214,7 +214,7 @@ def parse_cmgr(lines: list[str], index: int) -> StoredSms | None:
     if not found:
         return None
     header, pdu = found[0]
-    return StoredSms(index=index, status=_numeric(_fields(header, "+CMGR:", 1)[0], header), pdu=pdu)
+    return StoredSms(index=index, status=_number(_fields(header, "+CMGR:", 1)[0], header), pdu=pdu)
 
 
 def first_with(lines: list[str], prefix: str, command: str) -> str:
@@ -227,5 +227,5 @@ def first_with(lines: list[str], prefix: str, command: str) -> str:
 
 def parse_csq(line: str) -> int | None:
     """'+CSQ: 21,99' -> 21; None when the modem does not know (99)."""
-    rssi = _numeric(_fields(line, "+CSQ:", 1)[0], line)
+    rssi = _number(_fields(line, "+CSQ:", 1)[0], line)
     return None if rssi == 99 else rssi

@@ -147,6 +147,8 @@ class ModemWorker:
                     log.exception("modem %s: message not stored from its parts", self.modem.name)
 
     def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
+        """The message `parts` make: their joined text, or when they make none, the
+        reason and what text each part carries."""
         hexes = [part.pdu for part in parts]
         try:
             body, error = pdus.join_text(hexes), None

@@ -1,7 +1,7 @@
 """Inbound messages: parts are stored first, messages are assembled from them.
 
 The modem side decodes PDUs (python-gammu lives there); this module only keeps
-what was read, idempotently, and turns complete sets of parts into messages.
+what was read, idempotently, and says which sets of parts are to become messages.
 """
 
 from __future__ import annotations

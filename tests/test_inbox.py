@@ -28,11 +28,10 @@ def deliver(sender: str, text: str) -> list[str]:
 
 
 def store(session, modem_id: int, pdus: list[str]) -> None:
-    """Each PDU as read from a slot of its own, then deleted from there."""
+    """Each PDU as the worker takes it in: read from slot 1, stored, deleted from there."""
     for pdu in pdus:
-        index = session.scalar(select(func.count()).select_from(InboundPart)) + 1
-        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=index)
-        release_slot(session, modem_id, "SM", index, pdu)
+        assert store_part(session, modem_id, received_part(pdu), storage="SM", index=1)
+        release_slot(session, modem_id, "SM", 1, pdu)
 
 
 def count_parts(session) -> int:
