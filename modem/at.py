@@ -1,7 +1,8 @@
 """The AT protocol as text: final results, errors and the lines we parse.
 
 Pure functions on `str`, tested with tables of real modem lines; the serial
-side lives in `modem.channel`.
+side lives in `modem.channel`. A line that does not parse is a ModemError a retry
+may fix (line noise, a cut line), never another exception.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def error_for(line: str, command: str) -> ModemError | None:
     if match is None:
         return ModemError(f"{command}: {line}")
     kind, detail = match.groups()
-    code = int(detail) if detail.strip().isdigit() else None
+    code = _decimal(detail.strip())
     if kind == "CMS" and code is not None:
         reason = PERMANENT_CMS_ERRORS.get(code)
         if reason:
@@ -154,43 +155,86 @@ class StoredSms:
     index: int
     status: int
     pdu: str
+    # <mem1> of AT+CPMS, where AT+CMGL and AT+CMGR read and AT+CMGD deletes: with the
+    # index, the slot the message sits in.
+    storage: str = "SM"
 
 
-def _fields(line: str, prefix: str) -> list[str]:
+# An index, a TP-MR, a signal level or an error code: longer is line noise (and int()
+# refuses strings over 4300 digits).
+MAX_DIGITS = 9
+
+
+def _decimal(field: str) -> int | None:
+    """A decimal field in ASCII digits (int() also takes other scripts' digits), else None."""
+    if field.isascii() and field.isdigit() and len(field) <= MAX_DIGITS:
+        return int(field)
+    return None
+
+
+def _shown(line: str) -> str:
+    """A line quoted in an error message, noise cut short."""
+    return repr(line if len(line) <= 80 else line[:80] + "...")
+
+
+def _fields(line: str, prefix: str, count: int) -> list[str]:
+    """The comma-separated fields after `prefix`, unquoted; at least `count` of them."""
     if not line.startswith(prefix):
-        raise ValueError(f"expected {prefix!r}, got {line!r}")
-    return [field.strip().strip('"') for field in line[len(prefix) :].split(",")]
+        raise ModemError(f"expected {prefix!r}, got {_shown(line)}")
+    fields = [field.strip().strip('"') for field in line[len(prefix) :].split(",")]
+    if len(fields) < count:
+        raise ModemError(f"{prefix} line with fewer than {count} field(s): {_shown(line)}")
+    return fields
+
+
+def _number(field: str, line: str) -> int:
+    number = _decimal(field)
+    if number is None:
+        raise ModemError(f"{_shown(field)} is no number in {_shown(line)}")
+    return number
 
 
 def parse_cmti(line: str) -> tuple[str, int]:
     """'+CMTI: "SM",3' -> ('SM', 3)."""
-    storage, index = _fields(line, "+CMTI:")[:2]
-    return storage, int(index)
+    storage, index = _fields(line, "+CMTI:", 2)[:2]
+    if not storage:
+        raise ModemError(f"no storage in {_shown(line)}")
+    return storage, _number(index, line)
 
 
 def parse_cmgs(line: str) -> int:
     """'+CMGS: 12' -> the TP-MR reference of the part just submitted."""
-    return int(_fields(line, "+CMGS:")[0])
+    return _number(_fields(line, "+CMGS:", 1)[0], line)
 
 
-def _headed(lines: list[str], prefix: str) -> list[tuple[list[str], str]]:
-    """(header fields, next line) for each line starting with `prefix`.
+def _headed(lines: list[str], prefix: str) -> list[tuple[str, str]]:
+    """(header, next line) for each line starting with `prefix`.
 
     Anything else is skipped, so line noise in an answer costs nothing but itself.
     """
     return [
-        (_fields(line, prefix), lines[position + 1].strip())
+        (line, lines[position + 1].strip())
         for position, line in enumerate(lines[:-1])
         if line.startswith(prefix)
     ]
 
 
+def _listed(header: str, pdu: str) -> StoredSms | None:
+    try:
+        index, status = _fields(header, "+CMGL:", 2)[:2]
+        return StoredSms(index=_number(index, header), status=_number(status, header), pdu=pdu)
+    except ModemError:
+        return None
+
+
 def parse_cmgl(lines: list[str]) -> list[StoredSms]:
-    """PDU-mode AT+CMGL answer: header '+CMGL: idx,stat,[alpha],length' then the PDU."""
-    return [
-        StoredSms(index=int(fields[0]), status=int(fields[1]), pdu=pdu)
-        for fields, pdu in _headed(lines, "+CMGL:")
-    ]
+    """PDU-mode AT+CMGL answer: header '+CMGL: idx,stat,[alpha],length' then the PDU.
+
+    A message whose header is garbled is left out: it stays on the SIM for the next
+    listing, where refusing the whole answer would stop every other message too.
+    """
+    listed = (_listed(header, pdu) for header, pdu in _headed(lines, "+CMGL:"))
+    return [sms for sms in listed if sms is not None]
 
 
 def parse_cmgr(lines: list[str], index: int) -> StoredSms | None:
@@ -198,8 +242,8 @@ def parse_cmgr(lines: list[str], index: int) -> StoredSms | None:
     found = _headed(lines, "+CMGR:")
     if not found:
         return None
-    fields, pdu = found[0]
-    return StoredSms(index=index, status=int(fields[0]), pdu=pdu)
+    header, pdu = found[0]
+    return StoredSms(index=index, status=_number(_fields(header, "+CMGR:", 1)[0], header), pdu=pdu)
 
 
 def first_with(lines: list[str], prefix: str, command: str) -> str:
@@ -212,5 +256,5 @@ def first_with(lines: list[str], prefix: str, command: str) -> str:
 
 def parse_csq(line: str) -> int | None:
     """'+CSQ: 21,99' -> 21; None when the modem does not know (99)."""
-    rssi = int(_fields(line, "+CSQ:")[0])
+    rssi = _number(_fields(line, "+CSQ:", 1)[0], line)
     return None if rssi == 99 else rssi

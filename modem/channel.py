@@ -194,7 +194,7 @@ class ATChannel:
             if line.startswith("+CMGS:"):
                 try:
                     return parse_cmgs(line)
-                except (ModemError, ValueError):
+                except ModemError:
                     return None
         return None
 

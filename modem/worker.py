@@ -22,7 +22,7 @@ from modem.at import ModemError, NoAnswer, StoredSms, SubmitOutcomeUnknown
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from smsbox import inbox, sending
 from smsbox.config import ModemConfig
-from smsbox.models import Message, MessagePart, Status
+from smsbox.models import InboundPart, Message, MessagePart, Status
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -143,9 +143,7 @@ class ModemWorker:
             raise
         self._record_state("ready")
         self._sweep_storage()
-        now = self._monotonic()
-        self._next_settings_check = now + SETTINGS_CHECK_INTERVAL
-        self._next_sweep = now + STORAGE_SWEEP_INTERVAL
+        self._next_settings_check = self._monotonic() + SETTINGS_CHECK_INTERVAL
 
     @property
     def modem_id(self) -> int:
@@ -189,38 +187,70 @@ class ModemWorker:
         self.driver.reinitialise()
         self._sweep_storage()
 
-    def _sweep_storage(self) -> None:
-        self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
-        for stored in self.driver.stored_messages():
-            self._receive(stored)
-        self._assemble()
-
     # -- receiving -------------------------------------------------------------------
+
+    def _sweep_storage(self) -> None:
+        """What is on the SIM unannounced or unread: first release the slots emptied
+        just before a crash, so that the same octets now in one are a new message."""
+        self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
+        stored = self.driver.stored_messages()
+        with self.sessions() as session:
+            held = [(sms.storage, sms.index, sms.pdu) for sms in stored]
+            inbox.release_emptied_slots(session, self.modem_id, held)
+            session.commit()
+        for sms in stored:
+            self._receive(sms)
+        self._assemble()
 
     def _receive(self, stored: StoredSms) -> None:
         try:
             part = pdus.received_part(stored.pdu)
-        except Exception as error:  # python-gammu raises its own hierarchy
+        except pdus.PduError as error:
             # Left on the SIM: deleting what we cannot read would lose it.
             log.error("modem %s: unreadable SMS at %d: %s", self.modem.name, stored.index, error)
             return
         with self.sessions() as session:
-            inbox.store_part(session, self.modem_id, part)
+            inbox.store_part(
+                session, self.modem_id, part, storage=stored.storage, index=stored.index
+            )
             session.commit()
         self.driver.delete_message(stored.index)
+        with self.sessions() as session:
+            inbox.release_slot(session, self.modem_id, stored.storage, stored.index, stored.pdu)
+            session.commit()
 
     def _assemble(self) -> None:
         with self.sessions() as session:
-            for parts in inbox.complete_groups(session, self.modem_id):
-                body = pdus.join_text([part.pdu for part in parts])
-                message = inbox.assemble(session, parts, body, default_region=self.default_region)
-                session.commit()
-                log.info(
-                    "modem %s: received message %d from %s",
-                    self.modem.name,
-                    message.id,
-                    message.number,
-                )
+            for parts in inbox.ready_groups(session, self.modem_id):
+                try:
+                    self._store_message(session, parts)
+                except Exception:
+                    # One message that cannot be stored must hold up neither the others
+                    # nor the modem; its parts stay pending for the next attempt.
+                    session.rollback()
+                    log.exception("modem %s: message not stored from its parts", self.modem.name)
+
+    def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
+        """The message `parts` make: their joined text, or when they make none, the
+        reason and what text each part carries."""
+        hexes = [part.pdu for part in parts]
+        try:
+            body, error = pdus.join_text(hexes), None
+        except Exception as failure:  # PduError says why; anything else is a bug, kept here
+            body, error = pdus.recovered_text(hexes), f"its parts make no message: {failure}"
+            log.warning(
+                "modem %s: %s",
+                self.modem.name,
+                error,
+                exc_info=not isinstance(failure, pdus.PduError),
+            )
+        message = inbox.assemble(
+            session, parts, body, default_region=self.default_region, error=error
+        )
+        session.commit()
+        log.info(
+            "modem %s: received message %d from %s", self.modem.name, message.id, message.number
+        )
 
     # -- sending ------------------------------------------------------------------------
 

@@ -128,17 +128,20 @@ class MessagePart(Base):
 
 
 class InboundPart(Base):
-    """A PDU read off a SIM, kept until its message is complete.
+    """A PDU read off a SIM, kept until its message is complete (and after, as read).
 
-    The key makes reading idempotent: a daemon that dies between the commit and
-    the delete on the SIM reads the same PDU again and stores nothing new.
+    The key names the storage slot the PDU was read from, until it is deleted from
+    there (then NULL, which never collides): a daemon that dies between the commit and
+    the delete reads the same slot again and stores nothing new, while the same octets
+    arriving again (the same text from the same sender in the same second) are a new
+    message.
     """
 
     __tablename__ = "inbound_parts"
     __table_args__ = (Index("ix_inbound_parts_assembly", "modem_id", "number", "concat_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str | None] = mapped_column(String(64), unique=True)
     modem_id: Mapped[int] = mapped_column(ForeignKey("modems.id"))
     number: Mapped[str] = mapped_column(String(64))
     concat_ref: Mapped[int | None]

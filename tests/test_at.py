@@ -4,6 +4,8 @@ import time
 
 import pytest
 from fake_port import FakePort
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modem.at import (
     ModemError,
@@ -136,50 +138,94 @@ def test_it_does_not_take_an_answer_for_an_unsolicited_line(line, expect):
     assert not is_urc(line, expect)
 
 
-@pytest.mark.parametrize(
-    ("line", "parsed"),
-    [('+CMTI: "SM",3', ("SM", 3)), ('+CMTI: "ME", 12', ("ME", 12)), ("+CMTI: SM,1", ("SM", 1))],
-)
+NEW_MESSAGE_NOTICES = [
+    ('+CMTI: "SM",3', ("SM", 3)),
+    ('+CMTI: "ME", 12', ("ME", 12)),
+    ("+CMTI: SM,1", ("SM", 1)),
+]
+SUBMIT_REFERENCES = [("+CMGS: 12", 12), ("+CMGS: 0", 0), ("+CMGS:255", 255)]
+SIGNAL_QUALITIES = [
+    ("+CSQ: 21,99", 21),
+    ("+CSQ: 0,0", 0),
+    ("+CSQ: 31,0", 31),
+    ("+CSQ: 99,99", None),
+]
+LISTING = ["+CMGL: 1,0,,24", PDU_1, "+CMGL: 4,1,,23", PDU_2]
+READ_ANSWERS = [(["+CMGR: 0,,24", PDU_1], 0, PDU_1), (['+CMGR: 1,"",23', PDU_2], 1, PDU_2)]
+
+
+@pytest.mark.parametrize(("line", "parsed"), NEW_MESSAGE_NOTICES)
 def test_it_parses_a_new_message_notice(line, parsed):
     assert parse_cmti(line) == parsed
 
 
-@pytest.mark.parametrize(
-    ("line", "reference"), [("+CMGS: 12", 12), ("+CMGS: 0", 0), ("+CMGS:255", 255)]
-)
+@pytest.mark.parametrize(("line", "reference"), SUBMIT_REFERENCES)
 def test_it_parses_the_reference_of_a_submitted_part(line, reference):
     assert parse_cmgs(line) == reference
 
 
 def test_it_parses_a_listing_of_stored_messages():
-    lines = ["+CMGL: 1,0,,24", PDU_1, "+CMGL: 4,1,,23", PDU_2]
-    assert parse_cmgl(lines) == [StoredSms(1, 0, PDU_1), StoredSms(4, 1, PDU_2)]
+    assert parse_cmgl(LISTING) == [StoredSms(1, 0, PDU_1), StoredSms(4, 1, PDU_2)]
 
 
 def test_it_parses_an_empty_listing():
     assert parse_cmgl([]) == []
 
 
-def test_it_parses_a_read_message():
-    assert parse_cmgr(["+CMGR: 0,,24", PDU_1], 7) == StoredSms(7, 0, PDU_1)
-    assert parse_cmgr(['+CMGR: 1,"",23', PDU_2], 2) == StoredSms(2, 1, PDU_2)
+@pytest.mark.parametrize(("lines", "status", "pdu"), READ_ANSWERS)
+def test_it_parses_a_read_message(lines, status, pdu):
+    assert parse_cmgr(lines, 7) == StoredSms(7, status, pdu)
 
 
 def test_it_reads_an_empty_slot_as_none():
     assert parse_cmgr([], 3) is None
 
 
-@pytest.mark.parametrize(
-    ("line", "quality"),
-    [("+CSQ: 21,99", 21), ("+CSQ: 0,0", 0), ("+CSQ: 31,0", 31), ("+CSQ: 99,99", None)],
-)
+@pytest.mark.parametrize(("line", "quality"), SIGNAL_QUALITIES)
 def test_it_parses_signal_quality(line, quality):
     assert parse_csq(line) == quality
 
 
-def test_it_refuses_a_line_of_another_command():
-    with pytest.raises(ValueError, match=r"\+CSQ:"):
+def test_it_refuses_a_line_of_another_command_as_a_modem_error():
+    with pytest.raises(ModemError, match=r"\+CSQ:") as raised:
         parse_csq("+CREG: 0,1")
+    assert not raised.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("parse", "line"),
+    [
+        (parse_cmti, "+CMTI: 3"),
+        (parse_cmti, '+CMTI: "SM",x'),
+        (parse_cmti, '+CMTI: "SM",'),
+        (parse_cmti, "+CMTI: ,3"),
+        (parse_cmti, '+CMTI: "SM",٣'),  # an Arabic-Indic three: int() would take it
+        (parse_cmgs, "+CMGS: "),
+        (parse_cmgs, "+CMGS: 1x"),
+        (parse_cmgs, "+CMGS: -1"),
+        (parse_cmgs, "+CMGS: " + "9" * 5000),  # int() refuses over 4300 digits
+        (parse_csq, "+CSQ: ,99"),
+        (parse_csq, "+CSQ: ²,99"),
+        (lambda line: parse_cmgr([line, PDU_1], 1), "+CMGR: ,,24"),
+    ],
+)
+def test_it_raises_a_modem_error_a_retry_may_fix_for_a_garbled_answer(parse, line):
+    with pytest.raises(ModemError) as raised:
+        parse(line)
+    assert not raised.value.permanent
+
+
+def test_it_skips_a_listed_message_whose_header_is_garbled():
+    lines = ["+CMGL: x,0,,24", PDU_1, "+CMGL: 2", PDU_1, "+CMGL: 4,1,,23", PDU_2]
+    assert parse_cmgl(lines) == [StoredSms(4, 1, PDU_2)]
+
+
+@pytest.mark.parametrize("line", ["+CME ERROR: ²", "+CMS ERROR: " + "5" * 5000])
+def test_it_reads_an_error_with_a_garbled_code_as_one_without_a_code(line):
+    error = error_for(line, "AT")
+    assert error is not None
+    assert error.code is None
+    assert not error.permanent
 
 
 # -- the channel over a fake serial port ---------------------------------------------
@@ -334,3 +380,69 @@ def test_it_finds_the_answer_line_among_noise_and_says_when_it_is_missing():
     assert first_with(["junk", "+CSQ: 20,99"], "+CSQ:", "AT+CSQ") == "+CSQ: 20,99"
     with pytest.raises(ModemError, match=r"AT\+CSQ: no \+CSQ: line"):
         first_with(["junk"], "+CSQ:", "AT+CSQ")
+
+
+# -- fuzzing the parsers: a value or a ModemError, never anything else ------------------------
+
+REAL_LINES = [
+    *(line for line, _ in NEW_MESSAGE_NOTICES + SUBMIT_REFERENCES + SIGNAL_QUALITIES),
+    *LISTING,
+    *(line for lines, _, _ in READ_ANSWERS for line in lines),
+    "+CMS ERROR: 500",
+    "+CME ERROR: 10",
+]
+# Characters that matter to the grammar, so that mutations hit it more often than chance would.
+GRAMMAR = st.sampled_from([*'+,:" 0123456789\r\n', "+CMTI:", "+CMGL:", "+CMGR:"])
+
+
+@st.composite
+def mutated_lines(draw) -> str:
+    """A real modem line with a few characters inserted, replaced or cut."""
+    line = draw(st.sampled_from(REAL_LINES))
+    for _ in range(draw(st.integers(1, 4))):
+        position = draw(st.integers(0, len(line)))
+        piece = draw(GRAMMAR | st.text(max_size=3))
+        line = draw(
+            st.sampled_from(
+                [
+                    line[:position] + piece + line[position:],
+                    line[:position] + piece + line[position + 1 :],
+                    line[:position],
+                    line[position:],
+                ]
+            )
+        )
+    return line
+
+
+LINES = mutated_lines() | st.text() | st.sampled_from(REAL_LINES)
+
+
+def parsed_or_modem_error(parse, *args):
+    try:
+        return parse(*args)
+    except ModemError as error:
+        assert not error.permanent
+        return error
+
+
+@given(LINES)
+def test_it_parses_any_line_to_a_value_or_a_modem_error(line):
+    notice = parsed_or_modem_error(parse_cmti, line)
+    assert isinstance(notice, ModemError) or (
+        isinstance(notice[0], str) and notice[0] and notice[1] >= 0
+    )
+    reference = parsed_or_modem_error(parse_cmgs, line)
+    assert isinstance(reference, ModemError) or reference >= 0
+    quality = parsed_or_modem_error(parse_csq, line)
+    assert quality is None or isinstance(quality, ModemError) or quality >= 0
+    error = error_for(line, "AT")
+    assert error is None or isinstance(error, ModemError)
+
+
+@given(st.lists(LINES, max_size=8), st.integers(0, 400))
+def test_it_parses_any_answer_to_messages_or_a_modem_error(lines, index):
+    listed = parse_cmgl(lines)
+    assert all(isinstance(sms, StoredSms) and sms.index >= 0 for sms in listed)
+    read = parsed_or_modem_error(parse_cmgr, lines, index)
+    assert read is None or isinstance(read, ModemError | StoredSms)

@@ -103,6 +103,7 @@ def test_it_lets_python_gammu_send_a_long_unicode_sms(sim):
     assert (submitted.recipient, submitted.text) == ("+33698765432", LONG_UNICODE)
 
 
+@pytest.mark.gammu_client_links_sms
 def test_it_lets_python_gammu_list_and_delete_messages_the_network_delivered(sim):
     sim.deliver("+33611111111", "Premier message, accentué")
     sim.deliver("+33622222222", LONG_UNICODE)

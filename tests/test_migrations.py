@@ -1,9 +1,13 @@
+"""Revisions bring a database to the models' schema, and move the rows they must."""
+
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from smsbox.database import alembic_config, make_engine, upgrade
 from smsbox.models import Base
@@ -37,4 +41,37 @@ def test_it_keeps_users_of_an_older_database_with_a_first_session_version(config
     command.downgrade(migrations, "0001")
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT name FROM users")) == "alice"
-    engine.dispose()
+
+
+PART = (
+    "INSERT INTO inbound_parts (key, modem_id, number, part_number, total_parts, pdu,"
+    " received_at) VALUES (:key, 1, '+33611111111', 1, 1, '00', '2024-05-01 12:00:00')"
+)
+
+
+def keys(engine) -> list[str | None]:
+    with engine.connect() as connection:
+        return list(connection.scalars(text("SELECT key FROM inbound_parts ORDER BY id")))
+
+
+def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
+    config = alembic_config(url)
+    engine = make_engine(url)
+    command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO modems (name, device, state) VALUES ('sim', 'x', '')"))
+        connection.execute(text(PART), {"key": "hash of modem and PDU"})
+
+    command.upgrade(config, "0004_inbound_slots")
+    assert keys(engine) == [None]
+    with engine.begin() as connection:
+        connection.execute(text(PART), {"key": None})  # NULLs never collide
+        connection.execute(text(PART), {"key": "a slot"})
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text(PART), {"key": "a slot"})
+
+    command.downgrade(config, "0001")
+    assert None not in keys(engine)
+    assert len(set(keys(engine))) == 3
+    command.upgrade(config, "head")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,15 @@ import serial
 from serial_port import answer, read_until
 from waiting import wait_until
 
-from modem.pdu import encode_submit
+from modem.pdu import encode_deliver, encode_submit
 from modem.sim import SimulatedModem
 from modem.sim.control import ControlError, request
 
 SMSBOX = str(Path(sys.executable).parent / "smsbox")
 SENDER = "+33611111111"
 RECIPIENT = "+33612345678"
+SMSC = "+33609001390"
+(RAW_PDU,) = encode_deliver(SENDER, "brut", smsc=SMSC, sent_at=datetime(2024, 5, 1, tzinfo=UTC))
 
 
 def raw_request(path: Path, payload: bytes) -> dict:
@@ -70,6 +73,9 @@ def test_it_answers_requests_on_its_control_socket(sim):
         (b'{"action": "deliver", "sender": 33, "text": "x"}\n', "'sender' must be a string"),
         (b'{"action": "status", "verbose": true}\n', "unknown parameter(s): verbose"),
         (b'{"action": "report", "outcome": "lost"}\n', "delivered, expired, failed"),
+        (b'{"action": "deliver", "pdu": "07913Z"}\n', "not hex"),
+        (b'{"action": "deliver", "pdu": "00", "text": "x"}\n', "either 'pdu' or"),
+        (b'{"action": "deliver", "text": "x"}\n', "missing parameter 'sender'"),
     ],
 )
 def test_it_refuses_a_bad_request_clearly_and_keeps_running(sim, payload, error):
@@ -77,6 +83,34 @@ def test_it_refuses_a_bad_request_clearly_and_keeps_running(sim, payload, error)
     assert reply["ok"] is False
     assert error in reply["error"]
     assert request(sim.control_path, "status")["ok"]
+
+
+def stored_pdus(sim: SimulatedModem) -> list[str]:
+    return [stored.pdu for stored in sim.engine.storage.messages.values()]
+
+
+def test_it_delivers_a_raw_pdu_as_the_network_gives_it(sim):
+    for _ in range(3):
+        sim.deliver_pdu(RAW_PDU.lower())
+    assert request(sim.control_path, "deliver", pdu=RAW_PDU) == {"ok": True, "parts": 1}
+    wait_until(lambda: len(stored_pdus(sim)) == 4)
+    assert stored_pdus(sim) == [RAW_PDU] * 4
+
+
+@pytest.mark.parametrize(
+    ("pdu", "error"),
+    [
+        ("", "empty"),
+        ("07913306091093F0zz", "not hex"),
+        ("0791330", "odd number of hex digits"),
+        ("00" * 200, "longer than any SMS"),
+        ("0791330609", "SMSC address"),
+    ],
+)
+def test_it_refuses_a_raw_pdu_that_cannot_be_one_and_says_why(sim, pdu, error):
+    with pytest.raises(ValueError, match=error):
+        sim.deliver_pdu(pdu)
+    assert sim.waiting == 0
 
 
 def test_it_raises_the_simulators_refusal(sim):
@@ -185,6 +219,29 @@ def test_it_delivers_an_sms_from_the_command_line(running, port):
     )
     assert reply == {"ok": True, "parts": 1}
     read_until(port, b'+CMTI: "SM",2')
+
+
+def test_it_delivers_a_raw_pdu_from_the_command_line(running, port):
+    assert "1 part(s)" in running.sim("deliver", "--pdu", RAW_PDU)
+    read_until(port, b'+CMTI: "SM",1')
+    assert RAW_PDU.encode() in answer(port, "AT+CMGR=1")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ((), "--from NUMBER and TEXT, or --pdu HEX"),
+        (("--from", SENDER), "--from NUMBER and TEXT, or --pdu HEX"),
+        (("--pdu", RAW_PDU, "text"), "--pdu replaces --from, --class and TEXT"),
+        (("--pdu", RAW_PDU, "--from", SENDER), "--pdu replaces --from, --class and TEXT"),
+        (("--pdu", "nothex"), "not hex"),
+    ],
+)
+def test_it_takes_exactly_one_form_of_delivery_from_the_command_line(running, args, error):
+    result = smsbox("sim", "deliver", "--control", str(running.control), *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith("smsbox: ")
+    assert error in result.stderr
 
 
 def test_it_lists_what_the_modem_sent_as_lines_and_as_json(running, port):

@@ -104,6 +104,19 @@ def test_it_announces_a_new_message_directly_in_text_mode(modem, network):
     assert not modem.storage.messages
 
 
+UNDECODABLE_PDU = "07913306091093F0" + "FF" * 10  # hex of a PDU's length, no SMS inside
+
+
+def test_it_answers_an_error_for_a_message_text_mode_cannot_show(modem):
+    run(modem, "AT+CMGF=1;+CNMI=2,2,0,0,0")  # text mode, new messages passed on directly
+    assert modem.receive(UNDECODABLE_PDU)
+    assert modem.take_output() == lines('+CMTI: "SM",1')  # stored, not shown
+    assert run(modem, "AT+CMGR=1") == lines("+CMS ERROR: 500")
+    assert run(modem, 'AT+CMGL="ALL"') == lines("+CMS ERROR: 500")
+    assert run(modem, f"AT+CMSS=1,{RECIPIENT}") == lines("+CMS ERROR: 500")
+    assert run(modem, "AT+CMGF=0;+CMGR=1").endswith(f"{UNDECODABLE_PDU}\r\n\r\nOK\r\n".encode())
+
+
 # -- storages and routing -------------------------------------------------------------------------
 
 

@@ -180,7 +180,7 @@ class Lab:
     def deliver_pdu(self, pdu_hex: str, text: str | None) -> None:
         """A PDU as the network hands it to the modem; `text`: what the inbox should
         show for it (None for a hostile PDU nothing is expected of)."""
-        self.sim.deliver_pdu(pdu_hex)  # type: ignore[attr-defined]  (being added)
+        self.sim.deliver_pdu(pdu_hex)
         if text is not None:
             self.delivered[text] += 1
 

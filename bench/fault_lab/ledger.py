@@ -50,7 +50,6 @@ class ScenarioResult:
     froze: bool = False
     failed_checks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unavailable: str | None = None  # the scenario could not run: why
     workdir: Path | None = None
     seconds: float = 0.0
 
@@ -65,8 +64,7 @@ class ScenarioResult:
     def targets_met(self) -> bool:
         resume = self.resume_seconds
         return (
-            self.unavailable is None
-            and self.lost == 0
+            self.lost == 0
             and self.sent_twice == 0
             and self.parts_unsent == 0
             and (resume is None or resume <= RESUME_TARGET)
@@ -79,7 +77,6 @@ class ScenarioResult:
         return {
             "scenario": self.name,
             "targets_met": self.targets_met,
-            "unavailable": self.unavailable,
             "lost": self.lost,
             "sent_twice": self.sent_twice,
             "parts_unsent": self.parts_unsent,

@@ -11,23 +11,17 @@ from fault_lab.lab import Lab
 from fault_lab.ledger import RESUME_TARGET
 from fault_lab.texts import scaled, short_texts
 from modem import pdu as pdus
-from modem.sim import SimulatedModem
 
 INBOUND_WAIT = 30.0  # far beyond the 10 s target: long enough to tell slow from never
 PIN_WINDOW = 12.0  # a daemon retrying a wrong PIN does it within seconds
 SIM_PIN, WRONG_PIN = "1234", "0000"
 IDENTICAL_COPIES = 5
 ARRIVAL_WAIT = 20.0
-NEEDS_DELIVER_PDU = "needs deliver_pdu (SimulatedModem.deliver_pdu is not on this branch yet)"
 
 
 def scaled_wait(seconds: float, scale: float) -> float:
     """A wait shortened for a quick run, still past the resume target."""
     return min(seconds, max(RESUME_TARGET + 2, seconds * scale))
-
-
-def missing_deliver_pdu() -> str | None:
-    return None if hasattr(SimulatedModem, "deliver_pdu") else NEEDS_DELIVER_PDU
 
 
 def reboot_idle(lab: Lab, scale: float) -> None:

@@ -34,8 +34,8 @@ class RecordingNetwork(SimulatedNetwork):
 
     def submit(self, pdu_hex: str) -> Submission:
         try:
-            decoded = pdus.decode(pdu_hex, with_smsc=True)
-        except Exception:  # python-gammu's own errors: the network refuses it below
+            decoded = pdus.decode(pdu_hex)
+        except pdus.PduError:  # the network refuses it below
             return super().submit(pdu_hex)
         concatenated = pdus.concatenation(decoded)
         part_number, total_parts = (1, 1) if concatenated is None else concatenated[1:]

@@ -31,8 +31,6 @@ def _resume(result: ScenarioResult) -> str:
 
 
 def row(result: ScenarioResult) -> str:
-    if result.unavailable:
-        return f"{result.name.ljust(COLUMNS[0][1])}  not run: {result.unavailable}"
     cells = (
         result.name,
         str(result.lost),
@@ -47,8 +45,6 @@ def row(result: ScenarioResult) -> str:
 
 
 def details(result: ScenarioResult) -> list[str]:
-    if result.unavailable:
-        return []  # its row says why
     lines = [f"{result.name} ({result.seconds:.0f} s):"]
     lines += [f"  MISSED: {failure}" for failure in result.failed_checks]
     lines += [f"  {note}" for note in result.notes]
@@ -59,16 +55,9 @@ def details(result: ScenarioResult) -> list[str]:
 
 
 def summary(results: list[ScenarioResult]) -> str:
-    missed = [
-        result.name for result in results if not result.targets_met and not result.unavailable
-    ]
-    not_run = [result.name for result in results if result.unavailable]
-    if not missed and not not_run:
+    missed = [result.name for result in results if not result.targets_met]
+    if not missed:
         return "every target met"
-    verdict = []
-    if missed:
-        verdict.append(f"targets missed in {len(missed)} of {len(results)}: {', '.join(missed)}")
-    if not_run:
-        verdict.append(f"not run (so not met): {', '.join(not_run)}")
+    verdict = [f"targets missed in {len(missed)} of {len(results)}: {', '.join(missed)}"]
     targets = f"0 lost, 0 twice, 0 parts unsent, resume <= {RESUME_TARGET:g} s, no freeze"
     return "; ".join(verdict) + f" (targets: {targets})"

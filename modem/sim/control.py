@@ -5,6 +5,9 @@ One JSON request per connection, one JSON reply:
     {"action": "deliver", "sender": "+33611111111", "text": "Bonjour"}
     {"ok": true, "parts": 1}
 
+    {"action": "deliver", "pdu": "07913306091093F0040B91..."}
+    {"ok": true, "parts": 1}
+
     {"action": "fault", "kind": "vanish"}
     {"ok": false, "error": "missing parameter 'seconds'"}
 
@@ -62,6 +65,10 @@ class Params:
             raise BadRequest(f"parameter {name!r} must be {TYPE_NAMES[kind]}")
         return value
 
+    def given(self, *names: str) -> bool:
+        """Whether any of `names` has a value."""
+        return any(self._raw.get(name) is not None for name in names)
+
     def check_all_used(self) -> None:
         unknown = sorted(set(self._raw) - self._used)
         if unknown:
@@ -72,6 +79,13 @@ class Params:
 
 
 def _deliver(sim: SimulatedModem, params: Params) -> dict:
+    pdu = params.get("pdu", str, None)
+    if pdu is not None:
+        if params.given("sender", "text", "message_class"):
+            raise BadRequest("give either 'pdu' or 'sender' and 'text', not both")
+        params.check_all_used()
+        sim.deliver_pdu(pdu)
+        return {"parts": 1}
     sender, text = params.get("sender", str), params.get("text", str)
     message_class = params.get("message_class", int, -1)
     if message_class not in range(-1, 4):

@@ -107,10 +107,7 @@ class SimulatedNetwork:
 
     def submit(self, pdu_hex: str) -> Submission:
         """Take one SMS-SUBMIT (SMSC address first). Raises ValueError on a bad PDU."""
-        try:
-            decoded = pdus.decode(pdu_hex, with_smsc=True)
-        except Exception as error:  # python-gammu's own exception types
-            raise ValueError(f"undecodable PDU: {error}") from error
+        decoded = pdus.decode(pdu_hex)
         if decoded["Type"] not in ("Submit", "Status_Report"):
             raise ValueError(f"not an SMS-SUBMIT: {decoded['Type']}")
         # TP-SRR is bit 5 of the TPDU's first octet; python-gammu folds it into the

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from modem import pdu as pdus
 from modem.sim.device import PtyDevice
 from modem.sim.engine import ModemEngine
 from modem.sim.errors import CommandError
@@ -179,6 +180,16 @@ class SimulatedModem:
         self._event(f"network: SMS from {sender} ({len(pdus)} part(s), class {message_class})")
         self._waiting.extend(pdus)
         return len(pdus)
+
+    def deliver_pdu(self, pdu_hex: str) -> None:
+        """An SMS-DELIVER PDU, SMSC address first (as `modem.pdu.encode_deliver` makes
+        them), handed to the modem as it is: crafted and broken messages too.
+
+        ValueError unless it is hex of a length a PDU can have.
+        """
+        raw = pdus.pdu_octets(pdu_hex)
+        self._event(f"network: raw PDU of {len(raw)} octets")
+        self._waiting.append(raw.hex().upper())
 
     def call(self, number: str | None, rings: int = 3, interval: float = 1.0) -> None:
         """An incoming call from `number` (None: withheld) ringing `rings` times."""

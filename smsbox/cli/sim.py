@@ -68,6 +68,14 @@ def _done(args: argparse.Namespace, reply: dict, message: str) -> None:
 
 
 def cmd_deliver(args: argparse.Namespace) -> None:
+    if args.pdu is not None:
+        if args.sender is not None or args.text is not None or args.message_class != -1:
+            raise _failed("--pdu replaces --from, --class and TEXT: give one form or the other")
+        reply = _ask(args, "deliver", pdu=args.pdu)
+        _done(args, reply, f"delivered a raw PDU to the modem ({reply['parts']} part(s))")
+        return
+    if args.sender is None or args.text is None:
+        raise _failed("give --from NUMBER and TEXT, or --pdu HEX")
     reply = _ask(
         args, "deliver", sender=args.sender, text=args.text, message_class=args.message_class
     )
@@ -196,12 +204,15 @@ def add_sim_commands(commands, add: AddCommand) -> None:
     run.add_argument("--transcript", help="file receiving every byte both ways")
 
     deliver = _controlled(add, subs, "deliver", cmd_deliver, "an SMS arrives at the modem")
-    deliver.add_argument("--from", dest="sender", required=True, help="sender's number")
+    deliver.add_argument("--from", dest="sender", help="sender's number")
     deliver.add_argument(
         "--class", dest="message_class", type=int, choices=range(4), default=-1,
         help="message class (0: flash SMS)",
     )  # fmt: skip
-    deliver.add_argument("text")
+    deliver.add_argument("text", nargs="?", help="the message (with --from)")
+    deliver.add_argument(
+        "--pdu", help="instead: an SMS-DELIVER PDU in hex, SMSC address first, delivered as is"
+    )
 
     call = _controlled(add, subs, "call", cmd_call, "an incoming call rings the modem")
     caller = call.add_mutually_exclusive_group(required=True)

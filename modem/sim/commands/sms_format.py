@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from modem import pdu as pdus
 from modem.sim import charset
+from modem.sim.errors import cms
 from modem.sim.state import MessageStatus, MessageStore, StoredMessage
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ INVALID_PDU = 304
 INVALID_TEXT = 305
 INVALID_INDEX = 321
 MEMORY_FULL = 322
+UNKNOWN_ERROR = 500
 
 
 def timestamp(moment: datetime | None) -> str:
@@ -27,6 +29,15 @@ def timestamp(moment: datetime | None) -> str:
     offset = moment.utcoffset()
     quarters = int(offset.total_seconds() // 900) if offset else 0
     return moment.strftime("%y/%m/%d,%H:%M:%S") + f"{quarters:+03d}"
+
+
+def readable(pdu_hex: str) -> dict:
+    """The message in a PDU, for text mode to show. A CommandError (+CMS ERROR 500)
+    when there is none: `smsbox sim deliver --pdu` hands the modem any octets."""
+    try:
+        return pdus.decode(pdu_hex)
+    except pdus.PduError:
+        raise cms(UNKNOWN_ERROR) from None
 
 
 def text_data(engine: ModemEngine, decoded: dict) -> bytes:
@@ -57,7 +68,7 @@ def entry(engine: ModemEngine, prefix: str, index: int | None, stored: StoredMes
     head = f"{prefix}: " + (f"{index}," if index is not None else "")
     if not engine.settings.text_mode:
         return with_data(f"{head}{int(stored.status)},,{pdus.tpdu_length(stored.pdu)}", stored.pdu)
-    decoded = pdus.decode(stored.pdu)
+    decoded = readable(stored.pdu)
     number = in_charset(engine, decoded["Number"] or "")
     when = timestamp(decoded.get("DateTime")) if stored.status <= MessageStatus.REC_READ else ""
     header = f'{head}"{stored.status.text}","{number}",,' + (f'"{when}"' if when else "")

@@ -17,24 +17,28 @@ def deliver_to_client(engine: ModemEngine, pdu_hex: str) -> bool:
     if engine.sim.state != "READY":
         return False
     mode, mt = engine.settings.cnmi[0], engine.settings.cnmi[1]
-    if mt == 2 and mode != 0:
-        _urcwith_data(engine, "+CMT", pdu_hex)
+    if mt == 2 and mode != 0 and _passed_on(engine, "+CMT", pdu_hex):
         return True
     storage = engine.settings.storages[2]
     store = engine.stores[storage]
     index = store.add(MessageStatus.REC_UNREAD, pdu_hex)
     if index is None:
         return False
-    if mt in (1, 3) and mode != 0:
+    if mt != 0 and mode != 0:  # <mt> 2 only gets here with what text mode cannot show
         engine.urc(f'+CMTI: "{storage}",{index}')
     if store.full and engine.profile.memory_full_urc:
         engine.urc(engine.profile.memory_full_urc.format(storage=storage))
     return True
 
 
-def _urcwith_data(engine: ModemEngine, prefix: str, pdu_hex: str) -> None:
+def _passed_on(engine: ModemEngine, prefix: str, pdu_hex: str) -> bool:
+    """The message written out after `prefix`; False when text mode has no text to show
+    (octets no modem could read), and it is to be stored instead."""
     if engine.settings.text_mode:
-        decoded = pdus.decode(pdu_hex)
+        try:
+            decoded = pdus.decode(pdu_hex)
+        except pdus.PduError:
+            return False
         header = f'{prefix}: "{in_charset(engine, decoded["Number"])}",,'
         engine.urc(
             with_data(
@@ -43,6 +47,7 @@ def _urcwith_data(engine: ModemEngine, prefix: str, pdu_hex: str) -> None:
         )
     else:
         engine.urc(with_data(f"{prefix}: ,{pdus.tpdu_length(pdu_hex)}", pdu_hex))
+    return True
 
 
 def deliver_report(engine: ModemEngine, pdu_hex: str) -> None:

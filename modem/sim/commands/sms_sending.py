@@ -15,6 +15,7 @@ from modem.sim.commands.sms_format import (
     MEMORY_FULL,
     OPERATION_NOT_ALLOWED,
     preferred_store,
+    readable,
 )
 from modem.sim.commands.sms_incoming import deliver_report
 from modem.sim.errors import cms
@@ -48,7 +49,7 @@ def _pdu_from_prompt(text: str, length: int) -> str:
     try:
         if pdus.tpdu_length(pdu_hex) != length:
             raise cms(INVALID_PDU)
-    except (ValueError, IndexError):  # not hex, or empty
+    except pdus.PduError:
         raise cms(INVALID_PDU) from None
     return pdu_hex.upper()
 
@@ -139,7 +140,7 @@ def send_stored(engine: ModemEngine, command: Command) -> list[str]:
         raise cms(INVALID_INDEX)
     pdu_hex = stored.pdu
     if len(values) > 1 and values[1]:
-        decoded = pdus.decode(pdu_hex)
+        decoded = readable(pdu_hex)
         pdu_hex = pdus.encode_submit(values[1], decoded["Text"], status_report=False)[0].hex
     reference = _submit_pdu(engine, pdu_hex)
     stored.status = MessageStatus.STO_SENT

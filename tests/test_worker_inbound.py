@@ -1,0 +1,163 @@
+"""The worker's receiving side through a fake driver: a SIM in memory, no port, no AT."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from crafted import with_concatenation
+from sqlalchemy import select
+
+from modem import worker as worker_module
+from modem.at import ModemError, StoredSms
+from modem.pdu import encode_deliver
+from modem.worker import ModemWorker
+from smsbox.config import ModemConfig
+from smsbox.inbox import slot_key
+from smsbox.models import Direction, InboundPart, Message, Status
+
+SENDER = "+33612345678"
+SMSC = "+33609001390"
+SENT_AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def deliver(text: str) -> list[str]:
+    return encode_deliver(SENDER, text, smsc=SMSC, sent_at=SENT_AT)
+
+
+class FakeSim:
+    """The ModemDriver interface over SIM slots in a dict; deletes can be made to fail."""
+
+    def __init__(self, *pdus: str):
+        self.slots = dict(enumerate(pdus, start=1))
+        self.failing_deletes = 0
+
+    def connect(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def submit(self, pdu: object) -> int:
+        raise AssertionError("nothing is sent in these tests")
+
+    def stored_messages(self) -> list[StoredSms]:
+        return [StoredSms(index, 0, pdu) for index, pdu in sorted(self.slots.items())]
+
+    def read_message(self, index: int) -> StoredSms | None:
+        pdu = self.slots.get(index)
+        return None if pdu is None else StoredSms(index, 0, pdu)
+
+    def delete_message(self, index: int) -> None:
+        if self.failing_deletes:
+            self.failing_deletes -= 1
+            raise ModemError("AT+CMGD: the port went away")
+        del self.slots[index]
+
+    def signal_quality(self) -> int | None:
+        return 20
+
+    def events(self, timeout: float) -> list:
+        return []
+
+
+def connect(sessions, sim: FakeSim) -> ModemWorker:
+    worker = ModemWorker(
+        ModemConfig(name="sim1", device="/dev/null"),
+        sim,
+        sessions,
+        default_region="FR",
+        stop=threading.Event(),
+    )
+    worker.connect()
+    return worker
+
+
+def inbound(sessions) -> list[Message]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(Message).where(Message.direction == Direction.INBOUND).order_by(Message.id)
+            )
+        )
+
+
+def test_it_stores_parts_that_make_no_message_as_received_with_the_reason(sessions):
+    first, second = deliver("f" * 200)
+    numbered_0 = with_concatenation(second, reference=1, total=2, number=0)
+    sim = FakeSim(
+        with_concatenation(first, reference=1, total=2, number=1),
+        numbered_0,
+        with_concatenation(first, reference=2, total=2, number=3),
+        *deliver("normal"),
+    )
+    connect(sessions, sim)
+
+    broken_0, broken_3, normal = inbound(sessions)
+    assert broken_0.status == broken_3.status == normal.status == Status.RECEIVED
+    assert broken_0.error == "its parts make no message: part 0 of 2 cannot exist"
+    assert broken_0.body == "f" * 200  # what each part carries, in part-number order
+    assert broken_3.error == "its parts make no message: part 3 of 2 cannot exist"
+    assert broken_3.body == "f" * 153
+    assert (normal.body, normal.error) == ("normal", None)
+    with sessions() as session:
+        kept = session.scalars(select(InboundPart).order_by(InboundPart.id)).all()
+        assert [part.message_id for part in kept] == [broken_0.id] * 2 + [broken_3.id, normal.id]
+        assert kept[1].pdu == numbered_0
+    assert sim.slots == {}
+
+
+def test_it_stores_the_others_when_joining_one_message_fails_unexpectedly(sessions, monkeypatch):
+    real_join = worker_module.pdus.join_text
+
+    def join_text(pdus: list[str]) -> str:
+        if real_join(pdus) == "boom":
+            raise RuntimeError("a bug in joining")
+        return real_join(pdus)
+
+    monkeypatch.setattr(worker_module.pdus, "join_text", join_text)
+    connect(sessions, FakeSim(*deliver("avant"), *deliver("boom"), *deliver("après")))
+
+    before, failed, after = inbound(sessions)
+    assert (before.body, before.error, after.body, after.error) == ("avant", None, "après", None)
+    assert (failed.body, failed.error) == ("boom", "its parts make no message: a bug in joining")
+
+
+def test_it_leaves_parts_waiting_for_their_message_pending(sessions):
+    first, _ = deliver("g" * 200)
+    connect(sessions, FakeSim(first))
+    assert inbound(sessions) == []
+
+
+def test_it_stores_nothing_twice_when_it_died_between_the_commit_and_the_delete(sessions):
+    (pdu,) = deliver("une seule fois")
+    sim = FakeSim(pdu)
+    sim.failing_deletes = 1
+    with pytest.raises(ModemError):
+        connect(sessions, sim)  # stored and committed, then the port went: the worker is gone
+    assert sim.slots == {1: pdu}
+
+    connect(sessions, sim)  # the next worker reads the same slot again
+
+    (message,) = inbound(sessions)
+    assert message.body == "une seule fois"
+    assert sim.slots == {}
+    with sessions() as session:
+        assert session.scalars(select(InboundPart.key)).all() == [None]
+
+
+def test_it_takes_the_same_pdu_again_in_a_slot_emptied_before_a_crash(sessions):
+    (pdu,) = deliver("deux fois")
+    sim = FakeSim(pdu)
+    worker = connect(sessions, sim)
+    # The worker died after the delete, before releasing the slot: its key is still set.
+    with sessions() as session:
+        session.scalars(select(InboundPart)).one().key = slot_key(worker.modem_id, "SM", 1, pdu)
+        session.commit()
+
+    connect(sessions, sim)  # slot 1 is empty: it is released
+    sim.slots[1] = pdu  # the same octets again, in the same slot
+    connect(sessions, sim)
+
+    assert [message.body for message in inbound(sessions)] == ["deux fois"] * 2
