@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from outbox_rows import interrupt_second_of_three
 
-from smsbox import sending
 from smsbox.cli import main
 from smsbox.config import CONFIG_ENV, load_config
 from smsbox.database import make_engine, make_session_factory
@@ -176,14 +176,7 @@ def interrupted_message(config_file: Path) -> int:
         with session.begin():
             modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
             message_id = queue_message(session, "0612345678", "x", default_region="FR").id
-        message = sending.claim_next(session, modem_id)
-        sending.prepare_parts(session, message, ["00AA", "00BB", "00CC"])
-        for part in message.parts:
-            sending.record_handover(part)
-        sending.record_part_sent(message, message.parts[0], reference=1)
-        sending.record_unknown_outcome(message.parts[1], "no answer")
-        sending.record_part_sent(message, message.parts[2], reference=3)
-        sending.settle(message)
+        interrupt_second_of_three(session, modem_id)
         session.commit()
     engine.dispose()
     return message_id

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from crafted import with_concatenation
 from daemon_fixtures import messages
 from waiting import wait_until
 
+from fault_lab.crafted_pdus import with_concatenation
 from modem.pdu import encode_deliver
 from smsbox import outbox
 from smsbox.models import Direction, Message, Status

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fault_lab.crafted_pdus import with_part_number
+from fault_lab.crafted_pdus import with_concatenation
 from fault_lab.ledger import (
     OutboundState,
     QueuedMessage,
@@ -97,7 +97,7 @@ def test_it_crafts_a_part_claiming_another_part_number(part, new_number):
     parts = pdus.encode_deliver(
         "+33611111111", "partie d'un long message, " * 8, smsc="+33609001390", sent_at=SENT_AT
     )
-    crafted = with_part_number(parts[part], new_number)
+    crafted = with_concatenation(parts[part], number=new_number)
 
     reference, number, total = pdus.concatenation(pdus.decode(crafted))
     assert (reference, total) == pdus.concatenation(pdus.decode(parts[part]))[::2]
@@ -108,4 +108,4 @@ def test_it_crafts_a_part_claiming_another_part_number(part, new_number):
 def test_it_refuses_to_renumber_a_single_sms():
     (single,) = pdus.encode_deliver("+33611111111", "court", smsc="+33609001390", sent_at=SENT_AT)
     with pytest.raises(ValueError, match="no user data header"):
-        with_part_number(single, 0)
+        with_concatenation(single, number=0)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crafted import with_concatenation
 from sqlalchemy import func, select
 
+from fault_lab.crafted_pdus import with_concatenation
 from modem.pdu import encode_deliver, join_text, received_part
 from smsbox.inbox import (
     assemble,

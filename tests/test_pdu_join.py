@@ -7,10 +7,10 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from crafted import with_concatenation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fault_lab.crafted_pdus import with_concatenation
 from modem.pdu import (
     MAX_JOINED_PARTS,
     PduError,

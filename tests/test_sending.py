@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from outbox_rows import queue, status_of
+from outbox_rows import interrupt_second_of_three, queue, status_of
 from sqlalchemy import func, select
 
 from smsbox import sending
@@ -239,13 +239,7 @@ def test_it_recovers_only_this_modems_messages(sessions, modem_id):
 def test_it_resends_only_the_uncertain_parts_when_a_person_asks(sessions, modem_id):
     (message_id,) = queue(sessions, "0611111111")
     with sessions() as session:
-        message = claim_with_parts(session, modem_id)
-        for part in message.parts:
-            sending.record_handover(part)
-        sending.record_part_sent(message, message.parts[0], reference=1)
-        sending.record_unknown_outcome(message.parts[1], "no answer")
-        sending.record_part_sent(message, message.parts[2], reference=3)
-        sending.settle(message)
+        message = interrupt_second_of_three(session, modem_id)
         assert message.status == Status.INTERRUPTED
 
         sending.resend_interrupted(message)

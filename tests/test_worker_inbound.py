@@ -6,9 +6,9 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from crafted import with_concatenation
 from sqlalchemy import select
 
+from fault_lab.crafted_pdus import with_concatenation
 from modem import worker as worker_module
 from modem.at import ModemError, StoredSms
 from modem.pdu import encode_deliver

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from fault_lab.crafted_pdus import with_part_number
+from fault_lab.crafted_pdus import with_concatenation
 from fault_lab.lab import Lab
 from fault_lab.ledger import RESUME_TARGET
 from fault_lab.texts import scaled, short_texts
@@ -67,7 +67,12 @@ def crafted_concat(lab: Lab, scale: float) -> None:
     long_text = "crafted " + "partie d'un long message, " * 8
     zero = pdus.encode_deliver("+33620002221", long_text, smsc=lab.network.smsc, sent_at=sent_at)
     beyond = pdus.encode_deliver("+33620002222", long_text, smsc=lab.network.smsc, sent_at=sent_at)
-    crafted = [with_part_number(zero[0], 0), zero[1], beyond[0], with_part_number(beyond[1], 3)]
+    crafted = [
+        with_concatenation(zero[0], number=0),
+        zero[1],
+        beyond[0],
+        with_concatenation(beyond[1], number=3),
+    ]
     for pdu in crafted:
         lab.deliver_pdu(pdu, None)
     time.sleep(1.0)
