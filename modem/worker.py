@@ -12,17 +12,17 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from modem import pdu as pdus
-from modem.at import ModemError, NoAnswer, StoredSms, SubmitOutcomeUnknown
+from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from modem.sender import MessageSender
 from smsbox import inbox, sending
 from smsbox.config import ModemConfig
-from smsbox.models import InboundPart, Message, MessagePart, Status
+from smsbox.models import InboundPart
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -43,7 +43,6 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
-DATABASE_RETRY = 1.0
 
 
 class ModemWorker:
@@ -64,6 +63,7 @@ class ModemWorker:
         self.stop = stop
         self._monotonic = monotonic
         self._modem_id: int | None = None
+        self.sender = MessageSender(modem.name, driver, sessions, stop=stop, pause=self._pause)
         self._next_signal_poll = 0.0
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
@@ -153,7 +153,7 @@ class ModemWorker:
 
     def step(self) -> None:
         """Take in what the modem announced, then send at most one message."""
-        sent = self.send_one()
+        sent = self.sender.send_one(self.modem_id)
         events = self.driver.events(0 if sent else IDLE_WAIT)
         restart = next((event for event in events if isinstance(event, Restarted)), None)
         if restart is not None:
@@ -252,93 +252,7 @@ class ModemWorker:
             "modem %s: received message %d from %s", self.modem.name, message.id, message.number
         )
 
-    # -- sending ------------------------------------------------------------------------
-
-    def send_one(self) -> bool:
-        with self.sessions() as session:
-            message = sending.claim_next(session, self.modem_id)
-            if message is None:
-                return False
-            self._send(session, message)
-            return True
-
-    def _send(self, session: Session, message: Message) -> None:
-        if not message.parts:
-            try:
-                parts = pdus.encode_submit(message.number, message.body)
-            except ValueError as error:
-                sending.record_unsendable(message, str(error))
-                session.commit()
-                return
-            sending.prepare_parts(session, message, [part.hex for part in parts])
-            session.commit()
-        for part in sending.parts_to_send(message):
-            if not self._send_part(session, message, part):
-                return
-        if message.status == Status.SENDING:  # no part was left to send
-            self._commit_until_done(session, partial(sending.settle, message))
-        log.info(
-            "modem %s: message %d to %s %s (%d part(s))",
-            self.modem.name,
-            message.id,
-            message.number,
-            message.status,
-            len(message.parts),
-        )
-
-    def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
-        """Submit one part; False when the message must wait (a refusal to retry later)."""
-
-        def hand_over() -> None:
-            sending.record_handover(part)
-            session.commit()
-
-        pdu = part.pdu or ""
-        try:
-            reference = self.driver.submit(
-                pdus.SubmitPdu(hex=pdu, tpdu_length=pdus.tpdu_length(pdu)), hand_over
-            )
-        except SubmitOutcomeUnknown as error:
-            # The port is in doubt: reconnecting settles the message (the parts not
-            # handed over go out later; this one is never resent by itself).
-            self._commit_until_done(
-                session, partial(sending.record_unknown_outcome, part, str(error))
-            )
-            raise
-        except NoAnswer:
-            raise  # nothing was handed over: reconnecting puts the message back in the queue
-        except ModemError as error:
-            self._commit_until_done(
-                session,
-                partial(
-                    sending.record_refusal, message, part, str(error), permanent=error.permanent
-                ),
-            )
-            log.warning("modem %s: message %d not sent: %s", self.modem.name, message.id, error)
-            return False
-        self._commit_until_done(
-            session, partial(sending.record_part_sent, message, part, reference)
-        )
-        return True
-
     # -- the database ----------------------------------------------------------------
-
-    def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
-        """Apply and commit what the modem just told: that knowledge exists nowhere
-        else, so a locked or unreachable database is waited for, not given up on."""
-        while True:
-            try:
-                change()
-                session.commit()
-                return
-            except SQLAlchemyError as error:
-                session.rollback()
-                if self.stop.is_set():
-                    raise
-                log.warning(
-                    "modem %s: cannot write to the database (%s); retrying", self.modem.name, error
-                )
-                self._pause(DATABASE_RETRY)
 
     def _write(self, change: Callable[[Session], None]) -> None:
         with self.sessions() as session:

@@ -1,0 +1,129 @@
+"""Sending one modem's queued messages, part by part (`smsbox.sending` names the
+states). Every state is committed before the modem command that depends on it,
+and what the modem answered is committed whatever it takes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from functools import partial
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from modem import pdu as pdus
+from modem.at import ModemError, NoAnswer, SubmitOutcomeUnknown
+from modem.driver import ModemDriver
+from smsbox import sending
+from smsbox.models import Message, MessagePart, Status
+
+log = logging.getLogger(__name__)
+
+DATABASE_RETRY = 1.0
+
+
+class MessageSender:
+    def __init__(
+        self,
+        modem_name: str,
+        driver: ModemDriver,
+        sessions: sessionmaker[Session],
+        *,
+        stop: threading.Event,
+        pause: Callable[[float], None],
+    ):
+        self.modem_name = modem_name
+        self.driver = driver
+        self.sessions = sessions
+        self.stop = stop
+        # Waits while showing the worker's progress to the daemon.
+        self._pause = pause
+
+    def send_one(self, modem_id: int) -> bool:
+        """Send the next message this modem may send; False when there is none.
+
+        Raises ModemError when the modem must be reconnected: reconnecting settles
+        the message (`sending.recover_unfinished`)."""
+        with self.sessions() as session:
+            message = sending.claim_next(session, modem_id)
+            if message is None:
+                return False
+            self._send(session, message)
+            return True
+
+    def _send(self, session: Session, message: Message) -> None:
+        if not message.parts:
+            try:
+                parts = pdus.encode_submit(message.number, message.body)
+            except ValueError as error:
+                sending.record_unsendable(message, str(error))
+                session.commit()
+                return
+            sending.prepare_parts(session, message, [part.hex for part in parts])
+            session.commit()
+        for part in sending.parts_to_send(message):
+            if not self._send_part(session, message, part):
+                return
+        if message.status == Status.SENDING:  # no part was left to send
+            self._commit_until_done(session, partial(sending.settle, message))
+        log.info(
+            "modem %s: message %d to %s %s (%d part(s))",
+            self.modem_name,
+            message.id,
+            message.number,
+            message.status,
+            len(message.parts),
+        )
+
+    def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
+        """Submit one part; False when the message must wait (a refusal to retry later)."""
+
+        def hand_over() -> None:
+            sending.record_handover(part)
+            session.commit()
+
+        pdu = part.pdu or ""
+        try:
+            reference = self.driver.submit(
+                pdus.SubmitPdu(hex=pdu, tpdu_length=pdus.tpdu_length(pdu)), hand_over
+            )
+        except SubmitOutcomeUnknown as error:
+            # The port is in doubt: reconnecting settles the message (the parts not
+            # handed over go out later; this one is never resent by itself).
+            self._commit_until_done(
+                session, partial(sending.record_unknown_outcome, part, str(error))
+            )
+            raise
+        except NoAnswer:
+            raise  # nothing was handed over: reconnecting puts the message back in the queue
+        except ModemError as error:
+            self._commit_until_done(
+                session,
+                partial(
+                    sending.record_refusal, message, part, str(error), permanent=error.permanent
+                ),
+            )
+            log.warning("modem %s: message %d not sent: %s", self.modem_name, message.id, error)
+            return False
+        self._commit_until_done(
+            session, partial(sending.record_part_sent, message, part, reference)
+        )
+        return True
+
+    def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
+        """Apply and commit what the modem just told: that knowledge exists nowhere
+        else, so a locked or unreachable database is waited for, not given up on."""
+        while True:
+            try:
+                change()
+                session.commit()
+                return
+            except SQLAlchemyError as error:
+                session.rollback()
+                if self.stop.is_set():
+                    raise
+                log.warning(
+                    "modem %s: cannot write to the database (%s); retrying", self.modem_name, error
+                )
+                self._pause(DATABASE_RETRY)
