@@ -52,10 +52,11 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     workers = [
         ModemWorker(
             modem,
-            ATDriver(modem.device, modem.baudrate, modem.pin),
+            ATDriver(modem.device, modem.baudrate, modem.pin, status_reports=modem.status_reports),
             sessions,
             default_region=config.messaging.default_region,
             stop=stop,
+            validity_hours=config.messaging.validity_hours,
         )
         for modem in config.modems
     ]

@@ -26,14 +26,17 @@ from modem.at import (
     parse_csq,
 )
 from modem.channel import ATChannel
-from modem.pdu import SubmitPdu
+from modem.pdu import PduError, SubmitPdu
+from modem.reports import StatusReport, read_status_report
 
 log = logging.getLogger(__name__)
 
 ALL_MESSAGES = 4
 # Store incoming SMS and announce them with +CMTI: a message is on the SIM
-# before we are told, so a crash between the two cannot lose it.
-NEW_MESSAGE_INDICATIONS = "2,1,0,0,0"
+# before we are told, so a crash between the two cannot lose it. Status reports
+# come straight to us with +CDS (<ds> 1): one lost while the daemon is down
+# leaves its message `sent`, which is true.
+NEW_MESSAGE_INDICATIONS = "2,1,0,{ds},0"
 PIN_TIMEOUT = 20
 
 
@@ -50,7 +53,7 @@ class Restarted:
     line: str
 
 
-ModemEvent = NewMessage | Restarted
+ModemEvent = NewMessage | Restarted | StatusReport
 
 
 class PinRefused(ModemError):
@@ -78,10 +81,13 @@ class ModemDriver(Protocol):
 
 
 class ATDriver:
-    def __init__(self, device: str, baudrate: int = 115200, pin: str = ""):
+    def __init__(
+        self, device: str, baudrate: int = 115200, pin: str = "", *, status_reports: bool = True
+    ):
         self.device = device
         self.baudrate = baudrate
         self.pin = pin
+        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if status_reports else 0)
         self.pin_refused = False
         # A PIN whose answer never came may have counted as a wrong try.
         self._pin_answer_lost = False
@@ -114,13 +120,13 @@ class ATDriver:
         self._unlock_sim()
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
-        self.channel.command(f"AT+CNMI={NEW_MESSAGE_INDICATIONS}")
+        self.channel.command(f"AT+CNMI={self._indications}")
 
     def settings_lost(self) -> bool:
         """Whether the modem forgot to announce new SMS, as after a silent restart."""
         answer = self.channel.command("AT+CNMI?", expect="+CNMI:")
         current = first_with(answer, "+CNMI:", "AT+CNMI?").split(":", 1)[1]
-        wanted = NEW_MESSAGE_INDICATIONS.split(",")[:2]
+        wanted = self._indications.split(",")[:2]
         return [field.strip() for field in current.split(",")[:2]] != wanted
 
     def _unlock_sim(self) -> None:
@@ -193,6 +199,11 @@ class ATDriver:
             elif line.startswith("+CMTI:"):
                 try:
                     events.append(NewMessage(*parse_cmti(line)))
-                except (ModemError, ValueError):
+                except ModemError:
                     log.warning("unreadable new-message indication: %r", line)
+            elif line.startswith("+CDS:"):
+                try:
+                    events.append(read_status_report(line.partition("\n")[2]))
+                except PduError as error:
+                    log.warning("unreadable status report %r: %s", line, error)
         return events

@@ -111,23 +111,28 @@ def _parts_for(text: str, message_class: int = -1) -> list[dict]:
     return _encode_parts(text, unicode=True, message_class=message_class)
 
 
-def encode_submit(number: str, text: str, *, status_report: bool = True) -> list[SubmitPdu]:
-    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC.
+def encode_submit(
+    number: str, text: str, *, status_report: bool = True, validity_hours: int | None = None
+) -> list[SubmitPdu]:
+    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC. The network
+    gives up delivering after `validity_hours` (None: as long as it keeps any).
 
     Raises ValueError for what no SMS can carry (python-gammu's own error inside).
     """
+    # python-gammu turns "48H" into the relative TP-VP octet (3GPP TS 23.040 §9.2.3.12.1).
+    validity = "Max" if validity_hours is None else f"{validity_hours}H"
     try:
-        return _encode_submit(number, text, status_report)
+        return _encode_submit(number, text, status_report, validity)
     except gammu.GSMError as error:
         raise ValueError(f"cannot encode an SMS to {number}: {_reason(error)}") from error
 
 
-def _encode_submit(number: str, text: str, status_report: bool) -> list[SubmitPdu]:
+def _encode_submit(number: str, text: str, status_report: bool, validity: str) -> list[SubmitPdu]:
     parts = _parts_for(text)
     pdus = []
     for part in parts:
         part["Number"] = number
-        part["SMSC"] = {"Location": 0, "Validity": "Max"}
+        part["SMSC"] = {"Location": 0, "Validity": validity}
         # python-gammu sets TP-SRR (ask for a status report) from this type.
         part["Type"] = "Status_Report" if status_report else "Submit"
         # python-gammu always writes an SMSC address; a zero length instead tells

@@ -32,8 +32,12 @@ class MessageSender:
         *,
         stop: threading.Event,
         pause: Callable[[float], None],
+        status_reports: bool = True,
+        validity_hours: int | None = None,
     ):
         self.modem_name = modem_name
+        self.status_reports = status_reports
+        self.validity_hours = validity_hours
         self.driver = driver
         self.sessions = sessions
         self.stop = stop
@@ -55,7 +59,12 @@ class MessageSender:
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:
             try:
-                parts = pdus.encode_submit(message.number, message.body)
+                parts = pdus.encode_submit(
+                    message.number,
+                    message.body,
+                    status_report=self.status_reports,
+                    validity_hours=self.validity_hours,
+                )
             except ValueError as error:
                 sending.record_unsendable(message, str(error))
                 session.commit()

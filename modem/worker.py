@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem import pdu as pdus
 from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from modem.reports import Outcome, StatusReport
 from modem.sender import MessageSender
-from smsbox import inbox, sending
+from smsbox import delivery, inbox, sending
 from smsbox.config import ModemConfig
-from smsbox.models import InboundPart
+from smsbox.models import InboundPart, Status
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -43,6 +44,11 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
+REPORTED_STATES = {
+    Outcome.DELIVERED: Status.DELIVERED,
+    Outcome.FAILED: Status.FAILED,
+    Outcome.EXPIRED: Status.EXPIRED,
+}
 
 
 class ModemWorker:
@@ -54,6 +60,7 @@ class ModemWorker:
         *,
         default_region: str,
         stop: threading.Event,
+        validity_hours: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ):
         self.modem = modem
@@ -63,7 +70,15 @@ class ModemWorker:
         self.stop = stop
         self._monotonic = monotonic
         self._modem_id: int | None = None
-        self.sender = MessageSender(modem.name, driver, sessions, stop=stop, pause=self._pause)
+        self.sender = MessageSender(
+            modem.name,
+            driver,
+            sessions,
+            stop=stop,
+            pause=self._pause,
+            status_reports=modem.status_reports,
+            validity_hours=validity_hours,
+        )
         self._next_signal_poll = 0.0
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
@@ -161,6 +176,8 @@ class ModemWorker:
                 "modem %s restarted (%s): setting it up again", self.modem.name, restart.line
             )
             self._set_up_again()
+        for report in (event for event in events if isinstance(event, StatusReport)):
+            self._take_report(report)
         arrived = [event for event in events if isinstance(event, NewMessage)]
         for event in arrived:
             stored = self.driver.read_message(event.index)
@@ -183,7 +200,30 @@ class ModemWorker:
             self._next_signal_poll = now + SIGNAL_POLL_INTERVAL
             self._record_signal(self.driver.signal_quality())
 
-    def _set_up_again(self) -> None:
+    def _take_report(self, report: StatusReport) -> None:
+        state = REPORTED_STATES.get(report.outcome)
+        if state is None:
+            return  # the network is still trying: the part stays sent
+        with self.sessions() as session:
+            part = delivery.record_report(
+                session,
+                self.modem_id,
+                report.reference,
+                report.recipient,
+                state,
+                report.discharged_at,
+                default_region=self.default_region,
+                detail=f"(TP-Status {report.status:#04x})",
+            )
+            session.commit()
+        if part is None:
+            log.warning(
+                "modem %s: status report for no part sent (reference %d to %s, %s)",
+                self.modem.name,
+                report.reference,
+                report.recipient,
+                report.outcome,
+            )
         self.driver.reinitialise()
         self._sweep_storage()
 

@@ -18,6 +18,8 @@ import phonenumbers
 
 CONFIG_ENV = "SMSBOX_CONFIG"
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+# The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
+MAX_VALIDITY_HOURS = 63 * 7 * 24
 
 
 class ConfigError(ValueError):
@@ -43,12 +45,14 @@ class ModemConfig:
     device: str
     baudrate: int = 115200
     pin: str = ""
+    status_reports: bool = True
 
 
 @dataclass(frozen=True)
 class MessagingConfig:
     default_region: str = "FR"
     timezone: str = "Europe/Paris"
+    validity_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,10 @@ def _check_values(config: Config) -> None:
             f"[messaging].timezone: {config.messaging.timezone!r} is not a known time zone "
             "such as 'Europe/Paris'"
         ) from None
+    if not 1 <= config.messaging.validity_hours <= MAX_VALIDITY_HOURS:
+        raise ConfigError(
+            f"[messaging].validity_hours must be between 1 and {MAX_VALIDITY_HOURS} (63 weeks)"
+        )
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"

@@ -110,7 +110,11 @@ class MessagePart(Base):
     """
 
     __tablename__ = "message_parts"
-    __table_args__ = (UniqueConstraint("message_id", "part_number"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "part_number"),
+        # Delivery reports find their part by TP-MR.
+        Index("ix_message_parts_reference", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))

@@ -7,27 +7,36 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
+from waiting import wait_until
 
 from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from smsbox.config import Config, parse_config
 from smsbox.database import make_engine, make_session_factory
-from smsbox.models import Direction, Message
+from smsbox.models import Direction, Message, Status
 from smsbox.setup import initialise
 
+# Sent, or already delivered when the simulated network's report came back.
+ON_THE_NETWORK = frozenset({Status.SENT, Status.DELIVERED})
 
-@pytest.fixture
-def modem_config(tmp_path) -> Config:
+
+def configured(tmp_path, device: str, messaging: dict | None = None, **modem: object) -> Config:
+    """An initialised configuration with one modem at `device`, with `modem`'s keys."""
     config = parse_config(
         {
             "data_dir": "data",
-            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
-            "modem": [{"name": "sim", "device": str(tmp_path / "modem")}],
+            "messaging": {"default_region": "FR", "timezone": "Europe/Paris", **(messaging or {})},
+            "modem": [{"name": "sim", "device": device, **modem}],
         },
         tmp_path,
     )
     initialise(config)
     return config
+
+
+@pytest.fixture
+def modem_config(tmp_path) -> Config:
+    return configured(tmp_path, str(tmp_path / "modem"))
 
 
 @pytest.fixture
@@ -58,6 +67,18 @@ def start_daemon(modem_config):
     for thread in threads:
         thread.join(timeout=10)
         assert not thread.is_alive(), "the daemon did not stop when asked"
+
+
+def run_daemon_until(config: Config, condition, timeout: float = 15.0) -> None:
+    """Run the daemon in a thread until `condition()` holds, then stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run_daemon, args=(config, stop))
+    thread.start()
+    try:
+        wait_until(condition, timeout)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def messages(db, direction: Direction) -> list[Message]:

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 
 import pytest
-from daemon_fixtures import messages
+from daemon_fixtures import ON_THE_NETWORK, configured, messages, run_daemon_until
 from waiting import wait_until
 
 from modem import channel
-from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
 from smsbox import database, outbox
-from smsbox.config import parse_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Direction, MessagePart, Modem, Status
-from smsbox.setup import initialise
 
 # Issue 11's target: traffic resumes within 10 s of a fault ending.
 RESUMED_WITHIN = 10
 # A modem that restarts without a word is noticed at the next settings check.
 SETTLED_WITHIN = 15
-FINISHED = {Status.SENT, Status.FAILED, Status.INTERRUPTED}
+FINISHED = {*ON_THE_NETWORK, Status.FAILED, Status.INTERRUPTED}
 
 
 def queue(db, text: str, number: str = "0612345678") -> None:
@@ -60,7 +56,7 @@ def test_it_retries_after_a_network_congestion_and_sends_once(db, sim, start_dae
     (submitted,) = sim.wait_for_sent(1)
     assert submitted.text == "après l'encombrement"
     (message,) = wait_until(
-        lambda: [m for m in messages(db, Direction.OUTBOUND) if m.status == Status.SENT]
+        lambda: [m for m in messages(db, Direction.OUTBOUND) if m.status in ON_THE_NETWORK]
     )
     assert message.attempts == 2
     time.sleep(0.5)
@@ -157,33 +153,13 @@ def outbound(db, status: Status) -> list:
     return [m for m in messages(db, Direction.OUTBOUND) if m.status == status]
 
 
-def config_with_pin(tmp_path, device: str, pin: str):
-    config = parse_config(
-        {
-            "data_dir": "data",
-            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
-            "modem": [{"name": "sim", "device": device, "pin": pin}],
-        },
-        tmp_path,
-    )
-    initialise(config)
-    return config
-
-
-def run_daemon_until(config, condition, timeout: float = 15.0) -> None:
-    stop = threading.Event()
-    thread = threading.Thread(target=run_daemon, args=(config, stop))
-    thread.start()
-    try:
-        wait_until(condition, timeout)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
+def on_the_network(db) -> list:
+    return [m for m in messages(db, Direction.OUTBOUND) if m.status in ON_THE_NETWORK]
 
 
 def test_it_gives_a_wrong_pin_once_and_never_again_even_after_a_restart(tmp_path):
     device = str(tmp_path / "modem")
-    config = config_with_pin(tmp_path, device, "1111")
+    config = configured(tmp_path, device, pin="1111")
     engine = make_engine(config.database_url)
     db = make_session_factory(engine)
     with SimulatedModem(device, pin="4321") as sim:
@@ -197,15 +173,15 @@ def test_it_gives_a_wrong_pin_once_and_never_again_even_after_a_restart(tmp_path
 
 def test_it_gives_a_corrected_pin_after_a_refused_one(tmp_path):
     device = str(tmp_path / "modem")
-    engine = make_engine(config_with_pin(tmp_path, device, "1111").database_url)
+    engine = make_engine(configured(tmp_path, device, pin="1111").database_url)
     db = make_session_factory(engine)
     with SimulatedModem(device, pin="4321") as sim:
         run_daemon_until(
-            config_with_pin(tmp_path, device, "1111"),
+            configured(tmp_path, device, pin="1111"),
             lambda: "refused" in (modem_error(db) or ""),
         )
         run_daemon_until(
-            config_with_pin(tmp_path, device, "4321"), lambda: modem_state(db) == "ready"
+            configured(tmp_path, device, pin="4321"), lambda: modem_state(db) == "ready"
         )
         assert sim.engine.sim.state == "READY"
     engine.dispose()
@@ -228,7 +204,7 @@ def test_it_never_resends_a_part_whose_answer_was_lost_with_the_port(db, sim, st
     assert "smsbox resend" in message.error
     sim.slow(0)
     queue(db, "après la coupure")
-    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    wait_until(lambda: on_the_network(db), timeout=20)
     time.sleep(0.5)
     assert [sms.text for sms in sim.sent()] == ["après la coupure"]
 
@@ -245,7 +221,7 @@ def test_it_never_resends_a_part_the_network_took_after_the_answer_timed_out(
     assert "may have it" in message.error
     sim.slow(0)
     queue(db, "réseau revenu")
-    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    wait_until(lambda: on_the_network(db), timeout=20)
     time.sleep(1)
     assert [sms.text for sms in sim.sent()] == ["réseau très lent", "réseau revenu"]
 
@@ -265,7 +241,7 @@ def test_it_sends_every_part_once_while_missed_calls_ring(db, sim, start_daemon)
         sim.call("+33698765432", rings=1, interval=0.3)
         time.sleep(0.8)
 
-    wait_until(lambda: len(outbound(db, Status.SENT)) == len(texts), timeout=30)
+    wait_until(lambda: len(on_the_network(db)) == len(texts), timeout=30)
     assert sorted(sms.text for sms in sim.sent()) == sorted(texts)
     assert len(sim.network.parts_taken()) == len(part_states(db)) == 3 * len(texts)
     assert any(call.outcome == "missed" for call in sim.network.calls())
@@ -283,7 +259,7 @@ def test_it_outlives_a_database_locked_longer_than_its_busy_timeout(
     locker.rollback()
     locker.close()
 
-    (message,) = wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    (message,) = wait_until(lambda: on_the_network(db), timeout=20)
     assert message.body == "après le verrou"
     wait_until(lambda: modem_state(db) == "ready")
     sim.deliver("+33698765432", "toujours là")
@@ -310,7 +286,7 @@ def test_it_sends_again_within_seconds_of_a_silence_ending(db, sim, start_daemon
     silence_ends = time.monotonic() + 5
     queue(db, "après le silence")
 
-    wait_until(lambda: outbound(db, Status.SENT), timeout=20)
+    wait_until(lambda: on_the_network(db), timeout=20)
     assert time.monotonic() - silence_ends < RESUMED_WITHIN
     assert [sms.text for sms in sim.sent()] == ["après le silence"]
 
@@ -332,5 +308,5 @@ def test_it_neither_loses_nor_duplicates_while_the_port_keeps_vanishing(db, sim,
     assert len(arrived) == len(set(arrived))  # nothing twice
     for message in messages(db, Direction.OUTBOUND):
         # Sent, or interrupted for a person when the port went with the answer.
-        assert message.status in (Status.SENT, Status.INTERRUPTED)
+        assert message.status in {*ON_THE_NETWORK, Status.INTERRUPTED}
         assert (message.body in arrived) or message.status == Status.INTERRUPTED
