@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, Message
+from smsbox.models import Direction, Message, Status
 
 PAGE_SIZE = 50
 # Past this page every list is empty (it would take 50 million messages); stopping
@@ -28,3 +28,22 @@ def list_messages(
             .offset((max(page, 1) - 1) * page_size)
         )
     )
+
+
+def find_messages(
+    session: Session,
+    *,
+    direction: Direction | None = None,
+    status: Status | None = None,
+    number: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[Message]:
+    """Newest first, those matching every filter given (`number` in E.164)."""
+    query = select(Message).order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+    if direction is not None:
+        query = query.where(Message.direction == direction)
+    if status is not None:
+        query = query.where(Message.status == status)
+    if number is not None:
+        query = query.where(Message.number == number)
+    return list(session.scalars(query))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -251,3 +252,47 @@ def test_it_says_in_one_line_that_the_web_port_is_busy(initialised, busy_port):
 def test_it_says_in_one_line_that_the_demo_port_is_busy(tmp_path, busy_port):
     result = smsbox("demo", "--port", str(busy_port), "--data", str(tmp_path / "demo"))
     assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")
+
+
+def test_it_lists_messages_newest_first_with_filters_and_as_json(initialised):
+    for number, text in (("0611111111", "premier"), ("0622222222", "second é")):
+        assert smsbox("send", number, text, config=initialised).returncode == 0
+
+    table = smsbox("messages", config=initialised)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.index("second é") < table.stdout.index("premier")
+
+    found = smsbox(
+        "messages", "--number", "06 11 11 11 11", "--status", "queued", "--json", config=initialised
+    )
+    (record,) = json.loads(found.stdout)
+    assert (record["number"], record["body"], record["status"]) == (
+        "+33611111111",
+        "premier",
+        "queued",
+    )
+    assert record["direction"] == "out"
+    assert record["parts"] == []
+    assert (
+        json.loads(smsbox("messages", "--direction", "in", "--json", config=initialised).stdout)
+        == []
+    )
+
+
+def test_it_refuses_a_listing_filter_it_does_not_know(initialised):
+    assert_clean_failure(smsbox("messages", "--status", "lost", config=initialised), "--status")
+    assert_clean_failure(smsbox("messages", "--number", "garbage", config=initialised), "garbage")
+
+
+def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
+    config = load_config(str(initialised))
+    engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        modem = ensure_modem(session, "sim", "/dev/ttyUSB0")
+        modem.state, modem.signal_quality = "ready", 21
+        session.commit()
+    engine.dispose()
+
+    (record,) = json.loads(smsbox("modems", "--json", config=initialised).stdout)
+    assert (record["name"], record["state"], record["signal_quality"]) == ("sim", "ready", 21)
+    assert "sim  ready  21" in smsbox("modems", config=initialised).stdout

@@ -1,0 +1,127 @@
+"""`smsbox messages` and `smsbox modems`: what the box holds, for sysadmins and
+scripts (`--json` gives every field; the table is for people)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from smsbox.config import load_config
+
+if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
+    from smsbox.models import Message, Modem
+
+BODY_SHOWN = 40
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def message_record(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "direction": message.direction,
+        "number": message.number,
+        "raw_number": message.raw_number,
+        "status": message.status,
+        "error": message.error,
+        "body": message.body,
+        "created_at": _iso(message.created_at),
+        "sent_at": _iso(message.sent_at),
+        "delivered_at": _iso(message.delivered_at),
+        "modem": message.modem.name if message.modem else None,
+        "parts": [
+            {
+                "number": part.part_number,
+                "status": part.status,
+                "reference": part.reference,
+                "attempts": part.attempts,
+                "error": part.error,
+                "sent_at": _iso(part.sent_at),
+                "delivered_at": _iso(part.delivered_at),
+            }
+            for part in message.parts
+        ],
+    }
+
+
+def modem_record(modem: Modem) -> dict[str, Any]:
+    return {
+        "name": modem.name,
+        "device": modem.device,
+        "state": modem.state,
+        "signal_quality": modem.signal_quality,
+        "last_error": modem.last_error,
+        "last_seen_at": _iso(modem.last_seen_at),
+    }
+
+
+def _print(records: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    if as_json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    for record in records:
+        print(
+            "  ".join(
+                str(record[column] if record[column] is not None else "-") for column in columns
+            )
+        )
+
+
+def cmd_messages(args: argparse.Namespace) -> None:
+    from smsbox.cli import CommandFailed
+    from smsbox.database import make_engine, make_session_factory
+    from smsbox.history import find_messages
+    from smsbox.models import Direction, Status
+    from smsbox.numbers import InvalidNumber, to_e164
+
+    config = load_config(args.config)
+    try:
+        number = to_e164(args.number, config.messaging.default_region) if args.number else None
+        direction = Direction(args.direction) if args.direction else None
+        status = Status(args.status) if args.status else None
+    except InvalidNumber as error:
+        raise CommandFailed(str(error)) from None
+    except ValueError:
+        raise CommandFailed(
+            f"--direction is one of {', '.join(Direction)}; --status one of {', '.join(Status)}"
+        ) from None
+    with make_session_factory(make_engine(config.database_url))() as session:
+        found = find_messages(
+            session, direction=direction, status=status, number=number, limit=args.limit
+        )
+        records = [message_record(message) for message in found]
+    for record in records:
+        record["text"] = record["body"][:BODY_SHOWN].replace("\n", " ")
+    _print(records, args.json, ["id", "created_at", "direction", "number", "status", "text"])
+
+
+def cmd_modems(args: argparse.Namespace) -> None:
+    from smsbox.database import make_engine, make_session_factory
+    from smsbox.modems import list_modems
+
+    config = load_config(args.config)
+    with make_session_factory(make_engine(config.database_url))() as session:
+        records = [modem_record(modem) for modem in list_modems(session)]
+    _print(records, args.json, ["name", "state", "signal_quality", "last_seen_at", "last_error"])
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_listing_commands(add) -> None:
+    messages = add("messages", cmd_messages, "list messages, newest first")
+    messages.add_argument("--direction", help="in or out")
+    messages.add_argument("--status", help="queued, sent, delivered, failed, interrupted, ...")
+    messages.add_argument("--number", help="only this number (national or international form)")
+    messages.add_argument("--limit", type=_positive, default=50, help="at most N (default 50)")
+    messages.add_argument("--json", action="store_true", help="every field, as JSON")
+    modems = add("modems", cmd_modems, "the modems' state as the daemon last saw it")
+    modems.add_argument("--json", action="store_true", help="every field, as JSON")
