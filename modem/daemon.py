@@ -54,9 +54,8 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             modem,
             ATDriver(modem.device, modem.baudrate, modem.pin, status_reports=modem.status_reports),
             sessions,
-            default_region=config.messaging.default_region,
+            messaging=config.messaging,
             stop=stop,
-            validity_hours=config.messaging.validity_hours,
         )
         for modem in config.modems
     ]

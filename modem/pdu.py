@@ -248,10 +248,16 @@ def join_text(pdus: list[str]) -> str:
     return "".join(entry["Buffer"] or "" for entry in joined["Entries"])
 
 
+MISSING_PART = "[part {number} of {total} missing]"
+
+
 def recovered_text(pdus: list[str]) -> str:
     """What text can be read from parts that do not join: each part's own, in part
-    number order, the same PDU once, unreadable ones left out. Never raises."""
+    number order, the same PDU once, unreadable ones left out, and a marker in the
+    place of each part missing from a message whose parts agree on their number.
+    Never raises."""
     readable = []
+    totals = set()
     for pdu in dict.fromkeys(pdu.upper() for pdu in pdus):
         try:
             sms = decode(pdu)
@@ -259,6 +265,15 @@ def recovered_text(pdus: list[str]) -> str:
             continue
         header = concatenation(sms)
         readable.append((header[1] if header else 0, sms["Text"]))
+        totals.add(header[2] if header else 1)
+    total = totals.pop() if len(totals) == 1 else 0
+    if total and all(1 <= number <= total for number, _ in readable):
+        present = {number for number, _ in readable}
+        readable += [
+            (number, MISSING_PART.format(number=number, total=total))
+            for number in range(1, min(total, MAX_JOINED_PARTS) + 1)
+            if number not in present
+        ]
     return "".join(text for _, text in sorted(readable, key=lambda numbered: numbered[0]))
 
 

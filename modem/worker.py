@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +23,7 @@ from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from modem.reports import Outcome, StatusReport
 from modem.sender import MessageSender
 from smsbox import delivery, inbox, sending
-from smsbox.config import ModemConfig
+from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import InboundPart, Status
 from smsbox.modems import (
     ensure_modem,
@@ -58,15 +59,15 @@ class ModemWorker:
         driver: ModemDriver,
         sessions: sessionmaker[Session],
         *,
-        default_region: str,
+        messaging: MessagingConfig,
         stop: threading.Event,
-        validity_hours: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ):
         self.modem = modem
         self.driver = driver
         self.sessions = sessions
-        self.default_region = default_region
+        self.default_region = messaging.default_region
+        self.incomplete_after = timedelta(hours=messaging.incomplete_after_hours)
         self.stop = stop
         self._monotonic = monotonic
         self._modem_id: int | None = None
@@ -77,7 +78,7 @@ class ModemWorker:
             stop=stop,
             pause=self._pause,
             status_reports=modem.status_reports,
-            validity_hours=validity_hours,
+            validity_hours=messaging.validity_hours,
         )
         self._next_signal_poll = 0.0
         self._next_settings_check = 0.0
@@ -261,7 +262,9 @@ class ModemWorker:
 
     def _assemble(self) -> None:
         with self.sessions() as session:
-            for parts in inbox.ready_groups(session, self.modem_id):
+            for parts in inbox.ready_groups(
+                session, self.modem_id, incomplete_after=self.incomplete_after
+            ):
                 try:
                     self._store_message(session, parts)
                 except Exception:

@@ -53,6 +53,7 @@ class MessagingConfig:
     default_region: str = "FR"
     timezone: str = "Europe/Paris"
     validity_hours: int = 48
+    incomplete_after_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,8 @@ def _check_values(config: Config) -> None:
         raise ConfigError(
             f"[messaging].validity_hours must be between 1 and {MAX_VALIDITY_HOURS} (63 weeks)"
         )
+    if config.messaging.incomplete_after_hours < 1:
+        raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"

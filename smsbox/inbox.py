@@ -10,13 +10,16 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from smsbox.models import Direction, InboundPart, Message, Status, utcnow
 from smsbox.numbers import from_network
+
+# A long message whose missing parts have not come after this long never will.
+INCOMPLETE_AFTER = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,22 @@ def release_emptied_slots(
     return len(emptied)
 
 
-def ready_groups(session: Session, modem_id: int) -> list[list[InboundPart]]:
+def ready_groups(
+    session: Session,
+    modem_id: int,
+    *,
+    incomplete_after: timedelta = INCOMPLETE_AFTER,
+    now: datetime | None = None,
+) -> list[list[InboundPart]]:
     """Sets of parts not yet in a message that are to make one now.
 
-    A single SMS at once; the parts of a long message when every one has arrived; and
-    at once too, parts that can never make a message (see `_ready`), for the modem side
-    to store with the reason it cannot join them.
+    A single SMS at once; the parts of a long message when every one has arrived, or
+    what arrived of them once the first came `incomplete_after` ago (the rest is
+    not coming: the message is stored incomplete, never dropped); and at once too,
+    parts that can never make a message (see `_ready`), for the modem side to store
+    with the reason it cannot join them.
     """
+    waited_since = (now or utcnow()) - incomplete_after
     pending = session.scalars(
         select(InboundPart)
         .where(InboundPart.modem_id == modem_id, InboundPart.message_id.is_(None))
@@ -106,7 +118,15 @@ def ready_groups(session: Session, modem_id: int) -> list[list[InboundPart]]:
         else:
             group = ("concatenated", part.number, part.concat_ref, part.total_parts)
         groups[group].append(part)
-    return [ready for parts in groups.values() for ready in _ready(parts)]
+    return [
+        ready
+        for parts in groups.values()
+        for ready in (_ready(parts) or _given_up(parts, waited_since))
+    ]
+
+
+def _given_up(parts: list[InboundPart], waited_since: datetime) -> list[list[InboundPart]]:
+    return [parts] if min(part.received_at for part in parts) <= waited_since else []
 
 
 def _ready(parts: list[InboundPart]) -> list[list[InboundPart]]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,7 +14,7 @@ from smsbox.inbox import (
     slot_key,
     store_part,
 )
-from smsbox.models import Direction, InboundPart, Message, Status
+from smsbox.models import Direction, InboundPart, Message, Status, utcnow
 from smsbox.modems import ensure_modem
 
 SMSC = "+33609001390"
@@ -113,6 +113,16 @@ def test_it_holds_a_long_message_until_every_part_arrived(sessions, modem_id):
         (group,) = ready_groups(session, modem_id)
         assert [part.part_number for part in group] == [1, 2, 3]
         assert join_text([part.pdu for part in group]) == text
+
+
+def test_it_gives_up_waiting_for_missing_parts_after_the_time_given(sessions, modem_id):
+    first, _, third = deliver(ALICE, "y" * 400)
+    with sessions() as session:
+        store(session, modem_id, [first, third])
+        later = utcnow() + timedelta(hours=2)
+        assert ready_groups(session, modem_id, incomplete_after=timedelta(hours=3), now=later) == []
+        (group,) = ready_groups(session, modem_id, incomplete_after=timedelta(hours=1), now=later)
+        assert [part.part_number for part in group] == [1, 3]
 
 
 def test_it_keeps_two_senders_long_messages_apart(sessions, modem_id):

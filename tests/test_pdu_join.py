@@ -153,3 +153,9 @@ def test_it_joins_crafted_parts_exactly_when_they_make_one_message(numbered):
     else:
         assert valid
         assert joined == "".join(texts[number].pop() for number in sorted(texts))
+
+
+def test_it_marks_where_missing_parts_would_be_in_the_text_it_recovers():
+    assert recovered_text([THIRD, FIRST]) == (
+        text_of(FIRST) + "[part 2 of 3 missing]" + text_of(THIRD)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from modem import worker as worker_module
 from modem.at import ModemError, StoredSms
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
-from smsbox.config import ModemConfig
+from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.inbox import slot_key
 from smsbox.models import Direction, InboundPart, Message, Status
 
@@ -67,7 +67,7 @@ def connect(sessions, sim: FakeSim) -> ModemWorker:
         ModemConfig(name="sim1", device="/dev/null"),
         sim,
         sessions,
-        default_region="FR",
+        messaging=MessagingConfig(default_region="FR"),
         stop=threading.Event(),
     )
     worker.connect()
@@ -161,3 +161,20 @@ def test_it_takes_the_same_pdu_again_in_a_slot_emptied_before_a_crash(sessions):
     connect(sessions, sim)
 
     assert [message.body for message in inbound(sessions)] == ["deux fois"] * 2
+
+
+def test_it_keeps_a_long_message_missing_a_part_as_incomplete_once_the_wait_is_over(sessions):
+    first, _, third = deliver("h" * 400)
+    sim = FakeSim(first, third)
+    connect(sessions, sim)
+    assert inbound(sessions) == []  # the middle part may still come
+
+    with sessions() as session:
+        for part in session.scalars(select(InboundPart)):
+            part.received_at -= timedelta(hours=24, seconds=1)
+        session.commit()
+    connect(sessions, sim)
+
+    (message,) = inbound(sessions)
+    assert message.error == "its parts make no message: part 2 of 3 is missing"
+    assert message.body == "h" * 153 + "[part 2 of 3 missing]" + "h" * (400 - 2 * 153)
