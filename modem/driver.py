@@ -16,6 +16,7 @@ import serial
 from modem.at import (
     ModemError,
     ModemTimeout,
+    NoAnswer,
     PortError,
     StoredSms,
     first_with,
@@ -25,7 +26,7 @@ from modem.at import (
     parse_cmti,
     parse_csq,
 )
-from modem.channel import ATChannel
+from modem.channel import ATChannel, Port
 from modem.pdu import PduError, SubmitPdu
 from modem.reports import StatusReport, read_status_report
 
@@ -82,9 +83,16 @@ class ModemDriver(Protocol):
 
 class ATDriver:
     def __init__(
-        self, device: str, baudrate: int = 115200, pin: str = "", *, status_reports: bool = True
+        self,
+        device: str,
+        baudrate: int = 115200,
+        pin: str = "",
+        *,
+        status_reports: bool = True,
+        open_port: Callable[..., Port] = serial.Serial,
     ):
         self.device = device
+        self._open_port = open_port
         self.baudrate = baudrate
         self.pin = pin
         self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if status_reports else 0)
@@ -101,7 +109,7 @@ class ATDriver:
 
     def connect(self) -> None:
         try:
-            port = serial.Serial(self.device, self.baudrate, timeout=0.2)
+            port = self._open_port(self.device, self.baudrate, timeout=0.2)
         except serial.SerialException as error:
             raise ModemError(f"cannot open {self.device}: {error}") from error
         self._channel = ATChannel(port)
@@ -120,7 +128,26 @@ class ATDriver:
         self._unlock_sim()
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
-        self.channel.command(f"AT+CNMI={self._indications}")
+        self._ask_for_indications()
+
+    def _ask_for_indications(self) -> None:
+        try:
+            self.channel.command(f"AT+CNMI={self._indications}")
+        except NoAnswer:
+            raise
+        except ModemError as error:
+            without_reports = NEW_MESSAGE_INDICATIONS.format(ds=0)
+            if self._indications == without_reports:
+                raise
+            # Some modems route reports only to their storage, or not at all: new
+            # SMS matter more than reports, which then leave their messages `sent`.
+            log.warning(
+                "the modem at %s refuses to pass on delivery reports (%s): going without",
+                self.device,
+                error,
+            )
+            self._indications = without_reports
+            self.channel.command(f"AT+CNMI={self._indications}")
 
     def settings_lost(self) -> bool:
         """Whether the modem forgot to announce new SMS, as after a silent restart."""
