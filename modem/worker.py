@@ -20,9 +20,9 @@ from modem import pdu as pdus
 from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from modem.sender import MessageSender
-from smsbox import inbox, sending
+from smsbox import inbox, optouts, sending
 from smsbox.config import ModemConfig
-from smsbox.models import InboundPart
+from smsbox.models import InboundPart, Message
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -251,6 +251,25 @@ class ModemWorker:
         log.info(
             "modem %s: received message %d from %s", self.modem.name, message.id, message.number
         )
+        if optouts.is_stop_message(message):
+            self._opt_out(session, message)
+
+    def _opt_out(self, session: Session, stop: Message) -> None:
+        """After the message is committed: whatever fails here, the STOP itself is kept
+        in the inbox for a person to act on."""
+        try:
+            optouts.opt_out(session, stop.number, source_message_id=stop.id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception(
+                "modem %s: %s not put on the STOP list (message %d)",
+                self.modem.name,
+                stop.number,
+                stop.id,
+            )
+            return
+        log.info("modem %s: %s opted out (message %d)", self.modem.name, stop.number, stop.id)
 
     # -- the database ----------------------------------------------------------------
 
