@@ -22,9 +22,9 @@ from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from modem.reports import Outcome, StatusReport
 from modem.sender import MessageSender
-from smsbox import delivery, inbox, sending
+from smsbox import delivery, inbox, optouts, sending
 from smsbox.config import MessagingConfig, ModemConfig
-from smsbox.models import InboundPart, Status
+from smsbox.models import InboundPart, Message, Status
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -294,6 +294,25 @@ class ModemWorker:
         log.info(
             "modem %s: received message %d from %s", self.modem.name, message.id, message.number
         )
+        if optouts.is_stop_message(message):
+            self._opt_out(session, message)
+
+    def _opt_out(self, session: Session, stop: Message) -> None:
+        """After the message is committed: whatever fails here, the STOP itself is kept
+        in the inbox for a person to act on."""
+        try:
+            optouts.opt_out(session, stop.number, source_message_id=stop.id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception(
+                "modem %s: %s not put on the STOP list (message %d)",
+                self.modem.name,
+                stop.number,
+                stop.id,
+            )
+            return
+        log.info("modem %s: %s opted out (message %d)", self.modem.name, stop.number, stop.id)
 
     # -- the database ----------------------------------------------------------------
 

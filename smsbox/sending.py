@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, Message, MessagePart, Status, utcnow
+from smsbox.models import Direction, Message, MessagePart, OptOut, Status, utcnow
+from smsbox.optouts import blocked_reason
 
 # A part the modem refused this many times fails the message.
 MAX_PART_ATTEMPTS = 3
@@ -29,19 +30,24 @@ def claim_next(session: Session, modem_id: int, now: datetime | None = None) -> 
 
     A message with a part already on the network stays with its modem: parts
     from two SIMs would reach the phone from two numbers and never be joined.
+    Messages to numbers on the STOP list end `blocked` first: the list is checked
+    now rather than when queued, so a STOP also holds what was queued before it.
     The conditional UPDATE is the lock: of two workers racing for the same row,
     only one sees a row count of 1.
     """
     due = now or utcnow()
+    claimable = (
+        Message.direction == Direction.OUTBOUND,
+        Message.status == Status.QUEUED,
+        or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
+        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
+    )
+    if _block_opted_out(session, claimable):
+        session.commit()
     while True:
         candidate = session.scalar(
             select(Message.id)
-            .where(
-                Message.direction == Direction.OUTBOUND,
-                Message.status == Status.QUEUED,
-                or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
-                or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
-            )
+            .where(*claimable, ~select(OptOut.id).where(OptOut.number == Message.number).exists())
             .order_by(Message.id)
             .limit(1)
         )
@@ -55,6 +61,25 @@ def claim_next(session: Session, modem_id: int, now: datetime | None = None) -> 
         if claimed:
             session.commit()
             return session.get(Message, candidate, populate_existing=True)
+
+
+def _block_opted_out(session: Session, claimable: tuple[ColumnElement[bool], ...]) -> int:
+    """Mark `blocked`, with the reason, the claimable messages to opted-out numbers:
+    one SELECT and one UPDATE whatever their number. Returns how many."""
+    found = session.execute(
+        select(Message.id, OptOut).join(OptOut, OptOut.number == Message.number).where(*claimable)
+    ).all()
+    if not found:
+        return 0
+    messages = Message.__table__.c
+    # Still queued: a message another worker claimed meanwhile is its business.
+    block = (
+        update(Message.__table__)
+        .where(messages.id == bindparam("blocked_id"), messages.status == Status.QUEUED)
+        .values(status=Status.BLOCKED, error=bindparam("reason"))
+    )
+    rows = [{"blocked_id": id_, "reason": blocked_reason(opt_out)} for id_, opt_out in found]
+    return session.connection().execute(block, rows).rowcount
 
 
 def prepare_parts(session: Session, message: Message, pdus: list[str]) -> None:

@@ -296,3 +296,34 @@ def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
     (record,) = json.loads(smsbox("modems", "--json", config=initialised).stdout)
     assert (record["name"], record["state"], record["signal_quality"]) == ("sim", "ready", 21)
     assert "sim  ready  21" in smsbox("modems", config=initialised).stdout
+
+
+# -- the STOP list by hand ------------------------------------------------------------
+
+
+def test_it_adds_lists_and_removes_a_number_on_the_stop_list(initialised):
+    added = smsbox("optout", "add", "06 98 76 54 32", config=initialised)
+    assert added.returncode == 0, added.stderr
+    assert "+33698765432" in added.stdout
+    assert smsbox("optout", "add", "+33698765432", config=initialised).returncode == 0
+    assert rows(initialised, "SELECT number, source_message_id FROM opt_outs") == [
+        ("+33698765432", None)
+    ]
+
+    listed = smsbox("optout", "list", "--json", config=initialised)
+    assert listed.returncode == 0, listed.stderr
+    (entry,) = json.loads(listed.stdout)
+    assert (entry["number"], entry["stop_message_id"]) == ("+33698765432", None)
+    assert "+33698765432" in smsbox("optout", "list", config=initialised).stdout
+
+    removed = smsbox("optout", "remove", "0698765432", config=initialised)
+    assert removed.returncode == 0, removed.stderr
+    assert "taken off" in removed.stdout
+    assert "was not on" in smsbox("optout", "remove", "0698765432", config=initialised).stdout
+    assert json.loads(smsbox("optout", "list", "--json", config=initialised).stdout) == []
+
+
+@pytest.mark.parametrize("command", ["add", "remove"])
+def test_it_refuses_to_put_something_that_is_not_a_number_on_the_stop_list(initialised, command):
+    assert_clean_failure(smsbox("optout", command, "12ab", config=initialised), "12ab")
+    assert rows(initialised, "SELECT count(*) FROM opt_outs") == [(0,)]

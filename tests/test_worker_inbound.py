@@ -13,6 +13,7 @@ from modem import worker as worker_module
 from modem.at import ModemError, StoredSms
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
+from smsbox import optouts
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.inbox import slot_key
 from smsbox.models import Direction, InboundPart, Message, Status
@@ -178,3 +179,40 @@ def test_it_keeps_a_long_message_missing_a_part_as_incomplete_once_the_wait_is_o
     (message,) = inbound(sessions)
     assert message.error == "its parts make no message: part 2 of 3 is missing"
     assert message.body == "h" * 153 + "[part 2 of 3 missing]" + "h" * (400 - 2 * 153)
+
+
+# -- the STOP list ------------------------------------------------------------------
+
+
+def optouts_kept(sessions) -> list[tuple[str, int | None]]:
+    with sessions() as session:
+        return [(row.number, row.source_message_id) for row in optouts.list_optouts(session)]
+
+
+def test_it_puts_the_sender_of_a_stop_on_the_list_once(sessions):
+    connect(sessions, FakeSim(*deliver("Stop."), *deliver("bonjour"), *deliver("ARRÊT")))
+
+    first_stop, _, second_stop = inbound(sessions)
+    assert second_stop.body == "ARRÊT"
+    assert optouts_kept(sessions) == [(SENDER, first_stop.id)]
+
+
+def test_it_does_not_take_a_long_message_it_could_not_join_for_a_stop(sessions):
+    _, stop = deliver("x" * 153 + "  STOP  ")  # a second part that carries only " STOP "
+    connect(sessions, FakeSim(with_concatenation(stop, reference=1, total=2, number=3)))
+
+    (broken,) = inbound(sessions)
+    assert (broken.body, broken.error is not None) == ("  STOP  ", True)
+    assert optouts_kept(sessions) == []
+
+
+def test_it_keeps_the_stop_message_when_the_list_cannot_be_written(sessions, monkeypatch):
+    def opt_out(*_: object, **__: object) -> None:
+        raise RuntimeError("the opt-out list is broken")
+
+    monkeypatch.setattr(worker_module.optouts, "opt_out", opt_out)
+    sim = FakeSim(*deliver("STOP"), *deliver("après"))
+    connect(sessions, sim)
+
+    assert [message.body for message in inbound(sessions)] == ["STOP", "après"]
+    assert sim.slots == {}

@@ -1,0 +1,42 @@
+"""The STOP list end to end: the real daemon and the simulated modem on a pty."""
+
+from __future__ import annotations
+
+import time
+
+from daemon_fixtures import messages
+from waiting import wait_until
+
+from smsbox import optouts, outbox
+from smsbox.models import Direction, Message, Status
+
+STOPPED = "+33698765432"
+
+
+def test_it_never_sends_to_a_number_that_said_stop(db, sim, start_daemon):
+    start_daemon()
+    sim.deliver(STOPPED, "Stop.")
+    (stop,) = wait_until(lambda: messages(db, Direction.INBOUND))
+    wait_until(lambda: _opted_out(db))
+
+    with db() as session:
+        blocked = outbox.queue_message(session, "06 98 76 54 32", "promo", default_region="FR")
+        outbox.queue_message(session, "0612345678", "rendez-vous demain", default_region="FR")
+        session.commit()
+
+    (submitted,) = sim.wait_for_sent(1)
+    assert (submitted.recipient, submitted.text) == ("+33612345678", "rendez-vous demain")
+    with db() as session:
+        message = session.get_one(Message, blocked.id)
+        assert message.status == Status.BLOCKED
+        assert message.error.startswith("the recipient opted out (STOP on ")
+        assert [(row.number, row.source_message_id) for row in optouts.list_optouts(session)] == [
+            (STOPPED, stop.id)
+        ]
+    time.sleep(0.5)
+    assert [sent.recipient for sent in sim.sent()] == ["+33612345678"]
+
+
+def _opted_out(db) -> bool:
+    with db() as session:
+        return optouts.is_opted_out(session, STOPPED)
