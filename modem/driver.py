@@ -16,6 +16,7 @@ import serial
 from modem.at import (
     ModemError,
     ModemTimeout,
+    NoAnswer,
     PortError,
     StoredSms,
     first_with,
@@ -27,6 +28,7 @@ from modem.at import (
 )
 from modem.channel import ATChannel
 from modem.pdu import SubmitPdu
+from modem.ringing import CALL_LINES, CallRang, CallTracker, IncomingCall
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class Restarted:
     line: str
 
 
-ModemEvent = NewMessage | Restarted
+ModemEvent = NewMessage | Restarted | IncomingCall | CallRang
 
 
 class PinRefused(ModemError):
@@ -86,6 +88,7 @@ class ATDriver:
         # A PIN whose answer never came may have counted as a wrong try.
         self._pin_answer_lost = False
         self._channel: ATChannel | None = None
+        self._calls = CallTracker()
 
     @property
     def channel(self) -> ATChannel:
@@ -115,6 +118,12 @@ class ATDriver:
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
         self.channel.command(f"AT+CNMI={NEW_MESSAGE_INDICATIONS}")
+        try:
+            self.channel.command("AT+CLIP=1")
+        except NoAnswer:
+            raise
+        except ModemError as error:
+            log.warning("the modem refused caller id (%s): calls are logged without number", error)
 
     def settings_lost(self) -> bool:
         """Whether the modem forgot to announce new SMS, as after a silent restart."""
@@ -195,4 +204,6 @@ class ATDriver:
                     events.append(NewMessage(*parse_cmti(line)))
                 except (ModemError, ValueError):
                     log.warning("unreadable new-message indication: %r", line)
-        return events
+            elif line.startswith(CALL_LINES):
+                events += self._calls.feed(line)
+        return events + self._calls.tick()
