@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem import pdu as pdus
 from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from modem.ringing import CallRang, IncomingCall
 from modem.sender import MessageSender
-from smsbox import inbox, sending
+from smsbox import calls, inbox, sending
 from smsbox.config import ModemConfig
 from smsbox.models import InboundPart
 from smsbox.modems import (
@@ -168,6 +169,9 @@ class ModemWorker:
                 self._receive(stored)
         if arrived:
             self._assemble()
+        for event in events:
+            if isinstance(event, IncomingCall | CallRang):
+                self._write(lambda session, event=event: self._record_call(session, event))
         self._periodic_checks()
 
     def _periodic_checks(self) -> None:
@@ -251,6 +255,20 @@ class ModemWorker:
         log.info(
             "modem %s: received message %d from %s", self.modem.name, message.id, message.number
         )
+
+    def _record_call(self, session: Session, event: IncomingCall | CallRang) -> None:
+        if isinstance(event, CallRang):
+            calls.count_rings(session, self.modem_id, event.started_at, event.rings)
+            return
+        calls.record_call(
+            session,
+            self.modem_id,
+            event.number,
+            event.started_at,
+            event.rings,
+            default_region=self.default_region,
+        )
+        log.info("modem %s: call from %s", self.modem.name, event.number or "a withheld number")
 
     # -- the database ----------------------------------------------------------------
 
