@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from smsbox.cli.calls import add_calls_command
 from smsbox.cli.resend import add_resend_command
 from smsbox.cli.sim import add_sim_commands
 from smsbox.config import Config, ConfigError, load_config
@@ -150,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("number", help="recipient, national or international format")
     send.add_argument("text")
     add_resend_command(add)
+    add_calls_command(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
