@@ -4,7 +4,9 @@ A modem repeats RING (or +CRING: VOICE) every 1 to 5 s while a call rings, each
 followed by +CLIP when caller id is on. One call is announced ONCE, at its first
 ring: a daemon that stops mid-ring has then already recorded it, where waiting
 for the call to end would lose it. Each further ring is a `CallRang` that updates
-the same record, so a call is never recorded twice.
+the same record, so a call is never recorded twice. (Across a daemon restart in the
+middle of a call, the rings heard after it make a second record: this tracker's
+state lives in one process.)
 """
 
 from __future__ import annotations
