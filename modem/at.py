@@ -258,3 +258,26 @@ def parse_csq(line: str) -> int | None:
     """'+CSQ: 21,99' -> 21; None when the modem does not know (99)."""
     rssi = _number(_fields(line, "+CSQ:", 1)[0], line)
     return None if rssi == 99 else rssi
+
+
+# TS 27.007 §7.18 <CLI validity>: 1 withheld by the caller, 2 not available on the network.
+CLI_VALID = 0
+CLI_VALIDITIES = range(3)
+# A number the network gives: digits, an international '+', the '*' and '#' of services.
+_CALLER_RE = re.compile(r"^\+?[0-9*#]{1,32}$")
+
+
+def parse_clip(line: str) -> str | None:
+    """'+CLIP: "+33612345678",145,"",0,"",0' -> '+33612345678' as the network gave it;
+    None when the caller withheld it or the network does not know it."""
+    fields = _fields(line, "+CLIP:", 2)
+    number = fields[0]
+    _number(fields[1], line)  # the type of address: a garbled one is a garbled line
+    validity = _number(fields[5], line) if len(fields) > 5 and fields[5] else CLI_VALID
+    if validity not in CLI_VALIDITIES:
+        raise ModemError(f"no CLI validity {validity} in {_shown(line)}")
+    if validity != CLI_VALID or not number:
+        return None
+    if not _CALLER_RE.match(number):
+        raise ModemError(f"{_shown(number)} is no caller number in {_shown(line)}")
+    return number

@@ -29,6 +29,7 @@ from modem.at import (
 from modem.channel import ATChannel, Port
 from modem.pdu import PduError, SubmitPdu
 from modem.reports import StatusReport, read_status_report
+from modem.ringing import CALL_LINES, CallRang, CallTracker, IncomingCall
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Restarted:
     line: str
 
 
-ModemEvent = NewMessage | Restarted | StatusReport
+ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
 
 
 class PinRefused(ModemError):
@@ -100,6 +101,7 @@ class ATDriver:
         # A PIN whose answer never came may have counted as a wrong try.
         self._pin_answer_lost = False
         self._channel: ATChannel | None = None
+        self._calls = CallTracker()
 
     @property
     def channel(self) -> ATChannel:
@@ -129,6 +131,7 @@ class ATDriver:
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
         self._ask_for_indications()
+        self._ask_for_caller_id()
 
     def _ask_for_indications(self) -> None:
         try:
@@ -148,6 +151,14 @@ class ATDriver:
             )
             self._indications = without_reports
             self.channel.command(f"AT+CNMI={self._indications}")
+
+    def _ask_for_caller_id(self) -> None:
+        try:
+            self.channel.command("AT+CLIP=1")
+        except NoAnswer:
+            raise
+        except ModemError as error:
+            log.warning("the modem refused caller id (%s): calls are logged without number", error)
 
     def settings_lost(self) -> bool:
         """Whether the modem forgot to announce new SMS, as after a silent restart."""
@@ -233,4 +244,6 @@ class ATDriver:
                     events.append(read_status_report(line.partition("\n")[2]))
                 except PduError as error:
                     log.warning("unreadable status report %r: %s", line, error)
-        return events
+            elif line.startswith(CALL_LINES):
+                events += self._calls.feed(line)
+        return events + self._calls.tick()

@@ -21,8 +21,9 @@ from modem import pdu as pdus
 from modem.at import ModemError, StoredSms
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
 from modem.reports import Outcome, StatusReport
+from modem.ringing import CallRang, IncomingCall
 from modem.sender import MessageSender
-from smsbox import delivery, inbox, optouts, sending
+from smsbox import calls, delivery, inbox, optouts, sending
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import InboundPart, Message, Status
 from smsbox.modems import (
@@ -186,6 +187,9 @@ class ModemWorker:
                 self._receive(stored)
         if arrived:
             self._assemble()
+        for event in events:
+            if isinstance(event, IncomingCall | CallRang):
+                self._write(lambda session, event=event: self._record_call(session, event))
         self._periodic_checks()
 
     def _periodic_checks(self) -> None:
@@ -313,6 +317,20 @@ class ModemWorker:
             )
             return
         log.info("modem %s: %s opted out (message %d)", self.modem.name, stop.number, stop.id)
+
+    def _record_call(self, session: Session, event: IncomingCall | CallRang) -> None:
+        if isinstance(event, CallRang):
+            calls.count_rings(session, self.modem_id, event.started_at, event.rings)
+            return
+        calls.record_call(
+            session,
+            self.modem_id,
+            event.number,
+            event.started_at,
+            event.rings,
+            default_region=self.default_region,
+        )
+        log.info("modem %s: call from %s", self.modem.name, event.number or "a withheld number")
 
     # -- the database ----------------------------------------------------------------
 

@@ -203,6 +203,8 @@ class IncomingCall(Base):
     raw_number: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     modem_id: Mapped[int | None] = mapped_column(ForeignKey("modems.id"))
+    # Rings heard so far: a call is recorded at its first ring, updated at each next one.
+    rings: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class User(Base):

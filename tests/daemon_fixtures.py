@@ -13,7 +13,7 @@ from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from smsbox.config import Config, parse_config
 from smsbox.database import make_engine, make_session_factory
-from smsbox.models import Direction, Message, Status
+from smsbox.models import Direction, Message, Modem, Status
 from smsbox.setup import initialise
 
 # Sent, or already delivered when the simulated network's report came back.
@@ -88,3 +88,22 @@ def messages(db, direction: Direction) -> list[Message]:
                 select(Message).where(Message.direction == direction).order_by(Message.id)
             )
         )
+
+
+def modem_state(db) -> str:
+    with db() as session:
+        modem = session.query(Modem).one_or_none()
+        return modem.state if modem else ""
+
+
+def signal_recorded(db) -> bool:
+    with db() as session:
+        modem = session.query(Modem).one_or_none()
+        return modem is not None and modem.signal_quality is not None
+
+
+def start_and_settle(db, start_daemon) -> None:
+    """The daemon connected and idle: its first signal poll done, the next AT command
+    is the one a test provokes (the next poll is a minute away)."""
+    start_daemon()
+    wait_until(lambda: modem_state(db) == "ready" and signal_recorded(db))

@@ -15,6 +15,7 @@ from modem.at import (
     first_with,
     is_final,
     is_urc,
+    parse_clip,
     parse_cmgl,
     parse_cmgr,
     parse_cmgs,
@@ -150,6 +151,16 @@ SIGNAL_QUALITIES = [
     ("+CSQ: 31,0", 31),
     ("+CSQ: 99,99", None),
 ]
+CALLER_LINES = [
+    ('+CLIP: "+33612345678",145,"",0,"",0', "+33612345678"),  # SIMCom, Quectel
+    ('+CLIP: "0612345678",129,"",0,"",0', "0612345678"),
+    ('+CLIP: "82882690",129,,,,0', "82882690"),  # Huawei MU509 §10.4
+    ('+CLIP: "+33612345678",145', "+33612345678"),  # no optional fields
+    ('+CLIP: "",128,"",0,"",1', None),  # withheld by the caller
+    ('+CLIP: "",128,,,,1', None),
+    ('+CLIP: "",128,,,,2', None),  # not available on the network
+    ('+CLIP: "+33612345678",145,,,,2', None),
+]
 LISTING = ["+CMGL: 1,0,,24", PDU_1, "+CMGL: 4,1,,23", PDU_2]
 READ_ANSWERS = [(["+CMGR: 0,,24", PDU_1], 0, PDU_1), (['+CMGR: 1,"",23', PDU_2], 1, PDU_2)]
 
@@ -157,6 +168,11 @@ READ_ANSWERS = [(["+CMGR: 0,,24", PDU_1], 0, PDU_1), (['+CMGR: 1,"",23', PDU_2],
 @pytest.mark.parametrize(("line", "parsed"), NEW_MESSAGE_NOTICES)
 def test_it_parses_a_new_message_notice(line, parsed):
     assert parse_cmti(line) == parsed
+
+
+@pytest.mark.parametrize(("line", "number"), CALLER_LINES)
+def test_it_parses_the_caller_of_an_incoming_call(line, number):
+    assert parse_clip(line) == number
 
 
 @pytest.mark.parametrize(("line", "reference"), SUBMIT_REFERENCES)
@@ -207,6 +223,11 @@ def test_it_refuses_a_line_of_another_command_as_a_modem_error():
         (parse_csq, "+CSQ: ,99"),
         (parse_csq, "+CSQ: ²,99"),
         (lambda line: parse_cmgr([line, PDU_1], 1), "+CMGR: ,,24"),
+        (parse_clip, '+CLIP: "+33612345678"'),
+        (parse_clip, '+CLIP: "+33612345678",x,"",0,"",0'),
+        (parse_clip, '+CLIP: "+3361234567A",145,"",0,"",0'),
+        (parse_clip, '+CLIP: "+33612345678",145,"",0,"",7'),
+        (parse_clip, "RING"),
     ],
 )
 def test_it_raises_a_modem_error_a_retry_may_fix_for_a_garbled_answer(parse, line):
@@ -386,13 +407,14 @@ def test_it_finds_the_answer_line_among_noise_and_says_when_it_is_missing():
 
 REAL_LINES = [
     *(line for line, _ in NEW_MESSAGE_NOTICES + SUBMIT_REFERENCES + SIGNAL_QUALITIES),
+    *(line for line, _ in CALLER_LINES),
     *LISTING,
     *(line for lines, _, _ in READ_ANSWERS for line in lines),
     "+CMS ERROR: 500",
     "+CME ERROR: 10",
 ]
 # Characters that matter to the grammar, so that mutations hit it more often than chance would.
-GRAMMAR = st.sampled_from([*'+,:" 0123456789\r\n', "+CMTI:", "+CMGL:", "+CMGR:"])
+GRAMMAR = st.sampled_from([*'+,:" 0123456789\r\n', "+CMTI:", "+CMGL:", "+CMGR:", "+CLIP:"])
 
 
 @st.composite
@@ -436,6 +458,8 @@ def test_it_parses_any_line_to_a_value_or_a_modem_error(line):
     assert isinstance(reference, ModemError) or reference >= 0
     quality = parsed_or_modem_error(parse_csq, line)
     assert quality is None or isinstance(quality, ModemError) or quality >= 0
+    caller = parsed_or_modem_error(parse_clip, line)
+    assert caller is None or isinstance(caller, ModemError) or set(caller) <= set("+0123456789*#")
     error = error_for(line, "AT")
     assert error is None or isinstance(error, ModemError)
 

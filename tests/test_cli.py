@@ -8,11 +8,13 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from outbox_rows import interrupt_second_of_three
 
+from smsbox.calls import record_call
 from smsbox.cli import main
 from smsbox.config import CONFIG_ENV, load_config
 from smsbox.database import make_engine, make_session_factory
@@ -209,6 +211,41 @@ def test_it_refuses_to_resend_a_message_that_was_not_interrupted(initialised):
     smsbox("send", "0612345678", "hello", config=initialised)
     assert_clean_failure(smsbox("resend", "1", "--yes", config=initialised), "not interrupted")
     assert_clean_failure(smsbox("resend", "99", "--yes", config=initialised), "no message 99")
+
+
+def log_two_calls(config_file: Path) -> None:
+    config = load_config(str(config_file))
+    engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+        for raw, started_at, rings in [
+            ("0612345678", datetime(2026, 11, 25, 10, 0, tzinfo=UTC), 3),
+            (None, datetime(2026, 11, 25, 10, 5, tzinfo=UTC), 1),
+        ]:
+            record_call(session, modem_id, raw, started_at, rings, default_region="FR")
+        session.commit()
+    engine.dispose()
+
+
+def test_it_lists_incoming_calls_newest_first_as_json(initialised):
+    log_two_calls(initialised)
+    result = smsbox("calls", "--json", config=initialised)
+    assert result.returncode == 0, result.stderr
+    assert [
+        (call["number"], call["raw_number"], call["received_at"], call["rings"])
+        for call in json.loads(result.stdout)
+    ] == [
+        (None, None, "2026-11-25T10:05:00+00:00", 1),
+        ("+33612345678", "0612345678", "2026-11-25T10:00:00+00:00", 3),
+    ]
+
+
+def test_it_lists_the_latest_calls_in_the_configured_time_zone(initialised):
+    log_two_calls(initialised)
+    result = smsbox("calls", "--limit", "1", config=initialised)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2026-11-25", "11:05:00", "withheld", "1", "ring(s)"]
+    assert smsbox("calls", "--limit", "0", config=initialised).returncode == 2
 
 
 @pytest.mark.parametrize("command", [("init",), ("send", "0612345678", "hello")])

@@ -6,7 +6,14 @@ import sqlite3
 import time
 
 import pytest
-from daemon_fixtures import ON_THE_NETWORK, configured, messages, run_daemon_until
+from daemon_fixtures import (
+    ON_THE_NETWORK,
+    configured,
+    messages,
+    modem_state,
+    run_daemon_until,
+    start_and_settle,
+)
 from waiting import wait_until
 
 from modem import channel
@@ -27,25 +34,6 @@ def queue(db, text: str, number: str = "0612345678") -> None:
     with db() as session:
         outbox.queue_message(session, number, text, default_region="FR")
         session.commit()
-
-
-def modem_state(db) -> str:
-    with db() as session:
-        modem = session.query(Modem).one_or_none()
-        return modem.state if modem else ""
-
-
-def signal_recorded(db) -> bool:
-    with db() as session:
-        modem = session.query(Modem).one_or_none()
-        return modem is not None and modem.signal_quality is not None
-
-
-def start_and_settle(db, start_daemon) -> None:
-    """The daemon connected and idle: its first signal poll done, the next AT command
-    is the one a test provokes (the next poll is a minute away)."""
-    start_daemon()
-    wait_until(lambda: modem_state(db) == "ready" and signal_recorded(db))
 
 
 def test_it_retries_after_a_network_congestion_and_sends_once(db, sim, start_daemon):

@@ -4,10 +4,10 @@ scripts (`--json` gives every field; the table is for people)."""
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from smsbox.cli.output import print_json
 from smsbox.config import load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
@@ -61,7 +61,7 @@ def modem_record(modem: Modem) -> dict[str, Any]:
 
 def _print(records: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
     if as_json:
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print_json(records)
         return
     for record in records:
         print(

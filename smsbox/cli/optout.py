@@ -4,10 +4,10 @@ SMS are on it already, the daemon adds them)."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from smsbox.cli.output import print_json
 from smsbox.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def cmd_optout_list(args: argparse.Namespace) -> None:
     with _session(config) as session:
         entries = list_optouts(session)
     if args.json:
-        print(json.dumps([_as_json(entry) for entry in entries], indent=2))
+        print_json([_as_json(entry) for entry in entries])
         return
     local = ZoneInfo(config.messaging.timezone)
     for entry in entries:

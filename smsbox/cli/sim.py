@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import Any
+
+from smsbox.cli.output import print_json
 
 REPORT_OUTCOMES = ("delivered", "failed", "expired")
 AddCommand = Callable[..., argparse.ArgumentParser]
@@ -56,13 +57,9 @@ def _ask(args: argparse.Namespace, action: str, **params: Any) -> dict:
         raise _failed(str(error)) from None
 
 
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
-
-
 def _done(args: argparse.Namespace, reply: dict, message: str) -> None:
     if args.json:
-        _print_json(reply)
+        print_json(reply)
     else:
         print(message)
 
@@ -91,7 +88,7 @@ def cmd_call(args: argparse.Namespace) -> None:
 def cmd_sent(args: argparse.Namespace) -> None:
     messages = _ask(args, "sent")["messages"]
     if args.json:
-        _print_json(messages)
+        print_json(messages)
         return
     for sms in messages:
         extras = [f"{sms['parts']} part(s)"]
@@ -131,7 +128,7 @@ def _pending_faults(faults: dict) -> str:
 def cmd_status(args: argparse.Namespace) -> None:
     status = _ask(args, "status")["status"]
     if args.json:
-        _print_json(status)
+        print_json(status)
         return
     settings, network = status["settings"], status["network"]
     storages = ", ".join(

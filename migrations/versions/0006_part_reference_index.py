@@ -1,7 +1,7 @@
 """delivery reports find their part by TP-MR
 
-Revision ID: 0005_part_reference_index
-Revises: 0004_inbound_slots
+Revision ID: 0006_part_reference_index
+Revises: 0005_call_rings
 Create Date: 2026-11-25 13:10:00
 
 """
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_part_reference_index"
-down_revision: str | Sequence[str] | None = "0004_inbound_slots"
+revision: str = "0006_part_reference_index"
+down_revision: str | Sequence[str] | None = "0005_call_rings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

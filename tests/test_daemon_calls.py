@@ -1,0 +1,49 @@
+"""Incoming calls through the real daemon and the simulated modem: one row per call."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from daemon_fixtures import messages, start_and_settle
+from outbox_rows import queue
+from waiting import wait_until
+
+from modem.sim import SimulatedModem
+from modem.sim.profiles import PROFILES
+from smsbox.calls import list_calls
+from smsbox.models import Direction, Status
+
+CALLER = "+33612345678"
+
+
+def logged(db) -> list[tuple[str | None, str | None, int]]:
+    with db() as session:
+        return [(c.number, c.raw_number, c.rings) for c in reversed(list_calls(session, 10))]
+
+
+@pytest.mark.parametrize("profile", ["sim800", "huawei-e3372"])
+def test_it_logs_each_call_once_with_its_caller_and_rings_and_sends_meanwhile(
+    db, modem_config, start_daemon, profile
+):
+    with SimulatedModem(modem_config.modems[0].device, profile=PROFILES[profile]) as sim:
+        start_and_settle(db, start_daemon)
+        sim.call(CALLER, rings=3, interval=0.3)
+        queue(db, "0698765432", text="envoyé pendant l'appel")
+
+        wait_until(lambda: logged(db) == [(CALLER, CALLER, 3)])
+        # The call ends (NO CARRIER, ^CEND) before the next one rings: that is a second call.
+        wait_until(lambda: sim.engine.call is None)
+        sim.call(None, rings=2, interval=0.3)
+
+        wait_until(lambda: logged(db) == [(CALLER, CALLER, 3), (None, None, 2)])
+        wait_until(lambda: [m.status for m in messages(db, Direction.OUTBOUND)] == [Status.SENT])
+        time.sleep(1.0)  # nothing more comes of either call, nor of the message
+        assert logged(db) == [(CALLER, CALLER, 3), (None, None, 2)]
+        assert [sms.text for sms in sim.sent()] == ["envoyé pendant l'appel"]
+
+
+def test_it_stores_a_national_caller_in_e164_beside_the_number_as_given(db, sim, start_daemon):
+    start_and_settle(db, start_daemon)
+    sim.call("0612345678", rings=1, interval=0.3)
+    wait_until(lambda: logged(db) == [(CALLER, "0612345678", 1)])
