@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -142,7 +142,17 @@ class InboundPart(Base):
     """
 
     __tablename__ = "inbound_parts"
-    __table_args__ = (Index("ix_inbound_parts_assembly", "modem_id", "number", "concat_ref"),)
+    __table_args__ = (
+        # Assembly reads only the parts still waiting for their message: an index of
+        # those alone stays small however many messages a modem ever received.
+        Index(
+            "ix_inbound_parts_pending",
+            "modem_id",
+            "id",
+            sqlite_where=text("message_id IS NULL"),
+            postgresql_where=text("message_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(64), unique=True)
