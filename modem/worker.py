@@ -116,6 +116,12 @@ class ModemWorker:
         except Exception:
             log.exception("modem %s: closing the port failed", self.modem.name)
         self._record_state_quietly("error", reason)
+        try:
+            # Now, not at the next connect: a modem gone for hours must not hold the
+            # messages it had claimed but not handed over (another modem may send them).
+            self._settle_unfinished()
+        except SQLAlchemyError as error:
+            log.warning("modem %s: cannot settle its messages yet: %s", self.modem.name, error)
         if permanent:
             self._pause(PERMANENT_FAULT_RECHECK)
         elif not os.path.exists(self.modem.device):
@@ -149,10 +155,7 @@ class ModemWorker:
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
                 session, modem.id, self.modem.pin
             )
-            interrupted = sending.recover_unfinished(session, modem.id)
-            session.commit()
-        for message in interrupted:
-            log.warning("modem %s: message %d interrupted", self.modem.name, message.id)
+        self._settle_unfinished()
         try:
             self.driver.connect()
         except PinRefused:
@@ -161,6 +164,15 @@ class ModemWorker:
         self._record_state("ready")
         self._sweep_storage()
         self._next_settings_check = self._monotonic() + SETTINGS_CHECK_INTERVAL
+
+    def _settle_unfinished(self) -> None:
+        if self._modem_id is None:
+            return
+        with self.sessions() as session:
+            interrupted = sending.recover_unfinished(session, self._modem_id)
+            session.commit()
+        for message in interrupted:
+            log.warning("modem %s: message %d interrupted", self.modem.name, message.id)
 
     @property
     def modem_id(self) -> int:
