@@ -17,15 +17,15 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from modem import pdu as pdus
-from modem.at import ModemError, StoredSms
+from modem.at import ModemError
 from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from modem.receiver import MessageReceiver
 from modem.reports import Outcome, StatusReport
 from modem.ringing import CallRang, IncomingCall
 from modem.sender import MessageSender
-from smsbox import calls, delivery, inbox, optouts, sending
+from smsbox import calls, delivery, sending
 from smsbox.config import MessagingConfig, ModemConfig
-from smsbox.models import InboundPart, Message, Status
+from smsbox.models import Status
 from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
@@ -68,10 +68,16 @@ class ModemWorker:
         self.driver = driver
         self.sessions = sessions
         self.default_region = messaging.default_region
-        self.incomplete_after = timedelta(hours=messaging.incomplete_after_hours)
         self.stop = stop
         self._monotonic = monotonic
         self._modem_id: int | None = None
+        self.receiver = MessageReceiver(
+            modem.name,
+            driver,
+            sessions,
+            default_region=messaging.default_region,
+            incomplete_after=timedelta(hours=messaging.incomplete_after_hours),
+        )
         self.sender = MessageSender(
             modem.name,
             driver,
@@ -196,9 +202,9 @@ class ModemWorker:
         for event in arrived:
             stored = self.driver.read_message(event.index)
             if stored is not None:
-                self._receive(stored)
+                self.receiver.receive(self.modem_id, stored)
         if arrived:
-            self._assemble()
+            self.receiver.assemble(self.modem_id)
         for event in events:
             if isinstance(event, IncomingCall | CallRang):
                 self._write(lambda session, event=event: self._record_call(session, event))
@@ -244,91 +250,9 @@ class ModemWorker:
         self.driver.reinitialise()
         self._sweep_storage()
 
-    # -- receiving -------------------------------------------------------------------
-
     def _sweep_storage(self) -> None:
-        """What is on the SIM unannounced or unread: first release the slots emptied
-        just before a crash, so that the same octets now in one are a new message."""
         self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
-        stored = self.driver.stored_messages()
-        with self.sessions() as session:
-            held = [(sms.storage, sms.index, sms.pdu) for sms in stored]
-            inbox.release_emptied_slots(session, self.modem_id, held)
-            session.commit()
-        for sms in stored:
-            self._receive(sms)
-        self._assemble()
-
-    def _receive(self, stored: StoredSms) -> None:
-        try:
-            part = pdus.received_part(stored.pdu)
-        except pdus.PduError as error:
-            # Left on the SIM: deleting what we cannot read would lose it.
-            log.error("modem %s: unreadable SMS at %d: %s", self.modem.name, stored.index, error)
-            return
-        with self.sessions() as session:
-            inbox.store_part(
-                session, self.modem_id, part, storage=stored.storage, index=stored.index
-            )
-            session.commit()
-        self.driver.delete_message(stored.index)
-        with self.sessions() as session:
-            inbox.release_slot(session, self.modem_id, stored.storage, stored.index, stored.pdu)
-            session.commit()
-
-    def _assemble(self) -> None:
-        with self.sessions() as session:
-            for parts in inbox.ready_groups(
-                session, self.modem_id, incomplete_after=self.incomplete_after
-            ):
-                try:
-                    self._store_message(session, parts)
-                except Exception:
-                    # One message that cannot be stored must hold up neither the others
-                    # nor the modem; its parts stay pending for the next attempt.
-                    session.rollback()
-                    log.exception("modem %s: message not stored from its parts", self.modem.name)
-
-    def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
-        """The message `parts` make: their joined text, or when they make none, the
-        reason and what text each part carries."""
-        hexes = [part.pdu for part in parts]
-        try:
-            body, error = pdus.join_text(hexes), None
-        except Exception as failure:  # PduError says why; anything else is a bug, kept here
-            body, error = pdus.recovered_text(hexes), f"its parts make no message: {failure}"
-            log.warning(
-                "modem %s: %s",
-                self.modem.name,
-                error,
-                exc_info=not isinstance(failure, pdus.PduError),
-            )
-        message = inbox.assemble(
-            session, parts, body, default_region=self.default_region, error=error
-        )
-        session.commit()
-        log.info(
-            "modem %s: received message %d from %s", self.modem.name, message.id, message.number
-        )
-        if optouts.is_stop_message(message):
-            self._opt_out(session, message)
-
-    def _opt_out(self, session: Session, stop: Message) -> None:
-        """After the message is committed: whatever fails here, the STOP itself is kept
-        in the inbox for a person to act on."""
-        try:
-            optouts.opt_out(session, stop.number, source_message_id=stop.id)
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.exception(
-                "modem %s: %s not put on the STOP list (message %d)",
-                self.modem.name,
-                stop.number,
-                stop.id,
-            )
-            return
-        log.info("modem %s: %s opted out (message %d)", self.modem.name, stop.number, stop.id)
+        self.receiver.sweep(self.modem_id)
 
     def _record_call(self, session: Session, event: IncomingCall | CallRang) -> None:
         if isinstance(event, CallRang):

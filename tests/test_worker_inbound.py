@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from fault_lab.crafted_pdus import with_concatenation
-from modem import worker as worker_module
+from modem import receiver as receiver_module
 from modem.at import ModemError, StoredSms
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
@@ -110,14 +110,14 @@ def test_it_stores_parts_that_make_no_message_as_received_with_the_reason(sessio
 
 
 def test_it_stores_the_others_when_joining_one_message_fails_unexpectedly(sessions, monkeypatch):
-    real_join = worker_module.pdus.join_text
+    real_join = receiver_module.pdus.join_text
 
     def join_text(pdus: list[str]) -> str:
         if real_join(pdus) == "boom":
             raise RuntimeError("a bug in joining")
         return real_join(pdus)
 
-    monkeypatch.setattr(worker_module.pdus, "join_text", join_text)
+    monkeypatch.setattr(receiver_module.pdus, "join_text", join_text)
     connect(sessions, FakeSim(*deliver("avant"), *deliver("boom"), *deliver("après")))
 
     before, failed, after = inbound(sessions)
@@ -210,7 +210,7 @@ def test_it_keeps_the_stop_message_when_the_list_cannot_be_written(sessions, mon
     def opt_out(*_: object, **__: object) -> None:
         raise RuntimeError("the opt-out list is broken")
 
-    monkeypatch.setattr(worker_module.optouts, "opt_out", opt_out)
+    monkeypatch.setattr(receiver_module.optouts, "opt_out", opt_out)
     sim = FakeSim(*deliver("STOP"), *deliver("après"))
     connect(sessions, sim)
 

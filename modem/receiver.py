@@ -1,0 +1,117 @@
+"""Receiving a modem's SMS: read, stored (idempotently), deleted from the SIM, then
+joined into messages; a STOP opts its sender out once its message is stored."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from modem import pdu as pdus
+from modem.at import StoredSms
+from modem.driver import ModemDriver
+from smsbox import inbox, optouts
+from smsbox.models import InboundPart, Message
+
+log = logging.getLogger(__name__)
+
+
+class MessageReceiver:
+    def __init__(
+        self,
+        modem_name: str,
+        driver: ModemDriver,
+        sessions: sessionmaker[Session],
+        *,
+        default_region: str,
+        incomplete_after: timedelta,
+    ):
+        self.modem_name = modem_name
+        self.driver = driver
+        self.sessions = sessions
+        self.default_region = default_region
+        self.incomplete_after = incomplete_after
+
+    def sweep(self, modem_id: int) -> None:
+        """What is on the SIM unannounced or unread: first release the slots emptied
+        just before a crash, so that the same octets now in one are a new message."""
+        stored = self.driver.stored_messages()
+        with self.sessions() as session:
+            held = [(sms.storage, sms.index, sms.pdu) for sms in stored]
+            inbox.release_emptied_slots(session, modem_id, held)
+            session.commit()
+        for sms in stored:
+            self.receive(modem_id, sms)
+        self.assemble(modem_id)
+
+    def receive(self, modem_id: int, stored: StoredSms) -> None:
+        """Store one SMS read from the modem, then delete it from there."""
+        try:
+            part = pdus.received_part(stored.pdu)
+        except pdus.PduError as error:
+            # Left on the SIM: deleting what we cannot read would lose it.
+            log.error("modem %s: unreadable SMS at %d: %s", self.modem_name, stored.index, error)
+            return
+        with self.sessions() as session:
+            inbox.store_part(session, modem_id, part, storage=stored.storage, index=stored.index)
+            session.commit()
+        self.driver.delete_message(stored.index)
+        with self.sessions() as session:
+            inbox.release_slot(session, modem_id, stored.storage, stored.index, stored.pdu)
+            session.commit()
+
+    def assemble(self, modem_id: int) -> None:
+        """Turn the parts that are ready into messages."""
+        with self.sessions() as session:
+            for parts in inbox.ready_groups(
+                session, modem_id, incomplete_after=self.incomplete_after
+            ):
+                try:
+                    self._store_message(session, parts)
+                except Exception:
+                    # One message that cannot be stored must hold up neither the others
+                    # nor the modem; its parts stay pending for the next attempt.
+                    session.rollback()
+                    log.exception("modem %s: message not stored from its parts", self.modem_name)
+
+    def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
+        """The message `parts` make: their joined text, or when they make none, the
+        reason and what text each part carries."""
+        hexes = [part.pdu for part in parts]
+        try:
+            body, error = pdus.join_text(hexes), None
+        except Exception as failure:  # PduError says why; anything else is a bug, kept here
+            body, error = pdus.recovered_text(hexes), f"its parts make no message: {failure}"
+            log.warning(
+                "modem %s: %s",
+                self.modem_name,
+                error,
+                exc_info=not isinstance(failure, pdus.PduError),
+            )
+        message = inbox.assemble(
+            session, parts, body, default_region=self.default_region, error=error
+        )
+        session.commit()
+        log.info(
+            "modem %s: received message %d from %s", self.modem_name, message.id, message.number
+        )
+        if optouts.is_stop_message(message):
+            self._opt_out(session, message)
+
+    def _opt_out(self, session: Session, stop: Message) -> None:
+        """After the message is committed: whatever fails here, the STOP itself is kept
+        in the inbox for a person to act on."""
+        try:
+            optouts.opt_out(session, stop.number, source_message_id=stop.id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception(
+                "modem %s: %s not put on the STOP list (message %d)",
+                self.modem_name,
+                stop.number,
+                stop.id,
+            )
+            return
+        log.info("modem %s: %s opted out (message %d)", self.modem_name, stop.number, stop.id)
