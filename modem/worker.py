@@ -247,6 +247,8 @@ class ModemWorker:
                 report.recipient,
                 report.outcome,
             )
+
+    def _set_up_again(self) -> None:
         self.driver.reinitialise()
         self._sweep_storage()
 

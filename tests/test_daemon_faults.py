@@ -257,7 +257,7 @@ def test_it_outlives_a_database_locked_longer_than_its_busy_timeout(
 
 @pytest.mark.parametrize("profile", ["sim800", "huawei-e3372"])
 def test_it_takes_in_sms_soon_after_the_modem_restarted_by_itself(
-    db, modem_config, start_daemon, profile
+    db, modem_config, start_daemon, profile, caplog
 ):
     with SimulatedModem(modem_config.modems[0].device, profile=PROFILES[profile]) as sim:
         start_and_settle(db, start_daemon)
@@ -266,6 +266,9 @@ def test_it_takes_in_sms_soon_after_the_modem_restarted_by_itself(
 
         (received,) = wait_until(lambda: messages(db, Direction.INBOUND), timeout=SETTLED_WITHIN)
         assert received.body == "après le redémarrage"
+        # Set up again on the line it had, not through a failure and a reconnect.
+        assert "setting it up again" in caplog.text
+        assert "unexpected failure" not in caplog.text
 
 
 def test_it_sends_again_within_seconds_of_a_silence_ending(db, sim, start_daemon):
