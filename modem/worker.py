@@ -126,8 +126,8 @@ class ModemWorker:
             # Now, not at the next connect: a modem gone for hours must not hold the
             # messages it had claimed but not handed over (another modem may send them).
             self._settle_unfinished()
-        except SQLAlchemyError as error:
-            log.warning("modem %s: cannot settle its messages yet: %s", self.modem.name, error)
+        except Exception:  # the next connect settles them; the worker must go on
+            log.exception("modem %s: cannot settle its messages yet", self.modem.name)
         if permanent:
             self._pause(PERMANENT_FAULT_RECHECK)
         elif not os.path.exists(self.modem.device):
