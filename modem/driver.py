@@ -15,9 +15,7 @@ import serial
 
 from modem.at import (
     ModemError,
-    ModemTimeout,
     NoAnswer,
-    PortError,
     StoredSms,
     first_with,
     is_boot_line,
@@ -200,7 +198,7 @@ class ATDriver:
     def _send_pin(self) -> None:
         try:
             self.channel.command(f'AT+CPIN="{self.pin}"', timeout=PIN_TIMEOUT)
-        except (PortError, ModemTimeout):
+        except NoAnswer:
             self._pin_answer_lost = True
             raise
         except ModemError as error:
