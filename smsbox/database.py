@@ -43,6 +43,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def open_session(url: str) -> Session:
+    """One session on the database at `url`, for a command that runs once."""
+    return make_session_factory(make_engine(url))()
+
+
 def alembic_config(url: str) -> AlembicConfig:
     """Alembic pointed at our migrations and at `url`, for `alembic.command` calls."""
     alembic_config = AlembicConfig()

@@ -29,12 +29,6 @@ class CommandFailed(Exception):
     """A user-facing failure: printed without a traceback, exit status 1."""
 
 
-def _sessions(config: Config):
-    from smsbox.database import make_engine, make_session_factory
-
-    return make_session_factory(make_engine(config.database_url))
-
-
 def stop_on_signals() -> threading.Event:
     """An event set by SIGTERM (systemd) or SIGINT (Ctrl-C)."""
     stop = threading.Event()
@@ -61,11 +55,12 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
+    from smsbox.database import open_session
     from smsbox.users import UserError, create_user
 
     config = load_config(args.config)
     password = _read_password(args.password_stdin)
-    with _sessions(config)() as session:
+    with open_session(config.database_url) as session:
         try:
             create_user(session, args.name, password, admin=args.admin)
         except UserError as error:
@@ -75,11 +70,12 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 
 def cmd_send(args: argparse.Namespace) -> None:
+    from smsbox.database import open_session
     from smsbox.numbers import InvalidNumber
     from smsbox.outbox import MessageRejected, queue_message
 
     config = load_config(args.config)
-    with _sessions(config)() as session:
+    with open_session(config.database_url) as session:
         try:
             message = queue_message(
                 session, args.number, args.text, default_region=config.messaging.default_region

@@ -11,10 +11,10 @@ from smsbox.config import load_config
 
 def cmd_calls(args: argparse.Namespace) -> None:
     from smsbox.calls import list_calls
-    from smsbox.database import make_engine, make_session_factory
+    from smsbox.database import open_session
 
     config = load_config(args.config)
-    with make_session_factory(make_engine(config.database_url))() as session:
+    with open_session(config.database_url) as session:
         calls = list_calls(session, args.limit)
     if args.json:
         rows = [

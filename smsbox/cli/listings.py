@@ -73,7 +73,7 @@ def _print(records: list[dict[str, Any]], as_json: bool, columns: list[str]) -> 
 
 def cmd_messages(args: argparse.Namespace) -> None:
     from smsbox.cli import CommandFailed
-    from smsbox.database import make_engine, make_session_factory
+    from smsbox.database import open_session
     from smsbox.history import find_messages
     from smsbox.models import Direction, Status
     from smsbox.numbers import InvalidNumber, to_e164
@@ -89,7 +89,7 @@ def cmd_messages(args: argparse.Namespace) -> None:
         raise CommandFailed(
             f"--direction is one of {', '.join(Direction)}; --status one of {', '.join(Status)}"
         ) from None
-    with make_session_factory(make_engine(config.database_url))() as session:
+    with open_session(config.database_url) as session:
         found = find_messages(
             session, direction=direction, status=status, number=number, limit=args.limit
         )
@@ -100,11 +100,11 @@ def cmd_messages(args: argparse.Namespace) -> None:
 
 
 def cmd_modems(args: argparse.Namespace) -> None:
-    from smsbox.database import make_engine, make_session_factory
+    from smsbox.database import open_session
     from smsbox.modems import list_modems
 
     config = load_config(args.config)
-    with make_session_factory(make_engine(config.database_url))() as session:
+    with open_session(config.database_url) as session:
         records = [modem_record(modem) for modem in list_modems(session)]
     _print(records, args.json, ["name", "state", "signal_quality", "last_seen_at", "last_error"])
 

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 def _session(config: Config):
-    from smsbox.database import make_engine, make_session_factory
+    from smsbox.database import open_session
 
-    return make_session_factory(make_engine(config.database_url))()
+    return open_session(config.database_url)
 
 
 def _number(config: Config, raw: str) -> str:

@@ -11,12 +11,12 @@ from smsbox.config import load_config
 
 def cmd_resend(args: argparse.Namespace) -> None:
     from smsbox.cli import CommandFailed
-    from smsbox.database import make_engine, make_session_factory
+    from smsbox.database import open_session
     from smsbox.models import Message
     from smsbox.sending import ResendRefused, resend_interrupted, uncertain_parts
 
     config = load_config(args.config)
-    with make_session_factory(make_engine(config.database_url))() as session:
+    with open_session(config.database_url) as session:
         message = session.get(Message, args.message_id)
         if message is None:
             raise CommandFailed(f"no message {args.message_id}")
