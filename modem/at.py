@@ -8,42 +8,9 @@ may fix (line noise, a cut line), never another exception.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-
-class ModemError(Exception):
-    """A command the modem did not carry out.
-
-    `permanent` says whether retrying can help: a rejected number will be
-    rejected again, a network congestion or a timeout may not.
-    """
-
-    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None):
-        super().__init__(message)
-        self.permanent = permanent
-        self.code = code
-
-
-class NoAnswer(ModemError):
-    """No answer came, as opposed to an error the modem answered."""
-
-
-class ModemTimeout(NoAnswer):
-    """The modem did not finish answering in time."""
-
-
-class PortError(NoAnswer):
-    """The serial port failed: unplugged, or the modem vanished from the bus."""
-
-
-class ModemRestarted(NoAnswer):
-    """The modem rebooted while a command ran: the command will never be answered."""
-
-
-class SubmitOutcomeUnknown(ModemError):
-    """The modem took a PDU and its Ctrl-Z, and no answer came: the SMS may be on
-    the network. Resending it automatically is how duplicates happen."""
-
+from modem.drivers.contract import StoredSms
+from modem.errors import ModemError
 
 # 3GPP TS 27.005 §3.2.5 <err> values after which the same SMS will fail again.
 PERMANENT_CMS_ERRORS = {
@@ -148,16 +115,6 @@ def is_urc(line: str, expected_prefix: str | None = None, command: str = "") -> 
     if line in CALL_RESULTS:
         return not _is_call_command(command)
     return line.startswith(URC_PREFIXES) or is_boot_line(line)
-
-
-@dataclass(frozen=True)
-class StoredSms:
-    index: int
-    status: int
-    pdu: str
-    # <mem1> of AT+CPMS, where AT+CMGL and AT+CMGR read and AT+CMGD deletes: with the
-    # index, the slot the message sits in.
-    storage: str = "SM"
 
 
 # An index, a TP-MR, a signal level or an error code: longer is line noise (and int()

@@ -13,17 +13,19 @@ from typing import Protocol
 
 from modem.at import (
     TWO_LINE_URCS,
+    error_for,
+    is_boot_line,
+    is_final,
+    is_urc,
+    parse_cmgs,
+)
+from modem.errors import (
     ModemError,
     ModemRestarted,
     ModemTimeout,
     NoAnswer,
     PortError,
     SubmitOutcomeUnknown,
-    error_for,
-    is_boot_line,
-    is_final,
-    is_urc,
-    parse_cmgs,
 )
 
 CTRL_Z = b"\x1a"

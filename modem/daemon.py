@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
-from modem.driver import ATDriver
+from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd
 from smsbox.config import Config
@@ -52,7 +52,16 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     workers = [
         ModemWorker(
             modem,
-            ATDriver(modem.device, modem.baudrate, modem.pin, status_reports=modem.status_reports),
+            open_driver(
+                modem.driver,
+                DriverSettings(
+                    device=modem.device,
+                    baudrate=modem.baudrate,
+                    pin=modem.pin,
+                    status_reports=modem.status_reports,
+                    validity_hours=config.messaging.validity_hours,
+                ),
+            ),
             sessions,
             messaging=config.messaging,
             stop=stop,

@@ -14,8 +14,6 @@ from datetime import datetime
 
 import gammu
 
-from smsbox.inbox import ReceivedPart
-
 # The longest PDU AT commands carry: the SMSC address (a length octet and up to 11
 # more, 3GPP TS 24.011 §8.2.5.1) then the longest TPDU, an SMS-SUBMIT of 164 octets
 # (3GPP TS 23.040 §9.2.2.2).
@@ -32,6 +30,17 @@ PLAIN_CONCATENATION = ("ConcatenatedMessages", "ConcatenatedMessages16bit")
 class PduError(ValueError):
     """Hex that is no PDU python-gammu can read, or parts that make no message: the one
     error reading PDUs raises."""
+
+
+@dataclass(frozen=True)
+class ReceivedPart:
+    """One SMS as read from a modem's storage: what the inbox stores and groups."""
+
+    pdu: str
+    sender: str
+    concat_ref: int | None = None
+    part_number: int = 1
+    total_parts: int = 1
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from modem import pdu as pdus
-from modem.at import StoredSms
-from modem.driver import ModemDriver
+from modem.drivers.contract import ModemDriver, StoredSms
 from smsbox import inbox, optouts
 from smsbox.models import InboundPart, Message
 

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from modem.at import ModemError, parse_clip
+from modem.at import parse_clip
+from modem.drivers.contract import CallRang, IncomingCall
+from modem.errors import ModemError
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +38,6 @@ CALL_LINES = (*RING_LINES, "+CLIP:", *CALL_END_LINES)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class IncomingCall:
-    """A call that started ringing at `started_at`; `number` as the network gave it,
-    None when withheld or unknown."""
-
-    started_at: datetime
-    number: str | None
-    rings: int
-
-
-@dataclass(frozen=True)
-class CallRang:
-    """The call that started at `started_at` has now rung `rings` times."""
-
-    started_at: datetime
-    rings: int
 
 
 @dataclass

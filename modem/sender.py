@@ -12,9 +12,8 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from modem import pdu as pdus
-from modem.at import ModemError, NoAnswer, SubmitOutcomeUnknown
-from modem.driver import ModemDriver
+from modem.drivers.contract import ModemDriver
+from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
 from smsbox.models import Message, MessagePart, Status
 
@@ -32,12 +31,8 @@ class MessageSender:
         *,
         stop: threading.Event,
         pause: Callable[[float], None],
-        status_reports: bool = True,
-        validity_hours: int | None = None,
     ):
         self.modem_name = modem_name
-        self.status_reports = status_reports
-        self.validity_hours = validity_hours
         self.driver = driver
         self.sessions = sessions
         self.stop = stop
@@ -59,17 +54,12 @@ class MessageSender:
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:
             try:
-                parts = pdus.encode_submit(
-                    message.number,
-                    message.body,
-                    status_report=self.status_reports,
-                    validity_hours=self.validity_hours,
-                )
+                parts = self.driver.split(message.number, message.body)
             except ValueError as error:
                 sending.record_unsendable(message, str(error))
                 session.commit()
                 return
-            sending.prepare_parts(session, message, [part.hex for part in parts])
+            sending.prepare_parts(session, message, parts)
             session.commit()
         for part in sending.parts_to_send(message):
             if not self._send_part(session, message, part):
@@ -92,11 +82,8 @@ class MessageSender:
             sending.record_handover(part)
             session.commit()
 
-        pdu = part.pdu or ""
         try:
-            reference = self.driver.submit(
-                pdus.SubmitPdu(hex=pdu, tpdu_length=pdus.tpdu_length(pdu)), hand_over
-            )
+            reference = self.driver.submit(part.pdu or "", hand_over)
         except SubmitOutcomeUnknown as error:
             # The port is in doubt: reconnecting settles the message (the parts not
             # handed over go out later; this one is never resent by itself).

@@ -17,11 +17,17 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from modem.at import ModemError
-from modem.driver import ModemDriver, NewMessage, PinRefused, Restarted
+from modem.drivers.contract import (
+    CallRang,
+    IncomingCall,
+    ModemDriver,
+    NewMessage,
+    Outcome,
+    Restarted,
+    StatusReport,
+)
+from modem.errors import ModemError, PinRefused
 from modem.receiver import MessageReceiver
-from modem.reports import Outcome, StatusReport
-from modem.ringing import CallRang, IncomingCall
 from modem.sender import MessageSender
 from smsbox import calls, delivery, sending
 from smsbox.config import MessagingConfig, ModemConfig
@@ -84,8 +90,6 @@ class ModemWorker:
             sessions,
             stop=stop,
             pause=self._pause,
-            status_reports=modem.status_reports,
-            validity_hours=messaging.validity_hours,
         )
         self._next_signal_poll = 0.0
         self._next_settings_check = 0.0

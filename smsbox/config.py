@@ -17,6 +17,8 @@ from typing import Any
 import phonenumbers
 
 CONFIG_ENV = "SMSBOX_CONFIG"
+# How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py).
+MODEM_DRIVERS = ("at",)
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
@@ -43,6 +45,7 @@ class WebConfig:
 class ModemConfig:
     name: str
     device: str
+    driver: str = "at"
     baudrate: int = 115200
     pin: str = ""
     status_reports: bool = True
@@ -173,6 +176,11 @@ def _check_values(config: Config) -> None:
         if modem.name in names:
             raise ConfigError(f"{where}.name: {modem.name!r} is used by two modems")
         names.add(modem.name)
+        if modem.driver not in MODEM_DRIVERS:
+            raise ConfigError(
+                f"{where}.driver: {modem.driver!r} is no driver; choose one of "
+                f"{', '.join(MODEM_DRIVERS)}"
+            )
         if modem.baudrate not in STANDARD_BAUDRATES:
             raise ConfigError(f"{where}.baudrate: {modem.baudrate} is not a standard rate")
         if modem.pin and not (modem.pin.isdigit() and 4 <= len(modem.pin) <= 8):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,15 +22,19 @@ from smsbox.numbers import from_network
 INCOMPLETE_AFTER = timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class ReceivedPart:
-    """One SMS as read from a modem's storage."""
+class ReceivedPart(Protocol):
+    """One SMS as read from a modem's storage (the modem side decodes it)."""
 
-    pdu: str
-    sender: str
-    concat_ref: int | None = None
-    part_number: int = 1
-    total_parts: int = 1
+    @property
+    def pdu(self) -> str: ...
+    @property
+    def sender(self) -> str: ...
+    @property
+    def concat_ref(self) -> int | None: ...
+    @property
+    def part_number(self) -> int: ...
+    @property
+    def total_parts(self) -> int: ...
 
 
 def slot_key(modem_id: int, storage: str, index: int, pdu: str) -> str:

@@ -6,8 +6,6 @@ from hypothesis import strategies as st
 from modem_lines import PDU_1, PDU_2
 
 from modem.at import (
-    ModemError,
-    StoredSms,
     error_for,
     is_final,
     is_urc,
@@ -18,6 +16,8 @@ from modem.at import (
     parse_cmti,
     parse_csq,
 )
+from modem.drivers.contract import StoredSms
+from modem.errors import ModemError
 
 # -- the protocol as text ----------------------------------------------------------
 

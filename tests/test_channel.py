@@ -9,14 +9,13 @@ from fake_port import FakePort
 from modem_lines import PDU_1
 
 from modem.at import (
-    ModemError,
-    ModemTimeout,
-    StoredSms,
     first_with,
     parse_cmgl,
     parse_cmgr,
 )
 from modem.channel import ATChannel
+from modem.drivers.contract import StoredSms
+from modem.errors import ModemError, ModemTimeout
 
 # -- the channel over a fake serial port ---------------------------------------------
 

@@ -7,8 +7,8 @@ import time
 import pytest
 from fake_port import FakePort
 
-from modem.at import ModemError, PortError, SubmitOutcomeUnknown
 from modem.channel import ESC, ATChannel
+from modem.errors import ModemError, PortError, SubmitOutcomeUnknown
 
 PDU = "0031000B913316325476F80000FF05E8329BFD06"
 

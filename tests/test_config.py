@@ -74,6 +74,7 @@ def test_it_reads_modems(tmp_path):
             {"modem": [{"name": "a", "device": "/dev/x", "baudrate": 12345}]},
             "[[modem]] #1.baudrate",
         ),
+        ({"modem": [{"name": "a", "device": "/dev/x", "driver": "hayes"}]}, "[[modem]] #1.driver"),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12"}]}, "[[modem]] #1.pin"),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": "12ab"}]}, "[[modem]] #1.pin"),
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": 1234}]}, "[[modem]] #1.pin"),

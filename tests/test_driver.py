@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fake_port import FakePort
 
-from modem.driver import ATDriver
-from modem.ringing import CallRang, IncomingCall
+from modem.drivers.at import ATDriver
+from modem.drivers.contract import CallRang, DriverSettings, IncomingCall
 
 OK = b"\r\nOK\r\n"
 UP_TO_INDICATIONS = [
@@ -23,7 +23,8 @@ def connected(*answers: bytes, status_reports: bool = True) -> tuple[ATDriver, F
     """A driver connected to a modem that answers `answers` from AT+CNMI on."""
     port = FakePort(*UP_TO_INDICATIONS, *answers)
     driver = ATDriver(
-        "/dev/scripted", status_reports=status_reports, open_port=lambda *_, **__: port
+        DriverSettings("/dev/scripted", status_reports=status_reports),
+        open_port=lambda *_, **__: port,
     )
     driver.connect()
     return driver, port

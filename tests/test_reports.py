@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from modem.drivers.contract import Outcome, outcome_of
 from modem.pdu import PduError, encode_deliver, encode_status_report
-from modem.reports import Outcome, outcome_of, read_status_report
+from modem.reports import read_status_report
 
 SMSC = "+33609001390"
 SUBMITTED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from modem.ringing import QUIET_PERIOD, CallRang, CallTracker, IncomingCall
+from modem.drivers.contract import CallRang, IncomingCall
+from modem.ringing import QUIET_PERIOD, CallTracker
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SIMCOM_CLIP = '+CLIP: "+33612345678",145,"",0,"",0'

@@ -7,7 +7,7 @@ import threading
 from outbox_rows import queue
 from waiting import wait_until
 
-from modem.at import PortError
+from modem.errors import PortError
 from modem.worker import ModemWorker
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import Message, Status
@@ -33,7 +33,10 @@ class ModemThatVanishes:
     def close(self) -> None:
         pass
 
-    def submit(self, pdu: object, before_handover: object) -> int:
+    def split(self, number: str, text: str) -> list[str]:
+        return [text]
+
+    def submit(self, part: str, before_handover: object) -> int:
         self.submissions += 1
         raise PortError("the serial port failed: [Errno 5] Input/output error")
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from fault_lab.crafted_pdus import with_concatenation
 from modem import receiver as receiver_module
-from modem.at import ModemError, StoredSms
+from modem.drivers.contract import StoredSms
+from modem.errors import ModemError
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
 from smsbox import optouts

@@ -1,22 +1,15 @@
-"""The AT driver: what the daemon asks of a modem, in AT commands.
-
-Drivers share this small interface so that `[[modem]] driver = ...` can choose
-another one (python-gammu's StateMachine) for modems this one does not know.
-"""
+"""The AT driver: what the daemon asks of a modem (`modem.drivers.contract`), in
+AT commands over a serial port."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 import serial
 
+from modem import pdu as pdus
 from modem.at import (
-    ModemError,
-    NoAnswer,
-    StoredSms,
     first_with,
     is_boot_line,
     parse_cmgl,
@@ -25,9 +18,10 @@ from modem.at import (
     parse_csq,
 )
 from modem.channel import ATChannel, Port
-from modem.pdu import PduError, SubmitPdu
-from modem.reports import StatusReport, read_status_report
-from modem.ringing import CALL_LINES, CallRang, CallTracker, IncomingCall
+from modem.drivers.contract import DriverSettings, ModemEvent, NewMessage, Restarted, StoredSms
+from modem.errors import ModemError, NoAnswer, PinRefused
+from modem.reports import read_status_report
+from modem.ringing import CALL_LINES, CallTracker
 
 log = logging.getLogger(__name__)
 
@@ -40,61 +34,13 @@ NEW_MESSAGE_INDICATIONS = "2,1,0,{ds},0"
 PIN_TIMEOUT = 20
 
 
-@dataclass(frozen=True)
-class NewMessage:
-    storage: str
-    index: int
-
-
-@dataclass(frozen=True)
-class Restarted:
-    """The modem said it powered up: its settings are back to factory values."""
-
-    line: str
-
-
-ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
-
-
-class PinRefused(ModemError):
-    """The SIM answered that the PIN is wrong. Never send it again: after three
-    wrong tries the SIM asks for its PUK, which only the operator gives."""
-
-    def __init__(self, message: str):
-        super().__init__(message, permanent=True)
-
-
-class ModemDriver(Protocol):
-    # Set when the configured PIN was refused before: it must not be sent again.
-    pin_refused: bool
-
-    def connect(self) -> None: ...
-    def reinitialise(self) -> None: ...
-    def settings_lost(self) -> bool: ...
-    def close(self) -> None: ...
-    def submit(self, pdu: SubmitPdu, before_handover: Callable[[], None]) -> int | None: ...
-    def stored_messages(self) -> list[StoredSms]: ...
-    def read_message(self, index: int) -> StoredSms | None: ...
-    def delete_message(self, index: int) -> None: ...
-    def signal_quality(self) -> int | None: ...
-    def events(self, timeout: float) -> list[ModemEvent]: ...
-
-
 class ATDriver:
-    def __init__(
-        self,
-        device: str,
-        baudrate: int = 115200,
-        pin: str = "",
-        *,
-        status_reports: bool = True,
-        open_port: Callable[..., Port] = serial.Serial,
-    ):
-        self.device = device
+    def __init__(self, settings: DriverSettings, *, open_port: Callable[..., Port] = serial.Serial):
+        self.settings = settings
+        self.device = settings.device
         self._open_port = open_port
-        self.baudrate = baudrate
-        self.pin = pin
-        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if status_reports else 0)
+        self.pin = settings.pin
+        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if settings.status_reports else 0)
         self.pin_refused = False
         # A PIN whose answer never came may have counted as a wrong try.
         self._pin_answer_lost = False
@@ -109,7 +55,7 @@ class ATDriver:
 
     def connect(self) -> None:
         try:
-            port = self._open_port(self.device, self.baudrate, timeout=0.2)
+            port = self._open_port(self.device, self.settings.baudrate, timeout=0.2)
         except serial.SerialException as error:
             raise ModemError(f"cannot open {self.device}: {error}") from error
         self._channel = ATChannel(port)
@@ -208,8 +154,21 @@ class ATDriver:
                 "tried again, so that the SIM does not lock: correct pin, then restart the daemon"
             ) from error
 
-    def submit(self, pdu: SubmitPdu, before_handover: Callable[[], None]) -> int | None:
-        return self.channel.submit_pdu(pdu.hex, pdu.tpdu_length, before_handover=before_handover)
+    def split(self, number: str, text: str) -> list[str]:
+        return [
+            part.hex
+            for part in pdus.encode_submit(
+                number,
+                text,
+                status_report=self.settings.status_reports,
+                validity_hours=self.settings.validity_hours,
+            )
+        ]
+
+    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+        return self.channel.submit_pdu(
+            part, pdus.tpdu_length(part), before_handover=before_handover
+        )
 
     def stored_messages(self) -> list[StoredSms]:
         return parse_cmgl(self.channel.command(f"AT+CMGL={ALL_MESSAGES}", expect="+CMGL:"))
@@ -240,7 +199,7 @@ class ATDriver:
             elif line.startswith("+CDS:"):
                 try:
                     events.append(read_status_report(line.partition("\n")[2]))
-                except PduError as error:
+                except pdus.PduError as error:
                     log.warning("unreadable status report %r: %s", line, error)
             elif line.startswith(CALL_LINES):
                 events += self._calls.feed(line)

@@ -1,0 +1,137 @@
+"""What the daemon asks of a modem, whichever driver speaks to it.
+
+Drivers say it in the daemon's terms: a number and a text become parts to store
+then submit, the modem's news comes as typed events, stored SMS are read and
+deleted by slot. Nothing here knows AT commands or python-gammu's dictionaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class DriverSettings:
+    """One `[[modem]]` section, as a driver needs it."""
+
+    device: str
+    baudrate: int = 115200
+    pin: str = ""
+    status_reports: bool = True
+    # Written into each SMS: how long the network keeps trying to deliver it.
+    validity_hours: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredSms:
+    """One SMS in the modem's storage: the PDU as the network delivered it."""
+
+    index: int
+    status: int
+    pdu: str
+    # With the index, the slot the message sits in (AT+CPMS <mem1> for the AT driver).
+    storage: str = "SM"
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    storage: str
+    index: int
+
+
+@dataclass(frozen=True)
+class Restarted:
+    """The modem said it powered up: its settings are back to factory values."""
+
+    line: str
+
+
+class Outcome(StrEnum):
+    DELIVERED = "delivered"
+    PENDING = "pending"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+# TP-Status, 3GPP TS 23.040 §9.2.3.15: 0x00-0x1F the transaction is complete
+# (received, or forwarded without confirmation, or replaced); 0x20-0x3F the
+# service centre still tries; from 0x40 on it gave up, 0x46 when the validity
+# period ran out.
+VALIDITY_PERIOD_EXPIRED = 0x46
+
+
+def outcome_of(status: int) -> Outcome:
+    if status < 0x20:
+        return Outcome.DELIVERED
+    if status < 0x40:
+        return Outcome.PENDING
+    if status == VALIDITY_PERIOD_EXPIRED:
+        return Outcome.EXPIRED
+    return Outcome.FAILED
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What the network says became of the part it gave `reference` (TP-MR)."""
+
+    reference: int
+    recipient: str
+    status: int
+    # When the service centre delivered it, or gave up.
+    discharged_at: datetime
+
+    @property
+    def outcome(self) -> Outcome:
+        return outcome_of(self.status)
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    """A call that started ringing at `started_at`; `number` as the network gave it,
+    None when withheld or unknown."""
+
+    started_at: datetime
+    number: str | None
+    rings: int
+
+
+@dataclass(frozen=True)
+class CallRang:
+    """The call that started at `started_at` has now rung `rings` times."""
+
+    started_at: datetime
+    rings: int
+
+
+ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
+
+
+class ModemDriver(Protocol):
+    # Set when the configured PIN was refused before: it must not be sent again.
+    pin_refused: bool
+
+    def connect(self) -> None: ...
+    def reinitialise(self) -> None: ...
+    def settings_lost(self) -> bool: ...
+    def close(self) -> None: ...
+    def split(self, number: str, text: str) -> list[str]:
+        """The parts that carry `text` to `number`, to store before the first is sent:
+        a part resent later keeps the concatenation reference of its siblings.
+        ValueError when the text or number cannot be sent at all."""
+        ...
+
+    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+        """Send one part from `split`; its message reference (TP-MR) when known.
+        `before_handover` runs once the modem is ready to take it: after that call, a
+        lost answer raises SubmitOutcomeUnknown."""
+        ...
+
+    def stored_messages(self) -> list[StoredSms]: ...
+    def read_message(self, index: int) -> StoredSms | None: ...
+    def delete_message(self, index: int) -> None: ...
+    def signal_quality(self) -> int | None: ...
+    def events(self, timeout: float) -> list[ModemEvent]: ...
