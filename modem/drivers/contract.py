@@ -107,6 +107,23 @@ class CallRang:
     rings: int
 
 
+@dataclass(frozen=True)
+class ModemStatus:
+    """What a modem says of itself, for staff: None where it does not say."""
+
+    # 0 (-113 dBm or less) to 31 (-51 dBm or more), as 3GPP TS 27.007 +CSQ counts.
+    signal: int | None = None
+    # "home", "roaming", "searching", "denied", "unregistered" or "unknown".
+    registration: str | None = None
+    operator: str | None = None
+    storage_used: int | None = None
+    storage_total: int | None = None
+    imei: str | None = None
+    imsi: str | None = None
+    iccid: str | None = None
+    own_number: str | None = None
+
+
 ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
 
 
