@@ -6,11 +6,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fake_driver import FakeDriver
 from sqlalchemy import select
 
 from fault_lab.crafted_pdus import with_concatenation
 from modem import receiver as receiver_module
-from modem.drivers.contract import StoredSms
 from modem.errors import ModemError
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
@@ -28,43 +28,11 @@ def deliver(text: str) -> list[str]:
     return encode_deliver(SENDER, text, smsc=SMSC, sent_at=SENT_AT)
 
 
-class FakeSim:
-    """The ModemDriver interface over SIM slots in a dict; deletes can be made to fail."""
-
-    def __init__(self, *pdus: str):
-        self.slots = dict(enumerate(pdus, start=1))
-        self.failing_deletes = 0
-
-    def connect(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def submit(self, pdu: object) -> int:
-        raise AssertionError("nothing is sent in these tests")
-
-    def stored_messages(self) -> list[StoredSms]:
-        return [StoredSms(index, 0, pdu) for index, pdu in sorted(self.slots.items())]
-
-    def read_message(self, index: int) -> StoredSms | None:
-        pdu = self.slots.get(index)
-        return None if pdu is None else StoredSms(index, 0, pdu)
-
-    def delete_message(self, index: int) -> None:
-        if self.failing_deletes:
-            self.failing_deletes -= 1
-            raise ModemError("AT+CMGD: the port went away")
-        del self.slots[index]
-
-    def signal_quality(self) -> int | None:
-        return 20
-
-    def events(self, timeout: float) -> list:
-        return []
+def sim_holding(*pdus: str) -> FakeDriver:
+    return FakeDriver(slots=dict(enumerate(pdus, start=1)))
 
 
-def connect(sessions, sim: FakeSim) -> ModemWorker:
+def connect(sessions, sim: FakeDriver) -> ModemWorker:
     worker = ModemWorker(
         ModemConfig(name="sim1", device="/dev/null"),
         sim,
@@ -88,7 +56,7 @@ def inbound(sessions) -> list[Message]:
 def test_it_stores_parts_that_make_no_message_as_received_with_the_reason(sessions):
     first, second = deliver("f" * 200)
     numbered_0 = with_concatenation(second, reference=1, total=2, number=0)
-    sim = FakeSim(
+    sim = sim_holding(
         with_concatenation(first, reference=1, total=2, number=1),
         numbered_0,
         with_concatenation(first, reference=2, total=2, number=3),
@@ -119,7 +87,7 @@ def test_it_stores_the_others_when_joining_one_message_fails_unexpectedly(sessio
         return real_join(pdus)
 
     monkeypatch.setattr(receiver_module.pdus, "join_text", join_text)
-    connect(sessions, FakeSim(*deliver("avant"), *deliver("boom"), *deliver("après")))
+    connect(sessions, sim_holding(*deliver("avant"), *deliver("boom"), *deliver("après")))
 
     before, failed, after = inbound(sessions)
     assert (before.body, before.error, after.body, after.error) == ("avant", None, "après", None)
@@ -128,13 +96,13 @@ def test_it_stores_the_others_when_joining_one_message_fails_unexpectedly(sessio
 
 def test_it_leaves_parts_waiting_for_their_message_pending(sessions):
     first, _ = deliver("g" * 200)
-    connect(sessions, FakeSim(first))
+    connect(sessions, sim_holding(first))
     assert inbound(sessions) == []
 
 
 def test_it_stores_nothing_twice_when_it_died_between_the_commit_and_the_delete(sessions):
     (pdu,) = deliver("une seule fois")
-    sim = FakeSim(pdu)
+    sim = sim_holding(pdu)
     sim.failing_deletes = 1
     with pytest.raises(ModemError):
         connect(sessions, sim)  # stored and committed, then the port went: the worker is gone
@@ -151,7 +119,7 @@ def test_it_stores_nothing_twice_when_it_died_between_the_commit_and_the_delete(
 
 def test_it_takes_the_same_pdu_again_in_a_slot_emptied_before_a_crash(sessions):
     (pdu,) = deliver("deux fois")
-    sim = FakeSim(pdu)
+    sim = sim_holding(pdu)
     worker = connect(sessions, sim)
     # The worker died after the delete, before releasing the slot: its key is still set.
     with sessions() as session:
@@ -167,7 +135,7 @@ def test_it_takes_the_same_pdu_again_in_a_slot_emptied_before_a_crash(sessions):
 
 def test_it_keeps_a_long_message_missing_a_part_as_incomplete_once_the_wait_is_over(sessions):
     first, _, third = deliver("h" * 400)
-    sim = FakeSim(first, third)
+    sim = sim_holding(first, third)
     connect(sessions, sim)
     assert inbound(sessions) == []  # the middle part may still come
 
@@ -191,7 +159,7 @@ def optouts_kept(sessions) -> list[tuple[str, int | None]]:
 
 
 def test_it_puts_the_sender_of_a_stop_on_the_list_once(sessions):
-    connect(sessions, FakeSim(*deliver("Stop."), *deliver("bonjour"), *deliver("ARRÊT")))
+    connect(sessions, sim_holding(*deliver("Stop."), *deliver("bonjour"), *deliver("ARRÊT")))
 
     first_stop, _, second_stop = inbound(sessions)
     assert second_stop.body == "ARRÊT"
@@ -200,7 +168,7 @@ def test_it_puts_the_sender_of_a_stop_on_the_list_once(sessions):
 
 def test_it_does_not_take_a_long_message_it_could_not_join_for_a_stop(sessions):
     _, stop = deliver("x" * 153 + "  STOP  ")  # a second part that carries only " STOP "
-    connect(sessions, FakeSim(with_concatenation(stop, reference=1, total=2, number=3)))
+    connect(sessions, sim_holding(with_concatenation(stop, reference=1, total=2, number=3)))
 
     (broken,) = inbound(sessions)
     assert (broken.body, broken.error is not None) == ("  STOP  ", True)
@@ -212,7 +180,7 @@ def test_it_keeps_the_stop_message_when_the_list_cannot_be_written(sessions, mon
         raise RuntimeError("the opt-out list is broken")
 
     monkeypatch.setattr(receiver_module.optouts, "opt_out", opt_out)
-    sim = FakeSim(*deliver("STOP"), *deliver("après"))
+    sim = sim_holding(*deliver("STOP"), *deliver("après"))
     connect(sessions, sim)
 
     assert [message.body for message in inbound(sessions)] == ["STOP", "après"]

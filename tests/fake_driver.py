@@ -1,0 +1,106 @@
+"""A modem in memory that keeps the driver contract (`modem.drivers.contract`): a SIM
+of slots, a network that takes parts, and faults to arm. No port, no AT: the worker's
+own decisions are what the tests through it look at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from modem import pdu as pdus
+from modem.drivers.contract import ModemEvent, ModemStatus, NewMessage, StoredSms
+from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
+from modem.sim.network import SimulatedNetwork
+
+
+@dataclass
+class FakeDriver:
+    slots: dict[int, str] = field(default_factory=dict)
+    # Takes the parts, joins long messages and gives TP-MRs as the simulator's does.
+    network: SimulatedNetwork = field(default_factory=SimulatedNetwork)
+    # Handed out by the next `events` call, then forgotten.
+    pending_events: list[ModemEvent] = field(default_factory=list)
+    # Each submission takes the first of these, if any: an exception to raise, and
+    # whether the modem had taken the part first (the answer then is what got lost).
+    submit_faults: list[tuple[ModemError, bool]] = field(default_factory=list)
+    failing_deletes: int = 0
+    signal: int | None = 20
+    pin_refused: bool = False
+    connects: int = 0
+    reinitialisations: int = 0
+    forgot_settings: bool = False
+
+    # -- faults to arm ------------------------------------------------------------
+
+    def refuse_next(self, message: str = "+CMS ERROR: 38", *, permanent: bool = False) -> None:
+        self.submit_faults.append((ModemError(message, permanent=permanent), False))
+
+    def lose_next_answer(self) -> None:
+        """The modem takes the next part and its answer never comes."""
+        self.submit_faults.append((SubmitOutcomeUnknown("no answer after the PDU"), True))
+
+    def vanish_at_next_submission(self) -> None:
+        """The port goes before the modem took anything."""
+        self.submit_faults.append((PortError("the serial port failed"), False))
+
+    def deliver(self, *parts: str) -> None:
+        """SMS arrive on the SIM and are announced."""
+        for part in parts:
+            index = max(self.slots, default=0) + 1
+            self.slots[index] = part
+            self.pending_events.append(NewMessage("SM", index))
+
+    def texts_on_the_network(self) -> list[str]:
+        return [sms.text for sms in self.network.submitted()]
+
+    # -- the contract -------------------------------------------------------------
+
+    def connect(self) -> None:
+        self.connects += 1
+        self.reinitialise()
+
+    def reinitialise(self) -> None:
+        self.reinitialisations += 1
+        self.forgot_settings = False
+
+    def settings_lost(self) -> bool:
+        return self.forgot_settings
+
+    def close(self) -> None:
+        pass
+
+    def split(self, number: str, text: str) -> list[str]:
+        return [part.hex for part in pdus.encode_submit(number, text)]
+
+    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+        fault, taken = self.submit_faults.pop(0) if self.submit_faults else (None, True)
+        if fault is not None and not taken:
+            raise fault
+        before_handover()
+        submission = self.network.submit(part)
+        if fault is not None:
+            raise fault
+        return submission.reference
+
+    def stored_messages(self) -> list[StoredSms]:
+        return [StoredSms(index, 0, pdu) for index, pdu in sorted(self.slots.items())]
+
+    def read_message(self, index: int) -> StoredSms | None:
+        pdu = self.slots.get(index)
+        return None if pdu is None else StoredSms(index, 0, pdu)
+
+    def delete_message(self, index: int) -> None:
+        if self.failing_deletes:
+            self.failing_deletes -= 1
+            raise NoAnswer("AT+CMGD: the port went away")
+        self.slots.pop(index, None)
+
+    def signal_quality(self) -> int | None:
+        return self.signal
+
+    def status(self) -> ModemStatus:
+        return ModemStatus(signal=self.signal)
+
+    def events(self, timeout: float) -> list[ModemEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events

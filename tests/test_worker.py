@@ -1,0 +1,179 @@
+"""The worker's decisions through a driver in memory (tests/fake_driver.py): what it
+sends, what it never sends twice, and what it makes of each event a modem announces.
+The same behaviours are tried end to end on the simulated modem elsewhere."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from fake_driver import FakeDriver
+from outbox_rows import queue, status_of
+from sqlalchemy import select
+
+from modem.drivers.contract import CallRang, IncomingCall, Restarted, StatusReport
+from modem.errors import PortError, SubmitOutcomeUnknown
+from modem.pdu import encode_deliver
+from modem.worker import ModemWorker
+from smsbox import calls
+from smsbox.config import MessagingConfig, ModemConfig
+from smsbox.models import Direction, Message, MessagePart, Status
+
+RECIPIENT = "+33611111111"
+CALLER = "+33622222222"
+RANG_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def modem() -> FakeDriver:
+    return FakeDriver()
+
+
+@pytest.fixture
+def worker(sessions, modem: FakeDriver) -> ModemWorker:
+    worker = ModemWorker(
+        ModemConfig(name="fake", device="/dev/null"),
+        modem,
+        sessions,
+        messaging=MessagingConfig(default_region="FR"),
+        stop=threading.Event(),
+    )
+    worker.connect()
+    return worker
+
+
+def sent_reference(sessions, message_id: int) -> int | None:
+    with sessions() as session:
+        return session.scalars(
+            select(MessagePart.reference).where(MessagePart.message_id == message_id)
+        ).one()
+
+
+def test_it_sends_a_queued_message_once_and_keeps_its_reference(sessions, modem, worker):
+    (message_id,) = queue(sessions, "06 11 11 11 11", text="Bonjour à tous")
+
+    worker.step()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["Bonjour à tous"]
+    assert status_of(sessions, message_id) == Status.SENT
+    assert sent_reference(sessions, message_id) == modem.network.submitted()[0].references[0]
+
+
+def test_it_sends_every_part_of_a_long_message(sessions, modem, worker):
+    text = "Réunion du conseil — ordre du jour : budget. " * 8
+    (message_id,) = queue(sessions, RECIPIENT, text=text)
+
+    worker.step()
+
+    assert modem.texts_on_the_network() == [text]
+    assert status_of(sessions, message_id) == Status.SENT
+
+
+def test_it_marks_a_message_delivered_when_its_report_comes(sessions, modem, worker):
+    (message_id,) = queue(sessions, RECIPIENT)
+    worker.step()
+    reference = sent_reference(sessions, message_id)
+    assert reference is not None
+
+    modem.pending_events.append(StatusReport(reference, RECIPIENT, 0x00, RANG_AT))
+    worker.step()
+
+    assert status_of(sessions, message_id) == Status.DELIVERED
+
+
+def test_it_ignores_a_report_for_a_reference_it_never_got(sessions, modem, worker):
+    (message_id,) = queue(sessions, RECIPIENT)
+    worker.step()
+    reference = sent_reference(sessions, message_id)
+    assert reference is not None
+
+    modem.pending_events.append(StatusReport((reference + 7) % 256, RECIPIENT, 0x00, RANG_AT))
+    worker.step()
+
+    assert status_of(sessions, message_id) == Status.SENT
+
+
+def test_it_waits_to_retry_a_refused_message_and_fails_a_rejected_one(sessions, modem, worker):
+    congested, rejected = queue(sessions, RECIPIENT, "0622222222")
+    modem.refuse_next("+CMS ERROR: 42")
+    modem.refuse_next("+CMS ERROR: 1", permanent=True)
+
+    worker.step()
+    worker.step()
+
+    assert status_of(sessions, congested) == Status.QUEUED  # tried again later
+    assert status_of(sessions, rejected) == Status.FAILED
+    assert modem.texts_on_the_network() == []
+
+
+def test_it_never_resends_a_part_whose_answer_was_lost(sessions, modem, worker):
+    (message_id,) = queue(sessions, RECIPIENT, text="une seule fois")
+    modem.lose_next_answer()
+
+    with pytest.raises(SubmitOutcomeUnknown):
+        worker.step()
+    worker.connect()  # as the worker does after a fault
+    for _ in range(3):
+        worker.step()
+
+    assert modem.texts_on_the_network() == ["une seule fois"]
+    assert status_of(sessions, message_id) == Status.INTERRUPTED
+
+
+def test_it_gives_back_a_message_whose_modem_went_before_taking_it(sessions, modem, worker):
+    (message_id,) = queue(sessions, RECIPIENT, text="plus tard")
+    modem.vanish_at_next_submission()
+
+    with pytest.raises(PortError):
+        worker.step()
+    worker.connect()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["plus tard"]
+    assert status_of(sessions, message_id) == Status.SENT
+
+
+def test_it_stores_an_announced_sms_then_deletes_it_from_the_sim(sessions, modem, worker):
+    modem.deliver(*encode_deliver(CALLER, "Merci !", smsc="+33609001390", sent_at=RANG_AT))
+
+    worker.step()
+
+    with sessions() as session:
+        (message,) = session.scalars(
+            select(Message).where(Message.direction == Direction.INBOUND)
+        ).all()
+        assert (message.number, message.body) == (CALLER, "Merci !")
+    assert modem.slots == {}
+
+
+def test_it_sets_a_modem_up_again_after_it_restarted(sessions, modem, worker):
+    before = modem.reinitialisations
+    modem.pending_events.append(Restarted("RDY"))
+
+    worker.step()
+
+    assert modem.reinitialisations == before + 1
+
+
+def test_it_records_a_call_once_with_all_its_rings(sessions, modem, worker):
+    modem.pending_events += [IncomingCall(RANG_AT, CALLER, 1), CallRang(RANG_AT, 2)]
+    worker.step()
+    modem.pending_events.append(CallRang(RANG_AT, 4))
+    worker.step()
+
+    with sessions() as session:
+        (call,) = calls.list_calls(session, limit=10)
+        assert (call.number, call.rings, call.modem_id) == (CALLER, 4, worker.modem_id)
+
+
+def test_it_blocks_a_send_to_a_number_that_answered_stop(sessions, modem, worker):
+    modem.deliver(*encode_deliver(CALLER, " Stop. ", smsc="+33609001390", sent_at=RANG_AT))
+    worker.step()
+    (message_id,) = queue(sessions, CALLER, text="Promotion !")
+
+    worker.step()
+
+    assert status_of(sessions, message_id) == Status.BLOCKED
+    assert modem.texts_on_the_network() == []
