@@ -64,6 +64,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             ),
             sessions,
             messaging=config.messaging,
+            calls=config.calls,
             stop=stop,
         )
         for modem in config.modems

@@ -4,9 +4,9 @@ A modem repeats RING (or +CRING: VOICE) every 1 to 5 s while a call rings, each
 followed by +CLIP when caller id is on. One call is announced ONCE, at its first
 ring: a daemon that stops mid-ring has then already recorded it, where waiting
 for the call to end would lose it. Each further ring is a `CallRang` that updates
-the same record, so a call is never recorded twice. (Across a daemon restart in the
-middle of a call, the rings heard after it make a second record: this tracker's
-state lives in one process.)
+the same record, so a call is never recorded twice. (A daemon that restarts in the
+middle of a call announces its next ring as a new call: the call log counts it on
+the call recorded before, see smsbox.calls.record_call.)
 """
 
 from __future__ import annotations

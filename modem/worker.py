@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from modem.answering import CallHandler
 from modem.drivers.contract import (
     CallRang,
     IncomingCall,
@@ -29,8 +30,8 @@ from modem.drivers.contract import (
 from modem.errors import ModemError, PinRefused
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
-from smsbox import calls, delivery, sending
-from smsbox.config import MessagingConfig, ModemConfig
+from smsbox import delivery, sending
+from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.models import Status
 from smsbox.modems import (
     ensure_modem,
@@ -68,6 +69,7 @@ class ModemWorker:
         *,
         messaging: MessagingConfig,
         stop: threading.Event,
+        calls: CallsConfig | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ):
         self.modem = modem
@@ -90,6 +92,13 @@ class ModemWorker:
             sessions,
             stop=stop,
             pause=self._pause,
+        )
+        self.calls = CallHandler(
+            modem.name,
+            driver,
+            sessions,
+            settings=calls or CallsConfig(),
+            default_region=messaging.default_region,
         )
         self._next_signal_poll = 0.0
         self._next_settings_check = 0.0
@@ -211,7 +220,7 @@ class ModemWorker:
             self.receiver.assemble(self.modem_id)
         for event in events:
             if isinstance(event, IncomingCall | CallRang):
-                self._write(lambda session, event=event: self._record_call(session, event))
+                self.calls.take(self.modem_id, event)
         self._periodic_checks()
 
     def _periodic_checks(self) -> None:
@@ -259,20 +268,6 @@ class ModemWorker:
     def _sweep_storage(self) -> None:
         self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
         self.receiver.sweep(self.modem_id)
-
-    def _record_call(self, session: Session, event: IncomingCall | CallRang) -> None:
-        if isinstance(event, CallRang):
-            calls.count_rings(session, self.modem_id, event.started_at, event.rings)
-            return
-        calls.record_call(
-            session,
-            self.modem_id,
-            event.number,
-            event.started_at,
-            event.rings,
-            default_region=self.default_region,
-        )
-        log.info("modem %s: call from %s", self.modem.name, event.number or "a withheld number")
 
     # -- the database ----------------------------------------------------------------
 

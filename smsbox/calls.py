@@ -1,14 +1,20 @@
-"""The call log: incoming calls, one row per call, recorded by the daemon."""
+"""The call log: incoming calls, one row per call, recorded by the daemon; and what the
+box does about a call when configured to ([calls]: hang up, reply by SMS)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smsbox import outbox
 from smsbox.models import IncomingCall
 from smsbox.numbers import from_network
+
+# Longer than any modem's ring interval (1 to 5 s): the next ring of a call comes
+# sooner than this after the last one.
+RING_GAP = timedelta(seconds=8)
 
 
 def record_call(
@@ -19,13 +25,35 @@ def record_call(
     rings: int,
     *,
     default_region: str,
+    known_calls: set[int] | frozenset[int] = frozenset(),
 ) -> IncomingCall:
-    """A call that started ringing; `raw_number` None when withheld or unknown."""
+    """A call that started ringing; `raw_number` None when withheld or unknown.
+
+    The rings of a call that was recorded before the daemon restarted come as a new
+    call to the new daemon: they are counted on that call, unless it is one of
+    `known_calls`, those this daemon saw ring and end itself.
+    """
+    number = None if raw_number is None else from_network(raw_number, default_region)
+    ringing = session.scalar(
+        select(IncomingCall)
+        .where(
+            IncomingCall.modem_id == modem_id,
+            IncomingCall.number.is_(None) if number is None else IncomingCall.number == number,
+            IncomingCall.last_ring_at >= started_at - RING_GAP,
+            IncomingCall.id.not_in(known_calls),
+        )
+        .order_by(IncomingCall.last_ring_at.desc())
+    )
+    if ringing is not None:
+        ringing.rings += rings
+        ringing.last_ring_at = started_at
+        return ringing
     call = IncomingCall(
         modem_id=modem_id,
-        number=None if raw_number is None else from_network(raw_number, default_region),
+        number=number,
         raw_number=raw_number,
         received_at=started_at,
+        last_ring_at=started_at,
         rings=rings,
     )
     session.add(call)
@@ -33,13 +61,38 @@ def record_call(
     return call
 
 
-def count_rings(session: Session, modem_id: int, started_at: datetime, rings: int) -> None:
-    """The call of `modem_id` that started at `started_at` has rung `rings` times."""
-    session.execute(
-        update(IncomingCall)
-        .where(IncomingCall.modem_id == modem_id, IncomingCall.received_at == started_at)
-        .values(rings=rings)
+def count_rings(session: Session, call_id: int, rings: int, at: datetime) -> IncomingCall:
+    """Call `call_id` has now rung `rings` times in all, the last one `at`."""
+    call = session.get_one(IncomingCall, call_id)
+    call.rings = max(call.rings, rings)
+    call.last_ring_at = at
+    return call
+
+
+def record_hang_up(session: Session, call_id: int) -> None:
+    session.get_one(IncomingCall, call_id).hung_up = True
+
+
+def reply_to_caller(
+    session: Session, call: IncomingCall, text: str, *, every: timedelta, default_region: str
+) -> bool:
+    """Queue `text` to the caller, unless the number is withheld or was replied to less
+    than `every` ago (a caller who tries again and again gets one SMS). The STOP list
+    applies at sending time, as to any message."""
+    if call.number is None or call.reply_message_id is not None:
+        return False
+    replied_lately = session.scalar(
+        select(IncomingCall.id).where(
+            IncomingCall.number == call.number,
+            IncomingCall.reply_message_id.is_not(None),
+            IncomingCall.received_at >= call.received_at - every,
+        )
     )
+    if replied_lately is not None:
+        return False
+    reply = outbox.queue_message(session, call.number, text, default_region=default_region)
+    call.reply_message_id = reply.id
+    return True
 
 
 def list_calls(session: Session, limit: int) -> list[IncomingCall]:

@@ -60,12 +60,22 @@ class MessagingConfig:
 
 
 @dataclass(frozen=True)
+class CallsConfig:
+    # 0: calls ring until the caller gives up.
+    hang_up_after_rings: int = 0
+    # Sent by SMS to a caller whose number is known; empty: no reply.
+    auto_reply: str = ""
+    auto_reply_every_hours: int = 24
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
     web: WebConfig
     messaging: MessagingConfig
     modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
+    calls: CallsConfig = field(default_factory=CallsConfig)
 
     @property
     def database_url(self) -> str:
@@ -142,6 +152,21 @@ def _check_database_url(url: str) -> None:
         ) from None
 
 
+def _check_calls(calls: CallsConfig) -> None:
+    if calls.hang_up_after_rings < 0:
+        raise ConfigError("[calls].hang_up_after_rings must be 0 (never) or more")
+    if calls.auto_reply_every_hours < 1:
+        raise ConfigError("[calls].auto_reply_every_hours must be at least 1")
+    if calls.auto_reply:
+        # Imported here: the core's services load SQLAlchemy (see _check_database_url).
+        from smsbox.outbox import MessageRejected, check_body
+
+        try:
+            check_body(calls.auto_reply)
+        except MessageRejected as error:
+            raise ConfigError(f"[calls].auto_reply: {error}") from None
+
+
 def _check_values(config: Config) -> None:
     if config.data_dir.exists() and not config.data_dir.is_dir():
         raise ConfigError(f"data_dir: {config.data_dir} is not a directory")
@@ -168,6 +193,7 @@ def _check_values(config: Config) -> None:
         )
     if config.messaging.incomplete_after_hours < 1:
         raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
+    _check_calls(config.calls)
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -193,7 +219,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging"}
+    known = {"data_dir", "database", "web", "modem", "messaging", "calls"}
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -208,6 +234,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         database=_build_section(DatabaseConfig, document.get("database", {}), "[database]"),
         web=_build_section(WebConfig, document.get("web", {}), "[web]"),
         messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
+        calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

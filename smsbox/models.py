@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -215,6 +215,12 @@ class IncomingCall(Base):
     modem_id: Mapped[int | None] = mapped_column(ForeignKey("modems.id"))
     # Rings heard so far: a call is recorded at its first ring, updated at each next one.
     rings: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A daemon that restarts mid-call hears the rest of its rings: by this it knows
+    # them for the call it recorded before, not a new one.
+    last_ring_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hung_up: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The automatic SMS this call brought its caller ([calls] auto_reply).
+    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
 
 
 class User(Base):

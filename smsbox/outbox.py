@@ -27,7 +27,7 @@ class MessageRejected(ValueError):
     """A message that cannot be queued; the text says why, for the person who typed it."""
 
 
-def _check_body(body: str) -> None:
+def check_body(body: str) -> None:
     """What every way in (web page, CLI, later the API) refuses, with the reason."""
     control = _CONTROL_CHARACTER.search(body)
     if control:
@@ -50,7 +50,7 @@ def queue_message(
     scheduled_at: datetime | None = None,
     created_by_id: int | None = None,
 ) -> Message:
-    _check_body(body)
+    check_body(body)
     number = to_e164(raw_number, default_region)
     message = Message(
         direction=Direction.OUTBOUND,

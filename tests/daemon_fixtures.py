@@ -20,12 +20,19 @@ from smsbox.setup import initialise
 ON_THE_NETWORK = frozenset({Status.SENT, Status.DELIVERED})
 
 
-def configured(tmp_path, device: str, messaging: dict | None = None, **modem: object) -> Config:
+def configured(
+    tmp_path,
+    device: str,
+    messaging: dict | None = None,
+    calls: dict | None = None,
+    **modem: object,
+) -> Config:
     """An initialised configuration with one modem at `device`, with `modem`'s keys."""
     config = parse_config(
         {
             "data_dir": "data",
             "messaging": {"default_region": "FR", "timezone": "Europe/Paris", **(messaging or {})},
+            "calls": calls or {},
             "modem": [{"name": "sim", "device": device, **modem}],
         },
         tmp_path,

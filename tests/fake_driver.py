@@ -29,6 +29,7 @@ class FakeDriver:
     connects: int = 0
     reinitialisations: int = 0
     forgot_settings: bool = False
+    hang_ups: int = 0
 
     # -- faults to arm ------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class FakeDriver:
 
     def status(self) -> ModemStatus:
         return ModemStatus(signal=self.signal)
+
+    def hang_up(self) -> None:
+        self.hang_ups += 1
 
     def events(self, timeout: float) -> list[ModemEvent]:
         events, self.pending_events = self.pending_events, []

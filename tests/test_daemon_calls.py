@@ -5,13 +5,20 @@ from __future__ import annotations
 import time
 
 import pytest
-from daemon_fixtures import ON_THE_NETWORK, messages, start_and_settle
+from daemon_fixtures import (
+    ON_THE_NETWORK,
+    configured,
+    messages,
+    run_daemon_until,
+    start_and_settle,
+)
 from outbox_rows import queue
 from waiting import wait_until
 
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
 from smsbox.calls import list_calls
+from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Direction
 
 CALLER = "+33612345678"
@@ -49,3 +56,27 @@ def test_it_stores_a_national_caller_in_e164_beside_the_number_as_given(db, sim,
     start_and_settle(db, start_daemon)
     sim.call("0612345678", rings=1, interval=0.3)
     wait_until(lambda: logged(db) == [(CALLER, "0612345678", 1)])
+
+
+def test_it_hangs_up_after_the_configured_rings_and_replies_to_the_caller(tmp_path):
+    reply = "Ce numéro ne prend pas d'appels : écrivez-nous par SMS."
+    config = configured(
+        tmp_path,
+        str(tmp_path / "modem"),
+        calls={"hang_up_after_rings": 2, "auto_reply": reply},
+    )
+    engine = make_engine(config.database_url)
+    db = make_session_factory(engine)
+    with SimulatedModem(config.modems[0].device) as sim:
+
+        def answered() -> bool:
+            return [c.outcome for c in sim.network.calls()] == ["rejected"] and [
+                (sms.recipient, sms.text) for sms in sim.sent()
+            ] == [(CALLER, reply)]
+
+        sim.call(CALLER, rings=6, interval=0.3)
+        run_daemon_until(config, answered)
+    with db() as session:
+        (call,) = list_calls(session, 10)
+        assert (call.number, call.rings, call.hung_up) == (CALLER, 2, True)
+    engine.dispose()

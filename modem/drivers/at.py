@@ -184,6 +184,16 @@ class ATDriver:
             first_with(self.channel.command("AT+CSQ", expect="+CSQ:"), "+CSQ:", "AT+CSQ")
         )
 
+    def hang_up(self) -> None:
+        # AT+CHUP (3GPP TS 27.007 §6.5) ends a ringing call on the modems we know; ATH
+        # (V.250) is older, and some modems only hang up a data call with it.
+        try:
+            self.channel.command("AT+CHUP")
+        except NoAnswer:
+            raise
+        except ModemError:
+            self.channel.command("ATH")
+
     def events(self, timeout: float) -> list[ModemEvent]:
         """What the modem announced; lines this driver does not act on yet are dropped,
         and so is a garbled +CMTI (the storage sweep finds its message)."""
