@@ -50,3 +50,7 @@ def test_it_stores_sms_arriving_after_the_modem_rebooted_while_idle(tmp_path):
 
 def test_it_stores_five_identical_sms_as_five_messages(tmp_path):
     assert_targets_met("identical-inbound", QUICK, tmp_path)
+
+
+def test_it_shares_mixed_traffic_over_three_modems_through_kill_9_as_issue_12_asks(tmp_path):
+    assert_targets_met("acceptance", QUICK, tmp_path)

@@ -22,14 +22,19 @@ MAX_RESTARTS = 20  # a crash loop is reported, not served forever
 WATCH_INTERVAL = 0.1
 
 
-def daemon_command(config_path: Path) -> list[str]:
-    """`python -m smsbox` when the package has a __main__, else the console script
-    installed beside this interpreter (the same virtualenv)."""
+def cli_command(config_path: Path, *arguments: str) -> list[str]:
+    """`smsbox --config PATH ARGUMENTS...`: `python -m smsbox` when the package has a
+    __main__, else the console script installed beside this interpreter (the same
+    virtualenv)."""
     if importlib.util.find_spec("smsbox.__main__") is not None:
         program = [sys.executable, "-m", "smsbox"]
     else:
         program = [str(Path(sys.executable).with_name("smsbox"))]
-    return [*program, "--config", str(config_path), "daemon"]
+    return [*program, "--config", str(config_path), *arguments]
+
+
+def daemon_command(config_path: Path) -> list[str]:
+    return cli_command(config_path, "daemon")
 
 
 @dataclass(frozen=True)

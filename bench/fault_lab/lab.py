@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -29,9 +30,10 @@ from fault_lab.ledger import (
     tally_inbound,
     tally_outbound,
 )
-from fault_lab.recording_network import RecordingNetwork
+from fault_lab.recording_network import NetworkPart, RecordingNetwork
 from modem import pdu as pdus
 from modem.sim import SimulatedModem
+from modem.sim.profiles import DEFAULT_PROFILE, PROFILES
 from smsbox import outbox
 from smsbox.config import load_config
 from smsbox.database import make_engine, make_session_factory
@@ -45,14 +47,31 @@ POLL = 0.1
 QUIET_AFTER_SETTLING = 1.0  # late duplicates still show up within this
 
 
+@dataclass(frozen=True)
+class LabModem:
+    """One simulated modem of a lab, on a network of its own."""
+
+    name: str
+    profile: str = DEFAULT_PROFILE.name
+
+
 class Lab:
     def __init__(
-        self, name: str, *, sim_pin: str = "", config_pin: str = "", root: Path | None = None
+        self,
+        name: str,
+        *,
+        sim_pin: str = "",
+        config_pin: str = "",
+        modems: tuple[LabModem, ...] = (),
+        driver: str = "at",
+        root: Path | None = None,
     ):
         self.name = name
         self.root = root  # where the scenario's directory goes (default: the temp dir)
         self.sim_pin = sim_pin
         self.config_pin = config_pin
+        self.modem_specs = modems or (LabModem(name),)
+        self.driver = driver
         self.result = ScenarioResult(name)
         self.queued: list[QueuedMessage] = []
         self.delivered: Counter[str] = Counter()
@@ -60,8 +79,18 @@ class Lab:
         self._started = time.monotonic()
         # Set by __enter__; whatever of them exists is closed by _tear_down.
         self._engine: Engine | None = None
-        self.sim: SimulatedModem
+        self.sims: list[SimulatedModem] = []
+        self.networks: list[RecordingNetwork] = []
         self.daemon: DaemonProcess
+
+    @property
+    def sim(self) -> SimulatedModem:
+        """The first modem: the only one, in most scenarios."""
+        return self.sims[0]
+
+    @property
+    def network(self) -> RecordingNetwork:
+        return self.networks[0]
 
     # -- set up and tear down -------------------------------------------------------
 
@@ -82,11 +111,18 @@ class Lab:
         initialise(self.config)
         self._engine = make_engine(self.config.database_url)
         self.sessions = make_session_factory(self._engine)
-        self.network = RecordingNetwork()
-        self.sim = SimulatedModem(
-            self.workdir / "modem", self.network, pin=self.sim_pin, transcript=self.transcript_path
-        )
-        self.sim.start()
+        for spec in self.modem_specs:
+            network = RecordingNetwork()
+            sim = SimulatedModem(
+                self.device_path(spec),
+                network,
+                profile=PROFILES[spec.profile],
+                pin=self.sim_pin,
+                transcript=self.workdir / f"{self.device_path(spec).name}.log",
+            )
+            self.networks.append(network)
+            self.sims.append(sim)
+            sim.start()
         self.daemon = DaemonProcess(self.config_path, self.daemon_log_path)
 
     def __exit__(self, *exc: object) -> None:
@@ -106,23 +142,28 @@ class Lab:
                 )
             for crash in daemon.unexpected_exits:
                 self.result.notes.append(f"the daemon ended by itself: {crash.describe()}")
-        sim: SimulatedModem | None = getattr(self, "sim", None)
-        if sim is not None:
+        for sim in self.sims:
             sim.stop()
         if self._engine is not None:
             self._engine.dispose()
 
     def _config_text(self) -> str:
         pin = f'pin = "{self.config_pin}"\n' if self.config_pin else ""
-        return (
-            'data_dir = "data"\n\n'
-            f'[messaging]\ndefault_region = "{REGION}"\n\n'
-            f'[[modem]]\nname = "{self.name}"\ndevice = "{self.workdir / "modem"}"\n{pin}'
+        modems = "".join(
+            f'\n[[modem]]\nname = "{spec.name}"\ndevice = "{self.device_path(spec)}"\n'
+            f'driver = "{self.driver}"\n{pin}'
+            for spec in self.modem_specs
         )
+        return f'data_dir = "data"\n\n[messaging]\ndefault_region = "{REGION}"\n{modems}'
+
+    def device_path(self, spec: LabModem) -> Path:
+        # The one modem of most scenarios keeps the name it always had.
+        return self.workdir / ("modem" if len(self.modem_specs) == 1 else f"modem-{spec.name}")
 
     @property
     def transcript_path(self) -> Path:
-        return self.workdir / "modem.log"
+        """The first modem's."""
+        return self.workdir / f"{self.device_path(self.modem_specs[0]).name}.log"
 
     @property
     def daemon_log_path(self) -> Path:
@@ -133,8 +174,11 @@ class Lab:
         return make_url(self.config.database_url).database or ""
 
     def daemon_log_mentions(self, text: str) -> bool:
+        return self.daemon_log_count(text) > 0
+
+    def daemon_log_count(self, text: str) -> int:
         log = self.daemon_log_path
-        return log.exists() and text in log.read_text(encoding="utf-8", errors="replace")
+        return log.read_text(encoding="utf-8", errors="replace").count(text) if log.exists() else 0
 
     # -- the daemon -------------------------------------------------------------------
 
@@ -144,14 +188,18 @@ class Lab:
             raise RuntimeError(f"the daemon was not serving after {READY_TIMEOUT:g} s")
 
     def _serving(self) -> bool:
-        """Connected and idle: the first signal poll is done (the next is a minute away),
-        so the next AT command is the one a scenario provokes."""
-        modem = self.modem()
-        return modem is not None and modem.state == "ready" and modem.signal_quality is not None
+        """Every modem connected and idle: its first signal poll is done (the next is a
+        minute away), so the next AT command is the one a scenario provokes."""
+        with self.sessions() as session:
+            modems = session.scalars(select(Modem)).all()
+        return len(modems) == len(self.modem_specs) and all(
+            modem.state == "ready" and modem.signal_quality is not None for modem in modems
+        )
 
     def modem(self) -> Modem | None:
+        """The first modem's row."""
         with self.sessions() as session:
-            return session.scalar(select(Modem))
+            return session.scalar(select(Modem).where(Modem.name == self.modem_specs[0].name))
 
     # -- traffic ----------------------------------------------------------------------
 
@@ -159,10 +207,15 @@ class Lab:
         """Queue each text to a number of its own (the ledger matches by recipient).
         Texts start with their tag, the first word."""
         first = len(self.queued)
+        return self.queue_to(
+            [(f"06{first + offset:08d}", text) for offset, text in enumerate(texts)]
+        )
+
+    def queue_to(self, messages: list[tuple[str, str]]) -> list[QueuedMessage]:
+        """Queue each (number, text); the ledger matches messages by recipient."""
         added = []
         with self.sessions() as session:
-            for offset, text in enumerate(texts):
-                raw_number = f"06{first + offset:08d}"
+            for raw_number, text in messages:
                 message = outbox.queue_message(session, raw_number, text, default_region=REGION)
                 parts = len(pdus.encode_submit(message.number, text))
                 added.append(
@@ -185,7 +238,14 @@ class Lab:
             self.delivered[text] += 1
 
     def parts_on_network(self) -> int:
-        return self.network.part_count()
+        return sum(network.part_count() for network in self.networks)
+
+    def network_parts(self) -> list[NetworkPart]:
+        """Every part any modem's network took, in the order they came."""
+        return sorted(
+            (part for network in self.networks for part in network.parts()),
+            key=lambda part: part.at,
+        )
 
     def outbound_states(self) -> dict[int, OutboundState]:
         with self.sessions() as session:
@@ -247,7 +307,7 @@ class Lab:
     # -- the figures ------------------------------------------------------------------
 
     def tally(self) -> ScenarioResult:
-        parts = self.network.parts()
+        parts = self.network_parts()
         stored = self.inbound_stored()
         if self.queued:
             tally_outbound(self.result, self.queued, parts, self.outbound_states())

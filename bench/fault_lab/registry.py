@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fault_lab import receiving, sending
+from fault_lab import acceptance, receiving, sending
 from fault_lab.lab import Lab
 from fault_lab.ledger import ScenarioResult
 
@@ -16,8 +16,8 @@ from fault_lab.ledger import ScenarioResult
 class Scenario:
     name: str
     run: Callable[[Lab, float], None]
-    # Lab options (a PIN on the SIM, one in the configuration).
-    lab_options: dict[str, str] = field(default_factory=dict)
+    # Lab options (a PIN on the SIM, one in the configuration, the modems, the driver).
+    lab_options: dict[str, object] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
@@ -42,6 +42,7 @@ SCENARIOS = {
         Scenario("crafted-concat", receiving.crafted_concat),
         Scenario("silence", sending.silence),
         Scenario("kill9", sending.kill9),
+        Scenario("acceptance", acceptance.acceptance, {"modems": acceptance.MODEMS}),
     )
 }
 

@@ -49,8 +49,7 @@ def details(result: ScenarioResult) -> list[str]:
     lines += [f"  MISSED: {failure}" for failure in result.failed_checks]
     lines += [f"  {note}" for note in result.notes]
     if result.workdir:
-        lines.append(f"  transcript: {result.workdir / 'modem.log'}")
-        lines.append(f"  daemon log: {result.workdir / 'daemon.log'}")
+        lines.append(f"  kept in {result.workdir}: modem transcripts modem*.log, daemon.log")
     return lines
 
 
