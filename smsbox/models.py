@@ -234,6 +234,8 @@ class User(Base):
     # Written into each session cookie at login; raising it (logout, new password)
     # makes every cookie issued before worthless, wherever it was copied.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The language of the web pages for this person: "fr" or "en" (smsbox.users.LANGUAGES).
+    language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
 
 
 class LoginFailure(Base):

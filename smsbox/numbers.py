@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import phonenumbers
 
+from smsbox.refusals import Refusal
 
-class InvalidNumber(ValueError):
+
+class InvalidNumber(Refusal):
     """A recipient that cannot be a phone number; the message says why."""
 
 
@@ -16,10 +18,12 @@ def to_e164(raw: str, default_region: str) -> str:
         raise InvalidNumber("the number is empty")
     try:
         parsed = phonenumbers.parse(text, default_region)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidNumber(f"{raw!r} is not a phone number ({error._msg})") from None
+    except phonenumbers.NumberParseException:
+        raise InvalidNumber("“%(number)s” is not a phone number", number=text) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidNumber(f"{raw!r} has the wrong number of digits for its country")
+        raise InvalidNumber(
+            "“%(number)s” has the wrong number of digits for its country", number=text
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

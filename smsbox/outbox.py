@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import to_e164
+from smsbox.refusals import Refusal
 
 # 1,600 characters, even all emoji in UCS-2, stay under the 50 parts python-gammu
 # (and most phones) will join; it is also the common limit of SMS gateways.
@@ -23,7 +24,7 @@ MAX_BODY_LENGTH = 1600
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class MessageRejected(ValueError):
+class MessageRejected(Refusal):
     """A message that cannot be queued; the text says why, for the person who typed it."""
 
 
@@ -31,14 +32,17 @@ def check_body(body: str) -> None:
     """What every way in (web page, CLI, later the API) refuses, with the reason."""
     control = _CONTROL_CHARACTER.search(body)
     if control:
+        code = f"U+{ord(control.group()):04X}"
         raise MessageRejected(
-            f"the message contains a control character (U+{ord(control.group()):04X}) "
-            "that phones cannot show"
+            "the message contains a control character (%(code)s) that phones cannot show",
+            code=code,
         )
     if not body.strip():
         raise MessageRejected("the message is empty")
     if len(body) > MAX_BODY_LENGTH:
-        raise MessageRejected(f"the message is longer than {MAX_BODY_LENGTH} characters")
+        raise MessageRejected(
+            "the message is longer than %(limit)d characters", limit=MAX_BODY_LENGTH
+        )
 
 
 def queue_message(

@@ -11,6 +11,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from smsbox.models import User
 
 MIN_PASSWORD_LENGTH = 10
+# The languages of the web pages, the first by default.
+LANGUAGES = ("fr", "en")
 # Checked against when a name is unknown, so that a wrong name costs as much
 # time as a wrong password and does not reveal which names exist.
 _UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
@@ -20,7 +22,9 @@ class UserError(ValueError):
     pass
 
 
-def create_user(session: Session, name: str, password: str, *, admin: bool = False) -> User:
+def create_user(
+    session: Session, name: str, password: str, *, admin: bool = False, language: str = ""
+) -> User:
     name = name.strip()
     if not name:
         raise UserError("the user name is empty")
@@ -28,7 +32,14 @@ def create_user(session: Session, name: str, password: str, *, admin: bool = Fal
         raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise UserError(f"a user named {name!r} already exists")
-    user = User(name=name, password_hash=generate_password_hash(password), is_admin=admin)
+    if language and language not in LANGUAGES:
+        raise UserError(f"no pages in {language!r}: choose one of {', '.join(LANGUAGES)}")
+    user = User(
+        name=name,
+        password_hash=generate_password_hash(password),
+        is_admin=admin,
+        language=language or LANGUAGES[0],
+    )
     session.add(user)
     session.flush()
     return user
@@ -62,3 +73,9 @@ def end_sessions(session: Session, user_id: int) -> None:
     session.execute(
         update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
     )
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    if language not in LANGUAGES:
+        raise UserError(f"no pages in {language!r}: choose one of {', '.join(LANGUAGES)}")
+    session.get_one(User, user_id).language = language

@@ -84,7 +84,7 @@ def test_it_runs_the_demo_and_an_sms_sent_from_the_page_reaches_the_simulated_ne
         page = browser.submit(
             "/messages/send", {"number": "06 12 34 56 78", "body": "Bonjour é ç €"}
         )
-        assert "Message queued for +33612345678" in page
+        assert "Message mis en file d&#39;attente pour +33612345678." in page  # French by default
 
         wait_for_line(lines, r"\[network\] SMS to \+33612345678 \(1 part\(s\)\): Bonjour é ç €$")
 

@@ -20,14 +20,17 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 @pytest.fixture
 def app(config, sessions):
     with sessions() as session:
-        create_user(session, "alice", PASSWORD)
+        create_user(session, "alice", PASSWORD, language="en")
         session.commit()
     return create_app(config, sessions)
 
 
 @pytest.fixture
 def client(app) -> FlaskClient:
-    return app.test_client()
+    """A browser set to English (the pages are in French by default)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
@@ -246,7 +249,7 @@ def test_it_shows_a_received_message_escaped_in_local_time(client, sessions):
     html = client.get("/messages/received").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
-    assert "2024-01-15 13:00" in html  # Europe/Paris in winter
+    assert "15/01/2024, 13:00" in html  # Europe/Paris in winter, in British English
 
 
 def test_it_lists_sent_messages_only_on_the_sent_page(client):
@@ -272,7 +275,7 @@ def test_it_sets_a_http_only_lax_session_cookie(client):
 
 def test_it_marks_cookies_secure_only_when_configured(config, sessions):
     with sessions() as session:
-        create_user(session, "alice", PASSWORD)
+        create_user(session, "alice", PASSWORD, language="en")
         session.commit()
     plain = create_app(config, sessions)
     behind_tls = create_app(

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def base_url(config, sessions) -> Iterator[str]:
     with sessions() as session:
-        create_user(session, "alice", PASSWORD)
+        create_user(session, "alice", PASSWORD, language="en")
         session.commit()
     server = make_server("127.0.0.1", 0, create_app(config, sessions), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -48,14 +48,46 @@ def base_url(config, sessions) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(base_url):
+def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(base_url=base_url)
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A page in a browser set to British English (the pages are French by default)."""
+    return browser.new_context(base_url=base_url, locale="en-GB").new_page()
+
+
+def log_in(page, name: str = "alice") -> None:
+    page.goto("/login")
+    page.locator("#name").fill(name)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#submit").click()
+    sync_api.expect(page.locator(".logout")).to_be_visible()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, sessions, language):
+    with sessions() as session:
+        create_user(session, "camille", PASSWORD, language=language)
+        session.commit()
+    page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
+    log_in(page, "camille")
+    for path in ["/messages/send", "/messages/sent", "/messages/received", "/nowhere"]:
+        page.goto(path)
+        sync_api.expect(page.locator("html")).to_have_attribute("lang", language)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide"
+        logout = page.locator(".logout button").bounding_box()
+        assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
 
 
 def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):

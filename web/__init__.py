@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
 
 from smsbox.config import Config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.setup import ensure_secret_key
 from web.db import CONFIG_KEY, SESSIONS_KEY, close_session
-from web.filters import localtime_filter
+from web.filters import register_filters
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -29,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import auth, messages
+    from web import auth, i18n, messages
 
     app = Flask(__name__)
     app.config.update(
@@ -48,10 +50,13 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
 
     csrf.init_app(app)
     auth.login_manager.init_app(app)
-    app.add_template_filter(localtime_filter(config.messaging.timezone), "localtime")
+    i18n.init_app(app, config.messaging.timezone)
+    register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
     app.after_request(_add_security_headers)
     app.after_request(_forbid_storing_pages)
     app.add_url_rule("/", "index", _index)
@@ -63,7 +68,40 @@ def _index() -> ResponseReturnValue:
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
-    return render_template("error.html", title="Form refused", reason=error.description), 400
+    return _error_page(
+        400,
+        gettext("Form refused"),
+        gettext("The form has expired or did not come from this site."),
+        gettext("Go back, reload the page and try again."),
+    )
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if error.code == 404:
+        return _error_page(404, gettext("Page not found"), gettext("There is no page here."))
+    if error.code == 405:
+        return _error_page(405, gettext("Not allowed"), gettext("This page cannot do that."))
+    if error.code == 413:
+        return _error_page(413, gettext("Too large"), gettext("What was sent is too large."))
+    if error.code is not None and error.code < 500:
+        return _error_page(error.code, gettext("Request refused"), error.description or "")
+    return _server_error(error)
+
+
+def _server_error(error: Exception) -> ResponseReturnValue:
+    if not isinstance(error, HTTPException):
+        current_app.logger.exception("failure while serving %s", request.path)
+    return _error_page(
+        500,
+        gettext("Something went wrong"),
+        gettext("The page could not be shown. Nothing you sent was lost: try again."),
+    )
+
+
+def _error_page(
+    status: int, title: str, reason: str, advice: str | None = None
+) -> ResponseReturnValue:
+    return render_template("error.html", title=title, reason=reason, advice=advice), status
 
 
 def _add_security_headers(response):  # type: ignore[no-untyped-def]

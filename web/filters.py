@@ -1,22 +1,49 @@
-"""Jinja filters. Times are stored UTC and shown in the configured time zone."""
+"""Jinja filters: times stored in UTC shown in the configured time zone and the
+reader's language, and the names of states in that language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
+from flask import Flask
+from flask_babel import format_datetime, lazy_gettext
+
+from smsbox.models import Status
+
+STATUS_NAMES = {
+    Status.SCHEDULED: lazy_gettext("scheduled"),
+    Status.QUEUED: lazy_gettext("queued"),
+    Status.SENDING: lazy_gettext("sending"),
+    Status.SENT: lazy_gettext("sent"),
+    Status.DELIVERED: lazy_gettext("delivered"),
+    Status.FAILED: lazy_gettext("failed"),
+    Status.EXPIRED: lazy_gettext("expired"),
+    Status.BLOCKED: lazy_gettext("blocked"),
+    Status.INTERRUPTED: lazy_gettext("interrupted"),
+    Status.RECEIVED: lazy_gettext("received"),
+}
+# What modem.worker records of each modem.
+MODEM_STATE_NAMES = {
+    "ready": lazy_gettext("ready"),
+    "error": lazy_gettext("error"),
+    "stopped": lazy_gettext("stopped"),
+}
 
 
-def localtime_filter(timezone: str) -> Callable[[datetime | None], str]:
-    zone = ZoneInfo(timezone)
+def localtime(value: datetime | None) -> str:
+    """Date and time in the configured zone (BABEL_DEFAULT_TIMEZONE), the reader's way."""
+    return "" if value is None else format_datetime(value, "short")
 
-    def localtime(value: datetime | None) -> str:
-        if value is None:
-            return ""
-        if value.tzinfo is None:  # the model gives aware UTC; be safe with anything else
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(zone).strftime(TIME_FORMAT)
 
-    return localtime
+def status_name(status: str) -> str:
+    return str(STATUS_NAMES.get(status, status))  # type: ignore[call-overload]
+
+
+def modem_state_name(state: str) -> str:
+    return str(MODEM_STATE_NAMES.get(state, state))
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(status_name, "status_name")
+    app.add_template_filter(modem_state_name, "modem_state_name")

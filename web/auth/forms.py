@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired
 
 
 class LoginForm(FlaskForm):
-    name = StringField("User name", validators=[DataRequired("Enter your user name.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    submit = SubmitField("Log in")
+    name = StringField(_l("User name"), validators=[DataRequired(_l("Enter your user name."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    submit = SubmitField(_l("Log in"))

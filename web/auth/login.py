@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin
 
 from smsbox.models import User
@@ -12,7 +13,7 @@ from web.db import get_session
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see this page."
+login_manager.login_message = lazy_gettext("Please log in to see this page.")
 login_manager.login_message_category = "info"
 
 
@@ -28,6 +29,7 @@ class StaffUser(UserMixin):
     name: str
     is_admin: bool
     session_version: int
+    language: str
 
     @classmethod
     def from_model(cls, user: User) -> StaffUser:
@@ -36,6 +38,7 @@ class StaffUser(UserMixin):
             name=user.name,
             is_admin=user.is_admin,
             session_version=user.session_version,
+            language=user.language,
         )
 
     def get_id(self) -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
 from smsbox.logins import try_login
@@ -37,16 +38,22 @@ def login() -> ResponseReturnValue:
         return redirect(target if is_local_path(target) else url_for("messages.send"))
     if attempt.locked_for is not None:
         minutes = math.ceil(attempt.locked_for / timedelta(minutes=1))
-        unit = "minute" if minutes == 1 else "minutes"
-        flash(f"Too many attempts: try again in {minutes} {unit}.", "error")
+        flash(
+            ngettext(
+                "Too many attempts: try again in %(num)d minute.",
+                "Too many attempts: try again in %(num)d minutes.",
+                minutes,
+            ),
+            "error",
+        )
         seconds = math.ceil(attempt.locked_for.total_seconds())
         return _login_page(form), 429, {"Retry-After": str(seconds)}
-    flash("Wrong user name or password.", "error")
+    flash(gettext("Wrong user name or password."), "error")
     return _login_page(form), 400
 
 
 def _login_page(form: LoginForm) -> str:
-    return render_template("auth/login.html", title="Log in", form=form)
+    return render_template("auth/login.html", title=gettext("Log in"), form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -56,5 +63,5 @@ def logout() -> ResponseReturnValue:
         end_sessions(get_session(), current_user.id)
         get_session().commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))

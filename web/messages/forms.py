@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TelField, TextAreaField
 from wtforms.validators import DataRequired
@@ -13,11 +14,11 @@ def _unix_newlines(text: str | None) -> str | None:
 
 
 class SendForm(FlaskForm):
-    number = TelField("Number", validators=[DataRequired("Enter a phone number.")])
+    number = TelField(_l("Number"), validators=[DataRequired(_l("Enter a phone number."))])
     body = TextAreaField(
-        "Message",
-        validators=[DataRequired("The message is empty.")],
+        _l("Message"),
+        validators=[DataRequired(_l("The message is empty."))],
         filters=[_unix_newlines],
         render_kw={"maxlength": MAX_BODY_LENGTH, "rows": 6},
     )
-    submit = SubmitField("Send")
+    submit = SubmitField(_l("Send"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from smsbox.history import PAGE_SIZE, list_messages
@@ -10,6 +11,7 @@ from smsbox.modems import list_modems
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
 from web.db import get_config, get_session
+from web.i18n import reason
 from web.messages.forms import SendForm
 
 bp = Blueprint("messages", __name__, url_prefix="/messages", template_folder="templates")
@@ -30,29 +32,30 @@ def send() -> ResponseReturnValue:
                 created_by_id=current_user.id,
             )
         except InvalidNumber as error:
-            form.number.errors = [*form.number.errors, str(error)]
+            form.number.errors = [*form.number.errors, reason(error)]
         except MessageRejected as error:
-            form.body.errors = [*form.body.errors, str(error)]
+            form.body.errors = [*form.body.errors, reason(error)]
         else:
             session.commit()
-            flash(f"Message queued for {message.number}.", "success")
+            flash(gettext("Message queued for %(number)s.", number=message.number), "success")
             return redirect(url_for("messages.sent"))
         session.rollback()
     status = 400 if form.is_submitted() else 200
     modems = list_modems(get_session())
-    return render_template("messages/send.html", title="Send", form=form, modems=modems), status
+    page = render_template("messages/send.html", title=gettext("New SMS"), form=form, modems=modems)
+    return page, status
 
 
 @bp.route("/sent")
 @login_required
 def sent() -> ResponseReturnValue:
-    return _message_list(Direction.OUTBOUND, "messages/sent.html", "Sent")
+    return _message_list(Direction.OUTBOUND, "messages/sent.html", gettext("Sent"))
 
 
 @bp.route("/received")
 @login_required
 def received() -> ResponseReturnValue:
-    return _message_list(Direction.INBOUND, "messages/received.html", "Received")
+    return _message_list(Direction.INBOUND, "messages/received.html", gettext("Received"))
 
 
 def _message_list(direction: Direction, template: str, title: str) -> ResponseReturnValue:

@@ -1,0 +1,59 @@
+"""The pages in French (by default) or English: Flask-Babel, the language chosen per
+person and stored on their account, and the switch between the two."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel, gettext
+from flask_login import current_user
+
+from smsbox.refusals import Refusal
+from smsbox.users import LANGUAGES, set_language
+from web.auth.login import is_local_path
+from web.db import get_session
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+# Where a visitor not logged in keeps the language they chose on the login page.
+SESSION_LANGUAGE = "language"
+# Dates and numbers as written in France, and in English as in Britain (day first,
+# 24-hour clock), for a box that serves European offices.
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def init_app(app: Flask, timezone: str) -> None:
+    app.config["BABEL_DEFAULT_LOCALE"] = LANGUAGES[0]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
+    babel.init_app(app, locale_selector=lambda: LOCALES[chosen_language()])
+    app.register_blueprint(bp)
+    app.context_processor(lambda: {"languages": LANGUAGES, "language": chosen_language()})
+
+
+def reason(refusal: Refusal) -> str:
+    """Why the core refused an input, in the reader's language."""
+    return gettext(refusal.template, **refusal.values)
+
+
+def chosen_language() -> str:
+    """The account's language; before login, the one chosen on the login page, else
+    the browser's if we have it, else French."""
+    if current_user.is_authenticated:
+        return current_user.language
+    chosen = session.get(SESSION_LANGUAGE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> ResponseReturnValue:
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        return redirect(url_for("index"))
+    if current_user.is_authenticated:
+        set_language(get_session(), current_user.id, language)
+        get_session().commit()
+    session[SESSION_LANGUAGE] = language
+    target = request.form.get("next")
+    return redirect(target if is_local_path(target) else url_for("index"))
