@@ -30,17 +30,22 @@ def modem() -> FakeDriver:
     return FakeDriver()
 
 
-@pytest.fixture
-def worker(sessions, modem: FakeDriver) -> ModemWorker:
+def connected_worker(sessions, modem: FakeDriver, **options) -> ModemWorker:
     worker = ModemWorker(
         ModemConfig(name="fake", device="/dev/null"),
         modem,
         sessions,
         messaging=MessagingConfig(default_region="FR"),
         stop=threading.Event(),
+        **options,
     )
     worker.connect()
     return worker
+
+
+@pytest.fixture
+def worker(sessions, modem: FakeDriver) -> ModemWorker:
+    return connected_worker(sessions, modem)
 
 
 def sent_reference(sessions, message_id: int) -> int | None:
@@ -212,15 +217,7 @@ def test_it_sweeps_every_few_seconds_a_modem_that_announces_no_new_sms(
 ):
     clock = Clock()
     modem = FakeDriver(announces_new_messages=announces)
-    worker = ModemWorker(
-        ModemConfig(name="fake", device="/dev/null"),
-        modem,
-        sessions,
-        messaging=MessagingConfig(default_region="FR"),
-        stop=threading.Event(),
-        monotonic=clock,
-    )
-    worker.connect()
+    worker = connected_worker(sessions, modem, monotonic=clock)
     worker.step()
     (pdu,) = encode_deliver(CALLER, "sans +CMTI", smsc="+33609001390", sent_at=RANG_AT)
     modem.slots[1] = pdu  # stored, and never announced
