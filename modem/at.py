@@ -238,3 +238,80 @@ def parse_clip(line: str) -> str | None:
     if not _CALLER_RE.match(number):
         raise ModemError(f"{_shown(number)} is no caller number in {_shown(line)}")
     return number
+
+
+# +CREG <stat>, 3GPP TS 27.007 §7.2; 6 to 10 (E-UTRAN "SMS only", emergency and CSFB
+# variants) are registrations too, at home or roaming.
+REGISTRATION_STATES = {
+    0: "unregistered",
+    1: "home",
+    2: "searching",
+    3: "denied",
+    4: "unknown",
+    5: "roaming",
+    6: "home",
+    7: "roaming",
+    8: "unregistered",
+    9: "home",
+    10: "roaming",
+}
+
+
+def parse_creg(line: str) -> str:
+    """'+CREG: 0,1' or '+CREG: 2,5,"1A2B","01C3D4E5",7' (the answer to AT+CREG?:
+    <n>,<stat>[,<lac>,<ci>[,<AcT>]]) -> 'roaming'."""
+    status = _number(_fields(line, "+CREG:", 2)[1], line)
+    return REGISTRATION_STATES.get(status, "unknown")
+
+
+# TS 27.007 §7.3 allows 16 characters in the long alphanumeric format: longer is noise.
+MAX_OPERATOR_LENGTH = 64
+
+
+def parse_cops(line: str) -> str | None:
+    """'+COPS: 0,0,"Orange F",7' -> 'Orange F'; None when not registered ('+COPS: 0')."""
+    fields = _fields(line, "+COPS:", 1)
+    _number(fields[0], line)  # the mode: a garbled one is a garbled line
+    if len(fields) < 3 or not fields[2]:
+        return None
+    if len(fields[2]) > MAX_OPERATOR_LENGTH or not fields[2].isprintable():
+        raise ModemError(f"no operator name in {_shown(line)}")
+    return fields[2]
+
+
+def parse_cpms(line: str) -> tuple[int, int]:
+    """'+CPMS: "SM",3,30,"SM",3,30,"SM",3,30' -> (3, 30): used and total of <mem1>,
+    the storage messages are read from."""
+    _, used, total = _fields(line, "+CPMS:", 3)[:3]
+    return _number(used, line), _number(total, line)
+
+
+# What AT+CGSN, AT+CIMI, AT+CCID answer: a bare line of digits, or one behind a
+# prefix (Gammu's atgen.c strips "+CGSN: ", Motorola's "+CGSN: IMEI", "+CIMI: ");
+# an ICCID of 19 digits is padded with an F to 20 (ITU-T E.118).
+_IDENTITY_RE = re.compile(r'^(?:[+^][A-Z]+:\s*(?:IMEI)?\s*)?"?([0-9]{6,20})F?"?$')
+
+
+def parse_identity(lines: list[str], command: str) -> str:
+    """The number in an identity answer ('867856030000001', '+ICCID: 8933...'),
+    skipping line noise around it."""
+    for line in lines:
+        match = _IDENTITY_RE.match(line.strip())
+        if match:
+            return match.group(1)
+    raise ModemError(f"{command}: no identity in {_shown(' | '.join(lines))}")
+
+
+def parse_cnum(lines: list[str]) -> str | None:
+    """'+CNUM: "","+33612345678",145' -> '+33612345678' (TS 27.007 §7.1:
+    [<alpha>],<number>,<type>, one line per number); None when the SIM knows none."""
+    for line in lines:
+        if line.startswith("+CNUM:"):
+            fields = _fields(line, "+CNUM:", 3)
+            _number(fields[2], line)  # the type of address
+            if not fields[1]:
+                return None
+            if not _CALLER_RE.match(fields[1]):
+                raise ModemError(f"{_shown(fields[1])} is no number in {_shown(line)}")
+            return fields[1]
+    return None

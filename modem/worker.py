@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +23,7 @@ from modem.drivers.contract import (
     CallRang,
     IncomingCall,
     ModemDriver,
+    ModemStatus,
     NewMessage,
     Outcome,
     Restarted,
@@ -37,18 +39,20 @@ from smsbox.modems import (
     ensure_modem,
     pin_was_refused,
     record_refused_pin,
-    record_signal,
     record_state,
+    record_status,
 )
 
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = 0.5
-SIGNAL_POLL_INTERVAL = 60.0
+STATUS_POLL_INTERVAL = 60.0
 # A modem that restarts without a word (Huawei sticks say nothing) is noticed
 # by its lost settings; the storage sweep catches any SMS whose +CMTI was lost.
 SETTINGS_CHECK_INTERVAL = 10.0
 STORAGE_SWEEP_INTERVAL = 60.0
+# A modem that refuses to announce new SMS: the sweep is how they arrive.
+UNANNOUNCED_SWEEP_INTERVAL = 5.0
 RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
@@ -100,7 +104,7 @@ class ModemWorker:
             settings=calls or CallsConfig(),
             default_region=messaging.default_region,
         )
-        self._next_signal_poll = 0.0
+        self._next_status_poll = 0.0
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
         self.last_progress = monotonic()
@@ -232,9 +236,9 @@ class ModemWorker:
                 self._set_up_again()
         if now >= self._next_sweep:
             self._sweep_storage()
-        if now >= self._next_signal_poll:
-            self._next_signal_poll = now + SIGNAL_POLL_INTERVAL
-            self._record_signal(self.driver.signal_quality())
+        if now >= self._next_status_poll:
+            self._next_status_poll = now + STATUS_POLL_INTERVAL
+            self._record_status(self.driver.status())
 
     def _take_report(self, report: StatusReport) -> None:
         state = REPORTED_STATES.get(report.outcome)
@@ -266,7 +270,12 @@ class ModemWorker:
         self._sweep_storage()
 
     def _sweep_storage(self) -> None:
-        self._next_sweep = self._monotonic() + STORAGE_SWEEP_INTERVAL
+        interval = (
+            STORAGE_SWEEP_INTERVAL
+            if self.driver.announces_new_messages
+            else UNANNOUNCED_SWEEP_INTERVAL
+        )
+        self._next_sweep = self._monotonic() + interval
         self.receiver.sweep(self.modem_id)
 
     # -- the database ----------------------------------------------------------------
@@ -288,5 +297,5 @@ class ModemWorker:
         except SQLAlchemyError as failure:
             log.warning("modem %s: cannot record state %s: %s", self.modem.name, state, failure)
 
-    def _record_signal(self, quality: int | None) -> None:
-        self._write(lambda session: record_signal(session, self.modem_id, quality))
+    def _record_status(self, status: ModemStatus) -> None:
+        self._write(lambda session: record_status(session, self.modem_id, **asdict(status)))

@@ -63,6 +63,17 @@ class Modem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     signal_quality: Mapped[int | None]
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the modem last said of itself (smsbox.modems.record_status); None where it
+    # does not say.
+    registration: Mapped[str | None] = mapped_column(String(16))
+    operator: Mapped[str | None] = mapped_column(String(64))
+    storage_used: Mapped[int | None]
+    storage_total: Mapped[int | None]
+    imei: Mapped[str | None] = mapped_column(String(20))
+    imsi: Mapped[str | None] = mapped_column(String(20))
+    iccid: Mapped[str | None] = mapped_column(String(20))
+    own_number: Mapped[str | None] = mapped_column(String(40))
+    status_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A PIN the SIM refused, hashed: never sent again, each wrong try brings the
     # SIM closer to asking for its PUK. A person changing `pin` clears the block.
     rejected_pin_hash: Mapped[str | None] = mapped_column(String(64))

@@ -34,6 +34,35 @@ def record_signal(session: Session, modem_id: int, quality: int | None) -> None:
     modem.last_seen_at = utcnow()
 
 
+def record_status(
+    session: Session,
+    modem_id: int,
+    *,
+    signal: int | None,
+    registration: str | None,
+    operator: str | None,
+    storage_used: int | None,
+    storage_total: int | None,
+    imei: str | None,
+    imsi: str | None,
+    iccid: str | None,
+    own_number: str | None,
+) -> None:
+    """What the modem just said of itself (`modem.drivers.contract.ModemStatus`'s
+    fields); None where it did not say, replacing what it said before."""
+    record_signal(session, modem_id, signal)
+    modem = session.get_one(Modem, modem_id)
+    modem.registration = registration
+    modem.operator = operator
+    modem.storage_used = storage_used
+    modem.storage_total = storage_total
+    modem.imei = imei
+    modem.imsi = imsi
+    modem.iccid = iccid
+    modem.own_number = own_number
+    modem.status_checked_at = modem.last_seen_at
+
+
 def list_modems(session: Session) -> list[Modem]:
     return list(session.scalars(select(Modem).order_by(Modem.name)))
 

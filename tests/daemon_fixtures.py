@@ -103,14 +103,14 @@ def modem_state(db) -> str:
         return modem.state if modem else ""
 
 
-def signal_recorded(db) -> bool:
+def status_recorded(db) -> bool:
     with db() as session:
         modem = session.query(Modem).one_or_none()
-        return modem is not None and modem.signal_quality is not None
+        return modem is not None and modem.status_checked_at is not None
 
 
 def start_and_settle(db, start_daemon) -> None:
-    """The daemon connected and idle: its first signal poll done, the next AT command
+    """The daemon connected and idle: its first status poll done, the next AT command
     is the one a test provokes (the next poll is a minute away)."""
     start_daemon()
-    wait_until(lambda: modem_state(db) == "ready" and signal_recorded(db))
+    wait_until(lambda: modem_state(db) == "ready" and status_recorded(db))

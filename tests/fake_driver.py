@@ -24,7 +24,9 @@ class FakeDriver:
     # whether the modem had taken the part first (the answer then is what got lost).
     submit_faults: list[tuple[ModemError, bool]] = field(default_factory=list)
     failing_deletes: int = 0
-    signal: int | None = 20
+    # What `status` says the modem says of itself.
+    said: ModemStatus = field(default_factory=lambda: ModemStatus(signal=20))
+    announces_new_messages: bool = True
     pin_refused: bool = False
     connects: int = 0
     reinitialisations: int = 0
@@ -96,11 +98,8 @@ class FakeDriver:
             raise NoAnswer("AT+CMGD: the port went away")
         self.slots.pop(index, None)
 
-    def signal_quality(self) -> int | None:
-        return self.signal
-
     def status(self) -> ModemStatus:
-        return ModemStatus(signal=self.signal)
+        return self.said
 
     def hang_up(self) -> None:
         self.hang_ups += 1

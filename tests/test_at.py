@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from modem_lines import PDU_1, PDU_2
 
 from modem.at import (
+    REGISTRATION_STATES,
     error_for,
     is_final,
     is_urc,
@@ -14,7 +15,12 @@ from modem.at import (
     parse_cmgr,
     parse_cmgs,
     parse_cmti,
+    parse_cnum,
+    parse_cops,
+    parse_cpms,
+    parse_creg,
     parse_csq,
+    parse_identity,
 )
 from modem.drivers.contract import StoredSms
 from modem.errors import ModemError
@@ -153,6 +159,44 @@ CALLER_LINES = [
     ('+CLIP: "",128,,,,2', None),  # not available on the network
     ('+CLIP: "+33612345678",145,,,,2', None),
 ]
+REGISTRATIONS = [
+    ("+CREG: 0,1", "home"),  # the AT+CREG? answer with <n> 0
+    ('+CREG: 2,5,"1A2B","01C3D4E5",7', "roaming"),  # <n> 2: location and access technology
+    ("+CREG: 1,2", "searching"),
+    ("+CREG: 0,3", "denied"),
+    ("+CREG: 0,0", "unregistered"),
+    ("+CREG: 0,4", "unknown"),
+    ("+CREG: 0,6", "home"),  # E-UTRAN, SMS only
+    ("+CREG: 0,42", "unknown"),
+]
+OPERATORS = [
+    ('+COPS: 0,0,"Orange F",7', "Orange F"),  # LTE modems add the access technology
+    ('+COPS: 0,0,"CHINA MOBILE"', "CHINA MOBILE"),  # SIM800: GSM only, no <AcT>
+    ('+COPS: 0,2,"20801",2', "20801"),  # a modem that kept the numeric format
+    ("+COPS: 0", None),  # not registered
+    ("+COPS: 2", None),
+]
+STORAGES = [
+    ('+CPMS: "SM",3,30,"SM",3,30,"SM",3,30', (3, 30)),
+    ('+CPMS: "ME",0,50,"SM",12,50,"SM",12,50', (0, 50)),
+]
+IDENTITIES = [
+    (["867856030000001"], "867856030000001"),  # AT+CGSN, AT+CIMI, SIM800's AT+CCID
+    (["+CGSN: 867856030000001"], "867856030000001"),
+    (["+CGSN: IMEI867856030000001"], "867856030000001"),  # Motorola (Gammu's atgen.c)
+    (['+CGSN: "867856030000001"'], "867856030000001"),
+    (["+CCID: 8933150319000000001F"], "8933150319000000001"),  # padded to 20 with F
+    (["+ICCID: 89331503190000000011"], "89331503190000000011"),  # SIMCom AT+CICCID
+    (["+QCCID: 8933150319000000001F"], "8933150319000000001"),  # Quectel AT+QCCID
+    (["x#z", "208150000000001"], "208150000000001"),  # line noise before it
+]
+OWN_NUMBERS = [
+    (['+CNUM: "","+33612345678",145'], "+33612345678"),
+    (['+CNUM: "Line 1","+33612345678",145,7,4'], "+33612345678"),  # with speed and service
+    (['+CNUM: ,"0612345678",129'], "0612345678"),
+    (['+CNUM: "","",129'], None),
+    ([], None),  # the SIM keeps no number: OK alone
+]
 LISTING = ["+CMGL: 1,0,,24", PDU_1, "+CMGL: 4,1,,23", PDU_2]
 READ_ANSWERS = [(["+CMGR: 0,,24", PDU_1], 0, PDU_1), (['+CMGR: 1,"",23', PDU_2], 1, PDU_2)]
 
@@ -194,6 +238,31 @@ def test_it_parses_signal_quality(line, quality):
     assert parse_csq(line) == quality
 
 
+@pytest.mark.parametrize(("line", "registration"), REGISTRATIONS)
+def test_it_parses_the_registration(line, registration):
+    assert parse_creg(line) == registration
+
+
+@pytest.mark.parametrize(("line", "operator"), OPERATORS)
+def test_it_parses_the_operator(line, operator):
+    assert parse_cops(line) == operator
+
+
+@pytest.mark.parametrize(("line", "storage"), STORAGES)
+def test_it_parses_the_storage_messages_are_read_from(line, storage):
+    assert parse_cpms(line) == storage
+
+
+@pytest.mark.parametrize(("lines", "identity"), IDENTITIES)
+def test_it_parses_an_identity_with_or_without_its_prefix(lines, identity):
+    assert parse_identity(lines, "AT+CGSN") == identity
+
+
+@pytest.mark.parametrize(("lines", "number"), OWN_NUMBERS)
+def test_it_parses_the_own_number(lines, number):
+    assert parse_cnum(lines) == number
+
+
 def test_it_refuses_a_line_of_another_command_as_a_modem_error():
     with pytest.raises(ModemError, match=r"\+CSQ:") as raised:
         parse_csq("+CREG: 0,1")
@@ -220,6 +289,15 @@ def test_it_refuses_a_line_of_another_command_as_a_modem_error():
         (parse_clip, '+CLIP: "+3361234567A",145,"",0,"",0'),
         (parse_clip, '+CLIP: "+33612345678",145,"",0,"",7'),
         (parse_clip, "RING"),
+        (parse_creg, "+CREG: 1"),  # the unsolicited form: no <n>
+        (parse_creg, "+CREG: 0,x"),
+        (parse_cops, '+COPS: x,0,"Orange F"'),
+        (parse_cpms, '+CPMS: "SM",3'),
+        (parse_cpms, '+CPMS: "SM",,30'),
+        (lambda line: parse_identity([line], "AT+CGSN"), "OK?"),
+        (lambda line: parse_identity([line], "AT+CGSN"), "+CGSN: 8678560300x"),
+        (lambda line: parse_cnum([line]), '+CNUM: "","+33612345678"'),
+        (lambda line: parse_cnum([line]), '+CNUM: "","+3361234567A",145'),
     ],
 )
 def test_it_raises_a_modem_error_a_retry_may_fix_for_a_garbled_answer(parse, line):
@@ -248,11 +326,15 @@ REAL_LINES = [
     *(line for line, _ in CALLER_LINES),
     *LISTING,
     *(line for lines, _, _ in READ_ANSWERS for line in lines),
+    *(line for line, _ in REGISTRATIONS + OPERATORS + STORAGES),
+    *(line for lines, _ in IDENTITIES + OWN_NUMBERS for line in lines),
     "+CMS ERROR: 500",
     "+CME ERROR: 10",
 ]
 # Characters that matter to the grammar, so that mutations hit it more often than chance would.
-GRAMMAR = st.sampled_from([*'+,:" 0123456789\r\n', "+CMTI:", "+CMGL:", "+CMGR:", "+CLIP:"])
+GRAMMAR = st.sampled_from(
+    [*'+,:" 0123456789F\r\n', "+CMTI:", "+CMGL:", "+CMGR:", "+CLIP:", "+CREG:", "+CNUM:"]
+)
 
 
 @st.composite
@@ -300,6 +382,24 @@ def test_it_parses_any_line_to_a_value_or_a_modem_error(line):
     assert caller is None or isinstance(caller, ModemError) or set(caller) <= set("+0123456789*#")
     error = error_for(line, "AT")
     assert error is None or isinstance(error, ModemError)
+
+
+@given(LINES)
+def test_it_parses_any_line_to_a_modem_state_or_a_modem_error(line):
+    registration = parsed_or_modem_error(parse_creg, line)
+    assert isinstance(registration, ModemError) or registration in REGISTRATION_STATES.values()
+    operator = parsed_or_modem_error(parse_cops, line)
+    assert operator is None or isinstance(operator, ModemError | str)
+    storage = parsed_or_modem_error(parse_cpms, line)
+    assert isinstance(storage, ModemError) or min(storage) >= 0
+
+
+@given(st.lists(LINES, max_size=8))
+def test_it_parses_any_answer_to_an_identity_or_a_modem_error(lines):
+    identity = parsed_or_modem_error(parse_identity, lines, "AT+CIMI")
+    assert isinstance(identity, ModemError) or identity.isdigit()
+    number = parsed_or_modem_error(parse_cnum, lines)
+    assert number is None or isinstance(number, ModemError) or set(number) <= set("+0123456789*#")
 
 
 @given(st.lists(LINES, max_size=8), st.integers(0, 400))

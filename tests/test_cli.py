@@ -18,7 +18,7 @@ from smsbox.calls import record_call
 from smsbox.cli import main
 from smsbox.config import CONFIG_ENV, load_config
 from smsbox.database import make_engine, make_session_factory
-from smsbox.modems import ensure_modem
+from smsbox.modems import ensure_modem, record_state, record_status
 from smsbox.outbox import queue_message
 
 CONFIG = """\
@@ -332,7 +332,47 @@ def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
 
     (record,) = json.loads(smsbox("modems", "--json", config=initialised).stdout)
     assert (record["name"], record["state"], record["signal_quality"]) == ("sim", "ready", 21)
-    assert "sim  ready  21" in smsbox("modems", config=initialised).stdout
+    assert record["operator"] is record["status_checked_at"] is None
+    assert "sim  ready  21  -  -  -" in smsbox("modems", config=initialised).stdout
+
+
+def test_it_lists_what_the_modem_said_of_itself(initialised):
+    config = load_config(str(initialised))
+    engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+        record_state(session, modem_id, "ready")
+        record_status(
+            session,
+            modem_id,
+            signal=18,
+            registration="home",
+            operator="Orange F",
+            storage_used=3,
+            storage_total=30,
+            imei="867856030000001",
+            imsi="208150000000001",
+            iccid="8933150319000000001",
+            own_number=None,
+        )
+        session.commit()
+    engine.dispose()
+
+    (record,) = json.loads(smsbox("modems", "--json", config=initialised).stdout)
+    assert {key: record[key] for key in ("signal_quality", "registration", "operator")} == {
+        "signal_quality": 18,
+        "registration": "home",
+        "operator": "Orange F",
+    }
+    assert (record["storage_used"], record["storage_total"]) == (3, 30)
+    assert (record["imei"], record["imsi"], record["iccid"], record["own_number"]) == (
+        "867856030000001",
+        "208150000000001",
+        "8933150319000000001",
+        None,
+    )
+    assert record["status_checked_at"] == record["last_seen_at"]
+    assert "sim  ready  18  home  Orange F  3/30" in smsbox("modems", config=initialised).stdout
 
 
 # -- the STOP list by hand ------------------------------------------------------------

@@ -1,14 +1,22 @@
-"""The AT driver over a scripted serial port: setting a modem up, and the calls
-and reports it announces."""
+"""The AT driver over a scripted serial port: setting a modem up, what it says of
+itself, and the calls and reports it announces."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+
+import pytest
 from fake_port import FakePort
 
 from modem.drivers.at import ATDriver
-from modem.drivers.contract import CallRang, DriverSettings, IncomingCall
+from modem.drivers.contract import CallRang, DriverSettings, IncomingCall, ModemStatus
+from modem.errors import NoAnswer
 
 OK = b"\r\nOK\r\n"
+ERROR = b"\r\nERROR\r\n"
+CME_ERROR = b"\r\n+CME ERROR: 3\r\n"
+CMS_ERROR = b"\r\n+CMS ERROR: 303\r\n"
 UP_TO_INDICATIONS = [
     OK,  # AT
     OK,  # ATE0
@@ -19,8 +27,16 @@ UP_TO_INDICATIONS = [
 ]
 
 
+# What a modem answers after AT+CNMI: AT+CLIP=1, AT+COPS=3,0 and AT+CMMS=2.
+SETTINGS_AFTER_INDICATIONS = (OK, OK, OK)
+
+
+def answer(*lines: str) -> bytes:
+    return b"".join(f"\r\n{line}\r\n".encode() for line in lines) + OK
+
+
 def connected(*answers: bytes, status_reports: bool = True) -> tuple[ATDriver, FakePort]:
-    """A driver connected to a modem that answers `answers` from AT+CNMI on."""
+    """A driver connected to a modem that answers `answers` from AT+CNMI to AT+CMMS=2."""
     port = FakePort(*UP_TO_INDICATIONS, *answers)
     driver = ATDriver(
         DriverSettings("/dev/scripted", status_reports=status_reports),
@@ -41,28 +57,48 @@ def events_of(driver: ATDriver) -> list:
 # -- setting up ----------------------------------------------------------------------
 
 
-def test_it_asks_for_new_messages_delivery_reports_and_caller_id():
-    _, port = connected(OK, OK)
-    assert port.written.endswith(b"AT+CNMI=2,1,0,1,0\rAT+CLIP=1\r")
+def test_it_asks_for_new_messages_delivery_reports_caller_id_names_and_one_relay_link():
+    _, port = connected(OK, *SETTINGS_AFTER_INDICATIONS)
+    assert port.written.endswith(b"AT+CNMI=2,1,0,1,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r")
 
 
 def test_it_goes_without_delivery_reports_when_the_modem_refuses_to_route_them():
-    _, port = connected(b"\r\n+CMS ERROR: 303\r\n", OK, OK)
-    assert port.written.endswith(b"AT+CNMI=2,1,0,1,0\rAT+CNMI=2,1,0,0,0\rAT+CLIP=1\r")
+    driver, port = connected(CMS_ERROR, OK, *SETTINGS_AFTER_INDICATIONS)
+    assert b"AT+CNMI=2,1,0,1,0\rAT+CNMI=2,1,0,0,0\rAT+CLIP=1\r" in port.written
+    assert driver.announces_new_messages
 
 
 def test_it_asks_for_no_delivery_reports_when_told_not_to():
-    _, port = connected(OK, OK, status_reports=False)
-    assert port.written.endswith(b"AT+CNMI=2,1,0,0,0\rAT+CLIP=1\r")
+    _, port = connected(OK, *SETTINGS_AFTER_INDICATIONS, status_reports=False)
+    assert b"AT+CNMI=2,1,0,0,0\rAT+CLIP=1\r" in port.written
+
+
+def test_it_works_without_new_message_indications_when_the_modem_refuses_them_all(caplog):
+    driver, port = connected(CMS_ERROR, CMS_ERROR, *SETTINGS_AFTER_INDICATIONS)
+    assert port.written.endswith(b"AT+CNMI=2,1,0,0,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r")
+    assert not driver.announces_new_messages
+    assert "refuses to announce new SMS" in caplog.text
+    written = port.written
+    assert not driver.settings_lost()  # no AT+CNMI? to compare: nothing asked
+    assert port.written == written
+
+
+@pytest.mark.parametrize("refusal", [ERROR, CME_ERROR, b"\r\nCOMMAND NOT SUPPORT\r\n"])
+def test_it_goes_on_when_the_modem_refuses_the_operator_format_and_the_relay_link(refusal, caplog):
+    driver, port = connected(OK, OK, refusal, refusal)
+    assert port.written.endswith(b"AT+COPS=3,0\rAT+CMMS=2\r")
+    assert caplog.text.count("refused AT+COPS=3,0") == 1
+    assert caplog.text.count("refused AT+CMMS=2") == 1
+    assert driver.announces_new_messages
 
 
 # -- calls ----------------------------------------------------------------------------
 
 
 def test_it_goes_on_without_caller_id_when_the_modem_refuses_it_and_logs_calls_unnamed(caplog):
-    driver, port = connected(OK, b"\r\nERROR\r\n")
-    assert port.written.endswith(b"AT+CLIP=1\r")
-    assert "refused caller id" in caplog.text
+    driver, port = connected(OK, ERROR, OK, OK)
+    assert b"AT+CLIP=1\r" in port.written
+    assert "refused AT+CLIP=1" in caplog.text
 
     port.arrive(b"RING\r\nNO CARRIER\r\n")
     (call,) = events_of(driver)
@@ -71,10 +107,132 @@ def test_it_goes_on_without_caller_id_when_the_modem_refuses_it_and_logs_calls_u
 
 
 def test_it_gives_one_event_per_call_among_other_lines():
-    driver, port = connected(OK, OK)
+    driver, port = connected(OK, *SETTINGS_AFTER_INDICATIONS)
     port.arrive(b'RING\r\n+CLIP: "82882690",129,,,,0\r\n^RSSI:18\r\nRING\r\n')
     port.arrive(b'+CLIP: "82882690",129,,,,0\r\n^CEND:1,0,104,16\r\n')
     events = events_of(driver)
     assert [type(event) for event in events] == [IncomingCall, CallRang]
     assert events[0].number == "82882690"
     assert events[1].rings == 2
+
+
+# -- what the modem says of itself -----------------------------------------------------------
+
+IDENTITY = (
+    answer("867856030000001"),  # AT+CGSN
+    answer("208150000000001"),  # AT+CIMI
+    answer("+CCID: 8933150319000000001F"),  # AT+CCID
+    answer('+CNUM: "","+33612345678",145'),  # AT+CNUM
+)
+STATE = (
+    answer("+CSQ: 21,99"),
+    answer("+CREG: 0,5"),
+    answer('+COPS: 0,0,"Orange F",7'),
+    answer('+CPMS: "SM",3,30,"SM",3,30,"SM",3,30'),
+)
+EVERYTHING = ModemStatus(
+    signal=21,
+    registration="roaming",
+    operator="Orange F",
+    storage_used=3,
+    storage_total=30,
+    imei="867856030000001",
+    imsi="208150000000001",
+    iccid="8933150319000000001",
+    own_number="+33612345678",
+)
+STATE_COMMANDS = b"AT+CSQ\rAT+CREG?\rAT+COPS?\rAT+CPMS?\r"
+
+
+def connected_then(*answers: bytes) -> tuple[ATDriver, FakePort]:
+    return connected(OK, *SETTINGS_AFTER_INDICATIONS, *answers)
+
+
+def test_it_reads_what_the_modem_says_of_itself_and_its_identity_once_per_connect():
+    driver, port = connected_then(*IDENTITY, *STATE, *STATE)
+    assert driver.status() == EVERYTHING
+    assert port.written.endswith(b"AT+CGSN\rAT+CIMI\rAT+CCID\rAT+CNUM\r" + STATE_COMMANDS)
+    written = len(port.written)
+    assert driver.status() == EVERYTHING
+    assert port.written[written:] == STATE_COMMANDS
+
+
+def test_it_reads_the_identity_again_after_a_reconnect():
+    driver, _ = connected_then(*IDENTITY, *STATE)
+    driver.status()
+    driver.close()
+    again = FakePort(*UP_TO_INDICATIONS, OK, *SETTINGS_AFTER_INDICATIONS, *IDENTITY, *STATE)
+    driver._open_port = lambda *_, **__: again
+    driver.connect()
+    assert driver.status() == EVERYTHING
+    assert b"AT+CGSN\r" in again.written
+
+
+def test_it_reads_the_iccid_with_a_vendors_command_when_at_ccid_is_refused(caplog):
+    driver, port = connected_then(
+        *IDENTITY[:2], CME_ERROR, answer("+QCCID: 89331503190000000011"), *IDENTITY[3:], *STATE
+    )
+    assert driver.status().iccid == "89331503190000000011"
+    assert b"AT+CCID\rAT+QCCID\rAT+CNUM\r" in port.written
+    assert "ICCID" not in caplog.text
+
+
+def test_it_takes_a_sim_without_its_own_number_as_none():
+    driver, _ = connected_then(*IDENTITY[:3], OK, *STATE)
+    assert driver.status().own_number is None
+
+
+REFUSALS = [ERROR, CME_ERROR, b"\r\nCOMMAND NOT SUPPORT\r\n"]
+
+
+@pytest.mark.parametrize("refusal", REFUSALS)
+@pytest.mark.parametrize(
+    ("position", "field"),
+    [
+        (0, "imei"),
+        (1, "imsi"),
+        (3, "own_number"),
+        (4, "signal"),
+        (5, "registration"),
+        (6, "operator"),
+    ],
+)
+def test_it_leaves_what_the_modem_refuses_to_say_none_and_logs_it_once(
+    position, field, refusal, caplog
+):
+    answers = [*IDENTITY, *STATE]
+    answers[position] = refusal
+    again = [*STATE]
+    if position >= len(IDENTITY):
+        again[position - len(IDENTITY)] = refusal
+    driver, _ = connected_then(*answers, *again)
+    caplog.set_level(logging.INFO)
+    first = driver.status()
+    assert getattr(first, field) is None
+    assert first == replace(EVERYTHING, **{field: None})
+    assert driver.status() == first
+    assert caplog.text.count("does not tell its") == 1
+
+
+def test_it_leaves_the_storage_and_iccid_none_when_refused():
+    refused_iccid = (CME_ERROR, ERROR, ERROR)  # AT+CCID, AT+QCCID, AT+CICCID
+    driver, _ = connected_then(*IDENTITY[:2], *refused_iccid, *IDENTITY[3:], *STATE[:3], ERROR)
+    status = driver.status()
+    assert (status.iccid, status.storage_used, status.storage_total) == (None, None, None)
+    assert status.operator == "Orange F"
+
+
+def test_it_takes_a_garbled_answer_as_saying_nothing():
+    driver, _ = connected_then(*IDENTITY, *STATE[:2], answer("+COPS: x,,"), *STATE[3:])
+    assert driver.status().operator is None
+
+
+def test_it_lets_a_modem_that_stops_answering_be_noticed():
+    driver, port = connected_then(*IDENTITY, *STATE)
+
+    def unplugged(data: bytes) -> int:
+        raise OSError(5, "Input/output error")
+
+    port.write = unplugged  # type: ignore[method-assign]
+    with pytest.raises(NoAnswer):
+        driver.status()

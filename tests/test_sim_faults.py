@@ -255,3 +255,18 @@ def test_it_drops_what_nobody_reads_instead_of_stalling(sim, tmp_path):
         late.write(b"ATE0\r")
         # Noise still queued may come around the answer, in any chunking.
         assert b"\r\nOK\r\n" in read_until(late, b"\r\nOK\r\n", timeout=10)
+
+
+def test_it_refuses_a_command_it_is_told_to_lack_every_time_and_says_so(sim, port):
+    sim.refuse("AT+CNMI")
+    for _ in range(2):
+        assert answer(port, "AT+CNMI=2,1,0,0,0", b"3\r\n") == b"\r\n+CME ERROR: 3\r\n"
+    assert answer(port, "AT+CNMI?", b"3\r\n") == b"\r\n+CME ERROR: 3\r\n"
+    assert answer(port, "AT+CMGF=0") == b"\r\nOK\r\n"
+    assert sim.status()["faults"]["refused"] == ["+CNMI"]
+    assert "fault: AT+CNMI refused from now on" in sim.transcript_path.read_text()
+
+
+def test_it_knows_only_extended_commands_to_refuse(sim):
+    with pytest.raises(ValueError, match="no extended AT command"):
+        sim.refuse("ATE0")

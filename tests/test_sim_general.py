@@ -142,13 +142,62 @@ def test_it_sets_reads_and_tests_the_character_set(modem):
     assert run(modem, "AT+CSCS?") == b"AT+CSCS?\r" + lines('+CSCS: "GSM"', "OK")
 
 
-def test_it_names_the_operator_only_while_registered(modem, network):
-    assert run(modem, "AT+COPS?") == lines('+COPS: 0,0,"Orange F",7', "OK")
+def test_it_names_the_operator_only_while_registered(make, network):
+    ec25 = make("ec25")
+    assert run(ec25, "AT+COPS?") == lines('+COPS: 0,0,"Orange F",7', "OK")
     network.registration = 0
-    assert run(modem, "AT+COPS?") == lines("+COPS: 0", "OK")
-    assert run(modem, "AT+COPS=?") == lines(
-        '+COPS: (2,"Orange F","Orange F","20801",7),,(0-4),(0-2)', "OK"
+    assert run(ec25, "AT+COPS?") == lines("+COPS: 0", "OK")
+    assert run(ec25, "AT+COPS=?") == lines(
+        '+COPS: (2,"Orange F","Orange","20801",7),,(0-4),(0-2)', "OK"
     )
+
+
+def test_it_names_the_operator_in_the_format_asked_for_until_a_reboot(modem):
+    assert run(modem, "AT+COPS?") == lines('+COPS: 0,0,"Orange F"', "OK")  # GSM only: no AcT
+    assert run(modem, "AT+COPS=3,2") == OK  # as Gammu asks
+    assert run(modem, "AT+COPS?") == lines('+COPS: 0,2,"20801"', "OK")
+    assert run(modem, "AT+COPS=3,1;+COPS?") == lines('+COPS: 0,1,"Orange"', "OK")
+    assert run(modem, "AT+COPS=3,0;+COPS?") == lines('+COPS: 0,0,"Orange F"', "OK")
+    assert run(modem, "AT+COPS=3") == lines("+CME ERROR: 50")
+    assert run(modem, "AT+COPS=3,7") == lines("+CME ERROR: 50")
+    assert run(modem, "AT+COPS=3,2") == OK
+    modem.reboot()
+    modem.take_output()
+    assert run(modem, "ATE0;+COPS?") == b"ATE0;+COPS?\r" + lines('+COPS: 0,0,"Orange F"', "OK")
+
+
+def test_it_gives_the_sims_own_number_when_it_keeps_one(modem):
+    assert run(modem, "AT+CNUM") == OK
+    modem.sim.own_number = "+33612345678"
+    assert run(modem, "AT+CNUM") == lines('+CNUM: "","+33612345678",145', "OK")
+    modem.sim.own_number = "0612345678"
+    assert run(modem, "AT+CNUM") == lines('+CNUM: "","0612345678",129', "OK")
+
+
+def test_it_keeps_its_own_number_to_itself_while_the_sim_is_locked(make):
+    locked = make(pin=PIN)
+    locked.sim.own_number = "+33612345678"
+    assert run(locked, "AT+CNUM") == lines("+CME ERROR: 11")
+
+
+def test_it_reads_registration_with_n_0_as_a_modem_just_powered_up_does(modem, network):
+    assert run(modem, "AT+CREG?") == lines("+CREG: 0,1", "OK")
+    network.registration = 5
+    assert run(modem, "AT+CREG?") == lines("+CREG: 0,5", "OK")
+
+
+def test_it_gives_its_imei_on_a_line_of_its_own(modem):
+    assert run(modem, "AT+CGSN") == lines("867856030000001", "OK")
+    assert run(modem, "AT+CIMI") == lines("208150000000001", "OK")
+
+
+def test_it_keeps_the_relay_link_setting_and_tells_it_as_an_event(modem):
+    assert run(modem, "AT+CMMS?") == lines("+CMMS: 0", "OK")
+    assert run(modem, "AT+CMMS=2") == OK
+    assert run(modem, "AT+CMMS?") == lines("+CMMS: 2", "OK")
+    assert run(modem, "AT+CMMS=?") == lines("+CMMS: (0-2)", "OK")
+    assert run(modem, "AT+CMMS=3") == lines("+CME ERROR: 50")
+    assert "relay link: AT+CMMS=2" in modem.events
 
 
 def test_it_reports_signal_quality(modem, network):

@@ -12,13 +12,13 @@ from fake_driver import FakeDriver
 from outbox_rows import queue, status_of
 from sqlalchemy import select
 
-from modem.drivers.contract import CallRang, IncomingCall, Restarted, StatusReport
+from modem.drivers.contract import CallRang, IncomingCall, ModemStatus, Restarted, StatusReport
 from modem.errors import PortError, SubmitOutcomeUnknown
 from modem.pdu import encode_deliver
-from modem.worker import ModemWorker
+from modem.worker import UNANNOUNCED_SWEEP_INTERVAL, ModemWorker
 from smsbox import calls
 from smsbox.config import MessagingConfig, ModemConfig
-from smsbox.models import Direction, Message, MessagePart, Status
+from smsbox.models import Direction, Message, MessagePart, Modem, Status
 
 RECIPIENT = "+33611111111"
 CALLER = "+33622222222"
@@ -30,17 +30,22 @@ def modem() -> FakeDriver:
     return FakeDriver()
 
 
-@pytest.fixture
-def worker(sessions, modem: FakeDriver) -> ModemWorker:
+def connected_worker(sessions, modem: FakeDriver, **options) -> ModemWorker:
     worker = ModemWorker(
         ModemConfig(name="fake", device="/dev/null"),
         modem,
         sessions,
         messaging=MessagingConfig(default_region="FR"),
         stop=threading.Event(),
+        **options,
     )
     worker.connect()
     return worker
+
+
+@pytest.fixture
+def worker(sessions, modem: FakeDriver) -> ModemWorker:
+    return connected_worker(sessions, modem)
 
 
 def sent_reference(sessions, message_id: int) -> int | None:
@@ -177,3 +182,49 @@ def test_it_blocks_a_send_to_a_number_that_answered_stop(sessions, modem, worker
 
     assert status_of(sessions, message_id) == Status.BLOCKED
     assert modem.texts_on_the_network() == []
+
+
+# -- what the modem says of itself, and modems that announce nothing ----------------------
+
+
+def test_it_writes_what_the_modem_says_of_itself_at_its_first_step(sessions, modem, worker):
+    modem.said = ModemStatus(
+        signal=18, registration="roaming", operator="Orange F", storage_used=2, imei="1234567"
+    )
+    worker.step()
+    with sessions() as session:
+        written = session.get_one(Modem, worker.modem_id)
+        assert (written.signal_quality, written.registration, written.operator) == (
+            18,
+            "roaming",
+            "Orange F",
+        )
+        assert (written.storage_used, written.storage_total, written.imei) == (2, None, "1234567")
+        assert written.status_checked_at is not None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(("announces", "received"), [(True, []), (False, ["sans +CMTI"])])
+def test_it_sweeps_every_few_seconds_a_modem_that_announces_no_new_sms(
+    sessions, announces, received
+):
+    clock = Clock()
+    modem = FakeDriver(announces_new_messages=announces)
+    worker = connected_worker(sessions, modem, monotonic=clock)
+    worker.step()
+    (pdu,) = encode_deliver(CALLER, "sans +CMTI", smsc="+33609001390", sent_at=RANG_AT)
+    modem.slots[1] = pdu  # stored, and never announced
+    clock.now += UNANNOUNCED_SWEEP_INTERVAL
+    worker.step()
+    with sessions() as session:
+        bodies = session.scalars(
+            select(Message.body).where(Message.direction == Direction.INBOUND)
+        ).all()
+    assert bodies == received

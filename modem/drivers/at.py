@@ -15,10 +15,17 @@ from modem.at import (
     parse_cmgl,
     parse_cmgr,
     parse_cmti,
-    parse_csq,
 )
 from modem.channel import ATChannel, Port
-from modem.drivers.contract import DriverSettings, ModemEvent, NewMessage, Restarted, StoredSms
+from modem.drivers.at_status import StatusReader
+from modem.drivers.contract import (
+    DriverSettings,
+    ModemEvent,
+    ModemStatus,
+    NewMessage,
+    Restarted,
+    StoredSms,
+)
 from modem.errors import ModemError, NoAnswer, PinRefused
 from modem.reports import read_status_report
 from modem.ringing import CALL_LINES, CallTracker
@@ -46,6 +53,9 @@ class ATDriver:
         self._pin_answer_lost = False
         self._channel: ATChannel | None = None
         self._calls = CallTracker()
+        self._status = StatusReader(lambda: self.channel, self.device)
+        # False while the modem refuses every AT+CNMI: the worker then polls its storage.
+        self.announces_new_messages = True
 
     @property
     def channel(self) -> ATChannel:
@@ -59,6 +69,7 @@ class ATDriver:
         except serial.SerialException as error:
             raise ModemError(f"cannot open {self.device}: {error}") from error
         self._channel = ATChannel(port)
+        self._status.forget()
         self.channel.resynchronise()
         self.reinitialise()
 
@@ -75,9 +86,31 @@ class ATDriver:
         self.channel.command("AT+CMGF=0")
         self.channel.command('AT+CPMS="SM","SM","SM"', expect="+CPMS:")
         self._ask_for_indications()
-        self._ask_for_caller_id()
+        self._optional("AT+CLIP=1", "calls are logged without number")
+        # The operator's name as staff know it, not its numeric code (TS 27.007 §7.3).
+        self._optional("AT+COPS=3,0", "the operator may show as a number")
+        # TS 27.005 §3.5.6: <n> 2 keeps the relay link open from one submission to the
+        # next while they follow within 1-5 s, closing it after without resetting <n>:
+        # set once, it serves every batch, where <n> 1 would fall back to 0 after one.
+        self._optional("AT+CMMS=2", "each SMS opens its own link to the network")
 
     def _ask_for_indications(self) -> None:
+        try:
+            self._try_indications()
+        except NoAnswer:
+            raise
+        except ModemError as error:
+            # Messages still arrive in the storage: the worker sweeps it often instead.
+            log.warning(
+                "the modem at %s refuses to announce new SMS (%s): its storage is polled instead",
+                self.device,
+                error,
+            )
+            self.announces_new_messages = False
+            return
+        self.announces_new_messages = True
+
+    def _try_indications(self) -> None:
         try:
             self.channel.command(f"AT+CNMI={self._indications}")
         except NoAnswer:
@@ -96,16 +129,21 @@ class ATDriver:
             self._indications = without_reports
             self.channel.command(f"AT+CNMI={self._indications}")
 
-    def _ask_for_caller_id(self) -> None:
+    def _optional(self, command: str, without: str) -> None:
+        """A setting some modems refuse: the daemon works without it."""
         try:
-            self.channel.command("AT+CLIP=1")
+            self.channel.command(command)
         except NoAnswer:
             raise
         except ModemError as error:
-            log.warning("the modem refused caller id (%s): calls are logged without number", error)
+            log.warning("the modem at %s refused %s (%s): %s", self.device, command, error, without)
 
     def settings_lost(self) -> bool:
         """Whether the modem forgot to announce new SMS, as after a silent restart."""
+        if not self.announces_new_messages:
+            # Nothing to compare with; a restart still shows by its boot lines, or by
+            # the storage polls failing on a SIM that asks for its PIN again.
+            return False
         answer = self.channel.command("AT+CNMI?", expect="+CNMI:")
         current = first_with(answer, "+CNMI:", "AT+CNMI?").split(":", 1)[1]
         wanted = self._indications.split(",")[:2]
@@ -179,10 +217,8 @@ class ATDriver:
     def delete_message(self, index: int) -> None:
         self.channel.command(f"AT+CMGD={index}")
 
-    def signal_quality(self) -> int | None:
-        return parse_csq(
-            first_with(self.channel.command("AT+CSQ", expect="+CSQ:"), "+CSQ:", "AT+CSQ")
-        )
+    def status(self) -> ModemStatus:
+        return self._status.status()
 
     def hang_up(self) -> None:
         # AT+CHUP (3GPP TS 27.007 §6.5) ends a ringing call on the modems we know; ATH

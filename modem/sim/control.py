@@ -135,6 +135,7 @@ FAULTS: dict[str, tuple[str, list[tuple[str, str, type, Any]]]] = {
     "reboot": ("reboot", []),
     "slow": ("slow", [("seconds", "seconds", float, _REQUIRED)]),
     "urc-inside": ("urcs_inside_answers", [("count", "count", int, 1)]),
+    "refuse": ("refuse", [("command", "command", str, _REQUIRED)]),
 }
 
 

@@ -42,6 +42,8 @@ class Faults:
     # How many coming command answers carry the URCs that arrived meanwhile between
     # their echo and their result, as modems that do not buffer URCs do.
     urcs_inside_answers: int = 0
+    # Commands answered as unknown, every time: a modem that lacks them ("+CNMI").
+    refused: set[str] = field(default_factory=set)
 
 
 def noise() -> bytes:
@@ -267,9 +269,13 @@ class ModemEngine:
         try:
             for command in commands:
                 handler = self._commands.get(command.name)
-                if handler is None or (
-                    command.name in self._profile_only
-                    and command.name not in self.profile.extra_commands
+                if (
+                    handler is None
+                    or command.name in self.faults.refused
+                    or (
+                        command.name in self._profile_only
+                        and command.name not in self.profile.extra_commands
+                    )
                 ):
                     raise self._unknown_command()
                 for info in handler(self, command) or ():

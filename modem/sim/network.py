@@ -81,7 +81,10 @@ DEFAULT_USSD_REPLIES = {"*100#": "Solde: 12,34 EUR. Valable jusqu'au 31/12/2026.
 class SimulatedNetwork:
     def __init__(self, smsc: str = "+33609001390", operator: str = "Orange F"):
         self.smsc = smsc
+        # The operator's names as AT+COPS gives them: long, short and numeric (MCC MNC).
         self.operator = operator
+        self.operator_short = "Orange"
+        self.operator_code = "20801"
         self.signal = 21
         self.registration = HOME_REGISTERED
         self.report_delay = 1.0

@@ -29,6 +29,8 @@ class Profile:
     unlock_urcs: tuple[str, ...] = ()
     # How AT+CCID answers: some modems prefix the ICCID, some don't.
     ccid_format: str = "+CCID: {iccid}"
+    # <AcT> closing AT+COPS? (TS 27.007 §7.3: 0 GSM, 2 UTRAN, 7 E-UTRAN); None: left out.
+    access_technology: int | None = 7
     # An incoming call: the ring line, then (AT+CLIP=1) the caller line after each ring.
     ring_urc: str = "RING"
     clip_format: str = CLIP_27007
@@ -61,6 +63,9 @@ SIM800 = Profile(
     unlock_urcs=("+CPIN: READY", "Call Ready", "SMS Ready"),
     # Same manual, AT+CCID: the ICCID on a line of its own, no prefix.
     ccid_format="{iccid}",
+    # Assumed: a GSM-only module has no <AcT> to give, and TS 27.007 §7.3 makes it
+    # optional ('+COPS: 0,0,"CHINA MOBILE"' is the form SIM800 examples show).
+    access_technology=None,
     # SIM800 Series AT Command Manual V1.05 §3.2.18 AT+CLIP: "+CLIP: <number>,<type>
     # [,<subaddr>,<satype>,<alphaId>,<CLI validity>]" after every RING (CLIP_27007).
     # NO CARRIER ending a call the caller dropped: observed behaviour as reported in

@@ -38,12 +38,14 @@ class SimulatedModem:
         *,
         profile: Profile = DEFAULT_PROFILE,
         pin: str = "",
+        own_number: str = "",
         transcript: str | Path | None = None,
         control: str | Path | None = None,
     ):
         self.link = Path(link)
         self.network = network or SimulatedNetwork()
         self.engine = ModemEngine(self.network, profile, pin=pin)
+        self.engine.sim.own_number = own_number
         self.engine.on_event = self._event
         self.control_path = Path(control) if control else None
         self.transcript_path = Path(transcript) if transcript else None
@@ -239,6 +241,16 @@ class SimulatedModem:
             self.engine.faults.errors.extend([failure] * count)
         answer = "ERROR" if failure is None else f"+{kind} ERROR {code}"
         self._event(f"fault: next {count} command(s) answer {answer}")
+
+    def refuse(self, command: str) -> None:
+        """Answer `command` ("+CNMI", "AT+CMMS") as a command this modem does not know,
+        from now on: modems that lack it."""
+        name = command.upper().removeprefix("AT")
+        if not name.startswith(("+", "^")) or len(name) < 2:
+            raise ValueError(f"{command!r} is no extended AT command such as +CNMI")
+        with self.engine.lock:
+            self.engine.faults.refused.add(name)
+        self._event(f"fault: AT{name} refused from now on")
 
     def go_silent(self, seconds: float) -> None:
         """Neither echo nor answer for `seconds`: what the client writes meanwhile is lost."""

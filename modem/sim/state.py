@@ -33,6 +33,10 @@ class Settings:
     cnmi: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     creg: int = 0
     cgreg: int = 0
+    # How AT+COPS? names the operator (TS 27.007 §7.3): 0 long, 1 short, 2 numeric.
+    operator_format: int = 0
+    # AT+CMMS <n> (TS 27.005 §3.5.6): 0 closes the relay link after each message.
+    more_messages: int = 0
     clip: bool = False
     cusd: int = 0
     # Vendor status lines repeated by themselves (Huawei AT^CURC=1, on at power-on).
@@ -86,6 +90,8 @@ class Sim:
     iccid: str = "8933150319000000001"
     imsi: str = "208150000000001"
     smsc: str = "+33609001390"
+    # The SIM's own number (MSISDN) as AT+CNUM gives it; most SIMs keep none.
+    own_number: str = ""
 
     @property
     def state(self) -> str:

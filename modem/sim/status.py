@@ -51,5 +51,6 @@ def describe(sim: SimulatedModem) -> dict:
             "storage_full": any(store.limit is not None for store in engine.stores.values()),
             "vanished_for": round(sim.vanished_for, 3),
             "urcs_inside_answers": faults.urcs_inside_answers,
+            "refused": sorted(faults.refused),
         },
     }

@@ -54,6 +54,15 @@ def modem_record(modem: Modem) -> dict[str, Any]:
         "device": modem.device,
         "state": modem.state,
         "signal_quality": modem.signal_quality,
+        "registration": modem.registration,
+        "operator": modem.operator,
+        "storage_used": modem.storage_used,
+        "storage_total": modem.storage_total,
+        "imei": modem.imei,
+        "imsi": modem.imsi,
+        "iccid": modem.iccid,
+        "own_number": modem.own_number,
+        "status_checked_at": _iso(modem.status_checked_at),
         "last_error": modem.last_error,
         "last_seen_at": _iso(modem.last_seen_at),
     }
@@ -106,7 +115,23 @@ def cmd_modems(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     with open_session(config.database_url) as session:
         records = [modem_record(modem) for modem in list_modems(session)]
-    _print(records, args.json, ["name", "state", "signal_quality", "last_seen_at", "last_error"])
+    for record in records:
+        used, total = record["storage_used"], record["storage_total"]
+        record["storage"] = f"{used}/{total}" if used is not None and total is not None else None
+    _print(
+        records,
+        args.json,
+        [
+            "name",
+            "state",
+            "signal_quality",
+            "registration",
+            "operator",
+            "storage",
+            "last_seen_at",
+            "last_error",
+        ],
+    )
 
 
 def _positive(text: str) -> int:

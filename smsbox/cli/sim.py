@@ -28,7 +28,12 @@ def cmd_run(args: argparse.Namespace) -> None:
         raise _failed(f"unknown profile {args.profile!r}; known: {', '.join(sorted(PROFILES))}")
     stop = stop_on_signals()
     sim = SimulatedModem(
-        args.link, profile=profile, pin=args.pin, transcript=args.transcript, control=args.control
+        args.link,
+        profile=profile,
+        pin=args.pin,
+        own_number=args.own_number,
+        transcript=args.transcript,
+        control=args.control,
     )
     sim.on_event = lambda text: print(f"## {text}", flush=True)
     try:
@@ -122,6 +127,8 @@ def _pending_faults(faults: dict) -> str:
         )
     if faults["vanished_for"]:
         pending.append(f"port back in {faults['vanished_for']:g} s")
+    if faults["refused"]:
+        pending.append("refuses AT" + ", AT".join(faults["refused"]))
     return "; ".join(pending) or "none"
 
 
@@ -160,6 +167,7 @@ FAULT_MESSAGES = {
     "reboot": "modem rebooted",
     "slow": "each submission takes {seconds:g} s",
     "urc-inside": "unsolicited lines inside the next {count} answer(s)",
+    "refuse": "refuses {command} from now on",
 }
 
 
@@ -173,6 +181,7 @@ def cmd_fault(args: argparse.Namespace) -> None:
         "reboot": dict,
         "slow": lambda: {"seconds": args.seconds},
         "urc-inside": lambda: {"count": args.count},
+        "refuse": lambda: {"command": args.command},
     }[args.fault]()
     reply = _ask(args, "fault", kind=args.fault, **params)
     _done(args, reply, FAULT_MESSAGES[args.fault].format(**params))
@@ -195,6 +204,7 @@ def add_sim_commands(commands, add: AddCommand) -> None:
     run.add_argument("--control", help="Unix socket for `smsbox sim deliver|call|...`")
     run.add_argument("--profile", default="sim800", help="modem family to pass for")
     run.add_argument("--pin", default="", help="the SIM asks for this PIN")
+    run.add_argument("--own-number", default="", help="the SIM's own number (AT+CNUM)")
     run.add_argument("--send-delay", type=float, default=0.0, help="seconds per submission")
     run.add_argument("--report-delay", type=float, help="seconds before a status report")
     run.add_argument("--report-outcome", choices=REPORT_OUTCOMES, help="what reports say")
@@ -245,6 +255,8 @@ def add_sim_commands(commands, add: AddCommand) -> None:
         "urc-inside", help="unsolicited lines arrive between a command and its answer"
     )
     inside.add_argument("--count", type=int, default=1, help="how many answers (0: stop)")
+    refuse = kinds.add_parser("refuse", help="a command the modem answers as unknown from now on")
+    refuse.add_argument("command", help="e.g. +CNMI or AT+CMMS")
     for sub in (silence, vanish, slow):
         sub.add_argument("--seconds", type=float, required=True)
     for sub in kinds.choices.values():

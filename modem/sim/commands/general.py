@@ -196,16 +196,49 @@ def set_registration(engine: ModemEngine, status: int) -> None:
                 engine.urc(f"{name}: {now}{_location(mode, now)}")
 
 
+SET_FORMAT_ONLY = 3  # AT+COPS=3,<format>: how AT+COPS? names the operator, nothing else
+
+
 @command("+COPS")
 def operator(engine: ModemEngine, command: Command) -> list[str] | None:
+    """+COPS: <mode>[,<format>,<oper>[,<AcT>]], TS 27.007 §7.3; automatic selection only."""
+    network = engine.network
+    names = (network.operator, network.operator_short, network.operator_code)
+    act = engine.profile.access_technology
     if command.kind is Kind.READ:
-        if not engine.network.registered or engine.sim.state != "READY":
+        if not network.registered or engine.sim.state != "READY":
             return ["+COPS: 0"]
-        return [f'+COPS: 0,0,"{engine.network.operator}",7']
+        name = names[engine.settings.operator_format]
+        return [f'+COPS: 0,{engine.settings.operator_format},"{name}"' + _act(act)]
     if command.kind is Kind.TEST:
-        name = engine.network.operator
-        return [f'+COPS: (2,"{name}","{name}","20801",7),,(0-4),(0-2)']
+        listed = ",".join(f'"{name}"' for name in names)
+        return [f"+COPS: (2,{listed}{_act(act)}),,(0-4),(0-2)"]
+    if command.kind is not Kind.SET:
+        return None
+    values = command.arguments()
+    mode = integer(values[0], range(5))
+    if len(values) > 1 and values[1]:
+        engine.settings.operator_format = integer(values[1], range(3))
+    elif mode == SET_FORMAT_ONLY:
+        raise cme(INCORRECT_PARAMETERS)
     return None
+
+
+def _act(act: int | None) -> str:
+    return "" if act is None else f",{act}"
+
+
+@command("+CNUM")
+def own_number(engine: ModemEngine, command: Command) -> list[str]:
+    """+CNUM: [<alpha>],<number>,<type> (TS 27.007 §7.1; HUAWEI MG323 AT Command
+    Interface Specification Issue 02 §8.14.2): OK alone when the SIM keeps no number."""
+    if command.kind is Kind.TEST:
+        return []
+    require_sim(engine)
+    number = engine.sim.own_number
+    if not number:
+        return []
+    return [f'+CNUM: "","{number}",{145 if number.startswith("+") else 129}']
 
 
 @command("+CSCS")

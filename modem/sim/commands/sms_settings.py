@@ -88,3 +88,15 @@ def new_message_indications(engine: ModemEngine, command: Command) -> list[str] 
             current[position] = integer(value, limits[position], cms(OPERATION_NOT_ALLOWED))
     engine.settings.cnmi = tuple(current)  # type: ignore[assignment]
     return None
+
+
+@command("+CMMS")
+def more_messages(engine: ModemEngine, command: Command) -> list[str] | None:
+    """TS 27.005 §3.5.6: keep the relay link open between consecutive messages.
+
+    The simulated network has no link to keep: the setting is remembered and told as
+    an event, so that a transcript shows the client asked for it."""
+    answer = setting(engine, command, "more_messages", range(3), "(0-2)")
+    if command.kind is Kind.SET:
+        engine.on_event(f"relay link: AT+CMMS={engine.settings.more_messages}")
+    return answer
