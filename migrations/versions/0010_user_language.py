@@ -1,7 +1,7 @@
 """users choose the language of their pages
 
-Revision ID: 0009_user_language
-Revises: 0008_call_handling
+Revision ID: 0010_user_language
+Revises: 0009_modem_status
 Create Date: 2026-11-25 15:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0009_user_language"
-down_revision: str | Sequence[str] | None = "0008_call_handling"
+revision: str = "0010_user_language"
+down_revision: str | Sequence[str] | None = "0009_modem_status"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
