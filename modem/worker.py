@@ -187,6 +187,7 @@ class ModemWorker:
         self._record_state("ready")
         self._sweep_storage()
         self._next_settings_check = self._monotonic() + SETTINGS_CHECK_INTERVAL
+        self._next_status_poll = 0.0  # a new connect may be a new SIM: tell it at once
 
     def _settle_unfinished(self) -> None:
         if self._modem_id is None:
