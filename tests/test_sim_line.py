@@ -6,10 +6,11 @@ import time
 
 import pytest
 import serial
-from serial_port import answer
+from serial_port import answer, read_for, read_until
 
 from modem.sim import SimulatedModem
 from modem.sim.line import BITS_PER_BYTE
+from modem.sim.transcript import FROM_CLIENT, TO_CLIENT, read_bytes
 
 BAUD = 115200
 # ATI's answer is a few lines: 160 exchanges move over 11,520 bytes, a second of
@@ -50,3 +51,17 @@ def test_a_paced_line_takes_at_least_its_time_and_changes_no_byte(tmp_path):
 def test_a_line_needs_a_positive_rate(tmp_path, baud):
     with pytest.raises(ValueError, match="baud must be positive"):
         SimulatedModem(tmp_path / "modem", baud=baud)
+
+
+def test_its_transcript_reads_back_as_the_bytes_of_the_line(tmp_path):
+    written = [b"ATE1\r", b"AT+CSCS=?\r", b'AT+CPMS="SM"\r', b"AT+CMGS=1\r", b"\\00\x1a"]
+    read = b""
+    sim = SimulatedModem(tmp_path / "modem", transcript=tmp_path / "modem.log")
+    with sim, serial.Serial(str(sim.link), BAUD, timeout=0.05) as port:
+        for command in written:
+            port.write(command)
+            read += read_until(port, b"\r\n", timeout=3.0)
+            read += read_for(port, 0.2)
+    records = list(read_bytes(tmp_path / "modem.log"))
+    assert b"".join(data for way, data in records if way == FROM_CLIENT) == b"".join(written)
+    assert b"".join(data for way, data in records if way == TO_CLIENT) == read
