@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -73,6 +74,8 @@ class LegResult:
     name: str
     messages: int
     seconds: float  # from the messages being queued to the last reaching the network
+    cpu_seconds: float  # the daemon's, meanwhile (user and system, all its threads)
+    simulator_cpu_seconds: float  # this process's, meanwhile: the modems and their network
     peak_rss_kib: int
     tally: Tally
 
@@ -84,7 +87,8 @@ class LegResult:
         return (
             f"{self.name:<11} {self.messages:>5} messages in {self.seconds:7.2f} s: "
             f"{self.rate:8.2f} messages/s, {self.tally.describe()}; "
-            f"peak RSS {self.peak_rss_kib / 1024:.1f} MiB"
+            f"CPU: daemon {self.cpu_seconds:.1f} s, simulator {self.simulator_cpu_seconds:.1f} s; "
+            f"daemon peak RSS {self.peak_rss_kib / 1024:.1f} MiB"
         )
 
 
@@ -105,14 +109,17 @@ def measure(leg: Leg, messages: Sequence[Outgoing], timeout: float) -> LegResult
     leg.start(WARM_UP)
     wait_for_parts(leg, 1, READY_TIMEOUT)
     leg.queue(messages)
-    queued_at = time.time()
+    queued_at, cpu_before, own_before = time.time(), cpu_seconds(leg.pid()), time.process_time()
     wait_for_parts(leg, 1 + len(messages), timeout)
+    cpu_after, own_after = cpu_seconds(leg.pid()), time.process_time()
     time.sleep(QUIET_AFTER_LAST)
     parts = leg.parts()
     return LegResult(
         leg.name,
         len(messages),
         max(part.at for part in parts) - queued_at,
+        cpu_after - cpu_before,
+        own_after - own_before,
         peak_rss_kib(leg.pid()),
         tally([WARM_UP, *messages], parts),
     )
@@ -127,6 +134,14 @@ def wait_for_parts(leg: Leg, count: int, timeout: float) -> None:
                 f"in {timeout:g} s"
             )
         time.sleep(POLL)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time the process has had so far (proc(5): stat fields 14, 15)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    # The command name (field 2) is in parentheses and may hold spaces.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_kib(pid: int) -> int:
