@@ -50,7 +50,6 @@ class SmsboxLeg:
         self.send_delay = send_delay
         self.baud = baud
         self.transcripts = transcripts
-        self.sims: list[SimulatedModem] = []
         self.networks: list[RecordingNetwork] = []
         self.daemon: DaemonProcess | None = None
 
@@ -73,7 +72,7 @@ class SmsboxLeg:
                     transcript=self.transcript(index) if self.transcripts else None,
                 )
                 self.networks.append(network)
-                self.sims.append(stack.enter_context(sim))
+                stack.enter_context(sim)
                 if self.send_delay:
                     sim.slow(self.send_delay)
             self.daemon = DaemonProcess(config_path, self.workdir / "daemon.log")
@@ -84,6 +83,9 @@ class SmsboxLeg:
 
     def __exit__(self, *exc: object) -> None:
         self._resources.close()
+        assert self.daemon is not None
+        for crash in self.daemon.unexpected_exits:  # restarted, as systemd would
+            print(f"the daemon ended by itself: {crash.describe()}")
         tidy(self.workdir, failed=exc[0] is not None, contents="daemon.log, database, transcripts")
 
     def _config_text(self) -> str:
