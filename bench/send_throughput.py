@@ -73,9 +73,9 @@ def modems(messages: int, modem_count: int, send_delay: float) -> list[LegResult
 
 
 def line(messages: int, baud: int) -> list[LegResult]:
-    with SmsboxLeg(baud=baud, transcripts=True) as leg:
+    with SmsboxLeg(baud=baud) as leg:
         result = measure(leg, workload(messages), timeout_for(messages, 10))
-        send_bytes = bytes_per_send(leg.transcript(0))
+        send_bytes = bytes_per_send(leg.transcript)
     bound = line_bound(baud, send_bytes)
     print(result.describe())
     print(

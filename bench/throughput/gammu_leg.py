@@ -12,13 +12,14 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from fault_lab.recording_network import NetworkPart, RecordingNetwork
 from modem.sim import SimulatedModem
 from throughput.ledger import Outgoing
-from throughput.scratch import make_workdir, tidy
 
 GAMMU_SMSD = "gammu-smsd"
 STOP_GRACE = 15.0
@@ -63,7 +64,7 @@ class GammuLeg:
     name = "gammu-smsd"
 
     def __enter__(self) -> GammuLeg:
-        self.workdir = make_workdir("gammu-smsd")
+        self.workdir = Path(tempfile.mkdtemp(prefix="gammu-smsd-throughput-"))
         self._process: subprocess.Popen[bytes] | None = None
         self._serial = 0
         for folder in FOLDERS:
@@ -84,7 +85,10 @@ class GammuLeg:
     def __exit__(self, *exc: object) -> None:
         self._stop()
         self.sim.stop()
-        tidy(self.workdir, failed=exc[0] is not None, contents="smsd.log, outbox, sent, error")
+        if exc[0] is None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        else:
+            print(f"kept {self.workdir} (smsd.log, outbox, sent, error)")
 
     def _stop(self) -> None:
         process, self._process = self._process, None
