@@ -177,7 +177,7 @@ def running(tmp_path) -> Iterator[Running]:
     process = subprocess.Popen(
         [
             *(SMSBOX, "sim", "run", "--link", str(link), "--control", str(control)),
-            *("--transcript", str(transcript), "--report-delay", "0.1"),
+            *("--transcript", str(transcript), "--report-delay", "0.1", "--baud", "115200"),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -277,10 +277,11 @@ def test_it_configures_delivery_reports_from_the_command_line(running):
 
 def test_it_shows_its_status_for_people_and_for_scripts(running):
     human = running.sim("status")
-    assert f"at {running.link}" in human
+    assert f"at {running.link}, port present paced at 115200 baud," in human
     assert "faults    none" in human
     status = running.sim("status", "--json", json_output=True)
     assert status["profile"] == "sim800"
+    assert status["baud"] == 115200
     assert status["network"]["report_delay"] == 0.1
 
 
@@ -340,4 +341,11 @@ def test_it_refuses_an_unknown_profile_by_name(tmp_path):
     assert result.returncode == 1
     assert "unknown profile 'nokia3310'; known: " in result.stderr
     assert "sim800" in result.stderr
+    assert not (tmp_path / "modem").exists()
+
+
+def test_it_refuses_a_line_rate_that_is_not_positive(tmp_path):
+    result = smsbox("sim", "run", "--link", str(tmp_path / "modem"), "--baud", "0")
+    assert result.returncode == 1
+    assert result.stderr == "smsbox: baud must be positive\n"
     assert not (tmp_path / "modem").exists()

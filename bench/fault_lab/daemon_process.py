@@ -111,6 +111,11 @@ class DaemonProcess:
         return process is not None and process.poll() is None
 
     @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    @property
     def condition(self) -> str:
         if self.alive:
             return "alive"

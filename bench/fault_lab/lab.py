@@ -64,6 +64,8 @@ class Lab:
         config_pin: str = "",
         modems: tuple[LabModem, ...] = (),
         driver: str = "at",
+        status_reports: bool = True,
+        baud: int | None = None,
         root: Path | None = None,
     ):
         self.name = name
@@ -72,6 +74,8 @@ class Lab:
         self.config_pin = config_pin
         self.modem_specs = modems or (LabModem(name),)
         self.driver = driver
+        self.status_reports = status_reports
+        self.baud = baud  # the simulated modems' line rate (None: unpaced)
         self.result = ScenarioResult(name)
         self.queued: list[QueuedMessage] = []
         self.delivered: Counter[str] = Counter()
@@ -119,6 +123,7 @@ class Lab:
                 profile=PROFILES[spec.profile],
                 pin=self.sim_pin,
                 transcript=self.workdir / f"{self.device_path(spec).name}.log",
+                baud=self.baud,
             )
             self.networks.append(network)
             self.sims.append(sim)
@@ -149,9 +154,10 @@ class Lab:
 
     def _config_text(self) -> str:
         pin = f'pin = "{self.config_pin}"\n' if self.config_pin else ""
+        reports = "" if self.status_reports else "status_reports = false\n"
         modems = "".join(
             f'\n[[modem]]\nname = "{spec.name}"\ndevice = "{self.device_path(spec)}"\n'
-            f'driver = "{self.driver}"\n{pin}'
+            f'driver = "{self.driver}"\n{pin}{reports}'
             for spec in self.modem_specs
         )
         return f'data_dir = "data"\n\n[messaging]\ndefault_region = "{REGION}"\n{modems}'

@@ -7,14 +7,25 @@ import select
 import tty
 from pathlib import Path
 
+from modem.sim.line import CHUNK, LineClock
+
 WRITE_WAIT_SECONDS = 0.5
 
 
 class PtyDevice:
-    """The slave side is what clients open (through `link`); we read and write the master."""
+    """The slave side is what clients open (through `link`); we read and write the master.
 
-    def __init__(self, link: Path):
+    With `baud`, bytes both ways take the time a serial line at that rate takes:
+    what the client wrote reaches the modem, and what the modem says reaches the
+    client, no faster than the line carries them.
+    """
+
+    def __init__(self, link: Path, baud: int | None = None):
         self.link = link
+        self.baud = baud
+        # One clock a direction: a serial line is full duplex.
+        self._from_client = LineClock(baud) if baud else None
+        self._to_client = LineClock(baud) if baud else None
         self.master, self._slave = os.openpty()
         # Raw mode: no echo, no line editing, no CR/LF translation, as a USB modem.
         tty.setraw(self._slave)
@@ -27,12 +38,15 @@ class PtyDevice:
 
     def read(self) -> bytes:
         try:
-            return os.read(self.master, 4096)
+            data = os.read(self.master, CHUNK if self._from_client else 4096)
         except BlockingIOError:
             return b""
         except OSError:
             # EIO: no client has the port open right now.
             return b""
+        if self._from_client:
+            self._from_client.wait_for(len(data))
+        return data
 
     def write(self, data: bytes) -> int:
         """Write what the client can take; returns how many bytes were dropped.
@@ -40,7 +54,17 @@ class PtyDevice:
         A USB modem's output is lost when nobody reads the port; here it would
         fill the pty's buffer and stall the modem, so it is dropped after a wait.
         """
-        view = memoryview(data)
+        if self._to_client is None:
+            return self._write_all(memoryview(data))
+        for start in range(0, len(data), CHUNK):
+            chunk = memoryview(data)[start : start + CHUNK]
+            self._to_client.wait_for(len(chunk))
+            dropped = self._write_all(chunk)
+            if dropped:
+                return len(data) - start - len(chunk) + dropped
+        return 0
+
+    def _write_all(self, view: memoryview) -> int:
         while view:
             _, writable, _ = select.select([], [self.master], [], WRITE_WAIT_SECONDS)
             if not writable:

@@ -28,7 +28,8 @@ class SimulatedModem:
     """`with SimulatedModem(link) as sim:` gives a modem at `sim.link` until the block ends.
 
     `transcript` names a file receiving every byte both ways; `control` a Unix
-    socket through which `smsbox sim ...` (or `modem.sim.control.request`) drives it.
+    socket through which `smsbox sim ...` (or `modem.sim.control.request`) drives it;
+    `baud` paces the port as a serial line at that rate (None: as fast as the pty).
     """
 
     def __init__(
@@ -41,8 +42,12 @@ class SimulatedModem:
         own_number: str = "",
         transcript: str | Path | None = None,
         control: str | Path | None = None,
+        baud: int | None = None,
     ):
+        if baud is not None and baud <= 0:
+            raise ValueError("baud must be positive")
         self.link = Path(link)
+        self.baud = baud
         self.network = network or SimulatedNetwork()
         self.engine = ModemEngine(self.network, profile, pin=pin)
         self.engine.sim.own_number = own_number
@@ -69,7 +74,7 @@ class SimulatedModem:
         try:
             if self.transcript_path:
                 self._transcript = Transcript(self.transcript_path)
-            self._device = PtyDevice(self.link)
+            self._device = PtyDevice(self.link, self.baud)
             self._event(f"modem {self.engine.profile.name} at {self.link}")
             if self.control_path:
                 from modem.sim.control import ControlServer
@@ -149,7 +154,7 @@ class SimulatedModem:
 
     def _reappear(self) -> None:
         try:
-            self._device = PtyDevice(self.link)
+            self._device = PtyDevice(self.link, self.baud)
         except OSError as error:
             self._event(f"port cannot come back at {self.link}: {error}; retrying")
             self._back_at = time.monotonic() + 1.0

@@ -17,6 +17,7 @@ def describe(sim: SimulatedModem) -> dict:
         "profile": engine.profile.name,
         "model": f"{engine.profile.manufacturer} {engine.profile.model}",
         "port": "vanished" if sim.vanished_for else "present",
+        "baud": sim.baud,
         "sim": engine.sim.state,
         "settings": {
             "echo": settings.echo,

@@ -12,7 +12,9 @@ backslash doubled, anything else unprintable (Ctrl-Z, ESC, non-ASCII) as \\xNN.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +26,26 @@ def escape(data: bytes) -> str:
     return "".join(
         NAMED.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\x{byte:02x}") for byte in data
     )
+
+
+_ESCAPED = re.compile(r"\\(?:x([0-9a-f]{2})|(.))")
+_UNNAMED = {name[1]: byte for byte, name in NAMED.items()}
+
+
+def unescape(text: str) -> bytes:
+    """The bytes a record's text stands for (the inverse of `escape`)."""
+    return _ESCAPED.sub(
+        lambda match: chr(int(match[1], 16) if match[1] else _UNNAMED[match[2]]), text
+    ).encode("latin-1")
+
+
+def read_bytes(path: str | Path) -> Iterator[tuple[str, bytes]]:
+    """Each chunk in a transcript, in order: (FROM_CLIENT or TO_CLIENT, its bytes)."""
+    with Path(path).open(encoding="utf-8") as records:
+        for record in records:
+            _, direction, text = record.rstrip("\n").split(" ", 2)
+            if direction != EVENT:
+                yield direction, unescape(text)
 
 
 def timestamp() -> str:

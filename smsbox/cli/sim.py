@@ -27,14 +27,18 @@ def cmd_run(args: argparse.Namespace) -> None:
     if profile is None:
         raise _failed(f"unknown profile {args.profile!r}; known: {', '.join(sorted(PROFILES))}")
     stop = stop_on_signals()
-    sim = SimulatedModem(
-        args.link,
-        profile=profile,
-        pin=args.pin,
-        own_number=args.own_number,
-        transcript=args.transcript,
-        control=args.control,
-    )
+    try:
+        sim = SimulatedModem(
+            args.link,
+            profile=profile,
+            pin=args.pin,
+            own_number=args.own_number,
+            transcript=args.transcript,
+            control=args.control,
+            baud=args.baud,
+        )
+    except ValueError as error:
+        raise _failed(str(error)) from None
     sim.on_event = lambda text: print(f"## {text}", flush=True)
     try:
         if args.report_delay is not None or args.report_outcome:
@@ -145,7 +149,7 @@ def cmd_status(args: argparse.Namespace) -> None:
     )
     print(
         f"modem     {status['model']} ({status['profile']}) at {status['link']}, "
-        f"port {status['port']}, SIM {status['sim']}\n"
+        f"port {status['port']}{_line(status['baud'])}, SIM {status['sim']}\n"
         f"settings  echo {'on' if settings['echo'] else 'off'}, AT+CMEE={settings['cmee']}, "
         f"{'text' if settings['text_mode'] else 'PDU'} mode, charset {settings['charset']}, "
         f"AT+CNMI={','.join(map(str, settings['cnmi']))}\n"
@@ -156,6 +160,10 @@ def cmd_status(args: argparse.Namespace) -> None:
         f"reports {network['report_outcome']} after {network['report_delay']:g} s\n"
         f"faults    {_pending_faults(status['faults'])}"
     )
+
+
+def _line(baud: int | None) -> str:
+    return f" paced at {baud} baud" if baud else ""
 
 
 FAULT_MESSAGES = {
@@ -209,6 +217,9 @@ def add_sim_commands(commands, add: AddCommand) -> None:
     run.add_argument("--report-delay", type=float, help="seconds before a status report")
     run.add_argument("--report-outcome", choices=REPORT_OUTCOMES, help="what reports say")
     run.add_argument("--transcript", help="file receiving every byte both ways")
+    run.add_argument(
+        "--baud", type=int, help="bytes take the time a serial line at this rate takes"
+    )
 
     deliver = _controlled(add, subs, "deliver", cmd_deliver, "an SMS arrives at the modem")
     deliver.add_argument("--from", dest="sender", help="sender's number")

@@ -1,0 +1,31 @@
+"""The time bytes take on a serial line, for a simulator paced like a real modem's UART.
+
+On an asynchronous serial line each byte is 10 bits (start bit, 8 data bits,
+stop bit, no parity), so a line at `baud` carries baud / 10 bytes a second in
+each direction. The pty itself moves bytes as fast as the kernel copies them.
+"""
+
+from __future__ import annotations
+
+import time
+
+BITS_PER_BYTE = 10
+# Bytes handed over at a time: at 115200 baud, 64 bytes are 5.6 ms of line.
+CHUNK = 64
+
+
+class LineClock:
+    """One direction of a line: when the bytes sent so far have all gone through."""
+
+    def __init__(self, baud: int):
+        self.baud = baud
+        self.seconds_per_byte = BITS_PER_BYTE / baud
+        self._free_at = 0.0
+
+    def wait_for(self, count: int) -> None:
+        """Return once `count` more bytes would have crossed the line: they start when
+        the line is free (or now, if it has been idle) and take their time."""
+        now = time.monotonic()
+        self._free_at = max(now, self._free_at) + count * self.seconds_per_byte
+        if self._free_at > now:
+            time.sleep(self._free_at - now)
