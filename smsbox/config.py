@@ -19,6 +19,9 @@ import phonenumbers
 CONFIG_ENV = "SMSBOX_CONFIG"
 # How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py).
 MODEM_DRIVERS = ("at",)
+# What a modem is for: sending only, receiving only, or both. What arrives on a SIM
+# is stored whatever its role: the network, not smsbox, decides where replies land.
+MODEM_ROLES = ("send", "receive", "both")
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
@@ -49,6 +52,13 @@ class ModemConfig:
     baudrate: int = 115200
     pin: str = ""
     status_reports: bool = True
+    role: str = "both"
+    # Messages per minute at most; None: as fast as the modem goes.
+    rate_limit: int | None = None
+
+    @property
+    def sends(self) -> bool:
+        return self.role != "receive"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,8 @@ _FIELD_TYPES = {
     "str": (str, "a string"),
     "int": (int, "an integer"),
     "bool": (bool, "true or false"),
+    # Optional: leaving the key out gives None; TOML has no null to write.
+    "int | None": (int, "an integer"),
 }
 
 
@@ -209,6 +221,15 @@ def _check_values(config: Config) -> None:
             )
         if modem.baudrate not in STANDARD_BAUDRATES:
             raise ConfigError(f"{where}.baudrate: {modem.baudrate} is not a standard rate")
+        if modem.role not in MODEM_ROLES:
+            raise ConfigError(
+                f"{where}.role: {modem.role!r} is no role; choose one of {', '.join(MODEM_ROLES)}"
+            )
+        if modem.rate_limit is not None and modem.rate_limit < 1:
+            raise ConfigError(
+                f"{where}.rate_limit must be at least 1 message per minute "
+                "(leave it out for no limit)"
+            )
         if modem.pin and not (modem.pin.isdigit() and 4 <= len(modem.pin) <= 8):
             raise ConfigError(f"{where}.pin must be 4 to 8 digits")
 

@@ -77,6 +77,14 @@ class Modem(Base):
     # A PIN the SIM refused, hashed: never sent again, each wrong try brings the
     # SIM closer to asking for its PUK. A person changing `pin` clears the block.
     rejected_pin_hash: Mapped[str | None] = mapped_column(String(64))
+    # Its [[modem]] role and rate_limit as the daemon last read them: the other
+    # workers route by them, staff see them.
+    role: Mapped[str] = mapped_column(String(8), default="both", server_default="both")
+    rate_limit: Mapped[int | None]
+    # Ties between idle modems go to the one that took a message longest ago.
+    last_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # At its rate limit until then: the other modems do not leave it work meanwhile.
+    rate_limited_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Message(Base):
@@ -103,9 +111,12 @@ class Message(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     modem_id: Mapped[int | None] = mapped_column(ForeignKey("modems.id"))
+    # Asked for by whoever queued it (`smsbox send --modem`): no other modem sends it.
+    requested_modem_id: Mapped[int | None] = mapped_column(ForeignKey("modems.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    modem: Mapped[Modem | None] = relationship()
+    modem: Mapped[Modem | None] = relationship(foreign_keys=[modem_id])
+    requested_modem: Mapped[Modem | None] = relationship(foreign_keys=[requested_modem_id])
     parts: Mapped[list[MessagePart]] = relationship(
         back_populates="message", order_by="MessagePart.part_number", cascade="all, delete-orphan"
     )

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smsbox.models import Modem, utcnow
 
+# Connected and set up: the state in which a modem is given messages to send.
+READY = "ready"
+CONNECTING = "connecting"
 
-def ensure_modem(session: Session, name: str, device: str) -> Modem:
+
+def ensure_modem(
+    session: Session, name: str, device: str, *, role: str = "both", rate_limit: int | None = None
+) -> Modem:
+    """The modem's row, created if need be, with what its [[modem]] section says now."""
     modem = session.scalar(select(Modem).where(Modem.name == name))
     if modem is None:
         modem = Modem(name=name, device=device)
         session.add(modem)
         session.flush()
     modem.device = device
+    modem.role = role
+    modem.rate_limit = rate_limit
     return modem
 
 
@@ -61,6 +71,10 @@ def record_status(
     modem.iccid = iccid
     modem.own_number = own_number
     modem.status_checked_at = modem.last_seen_at
+
+
+def record_rate_limited(session: Session, modem_id: int, until: datetime) -> None:
+    session.get_one(Modem, modem_id).rate_limited_until = until
 
 
 def list_modems(session: Session) -> list[Modem]:

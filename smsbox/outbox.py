@@ -53,6 +53,7 @@ def queue_message(
     default_region: str,
     scheduled_at: datetime | None = None,
     created_by_id: int | None = None,
+    requested_modem_id: int | None = None,
 ) -> Message:
     check_body(body)
     number = to_e164(raw_number, default_region)
@@ -64,6 +65,7 @@ def queue_message(
         status=Status.SCHEDULED if scheduled_at else Status.QUEUED,
         scheduled_at=scheduled_at,
         created_by_id=created_by_id,
+        requested_modem_id=requested_modem_id,
     )
     session.add(message)
     session.flush()

@@ -10,12 +10,14 @@ before the next modem command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, Message, MessagePart, OptOut, Status, utcnow
+from smsbox import routing
+from smsbox.models import Direction, Message, MessagePart, Modem, OptOut, Status, utcnow
 from smsbox.optouts import blocked_reason
 
 # A part the modem refused this many times fails the message.
@@ -24,41 +26,56 @@ MAX_PART_ATTEMPTS = 3
 RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
 
 
-def claim_next(session: Session, modem_id: int, now: datetime | None = None) -> Message | None:
+def claim_next(
+    session: Session,
+    modem_id: int,
+    now: datetime | None = None,
+    *,
+    deferred_to: Callable[[int], None] | None = None,
+) -> Message | None:
     """Atomically take the oldest queued message this modem may send, or None;
     commits the claim.
 
-    A message with a part already on the network stays with its modem: parts
-    from two SIMs would reach the phone from two numbers and never be joined.
-    Messages to numbers on the STOP list end `blocked` first: the list is checked
-    now rather than when queued, so a STOP also holds what was queued before it.
-    The conditional UPDATE is the lock: of two workers racing for the same row,
-    only one sees a row count of 1.
+    A message asked of another modem is never taken; one no modem was asked for is
+    taken only in this modem's turn (`smsbox.routing`), else `deferred_to` hears
+    which modem's turn it is. A message with a part already on the network stays
+    with its modem: parts from two SIMs would reach the phone from two numbers and
+    never be joined. Messages to numbers on the STOP list end `blocked` first: the
+    list is checked now rather than when queued, so a STOP also holds what was
+    queued before it. The conditional UPDATE is the lock: of two workers racing for
+    the same row, only one sees a row count of 1.
     """
     due = now or utcnow()
+    mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
     claimable = (
         Message.direction == Direction.OUTBOUND,
         Message.status == Status.QUEUED,
+        or_(Message.requested_modem_id.is_(None), Message.requested_modem_id == modem_id),
         or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
         or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
     )
     if _block_opted_out(session, claimable):
         session.commit()
+    not_opted_out = ~select(OptOut.id).where(OptOut.number == Message.number).exists()
     while True:
-        candidate = session.scalar(
-            select(Message.id)
-            .where(*claimable, ~select(OptOut.id).where(OptOut.number == Message.number).exists())
-            .order_by(Message.id)
-            .limit(1)
-        )
-        if candidate is None:
+        found = session.execute(
+            select(Message.id, mine).where(*claimable, not_opted_out).order_by(Message.id).limit(1)
+        ).first()
+        if found is None:
             return None
+        candidate, is_mine = found
+        if not is_mine and (turn := routing.next_in_turn(session, modem_id, due)) != modem_id:
+            if deferred_to is not None:
+                deferred_to(turn)
+            claimable = (*claimable, mine)
+            continue
         claimed = session.execute(
             update(Message)
             .where(Message.id == candidate, Message.status == Status.QUEUED)
             .values(status=Status.SENDING, modem_id=modem_id, attempts=Message.attempts + 1)
         ).rowcount
         if claimed:
+            session.execute(update(Modem).where(Modem.id == modem_id).values(last_claimed_at=due))
             session.commit()
             return session.get(Message, candidate, populate_existing=True)
 

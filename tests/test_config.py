@@ -53,6 +53,24 @@ def test_it_reads_modems(tmp_path):
     )
 
 
+def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp_path):
+    config = parse_config(
+        {
+            "modem": [
+                {"name": "a", "device": "/dev/x"},
+                {"name": "b", "device": "/dev/y", "role": "receive"},
+                {"name": "c", "device": "/dev/z", "role": "send", "rate_limit": 6},
+            ]
+        },
+        tmp_path,
+    )
+    assert [(modem.role, modem.rate_limit, modem.sends) for modem in config.modems] == [
+        ("both", None, True),
+        ("receive", None, False),
+        ("send", 6, True),
+    ]
+
+
 @pytest.mark.parametrize(
     ("document", "named"),
     [
@@ -80,6 +98,19 @@ def test_it_reads_modems(tmp_path):
         ({"modem": [{"name": "a", "device": "/dev/x", "pin": 1234}]}, "[[modem]] #1.pin"),
         ({"modem": [{"name": "a", "device": "/dev/x", "speed": 1}]}, "[[modem]] #1.speed"),
         ({"modem": {"name": "a", "device": "/dev/x"}}, "[[modem]]"),
+        ({"modem": [{"name": "a", "device": "/dev/x", "role": "sender"}]}, "[[modem]] #1.role"),
+        (
+            {"modem": [{"name": "a", "device": "/dev/x", "rate_limit": 0}]},
+            "[[modem]] #1.rate_limit",
+        ),
+        (
+            {"modem": [{"name": "a", "device": "/dev/x", "rate_limit": -5}]},
+            "[[modem]] #1.rate_limit",
+        ),
+        (
+            {"modem": [{"name": "a", "device": "/dev/x", "rate_limit": 1.5}]},
+            "[[modem]] #1.rate_limit",
+        ),
         ({"web": "localhost"}, "[web]"),
         ({"web": {"secure_cookies": "yes"}}, "[web].secure_cookies"),
         ({"web": {"secure_cookies": 1}}, "[web].secure_cookies"),
