@@ -49,6 +49,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     scheduler.add_job(
         release_scheduled, "interval", seconds=SCHEDULED_RELEASE_INTERVAL, max_instances=1
     )
+    doorbells: dict[int, threading.Event] = {}
     workers = [
         ModemWorker(
             modem,
@@ -66,6 +67,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             messaging=config.messaging,
             calls=config.calls,
             stop=stop,
+            doorbells=doorbells,
         )
         for modem in config.modems
     ]

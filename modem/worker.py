@@ -30,14 +30,18 @@ from modem.drivers.contract import (
     StatusReport,
 )
 from modem.errors import ModemError, PinRefused
+from modem.pace import SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
 from smsbox import delivery, sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
-from smsbox.models import Status
+from smsbox.models import Status, utcnow
 from smsbox.modems import (
+    CONNECTING,
+    READY,
     ensure_modem,
     pin_was_refused,
+    record_rate_limited,
     record_refused_pin,
     record_state,
     record_status,
@@ -45,7 +49,6 @@ from smsbox.modems import (
 
 log = logging.getLogger(__name__)
 
-IDLE_WAIT = 0.5
 STATUS_POLL_INTERVAL = 60.0
 # A modem that restarts without a word (Huawei sticks say nothing) is noticed
 # by its lost settings; the storage sweep catches any SMS whose +CMTI was lost.
@@ -75,6 +78,7 @@ class ModemWorker:
         stop: threading.Event,
         calls: CallsConfig | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        doorbells: dict[int, threading.Event] | None = None,
     ):
         self.modem = modem
         self.driver = driver
@@ -107,6 +111,8 @@ class ModemWorker:
         self._next_status_poll = 0.0
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
+        self.pace = SendingPace(modem.rate_limit, monotonic, doorbells)
+        self._rate_limited = False
         self.last_progress = monotonic()
 
     # -- life cycle -------------------------------------------------------------
@@ -172,9 +178,18 @@ class ModemWorker:
 
     def connect(self) -> None:
         with self.sessions() as session:
-            modem = ensure_modem(session, self.modem.name, self.modem.device)
+            modem = ensure_modem(
+                session,
+                self.modem.name,
+                self.modem.device,
+                role=self.modem.role,
+                rate_limit=self.modem.rate_limit,
+            )
+            # Not ready (maybe still so since a daemon was killed): no work is left for it.
+            modem.state = CONNECTING
             session.commit()
             self._modem_id = modem.id
+            self.pace.join(modem.id)
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
                 session, modem.id, self.modem.pin
             )
@@ -184,7 +199,7 @@ class ModemWorker:
         except PinRefused:
             self._write(lambda session: record_refused_pin(session, self.modem_id, self.modem.pin))
             raise
-        self._record_state("ready")
+        self._record_state(READY)
         self._sweep_storage()
         self._next_settings_check = self._monotonic() + SETTINGS_CHECK_INTERVAL
         self._next_status_poll = 0.0  # a new connect may be a new SIM: tell it at once
@@ -205,9 +220,10 @@ class ModemWorker:
         return self._modem_id
 
     def step(self) -> None:
-        """Take in what the modem announced, then send at most one message."""
-        sent = self.sender.send_one(self.modem_id)
-        events = self.driver.events(0 if sent else IDLE_WAIT)
+        """Send at most one message, then take in what the modem announced."""
+        held_back = self._held_back()
+        sent = self.modem.sends and not held_back and self._send_one()
+        events = self.pace.listen(self.driver.events, sent=sent, held_back=held_back)
         restart = next((event for event in events if isinstance(event, Restarted)), None)
         if restart is not None:
             log.warning(
@@ -227,6 +243,23 @@ class ModemWorker:
             if isinstance(event, IncomingCall | CallRang):
                 self.calls.take(self.modem_id, event)
         self._periodic_checks()
+
+    def _send_one(self) -> bool:
+        sent = self.sender.send_one(self.modem_id, deferred_to=self.pace.ring)
+        if sent:
+            self.pace.took_one()
+        return sent
+
+    def _held_back(self) -> float:
+        """Seconds the rate limit holds this modem back, told once to the other modems
+        so that they leave it no work meanwhile."""
+        wait = self.pace.held_back()
+        if wait > 0 and not self._rate_limited:
+            until = utcnow() + timedelta(seconds=wait)
+            self._write(lambda session: record_rate_limited(session, self.modem_id, until))
+            log.info("modem %s: rate limit reached, next message in %.0f s", self.modem.name, wait)
+        self._rate_limited = wait > 0
+        return wait
 
     def _periodic_checks(self) -> None:
         now = self._monotonic()

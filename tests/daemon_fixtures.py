@@ -28,12 +28,21 @@ def configured(
     **modem: object,
 ) -> Config:
     """An initialised configuration with one modem at `device`, with `modem`'s keys."""
+    return configured_modems(
+        tmp_path, {"name": "sim", "device": device, **modem}, messaging=messaging, calls=calls
+    )
+
+
+def configured_modems(
+    tmp_path, *modems: dict, messaging: dict | None = None, calls: dict | None = None
+) -> Config:
+    """An initialised configuration with these [[modem]] sections."""
     config = parse_config(
         {
             "data_dir": "data",
             "messaging": {"default_region": "FR", "timezone": "Europe/Paris", **(messaging or {})},
             "calls": calls or {},
-            "modem": [{"name": "sim", "device": device, **modem}],
+            "modem": list(modems),
         },
         tmp_path,
     )

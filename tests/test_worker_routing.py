@@ -1,0 +1,138 @@
+"""A worker's share of the traffic, through a driver in memory (tests/fake_driver.py)
+and a clock the test moves (the `clock` fixture of tests/sim_engine.py): its role,
+its rate limit, and the turns it leaves to the other modems. The same is tried end
+to end on three simulated modems in tests/test_daemon_routing.py."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fake_driver import FakeDriver
+from outbox_rows import queue
+from sqlalchemy import select
+
+from modem.pace import DOORBELL_CHECK, IDLE_WAIT, RateLimit
+from modem.pdu import encode_deliver
+from modem.worker import ModemWorker
+from smsbox.config import MessagingConfig, ModemConfig
+from smsbox.models import Direction, Message, Modem, Status, utcnow
+
+CALLER = "+33622222222"
+
+
+class TimedDriver(FakeDriver):
+    """Keeps how long the worker was ready to wait for events at each call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def events(self, timeout: float):
+        self.waits.append(timeout)
+        return super().events(timeout)
+
+
+def make_worker(sessions, driver, clock, doorbells=None, **modem) -> ModemWorker:
+    worker = ModemWorker(
+        ModemConfig(device="/dev/null", **{"name": "fake", **modem}),
+        driver,
+        sessions,
+        messaging=MessagingConfig(default_region="FR"),
+        stop=threading.Event(),
+        monotonic=clock,
+        doorbells=doorbells,
+    )
+    worker.connect()
+    return worker
+
+
+def test_it_lets_n_messages_go_in_any_minute_and_no_more(clock):
+    limit = RateLimit(2, clock)
+    limit.take()
+    clock.now += 10
+    limit.take()
+    assert limit.wait() == 50
+    clock.now += 50
+    assert limit.wait() == 0  # the first went a minute ago
+    limit.take()
+    assert limit.wait() == 10
+
+
+def test_it_sends_at_most_its_rate_limit_a_minute_and_reads_events_meanwhile(sessions, clock):
+    driver = TimedDriver()
+    worker = make_worker(sessions, driver, clock, rate_limit=2)
+    queue(sessions, *[f"06111111{n:02d}" for n in range(5)])
+
+    for _ in range(4):
+        worker.step()
+    assert len(driver.texts_on_the_network()) == 2
+
+    driver.deliver(*encode_deliver(CALLER, "Merci !", smsc="+33609001390", sent_at=utcnow()))
+    driver.waits.clear()
+    worker.step()
+    # Held back, the worker still waits for events as long as when idle, no longer.
+    assert driver.waits and max(driver.waits) <= IDLE_WAIT
+    with sessions() as session:
+        assert session.scalars(
+            select(Message.body).where(Message.direction == Direction.INBOUND)
+        ).all() == ["Merci !"]
+        # The other modems leave it no work until its minute is over.
+        assert session.scalars(select(Modem.rate_limited_until)).one() > utcnow()
+
+    clock.now += 60
+    for _ in range(3):
+        worker.step()
+    assert len(driver.texts_on_the_network()) == 4
+
+
+def test_it_never_sends_from_a_receive_only_modem_but_stores_what_arrives(sessions, clock):
+    driver = FakeDriver()
+    worker = make_worker(sessions, driver, clock, role="receive")
+    queue(sessions, "0611111111")
+    driver.deliver(*encode_deliver(CALLER, "Bonjour", smsc="+33609001390", sent_at=utcnow()))
+
+    worker.step()
+    worker.step()
+
+    assert driver.texts_on_the_network() == []
+    with sessions() as session:
+        assert set(session.execute(select(Message.direction, Message.status)).all()) == {
+            (Direction.OUTBOUND, Status.QUEUED),
+            (Direction.INBOUND, Status.RECEIVED),
+        }
+
+
+def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
+    doorbells: dict[int, threading.Event] = {}
+    first = make_worker(sessions, TimedDriver(), clock, doorbells, name="first")
+    second_driver = TimedDriver()
+    second = make_worker(sessions, second_driver, clock, doorbells, name="second")
+    first.step(), second.step()  # both ready, seen, idle
+    queue(sessions, "0611111111")
+
+    second_driver.waits.clear()
+    second.step()  # first's turn: second only rings it
+
+    assert first.pace.doorbell.is_set()
+    assert second_driver.texts_on_the_network() == []
+    # Work is waiting: second looks again as soon as first may have taken it.
+    assert sum(second_driver.waits) == pytest.approx(DOORBELL_CHECK)
+    first.step()
+    assert first.driver.texts_on_the_network() == ["hello"]
+    assert not first.pace.doorbell.is_set()
+
+
+def test_an_idle_worker_stops_waiting_for_events_when_rung(sessions, clock):
+    driver = TimedDriver()
+    worker = make_worker(sessions, driver, clock)
+    worker.step()
+    driver.waits.clear()
+    worker.step()
+    assert sum(driver.waits) == pytest.approx(IDLE_WAIT)
+
+    driver.waits.clear()
+    worker.pace.doorbell.set()
+    worker.step()
+    assert sum(driver.waits) < IDLE_WAIT / 5
+    assert not worker.pace.doorbell.is_set()
