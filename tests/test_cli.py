@@ -325,15 +325,20 @@ def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
     config = load_config(str(initialised))
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
-        modem = ensure_modem(session, "sim", "/dev/ttyUSB0")
+        modem = ensure_modem(session, "sim", "/dev/ttyUSB0", role="send", rate_limit=6)
         modem.state, modem.signal_quality = "ready", 21
+        ensure_modem(session, "listener", "/dev/ttyUSB1", role="receive")
         session.commit()
     engine.dispose()
 
-    (record,) = json.loads(smsbox("modems", "--json", config=initialised).stdout)
-    assert (record["name"], record["state"], record["signal_quality"]) == ("sim", "ready", 21)
-    assert record["operator"] is record["status_checked_at"] is None
-    assert "sim  ready  21  -  -  -" in smsbox("modems", config=initialised).stdout
+    listener, sim = json.loads(smsbox("modems", "--json", config=initialised).stdout)
+    assert (sim["name"], sim["state"], sim["signal_quality"]) == ("sim", "ready", 21)
+    assert sim["operator"] is sim["status_checked_at"] is None
+    assert (sim["role"], sim["rate_limit"]) == ("send", 6)
+    assert (listener["role"], listener["rate_limit"]) == ("receive", None)
+    table = smsbox("modems", config=initialised).stdout
+    assert "sim  ready  send  6/min  21  -  -  -" in table
+    assert "listener  unknown  receive  -" in table
 
 
 def test_it_lists_what_the_modem_said_of_itself(initialised):
@@ -372,7 +377,47 @@ def test_it_lists_what_the_modem_said_of_itself(initialised):
         None,
     )
     assert record["status_checked_at"] == record["last_seen_at"]
-    assert "sim  ready  18  home  Orange F  3/30" in smsbox("modems", config=initialised).stdout
+    table = smsbox("modems", config=initialised).stdout
+    assert "sim  ready  both  -  18  home  Orange F  3/30" in table
+
+
+MODEMS = """
+[[modem]]
+name = "front"
+device = "/dev/ttyUSB0"
+
+[[modem]]
+name = "listener"
+device = "/dev/ttyUSB1"
+role = "receive"
+"""
+
+
+@pytest.fixture
+def with_modems(config_file) -> Path:
+    config_file.write_text(CONFIG + MODEMS, encoding="utf-8")
+    result = smsbox("init", config=config_file)
+    assert result.returncode == 0, result.stderr
+    return config_file
+
+
+def test_it_queues_a_message_for_the_modem_asked_for_and_says_it_waits_for_it(with_modems):
+    result = smsbox("send", "--modem", "front", "0612345678", "hello", config=with_modems)
+    assert result.returncode == 0, result.stderr
+    assert "only modem front sends it" in result.stdout
+    (record,) = json.loads(smsbox("messages", "--json", config=with_modems).stdout)
+    assert (record["requested_modem"], record["modem"]) == ("front", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("back", "'back' is no [[modem]]"), ("listener", "'listener' only receives")],
+)
+def test_it_refuses_a_modem_that_does_not_send_naming_those_that_do(with_modems, name, reason):
+    result = smsbox("send", "--modem", name, "0612345678", "hello", config=with_modems)
+    assert_clean_failure(result, reason)
+    assert "modems that send: front" in result.stderr
+    assert rows(with_modems, "SELECT count(*) FROM messages") == [(0,)]
 
 
 # -- the STOP list by hand ------------------------------------------------------------

@@ -73,17 +73,25 @@ def cmd_send(args: argparse.Namespace) -> None:
     from smsbox.database import open_session
     from smsbox.numbers import InvalidNumber
     from smsbox.outbox import MessageRejected, queue_message
+    from smsbox.routing import UnknownModem, requested_modem
 
     config = load_config(args.config)
     with open_session(config.database_url) as session:
         try:
+            modem_id = requested_modem(session, config.modems, args.modem) if args.modem else None
             message = queue_message(
-                session, args.number, args.text, default_region=config.messaging.default_region
+                session,
+                args.number,
+                args.text,
+                default_region=config.messaging.default_region,
+                requested_modem_id=modem_id,
             )
-        except (InvalidNumber, MessageRejected) as error:
+        except (InvalidNumber, MessageRejected, UnknownModem) as error:
             raise CommandFailed(str(error)) from None
         session.commit()
         print(f"message {message.id} queued for {message.number}")
+        if args.modem:
+            print(f"only modem {args.modem} sends it: while that modem is down, it waits")
 
 
 def cmd_daemon(args: argparse.Namespace) -> None:
@@ -148,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     send = add("send", cmd_send, "queue an SMS")
     send.add_argument("number", help="recipient, national or international format")
     send.add_argument("text")
+    send.add_argument(
+        "--modem",
+        metavar="NAME",
+        help="send through this [[modem]] only (default: the least busy modem that sends)",
+    )
     add_resend_command(add)
     add_listing_commands(add)
     add_optout_commands(commands, add)

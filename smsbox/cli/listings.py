@@ -33,6 +33,7 @@ def message_record(message: Message) -> dict[str, Any]:
         "sent_at": _iso(message.sent_at),
         "delivered_at": _iso(message.delivered_at),
         "modem": message.modem.name if message.modem else None,
+        "requested_modem": message.requested_modem.name if message.requested_modem else None,
         "parts": [
             {
                 "number": part.part_number,
@@ -53,6 +54,8 @@ def modem_record(modem: Modem) -> dict[str, Any]:
         "name": modem.name,
         "device": modem.device,
         "state": modem.state,
+        "role": modem.role,
+        "rate_limit": modem.rate_limit,
         "signal_quality": modem.signal_quality,
         "registration": modem.registration,
         "operator": modem.operator,
@@ -118,12 +121,15 @@ def cmd_modems(args: argparse.Namespace) -> None:
     for record in records:
         used, total = record["storage_used"], record["storage_total"]
         record["storage"] = f"{used}/{total}" if used is not None and total is not None else None
+        record["per_minute"] = f"{record['rate_limit']}/min" if record["rate_limit"] else None
     _print(
         records,
         args.json,
         [
             "name",
             "state",
+            "role",
+            "per_minute",
             "signal_quality",
             "registration",
             "operator",
