@@ -22,6 +22,7 @@ MODEM_DRIVERS = ("at",)
 # What a modem is for: sending only, receiving only, or both. What arrives on a SIM
 # is stored whatever its role: the network, not smsbox, decides where replies land.
 MODEM_ROLES = ("send", "receive", "both")
+RECEIVE_ONLY = "receive"
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
@@ -58,7 +59,7 @@ class ModemConfig:
 
     @property
     def sends(self) -> bool:
-        return self.role != "receive"
+        return self.role != RECEIVE_ONLY
 
 
 @dataclass(frozen=True)

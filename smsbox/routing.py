@@ -19,14 +19,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from smsbox.config import ModemConfig
+from smsbox.config import RECEIVE_ONLY, ModemConfig
 from smsbox.models import Message, Modem, Status
 from smsbox.modems import READY, ensure_modem
 
 # A worker writes its modem's last_seen_at at least at each status poll (every
 # minute): a modem silent for longer than this belongs to a daemon that died.
 SILENT_AFTER = timedelta(minutes=3)
-RECEIVE_ONLY = "receive"
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
