@@ -19,7 +19,7 @@ from fault_lab.lab import Lab, LabModem
 from fault_lab.ledger import QueuedMessage
 from fault_lab.sending import NETWORK_DELAY, SETTLE_TIMEOUT, spread_over_sending
 from fault_lab.texts import mixed_texts, scaled
-from smsbox.models import IncomingCall, Status
+from smsbox.models import IncomingCall, Modem, Status
 
 MODEMS = (
     LabModem("sim800", "sim800"),
@@ -112,8 +112,25 @@ def _kill_and_restart(lab: Lab) -> Outage:
     lab.daemon.kill9()
     time.sleep(NETWORK_DELAY * 5)
     lab.daemon.restart_now()
-    lab.wait_for(lambda: lab.daemon_log_count("daemon serving") > served, BACK_TIMEOUT)
+    # Back once every modem is set up again: a call that rings only while a modem
+    # is being set up is not heard (its RING is drained with the line), as one
+    # that rings while the daemon is down.
+    lab.wait_for(
+        lambda: lab.daemon_log_count("daemon serving") > served and _all_ready_since(lab, start),
+        BACK_TIMEOUT,
+    )
     return Outage(start, time.time())
+
+
+def _all_ready_since(lab: Lab, moment: float) -> bool:
+    with lab.sessions() as session:
+        modems = session.scalars(select(Modem)).all()
+    return all(
+        modem.state == "ready"
+        and modem.last_seen_at is not None
+        and modem.last_seen_at.timestamp() >= moment
+        for modem in modems
+    )
 
 
 def _awaiting_report(lab: Lab) -> bool:
