@@ -165,13 +165,17 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
     rows = [Row(message, name) for message, name in found]
     if not rows:
         return Page(rows, None, None)
-    first, last = Cursor.of(rows[0].message), Cursor.of(rows[-1].message)
     # The side we came from has rows (those we left); the side we go to has them if
     # one more than the page was found.
-    came_from_newer = query.cursor is not None and not backwards
-    newer = first if (more if backwards else came_from_newer) else None
-    older = last if (more if not backwards else query.cursor is not None) else None
-    return Page(rows, newer, older)
+    if backwards:
+        has_newer, has_older = more, True
+    else:
+        has_newer, has_older = query.cursor is not None, more
+    return Page(
+        rows,
+        Cursor.of(rows[0].message) if has_newer else None,
+        Cursor.of(rows[-1].message) if has_older else None,
+    )
 
 
 def _newest_first() -> tuple[object, ...]:
