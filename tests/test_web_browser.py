@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from message_rows import message
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "correct horse battery"
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = pytest.mark.skipif(
@@ -81,7 +84,8 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         session.commit()
     page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
     log_in(page, "camille")
-    for path in ["/messages/send", "/messages/sent", "/messages/received", "/nowhere"]:
+    pages = ["/messages/send", "/messages/sent", "/messages/received", "/messages/unread"]
+    for path in [*pages, "/nowhere"]:
         page.goto(path)
         sync_api.expect(page.locator("html")).to_have_attribute("lang", language)
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -123,3 +127,64 @@ def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):
         "Bonjour é ç €",
         Status.QUEUED,
     )
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_it_filters_searches_marks_read_and_deletes_from_the_lists(
+    browser, base_url, sessions, viewport
+):
+    noon = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+    with sessions() as session:
+        session.add_all(
+            [
+                message("+33612345678", "budget 100% voted", noon),
+                message("+33612345678", "budget 1000 voted", noon - timedelta(days=2)),
+                message("+33699999999", HOSTILE, noon - timedelta(days=1)),
+            ]
+        )
+        session.commit()
+    context = browser.new_context(base_url=base_url, locale="en-GB", viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page)
+    rows = page.locator("table.messages tbody tr")
+
+    page.goto("/messages/unread")
+    sync_api.expect(rows).to_have_count(3)
+    sync_api.expect(rows.nth(1).locator(".body")).to_contain_text(HOSTILE[:40])
+    page.get_by_label("From (day)").fill("2024-03-09")
+    page.get_by_role("button", name="Filter").click()
+    sync_api.expect(rows).to_have_count(2)
+    page.get_by_label("Search").fill("100%")
+    page.get_by_role("button", name="Filter").click()
+    sync_api.expect(rows).to_have_count(1)
+    sync_api.expect(rows.locator(".body")).to_contain_text("budget 100% voted")
+
+    rows.first.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Mark read").click()
+    sync_api.expect(page.locator(".flash")).to_have_text("1 message marked read.")
+    sync_api.expect(page.locator(".empty")).to_have_text("No message matches.")
+
+    page.goto("/messages/received?q=budget")
+    sync_api.expect(rows).to_have_count(2)
+    for row in range(2):
+        rows.nth(row).locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Delete").click()
+    sync_api.expect(page.locator("h1")).to_have_text("Delete messages")
+    sync_api.expect(page.locator("ul.doomed li")).to_have_count(2)
+    page.get_by_role("button", name="Delete these 2 messages").click()
+    sync_api.expect(page.locator(".flash")).to_have_text("2 messages deleted.")
+    sync_api.expect(page).to_have_url("/messages/received?q=budget")
+
+    page.goto("/messages/received")
+    sync_api.expect(rows).to_have_count(1)
+    # A click on the row, here on its date, lands on the number's link stretched over it.
+    date = rows.first.locator(".when").bounding_box()
+    assert date is not None
+    page.mouse.click(date["x"] + date["width"] / 2, date["y"] + date["height"] / 2)
+    sync_api.expect(page).to_have_url("/discussions/%2B33699999999")
+    assert dialogs == []
+    with sessions() as session:
+        assert list(session.scalars(select(Message.body))) == [HOSTILE]

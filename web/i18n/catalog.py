@@ -27,6 +27,8 @@ METHOD_MAP = [
     # The core's refusals carry their reason as a template the web translates.
     ("smsbox/numbers.py", "python"),
     ("smsbox/outbox.py", "python"),
+    ("smsbox/message_lists.py", "python"),
+    ("smsbox/message_actions.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -35,6 +37,8 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
     "InvalidNumber": None,
     "MessageRejected": None,
+    "ListRefused": None,
+    "SelectionRefused": None,
 }
 
 

@@ -1,0 +1,287 @@
+"""Server time of the web pages at 1,000,000 messages, next to the same at 1,000.
+
+    .venv/bin/python bench/web_latency.py [--messages N] [--small N] [--requests N]
+
+Seeds a year of traffic (mixed directions and states, over one number per 20
+messages, a tenth of them known contacts) into a SQLite file kept under the temp
+directory between runs, then times each page through the Flask test client after a
+warm-up: p50 and p95 of the server's time, and the ratio of the large p95 to the
+small one. Targets (issue 13): p95 under 50 ms at a million, at most 1.5 times the
+figure at a thousand. Pages whose route this branch lacks are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from smsbox.config import Config, parse_config
+from smsbox.database import alembic_config
+from smsbox.message_lists import Cursor
+from smsbox.models import User
+from smsbox.setup import initialise
+from smsbox.users import create_user
+from web import create_app
+from web.db import SESSIONS_KEY
+
+PASSWORD = "bench password 1234"  # noqa: S105 (a throwaway account in a temp database)
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+YEAR = timedelta(days=365)
+OUTBOUND_STATES = [
+    ("delivered", 70),
+    ("sent", 15),
+    ("failed", 5),
+    ("expired", 3),
+    ("blocked", 3),
+    ("queued", 2),
+    ("interrupted", 1),
+    ("scheduled", 1),
+]
+OUTBOUND_TEXTS = [
+    "Rappel : rendez-vous le {day} à {hour} h. Répondez STOP pour ne plus recevoir.",
+    "Votre commande n° {n} est prête, à retirer à l'accueil avant le {day}.",
+    "Bonjour, la réunion du conseil est déplacée au {day} à {hour} h. Ordre du jour : "
+    "budget, travaux, questions diverses. Merci de confirmer votre présence.",
+    "Code de confirmation : {n}. Il expire dans 10 minutes.",
+    "Votre facture de {n} € est disponible dans votre espace client.",
+]
+INBOUND_TEXTS = [
+    "Oui je confirme pour le {day}",
+    "Merci !",
+    "Je serai en retard de {hour} minutes, désolé",
+    "STOP",
+    "Bonjour, pouvez-vous me rappeler au sujet de la facture {n} ? Je suis joignable "
+    "le matin avant {hour} h. Cordialement.",
+    "Ok 👍",
+]
+NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    p50: float
+    p95: float
+
+
+def seed(path: Path, messages: int, numbers: int) -> None:
+    """`messages` rows over the last year, oldest first, by executemany without the
+    messages' indexes, which are built once at the end."""
+    rng = random.Random(13)  # noqa: S311 (made-up traffic, the same at each run)
+    phones = [f"+336{n:08d}" for n in rng.sample(range(10**8), numbers)]
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA synchronous=OFF")
+        indexes = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'messages' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _ in indexes:
+            db.execute(f'DROP INDEX "{name}"')
+        end = datetime.now(UTC)
+        start = end - YEAR
+        moments = sorted(rng.random() for _ in range(messages))
+        db.executemany(
+            "INSERT INTO messages (direction, number, raw_number, body, status, attempts, "
+            "created_at, sent_at, delivered_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (_row(rng, rng.choice(phones), start + YEAR * moment) for moment in moments),
+        )
+        db.executemany(
+            "INSERT INTO contacts (name, number, raw_number, notes, created_at) "
+            "VALUES (?,?,?,'',?)",
+            (
+                (f"{rng.choice(NAMES)} {i}", phone, phone, _stored(start))
+                for i, phone in enumerate(phones[: numbers // 10])
+            ),
+        )
+        for _, sql in indexes:
+            db.execute(sql)
+        db.execute("ANALYZE")
+
+
+def _row(rng: random.Random, number: str, created_at: datetime) -> tuple[object, ...]:
+    values = {"day": f"{rng.randint(1, 28)}/{rng.randint(1, 12)}", "hour": rng.randint(8, 19)}
+    values["n"] = rng.randint(1000, 99999)
+    when = _stored(created_at)
+    if rng.random() < 0.55:
+        (status,) = rng.choices(
+            [s for s, _ in OUTBOUND_STATES], weights=[w for _, w in OUTBOUND_STATES]
+        )
+        body = rng.choice(OUTBOUND_TEXTS).format(**values)
+        sent = when if status in ("sent", "delivered") else None
+        delivered = when if status == "delivered" else None
+        return ("out", number, number, body, status, 1, when, sent, delivered, None)
+    read = when if rng.random() < 0.9 else None
+    body = rng.choice(INBOUND_TEXTS).format(**values)
+    return ("in", number, number, body, "received", 0, when, None, None, read)
+
+
+def _stored(moment: datetime) -> str:
+    """As smsbox.models.UTCDateTime writes it in SQLite: naive UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def prepared(cache: Path, messages: int) -> Config:
+    """A data directory holding `messages` messages: the cached one when it is there
+    and at the newest schema, else seeded anew."""
+    data = cache / f"web-latency-{messages}"
+    config = parse_config(
+        {"data_dir": str(data), "messaging": {"default_region": "FR", "timezone": "Europe/Paris"}},
+        cache,
+    )
+    database = data / "smsbox.db"
+    head = _head_revision()
+    if database.exists() and _revision(database) == head and (data / "seeded").exists():
+        return config
+    for stale in data.glob("smsbox.db*"):
+        stale.unlink()
+    (data / "seeded").unlink(missing_ok=True)
+    initialise(config)
+    started = time.perf_counter()
+    seed(database, messages, max(messages // 20, 1))
+    print(f"seeded {messages:,} messages in {time.perf_counter() - started:.0f} s")
+    (data / "seeded").touch()
+    return config
+
+
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def _revision(database: Path) -> str | None:
+    with sqlite3.connect(database) as db:
+        found = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    return found[0] if found else None
+
+
+def pages(database: Path) -> dict[str, str]:
+    """The pages timed, by name: deep ones start at a cursor from the middle of the data."""
+    with sqlite3.connect(database) as db:
+        # `where` is one of the constant conditions below.
+        def middle(where: str) -> str:
+            counting = f"SELECT count(*) FROM messages WHERE {where}"  # noqa: S608
+            (count,) = db.execute(counting).fetchone()
+            created_at, id_ = db.execute(
+                f"SELECT created_at, id FROM messages WHERE {where} "  # noqa: S608
+                "ORDER BY created_at, id LIMIT 1 OFFSET ?",
+                (count // 2,),
+            ).fetchone()
+            moment = datetime.fromisoformat(created_at).replace(tzinfo=UTC)
+            return str(Cursor(moment, id_))
+
+        (busiest,) = db.execute(
+            "SELECT number FROM messages GROUP BY number ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        (contact,) = db.execute("SELECT name FROM contacts LIMIT 1").fetchone()
+        sent, received = middle("direction = 'out'"), middle("direction = 'in'")
+        failed = middle("direction = 'out' AND status = 'failed'")
+        unread = middle("direction = 'in' AND read_at IS NULL")
+        month = (datetime.now(UTC) - timedelta(days=90)).date()
+        found = {
+            "sent, first page": "/messages/sent",
+            "sent, deep page": f"/messages/sent?older={sent}",
+            "sent, failed, deep page": f"/messages/sent?status=failed&older={failed}",
+            "received, first page": "/messages/received",
+            "received, deep page": f"/messages/received?older={received}",
+            "received, 100 rows": "/messages/received?size=100",
+            "unread, first page": "/messages/unread",
+            "unread, deep page": f"/messages/unread?older={unread}",
+            "received, one month": f"/messages/received?from={month}&to={month + timedelta(30)}",
+            "search, whole number": f"/messages/received?q={quote(busiest)}",
+            "search, common text": "/messages/sent?q=rendez-vous",
+            "search, contact name": f"/messages/received?q={quote(contact)}",
+            "search, rare text": "/messages/received?q=zzz-nowhere",
+            "send page": "/messages/send",
+            "dashboard": "/dashboard",
+            "discussions": "/discussions",
+            "long discussion": f"/discussions/{quote(busiest, safe='')}",
+        }
+    return found
+
+
+def logged_in(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = CSRF_FIELD.search(html).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"name": "bench", "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def time_page(client: FlaskClient, path: str, requests: int) -> Timing:
+    for _ in range(3):
+        _get(client, path)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        _get(client, path)
+        times.append((time.perf_counter() - started) * 1000)
+    return Timing(statistics.median(times), statistics.quantiles(times, n=20)[18])
+
+
+def _get(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+
+
+def measure(config: Config, requests: int) -> dict[str, Timing]:
+    app = create_app(config)
+    with app.extensions[SESSIONS_KEY]() as session:
+        if session.scalar(select(User.id).where(User.name == "bench")) is None:
+            create_user(session, "bench", PASSWORD, language="en")
+            session.commit()
+    client = logged_in(app)
+    routes = app.url_map.bind("localhost")
+    timings = {}
+    for name, path in pages(config.data_dir / "smsbox.db").items():
+        try:
+            routes.match(path.split("?")[0])
+        except NotFound:
+            continue
+        # A search that reads every row is timed fewer times.
+        timings[name] = time_page(client, path, requests // 4 if "rare" in name else requests)
+    return timings
+
+
+def report(large: int, small: int, big: dict[str, Timing], few: dict[str, Timing]) -> None:
+    headings = [f"p50 {large:,}", f"p95 {large:,}", f"p50 {small:,}", f"p95 {small:,}"]
+    print(f"{'page':24}" + "".join(f"{heading:>16}" for heading in headings) + "  ratio p95")
+    for name, timing in big.items():
+        other = few[name]
+        figures = (timing.p50, timing.p95, other.p50, other.p95)
+        print(
+            f"{name:24}"
+            + "".join(f"{figure:13.1f} ms" for figure in figures)
+            + f"{timing.p95 / other.p95:11.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "smsbox-bench")
+    arguments = parser.parse_args()
+    arguments.cache.mkdir(parents=True, exist_ok=True)
+    big = measure(prepared(arguments.cache, arguments.messages), arguments.requests)
+    few = measure(prepared(arguments.cache, arguments.small), arguments.requests)
+    report(arguments.messages, arguments.small, big, few)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""What staff do to several messages at once from a list: mark them read or
+unread, delete them. The caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from smsbox.models import Direction, InboundPart, IncomingCall, Message, OptOut, Status, utcnow
+from smsbox.refusals import Refusal
+
+# More at once than any page shows (100 rows) is no selection a person made.
+MAX_SELECTION = 100
+# The worker holds a message in `sending`: its parts may be in the modem's hands, and
+# the worker writes their outcome into the row as the modem answers. Deleting it then
+# would lose the record of an SMS that may be on the air and fail the worker's next
+# write. A `queued` message is no one's yet: deleting it cancels it, and a worker
+# racing for it finds nothing (its claim is an UPDATE ... WHERE status = 'queued').
+UNDELETABLE = (Status.SENDING,)
+
+
+class SelectionRefused(Refusal):
+    """A choice of messages no list offers."""
+
+
+@dataclass(frozen=True)
+class Deletion:
+    deleted: int
+    # Ids chosen but kept: being sent, or still in a SIM's storage (see delete_messages).
+    kept: list[int]
+
+
+def mark_read(session: Session, ids: Collection[int], *, read: bool = True) -> int:
+    """Mark the received messages among `ids` read (or unread); returns how many changed.
+    Sent messages have no read state: they are left alone."""
+    chosen = (
+        Message.id.in_(_limited(ids)),
+        Message.direction == Direction.INBOUND,
+        Message.read_at.is_(None) if read else Message.read_at.is_not(None),
+    )
+    values = {"read_at": utcnow() if read else None}
+    return session.execute(update(Message).where(*chosen).values(**values)).rowcount
+
+
+def find_chosen(session: Session, ids: Collection[int]) -> list[Message]:
+    """The messages among `ids` that exist, newest first: what a confirmation shows."""
+    query = select(Message).where(Message.id.in_(_limited(ids)))
+    return list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc())))
+
+
+def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
+    """Delete the messages among `ids`, save those being sent (UNDELETABLE) and received
+    ones whose parts the daemon has not yet deleted from the SIM: deleted here, the
+    daemon would read that slot again and the message would come back.
+
+    The calls and STOPs that refer to a deleted message stay, without the reference
+    (so a caller whose automatic reply is deleted may get another within the period).
+    """
+    chosen = _limited(ids)
+    still_on_a_sim = exists().where(
+        InboundPart.message_id == Message.id, InboundPart.key.is_not(None)
+    )
+    deletable = select(Message.id).where(
+        Message.id.in_(chosen), Message.status.not_in(UNDELETABLE), ~still_on_a_sim
+    )
+    doomed = list(session.scalars(deletable))
+    if doomed:
+        # A received message's parts are kept beside it, as read (models.InboundPart).
+        session.execute(delete(InboundPart).where(InboundPart.message_id.in_(doomed)))
+        session.execute(
+            update(OptOut)
+            .where(OptOut.source_message_id.in_(doomed))
+            .values(source_message_id=None)
+        )
+        session.execute(
+            update(IncomingCall)
+            .where(IncomingCall.reply_message_id.in_(doomed))
+            .values(reply_message_id=None)
+        )
+    # The status test again, in the DELETE itself: a worker may have claimed one of
+    # them since the SELECT. Its parts go with it (ON DELETE CASCADE).
+    deleted = session.execute(
+        delete(Message).where(Message.id.in_(doomed), Message.status.not_in(UNDELETABLE))
+    ).rowcount
+    existing = set(session.scalars(select(Message.id).where(Message.id.in_(chosen))))
+    return Deletion(deleted=deleted, kept=sorted(existing))
+
+
+def _limited(ids: Collection[int]) -> list[int]:
+    if len(ids) > MAX_SELECTION:
+        raise SelectionRefused(
+            "at most %(limit)d messages can be chosen at once", limit=MAX_SELECTION
+        )
+    return list(ids)

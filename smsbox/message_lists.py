@@ -1,0 +1,248 @@
+"""The staff's message lists: sent, received and unread, page by page, searched and
+filtered, fast however many messages the box holds.
+
+Pages are found by keyset, never OFFSET: a cursor is the (created_at, id) of the
+last row shown, and the next page starts right after it through the index on
+(direction, created_at) (SQLite's indexes end with the row id, so the order is
+exact). A deep page costs what the first one does.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.orm import Session
+
+from smsbox.models import UNREAD, Contact, Direction, Message, Status
+from smsbox.numbers import InvalidNumber, to_e164
+from smsbox.refusals import Refusal
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+MAX_SEARCH_LENGTH = 200
+OUTBOUND_STATUSES = (
+    Status.SCHEDULED,
+    Status.QUEUED,
+    Status.SENDING,
+    Status.SENT,
+    Status.DELIVERED,
+    Status.FAILED,
+    Status.EXPIRED,
+    Status.BLOCKED,
+    Status.INTERRUPTED,
+)
+# Microseconds since 1970 and the row id: only digits, so a cursor needs no escaping
+# in a URL and a forged one is refused by its shape before it reaches a query (17
+# digits of microseconds stay within datetime's years, 18 of id within 64 bits).
+_CURSOR = re.compile(r"(\d{1,17})-(\d{1,18})")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LIKE_SPECIALS = re.compile(r"([\\%_])")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ListRefused(Refusal):
+    """A page address, search or filter that names no page."""
+
+
+class Box(enum.StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+    UNREAD = "unread"
+
+
+class Toward(enum.StrEnum):
+    OLDER = "older"
+    NEWER = "newer"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the time and id of its row at that end."""
+
+    created_at: datetime
+    id: int
+
+    def __str__(self) -> str:
+        micros = (self.created_at - _EPOCH) // timedelta(microseconds=1)
+        return f"{micros}-{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        match = _CURSOR.fullmatch(text)
+        if match is None:
+            raise ListRefused("this page link is damaged: go back to the first page")
+        micros, id_ = map(int, match.groups())
+        return cls(_EPOCH + timedelta(microseconds=micros), id_)
+
+    @classmethod
+    def of(cls, message: Message) -> Cursor:
+        return cls(message.created_at, message.id)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    box: Box
+    page_size: int = DEFAULT_PAGE_SIZE
+    search: str = ""
+    status: Status | None = None
+    since: date | None = None
+    until: date | None = None
+    cursor: Cursor | None = None
+    toward: Toward = Toward.OLDER
+
+
+@dataclass(frozen=True)
+class Row:
+    message: Message
+    contact_name: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    newer: Cursor | None
+    older: Cursor | None
+
+
+def parse_page_size(text: str | None) -> int:
+    if not text:
+        return DEFAULT_PAGE_SIZE
+    if text not in {str(size) for size in PAGE_SIZES}:
+        raise ListRefused(
+            "%(size)s rows per page is not offered: choose 10, 25, 50 or 100", size=text[:20]
+        )
+    return int(text)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A day as a date field sends it (YYYY-MM-DD), or None when left empty."""
+    if not text:
+        return None
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ListRefused(
+        "“%(day)s” is not a date: write it as YYYY-MM-DD, such as 2024-01-31", day=text[:40]
+    )
+
+
+def parse_status(box: Box, text: str | None) -> Status | None:
+    if not text:
+        return None
+    if box is not Box.SENT or text not in {str(status) for status in OUTBOUND_STATUSES}:
+        raise ListRefused("“%(status)s” is no state of these messages", status=text[:40])
+    return Status(text)
+
+
+def list_page(session: Session, query: ListQuery, *, timezone: str, default_region: str) -> Page:
+    """One page of `query.box`, newest first, with the contact's name when known."""
+    if query.page_size not in PAGE_SIZES:
+        raise ListRefused(
+            "%(size)s rows per page is not offered: choose 10, 25, 50 or 100",
+            size=query.page_size,
+        )
+    statement = (
+        select(Message, Contact.name)
+        .outerjoin(Contact, Contact.number == Message.number)
+        .where(*_filters(query, timezone, default_region))
+    )
+    if query.cursor is not None:
+        statement = statement.where(_beyond(query.cursor, query.toward))
+    backwards = query.toward is Toward.NEWER
+    order = (Message.created_at, Message.id) if backwards else _newest_first()
+    found = session.execute(statement.order_by(*order).limit(query.page_size + 1)).all()
+    more = len(found) > query.page_size
+    found = found[: query.page_size]
+    if backwards:
+        found.reverse()
+    rows = [Row(message, name) for message, name in found]
+    if not rows:
+        return Page(rows, None, None)
+    # The side we came from has rows (those we left); the side we go to has them if
+    # one more than the page was found.
+    if backwards:
+        has_newer, has_older = more, True
+    else:
+        has_newer, has_older = query.cursor is not None, more
+    return Page(
+        rows,
+        Cursor.of(rows[0].message) if has_newer else None,
+        Cursor.of(rows[-1].message) if has_older else None,
+    )
+
+
+def _newest_first() -> tuple[object, ...]:
+    return (Message.created_at.desc(), Message.id.desc())
+
+
+def _beyond(cursor: Cursor, toward: Toward):  # type: ignore[no-untyped-def]
+    # Written as a range on created_at plus a tie-break on id, not a row value, so
+    # that both SQLite and PostgreSQL seek the index to the cursor.
+    if toward is Toward.OLDER:
+        return and_(
+            Message.created_at <= cursor.created_at,
+            or_(Message.created_at < cursor.created_at, Message.id < cursor.id),
+        )
+    return and_(
+        Message.created_at >= cursor.created_at,
+        or_(Message.created_at > cursor.created_at, Message.id > cursor.id),
+    )
+
+
+def _filters(query: ListQuery, timezone: str, default_region: str) -> list[object]:
+    conditions: list[object] = []
+    if query.box is Box.SENT:
+        conditions.append(Message.direction == Direction.OUTBOUND)
+    elif query.box is Box.RECEIVED:
+        conditions.append(Message.direction == Direction.INBOUND)
+    else:
+        conditions.append(text(UNREAD))
+    if query.status is not None:
+        conditions.append(Message.status == query.status)
+    zone = ZoneInfo(timezone)
+    if query.since is not None and query.until is not None and query.since > query.until:
+        raise ListRefused("the first day comes after the last one")
+    if query.since is not None:
+        conditions.append(Message.created_at >= _start_of(query.since, zone))
+    if query.until is not None:
+        conditions.append(Message.created_at < _start_of(query.until + timedelta(days=1), zone))
+    search = query.search.strip()
+    if search:
+        conditions.append(_matching(search, default_region))
+    return conditions
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight of `day` in the box's time zone, in UTC."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _matching(search: str, default_region: str):  # type: ignore[no-untyped-def]
+    """What the search box finds: a whole phone number finds that number's messages
+    (through the number index); anything else finds messages whose number holds the
+    digits typed, or whose contact's name or text holds it, ignoring case.
+    The search is text, never a pattern: LIKE's wildcards in it are escaped."""
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise ListRefused("the search is longer than %(limit)d characters", limit=MAX_SEARCH_LENGTH)
+    try:
+        return Message.number == to_e164(search, default_region)
+    except InvalidNumber:
+        pass
+    escaped = _LIKE_SPECIALS.sub(r"\\\1", search)
+    pattern = f"%{escaped}%"
+    found = [
+        Message.body.ilike(pattern, escape="\\"),
+        Contact.name.ilike(pattern, escape="\\"),
+    ]
+    digits = re.sub(r"[\s.()-]", "", search)
+    if digits.lstrip("+").isdigit():
+        # A national prefix typed ("06 12") is not in the E.164 form stored ("+33612...").
+        found.append(Message.number.contains(digits.lstrip("+").removeprefix("0")))
+    return or_(*found)
