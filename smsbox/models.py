@@ -68,12 +68,27 @@ class Modem(Base):
     rejected_pin_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+# Inbound messages nobody has opened yet.
+UNREAD = "direction = 'in' AND read_at IS NULL"
+
+
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_status_scheduled", "status", "scheduled_at"),
         Index("ix_messages_number_created", "number", "created_at"),
         Index("ix_messages_direction_created", "direction", "created_at"),
+        # The conversations list walks every message newest first (smsbox.conversations).
+        Index("ix_messages_created_number", "created_at", "number"),
+        # Unread counts read only the unread, however many messages were ever received;
+        # `direction` too, so that SQLite without statistics prefers it to the others.
+        Index(
+            "ix_messages_unread",
+            "number",
+            "direction",
+            sqlite_where=text(UNREAD),
+            postgresql_where=text(UNREAD),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

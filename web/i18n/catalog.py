@@ -27,6 +27,7 @@ METHOD_MAP = [
     # The core's refusals carry their reason as a template the web translates.
     ("smsbox/numbers.py", "python"),
     ("smsbox/outbox.py", "python"),
+    ("smsbox/conversations.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -35,6 +36,7 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
     "InvalidNumber": None,
     "MessageRejected": None,
+    "BadCursor": None,
 }
 
 
