@@ -1,10 +1,10 @@
 """Conversations: the messages exchanged with one number, as the staff read them.
 
-A conversation is every message to or from a number. The list walks the messages
-newest first and keeps, for each number, only its newest message (none newer with
-the same number: a probe of ix_messages_number_created), so it needs no table of its
-own that every way a message is written would have to keep in step. Pages are keyed
-on (time of the last message, number): a deep page costs what the first one does.
+A conversation is every message to or from a number. The list reads `conversations`,
+one row per number pointing at its newest message (the database keeps it in step
+with `messages`), newest first through ix_conversations_last; pages are keyed on
+(time of the last message, number), so a deep page costs what the first one does,
+and a search reads one row per number, not every message.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import phonenumbers
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, text, tuple_, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, exists, func, or_, select, text, tuple_, update
+from sqlalchemy.orm import Session
 
-from smsbox.models import UNREAD, Contact, Direction, Message, utcnow
+from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, utcnow
 from smsbox.refusals import Refusal
 
 CONVERSATIONS_PAGE_SIZE = 30
@@ -103,17 +103,17 @@ def list_conversations(
 ) -> ConversationPage:
     """Conversations newest first (by their last message), those matching `search`
     (part of a number, typed as a person would, or of a contact's name)."""
+    head = ConversationHead
     query = (
         select(Message, Contact.name)
-        .outerjoin(Contact, Contact.number == Message.number)
-        .where(_is_last_of_its_number())
-        .order_by(Message.created_at.desc(), Message.number.desc())
+        .select_from(head)
+        .join(Message, Message.id == head.last_message_id)
+        .outerjoin(Contact, Contact.number == head.number)
+        .order_by(head.last_at.desc(), head.number.desc())
         .limit(page_size + 1)
     )
     if after is not None:
-        query = query.where(
-            tuple_(Message.created_at, Message.number) < (after.last_at, after.number)
-        )
+        query = query.where(tuple_(head.last_at, head.number) < (after.last_at, after.number))
     if search.strip():
         query = query.where(_matching(search.strip()[:MAX_SEARCH_LENGTH], default_region))
     rows = session.execute(query).all()
@@ -129,26 +129,18 @@ def list_conversations(
     return ConversationPage(conversations, cursor)
 
 
-def _is_last_of_its_number() -> ColumnElement[bool]:
-    newer = aliased(Message)
-    return ~exists().where(
-        newer.number == Message.number,
-        tuple_(newer.created_at, newer.id) > tuple_(Message.created_at, Message.id),
-    )
-
-
 def _matching(search: str, default_region: str) -> ColumnElement[bool]:
-    named = Message.number.in_(
+    number = ConversationHead.number
+    named = number.in_(
         select(Contact.number).where(Contact.name.icontains(search, autoescape=True))
     )
-    conditions = [named, Message.number.icontains(search, autoescape=True)]
+    conditions = [named, number.icontains(search, autoescape=True)]
     digits = "".join(character for character in search if character.isdigit())
     if digits:
-        conditions.append(Message.number.contains(digits))
+        conditions.append(number.contains(digits))
         prefix = _typed_prefix(search, digits, default_region)
         if prefix:
-            # A range, not LIKE: SQLite reads it off the number index.
-            conditions.append(and_(Message.number >= prefix, Message.number < prefix + ";"))
+            conditions.append(number.startswith(prefix))
     return or_(*conditions)
 
 

@@ -78,8 +78,6 @@ class Message(Base):
         Index("ix_messages_status_scheduled", "status", "scheduled_at"),
         Index("ix_messages_number_created", "number", "created_at"),
         Index("ix_messages_direction_created", "direction", "created_at"),
-        # The conversations list walks every message newest first (smsbox.conversations).
-        Index("ix_messages_created_number", "created_at", "number"),
         # Unread counts read only the unread, however many messages were ever received;
         # `direction` too, so that SQLite without statistics prefers it to the others.
         Index(
@@ -113,6 +111,23 @@ class Message(Base):
     parts: Mapped[list[MessagePart]] = relationship(
         back_populates="message", order_by="MessagePart.part_number", cascade="all, delete-orphan"
     )
+
+
+class ConversationHead(Base):
+    """The newest message with each number: one row per conversation.
+
+    Kept by triggers on `messages` (migration 0010), whatever writes the messages
+    (the daemon, the web, the CLI, a bulk delete), so that the conversations list and
+    its search read one row per number instead of every message.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_last", "last_at", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # No foreign key: the triggers replace the row when its message goes.
+    last_message_id: Mapped[int]
 
 
 class MessagePart(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import delete, event, select, update
 
 from smsbox.conversations import (
     BadCursor,
@@ -16,7 +16,7 @@ from smsbox.conversations import (
     mark_read,
     messages_after,
 )
-from smsbox.models import Contact, Direction, Message, Status
+from smsbox.models import Contact, ConversationHead, Direction, Message, Status
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -164,6 +164,28 @@ def test_it_gives_the_messages_stored_after_one(sessions):
         assert messages_after(session, "+33611111111", seen.id) == [late]
 
 
+def heads(session) -> list[tuple[str, str]]:
+    return [
+        (head.number, session.get(Message, head.last_message_id).body)
+        for head in session.scalars(select(ConversationHead).order_by(ConversationHead.number))
+    ]
+
+
+def test_the_database_keeps_one_conversation_per_number_through_deletes_and_edits(sessions):
+    with sessions() as session:
+        add(session, "+33611111111", 1, body="old")
+        newest = add(session, "+33611111111", 2, body="new")
+        alone = add(session, "+33622222222", 1, body="alone")
+        assert heads(session) == [("+33611111111", "new"), ("+33622222222", "alone")]
+
+        session.execute(delete(Message).where(Message.id == newest.id))
+        assert heads(session) == [("+33611111111", "old"), ("+33622222222", "alone")]
+        session.execute(delete(Message).where(Message.id == alone.id))
+        assert heads(session) == [("+33611111111", "old")]
+        session.execute(update(Message).where(Message.body == "old").values(number="+33633333333"))
+        assert heads(session) == [("+33633333333", "old")]
+
+
 @pytest.mark.parametrize(
     "text", ["", "abc", "123", "1:", ":+336", "-5:+336", "1²:+336", "9" * 18 + ":+336"]
 )
@@ -205,11 +227,11 @@ def query_plans(session, action) -> str:
     )
 
 
-def test_the_list_walks_the_time_index_and_counts_unread_from_the_partial_index(sessions):
+def test_the_list_reads_one_row_per_number_and_counts_unread_from_the_partial_index(sessions):
     with sessions() as session:
         add(session, "+33611111111", 1)
         plans = query_plans(session, lambda: list_conversations(session, default_region="FR"))
-    assert "SCAN messages USING INDEX ix_messages_created_number" in plans
-    assert "USING INDEX ix_messages_number_created (number=?" in plans  # the newer-message probe
+    assert "SCAN conversations USING INDEX ix_conversations_last" in plans
+    assert "SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)" in plans
     assert "SEARCH messages USING INDEX ix_messages_unread (number=? AND direction=?)" in plans
     assert "TEMP B-TREE" not in plans  # no sort of the whole table

@@ -75,3 +75,36 @@ def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
     assert None not in keys(engine)
     assert len(set(keys(engine))) == 3
     command.upgrade(config, "head")
+
+
+MESSAGE = (
+    "INSERT INTO messages (direction, number, raw_number, body, status, attempts, created_at)"
+    " VALUES ('in', :number, :number, :body, 'received', 0, :at)"
+)
+
+
+def test_it_gathers_the_conversations_of_the_messages_already_stored(tmp_path):
+    url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
+    config = alembic_config(url)
+    engine = make_engine(url)
+    command.upgrade(config, "0009_user_language")
+    with engine.begin() as connection:
+        for number, body, at in [
+            ("+33611111111", "older", "2026-01-01 10:00:00"),
+            ("+33611111111", "same instant, stored first", "2026-01-02 10:00:00"),
+            ("+33611111111", "same instant, stored last", "2026-01-02 10:00:00"),
+            ("+33622222222", "only one", "2026-01-01 09:00:00"),
+        ]:
+            connection.execute(text(MESSAGE), {"number": number, "body": body, "at": at})
+
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.number, m.body FROM conversations c"
+                " JOIN messages m ON m.id = c.last_message_id ORDER BY c.last_at DESC"
+            )
+        ).all()
+    assert rows == [("+33611111111", "same instant, stored last"), ("+33622222222", "only one")]
+    command.downgrade(config, "0009_user_language")
+    command.upgrade(config, "head")
