@@ -47,14 +47,14 @@ class ConversationCursor:
     number: str
 
     def __str__(self) -> str:
-        return f"{_micros(self.last_at)}:{self.number}"
+        return _position(self.last_at, self.number)
 
     @classmethod
     def parse(cls, text: str) -> ConversationCursor:
-        micros, _, number = text.partition(":")
+        moment, number = _parse_position(text)
         if not number or len(number) > 32:
             raise BadCursor("this page position is not valid")
-        return cls(_from_micros(micros), number)
+        return cls(moment, number)
 
 
 @dataclass(frozen=True)
@@ -64,19 +64,19 @@ class MessageCursor:
     created_at: datetime
     id: int
 
-    def __str__(self) -> str:
-        return f"{_micros(self.created_at)}:{self.id}"
-
-    @classmethod
-    def parse(cls, text: str) -> MessageCursor:
-        micros, _, message_id = text.partition(":")
-        if not re.fullmatch(r"[0-9]{1,18}", message_id):
-            raise BadCursor("this page position is not valid")
-        return cls(_from_micros(micros), int(message_id))
-
     @classmethod
     def of(cls, message: Message) -> MessageCursor:
         return cls(message.created_at, message.id)
+
+    def __str__(self) -> str:
+        return _position(self.created_at, str(self.id))
+
+    @classmethod
+    def parse(cls, text: str) -> MessageCursor:
+        moment, message_id = _parse_position(text)
+        if not re.fullmatch(r"[0-9]{1,18}", message_id):
+            raise BadCursor("this page position is not valid")
+        return cls(moment, int(message_id))
 
 
 @dataclass(frozen=True)
@@ -246,13 +246,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _micros(moment: datetime) -> int:
-    # Exact, unlike a float timestamp: a cursor a microsecond off skips or repeats a row.
-    return (moment - _EPOCH) // _MICROSECOND
+def _position(moment: datetime, key: str) -> str:
+    # Microseconds, exact, unlike a float timestamp: a cursor a microsecond off
+    # skips or repeats a row.
+    return f"{(moment - _EPOCH) // _MICROSECOND}:{key}"
 
 
-def _from_micros(text: str) -> datetime:
+def _parse_position(text: str) -> tuple[datetime, str]:
+    micros, _, key = text.partition(":")
     # 17 digits reach the year 5138: within what datetime can hold.
-    if not re.fullmatch(r"[0-9]{1,17}", text):
+    if not re.fullmatch(r"[0-9]{1,17}", micros):
         raise BadCursor("this page position is not valid")
-    return _EPOCH + int(text) * _MICROSECOND
+    return _EPOCH + int(micros) * _MICROSECOND, key

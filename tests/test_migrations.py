@@ -54,11 +54,16 @@ def keys(engine) -> list[str | None]:
         return list(connection.scalars(text("SELECT key FROM inbound_parts ORDER BY id")))
 
 
-def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
+def database_at(tmp_path, revision: str):
+    """A new SQLite database brought to `revision`: its Alembic config and its engine."""
     url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
     config = alembic_config(url)
-    engine = make_engine(url)
-    command.upgrade(config, "0001")
+    command.upgrade(config, revision)
+    return config, make_engine(url)
+
+
+def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
+    config, engine = database_at(tmp_path, "0001")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO modems (name, device, state) VALUES ('sim', 'x', '')"))
         connection.execute(text(PART), {"key": "hash of modem and PDU"})
@@ -84,10 +89,7 @@ MESSAGE = (
 
 
 def test_it_gathers_the_conversations_of_the_messages_already_stored(tmp_path):
-    url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
-    config = alembic_config(url)
-    engine = make_engine(url)
-    command.upgrade(config, "0009_user_language")
+    config, engine = database_at(tmp_path, "0009_user_language")
     with engine.begin() as connection:
         for number, body, at in [
             ("+33611111111", "older", "2026-01-01 10:00:00"),
