@@ -199,13 +199,17 @@ def conversation_messages(
     return MessagePage(messages, MessageCursor.of(older) if older else None)
 
 
-def messages_after(session: Session, number: str, after_id: int) -> list[Message]:
-    """The messages with `number` stored after the message `after_id`, oldest first."""
+def messages_after(
+    session: Session, number: str, after_id: int, *, limit: int = MESSAGES_PAGE_SIZE
+) -> list[Message]:
+    """The first `limit` messages with `number` stored after the message `after_id`,
+    oldest first (the rest come with the next call, after the last of these)."""
     return list(
         session.scalars(
             select(Message)
             .where(Message.number == number, Message.id > after_id)
             .order_by(Message.id)
+            .limit(limit)
         )
     )
 

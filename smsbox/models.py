@@ -116,9 +116,9 @@ class Message(Base):
 class ConversationHead(Base):
     """The newest message with each number: one row per conversation.
 
-    Kept by triggers on `messages` (migration 0010), whatever writes the messages
-    (the daemon, the web, the CLI, a bulk delete), so that the conversations list and
-    its search read one row per number instead of every message.
+    Kept by triggers on `messages` (smsbox.conversation_triggers), whatever writes the
+    messages, so that the conversations list and its search read one row per number
+    instead of every message.
     """
 
     __tablename__ = "conversations"

@@ -162,6 +162,7 @@ def test_it_gives_the_messages_stored_after_one(sessions):
         # The network's time can be older than a message already shown: order is arrival.
         late = add(session, "+33611111111", 1)
         assert messages_after(session, "+33611111111", seen.id) == [late]
+        assert messages_after(session, "+33611111111", 0, limit=1) == [seen]
 
 
 def heads(session) -> list[tuple[str, str]]:

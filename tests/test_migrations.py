@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -110,3 +111,23 @@ def test_it_gathers_the_conversations_of_the_messages_already_stored(tmp_path):
     assert rows == [("+33611111111", "same instant, stored last"), ("+33622222222", "only one")]
     command.downgrade(config, "0009_user_language")
     command.upgrade(config, "head")
+
+
+def conversation_numbers(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(text("SELECT number FROM conversations ORDER BY number")))
+
+
+def test_it_gives_back_the_conversation_triggers_a_later_batch_copy_of_messages_loses(tmp_path):
+    config, engine = database_at(tmp_path, "head")
+    with engine.begin() as connection:
+        later_revision = Operations(MigrationContext.configure(connection))
+        with later_revision.batch_alter_table("messages", recreate="always"):
+            pass
+        connection.execute(text(MESSAGE), {"number": "+1", "body": "lost", "at": "2026-01-01"})
+    assert conversation_numbers(engine) == []
+
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        connection.execute(text(MESSAGE), {"number": "+2", "body": "kept", "at": "2026-01-01"})
+    assert conversation_numbers(engine) == ["+2"]
