@@ -134,7 +134,9 @@ def _matching(search: str, default_region: str) -> ColumnElement[bool]:
     named = number.in_(
         select(Contact.number).where(Contact.name.icontains(search, autoescape=True))
     )
-    conditions = [named, number.icontains(search, autoescape=True)]
+    conditions = [named]
+    if any(character.isalpha() for character in search):
+        conditions.append(number.icontains(search, autoescape=True))  # 'ORANGE', a sender
     digits = "".join(character for character in search if character.isdigit())
     if digits:
         conditions.append(number.contains(digits))

@@ -97,6 +97,13 @@ def test_it_finds_a_number_as_people_type_it(sessions, search):
         assert [number for number, *_ in conversations(session, search=search)] == ["+33612345678"]
 
 
+def test_it_finds_a_sender_that_is_a_name_not_a_number(sessions):
+    with sessions() as session:
+        add(session, "ORANGE", 1)
+        add(session, "+33612345678", 2)
+        assert [number for number, *_ in conversations(session, search="orange")] == ["ORANGE"]
+
+
 def test_it_finds_a_conversation_by_its_contacts_name_and_shows_the_name(sessions):
     with sessions() as session:
         add(session, "+33612345678", 1)
