@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -129,7 +130,8 @@ def _cursor(kind: type[Cursor], text: str | None) -> Cursor | None:
         abort(400, description=reason(error))
 
 
-def _message_id(name: str, values=None) -> int:  # type: ignore[no-untyped-def]
+def _message_id(name: str, values: Mapping[str, str] | None = None) -> int:
+    """The message id given as `name` in the query string (or `values`)."""
     text = (request.args if values is None else values).get(name, "")
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         abort(400, description=gettext("“%(value)s” is not a message number.", value=text[:40]))
