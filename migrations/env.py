@@ -1,5 +1,7 @@
 from alembic import context
+from sqlalchemy import inspect
 
+from smsbox.conversation_triggers import create_triggers
 from smsbox.database import make_engine
 from smsbox.models import Base
 
@@ -25,6 +27,9 @@ def run_migrations_online() -> None:
             )
             with context.begin_transaction():
                 context.run_migrations()
+                # A revision after 0010 may have copied `messages` without its triggers.
+                if inspect(connection).has_table("conversations"):
+                    create_triggers(connection)
     finally:
         engine.dispose()
 

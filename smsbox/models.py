@@ -112,6 +112,17 @@ class Message(Base):
             sqlite_where=text(UNREAD),
             postgresql_where=text(UNREAD),
         ),
+        # The conversations' unread counts (smsbox.conversations) read only the unread
+        # of one number; `direction` and `read_at` too, constant inside it, so that
+        # SQLite without statistics sees it match more terms than the one above.
+        Index(
+            "ix_messages_unread_numbers",
+            "number",
+            "direction",
+            "read_at",
+            sqlite_where=text(UNREAD),
+            postgresql_where=text(UNREAD),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +150,23 @@ class Message(Base):
     parts: Mapped[list[MessagePart]] = relationship(
         back_populates="message", order_by="MessagePart.part_number", cascade="all, delete-orphan"
     )
+
+
+class ConversationHead(Base):
+    """The newest message with each number: one row per conversation.
+
+    Kept by triggers on `messages` (smsbox.conversation_triggers), whatever writes the
+    messages, so that the conversations list and its search read one row per number
+    instead of every message.
+    """
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_last", "last_at", "number"),)
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # No foreign key: the triggers replace the row when its message goes.
+    last_message_id: Mapped[int]
 
 
 class MessagePart(Base):

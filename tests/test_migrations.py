@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -54,11 +55,16 @@ def keys(engine) -> list[str | None]:
         return list(connection.scalars(text("SELECT key FROM inbound_parts ORDER BY id")))
 
 
-def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
+def database_at(tmp_path, revision: str):
+    """A new SQLite database brought to `revision`: its Alembic config and its engine."""
     url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
     config = alembic_config(url)
-    engine = make_engine(url)
-    command.upgrade(config, "0001")
+    command.upgrade(config, revision)
+    return config, make_engine(url)
+
+
+def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
+    config, engine = database_at(tmp_path, "0001")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO modems (name, device, state) VALUES ('sim', 'x', '')"))
         connection.execute(text(PART), {"key": "hash of modem and PDU"})
@@ -75,3 +81,53 @@ def test_it_releases_the_keys_of_parts_stored_before_slots_were_keyed(tmp_path):
     assert None not in keys(engine)
     assert len(set(keys(engine))) == 3
     command.upgrade(config, "head")
+
+
+MESSAGE = (
+    "INSERT INTO messages (direction, number, raw_number, body, status, attempts, created_at)"
+    " VALUES ('in', :number, :number, :body, 'received', 0, :at)"
+)
+
+
+def test_it_gathers_the_conversations_of_the_messages_already_stored(tmp_path):
+    config, engine = database_at(tmp_path, "0012_message_list_indexes")
+    with engine.begin() as connection:
+        for number, body, at in [
+            ("+33611111111", "older", "2026-01-01 10:00:00"),
+            ("+33611111111", "same instant, stored first", "2026-01-02 10:00:00"),
+            ("+33611111111", "same instant, stored last", "2026-01-02 10:00:00"),
+            ("+33622222222", "only one", "2026-01-01 09:00:00"),
+        ]:
+            connection.execute(text(MESSAGE), {"number": number, "body": body, "at": at})
+
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.number, m.body FROM conversations c"
+                " JOIN messages m ON m.id = c.last_message_id ORDER BY c.last_at DESC"
+            )
+        ).all()
+    assert rows == [("+33611111111", "same instant, stored last"), ("+33622222222", "only one")]
+    command.downgrade(config, "0012_message_list_indexes")
+    command.upgrade(config, "head")
+
+
+def conversation_numbers(engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(text("SELECT number FROM conversations ORDER BY number")))
+
+
+def test_it_gives_back_the_conversation_triggers_a_later_batch_copy_of_messages_loses(tmp_path):
+    config, engine = database_at(tmp_path, "head")
+    with engine.begin() as connection:
+        later_revision = Operations(MigrationContext.configure(connection))
+        with later_revision.batch_alter_table("messages", recreate="always"):
+            pass
+        connection.execute(text(MESSAGE), {"number": "+1", "body": "lost", "at": "2026-01-01"})
+    assert conversation_numbers(engine) == []
+
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        connection.execute(text(MESSAGE), {"number": "+2", "body": "kept", "at": "2026-01-01"})
+    assert conversation_numbers(engine) == ["+2"]

@@ -7,31 +7,15 @@ from datetime import UTC, datetime
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from web_fixtures import PASSWORD
 
 from smsbox.models import Direction, Message, Status
 from smsbox.modems import ensure_modem, record_signal, record_state
 from smsbox.users import create_user, set_password
 from web import create_app
 
-PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGES = ("/login", "/messages/send", "/messages/sent", "/messages/received", "/messages/unread")
-
-
-@pytest.fixture
-def app(config, sessions):
-    with sessions() as session:
-        create_user(session, "alice", PASSWORD, language="en")
-        session.commit()
-    return create_app(config, sessions)
-
-
-@pytest.fixture
-def client(app) -> FlaskClient:
-    """A browser set to English (the pages are in French by default)."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from daemon_fixtures import messages, start_and_settle
 from message_rows import message
 from sqlalchemy import select
+from waiting import wait_until
 from werkzeug.serving import make_server
 
+from smsbox.config import Config
 from smsbox.models import Direction, Message, Status
+from smsbox.outbox import queue_message
 from smsbox.users import create_user
 from web import create_app
 
@@ -35,8 +40,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def base_url(config, sessions) -> Iterator[str]:
+@contextmanager
+def serving(config: Config, sessions) -> Iterator[str]:
+    """The web app on `config` served on a free local port, with the user alice."""
     with sessions() as session:
         create_user(session, "alice", PASSWORD, language="en")
         session.commit()
@@ -48,6 +54,12 @@ def base_url(config, sessions) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def base_url(config, sessions) -> Iterator[str]:
+    with serving(config, sessions) as url:
+        yield url
 
 
 @pytest.fixture
@@ -83,9 +95,19 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         create_user(session, "camille", PASSWORD, language=language)
         session.commit()
     page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
+    with sessions() as session:
+        queue_message(session, "0612345678", "Bonjour " * 40, default_region="FR")
+        session.commit()
     log_in(page, "camille")
-    pages = ["/messages/send", "/messages/sent", "/messages/received", "/messages/unread"]
-    for path in [*pages, "/nowhere"]:
+    for path in [
+        "/discussions",
+        "/discussions/+33612345678",
+        "/messages/send",
+        "/messages/sent",
+        "/messages/received",
+        "/messages/unread",
+        "/nowhere",
+    ]:
         page.goto(path)
         sync_api.expect(page.locator("html")).to_have_attribute("lang", language)
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -184,7 +206,48 @@ def test_it_filters_searches_marks_read_and_deletes_from_the_lists(
     date = rows.first.locator(".when").bounding_box()
     assert date is not None
     page.mouse.click(date["x"] + date["width"] / 2, date["y"] + date["height"] / 2)
-    sync_api.expect(page).to_have_url("/discussions/%2B33699999999")
+    sync_api.expect(page).to_have_url("/discussions/+33699999999")
     assert dialogs == []
     with sessions() as session:
         assert list(session.scalars(select(Message.body))) == [HOSTILE]
+
+
+def test_a_discussion_shows_news_and_delivery_without_a_reload(
+    browser, modem_config, db, sim, start_daemon
+):
+    """The real daemon and a simulated modem behind the page: an SMS the network brings
+    appears in the open discussion, and a reply's bubble turns delivered with its report."""
+    start_and_settle(db, start_daemon)
+    sim.deliver("+33698765432", "Bonjour, vous êtes ouverts ?")
+    wait_until(lambda: messages(db, Direction.INBOUND))
+    with serving(modem_config, db) as url:
+        page = browser.new_context(base_url=url, locale="en-GB").new_page()
+        page.set_default_timeout(20_000)
+        console_errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+        page.on("dialog", lambda dialog: console_errors.append(f"dialog: {dialog.message}"))
+        log_in(page)
+        page.goto("/discussions")
+        page.get_by_role("link", name="+33698765432").click()
+        bubbles = page.locator("#bubbles .bubble")
+        sync_api.expect(bubbles).to_have_count(1)
+
+        # A mark survives only as long as the page is not loaded again.
+        page.evaluate("window.notReloaded = true")
+        sim.deliver("+33698765432", HOSTILE)
+        sync_api.expect(bubbles.last.locator(".body")).to_have_text(HOSTILE)
+        assert bubbles.last.get_attribute("class") == "bubble bubble-in"
+        assert page.evaluate("window.notReloaded") is True
+        wait_until(lambda: all(m.read_at for m in messages(db, Direction.INBOUND)))
+
+        page.get_by_label("Message").fill("Oui, jusqu'à 18 h.")
+        page.get_by_role("button", name="Send").click()
+        reply = page.locator("#bubbles .bubble-out").last
+        sync_api.expect(reply.locator(".body")).to_have_text("Oui, jusqu'à 18 h.")
+        page.evaluate("window.notReloaded = true")
+        sync_api.expect(reply.locator(".status")).to_have_text("delivered")
+        assert page.evaluate("window.notReloaded") is True
+        assert page.locator("img").count() == 0
+        assert console_errors == []
+    (sent,) = messages(db, Direction.OUTBOUND)
+    assert (sent.number, sent.status) == ("+33698765432", Status.DELIVERED)

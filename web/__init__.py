@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import auth, i18n, messages
+    from web import auth, discussions, i18n, messages
 
     app = Flask(__name__)
     app.config.update(
@@ -54,6 +54,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(discussions.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
@@ -78,7 +79,8 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code == 404:
-        return _error_page(404, gettext("Page not found"), gettext("There is no page here."))
+        reason = _own_description(error) or gettext("There is no page here.")
+        return _error_page(404, gettext("Page not found"), reason)
     if error.code == 405:
         return _error_page(405, gettext("Not allowed"), gettext("This page cannot do that."))
     if error.code == 413:
@@ -86,6 +88,11 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is not None and error.code < 500:
         return _error_page(error.code, gettext("Request refused"), error.description or "")
     return _server_error(error)
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """What the view said in its abort(), not werkzeug's generic English."""
+    return error.description if error.description != type(error).description else None
 
 
 def _server_error(error: Exception) -> ResponseReturnValue:

@@ -29,6 +29,7 @@ METHOD_MAP = [
     ("smsbox/outbox.py", "python"),
     ("smsbox/message_lists.py", "python"),
     ("smsbox/message_actions.py", "python"),
+    ("smsbox/conversations.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -39,6 +40,7 @@ KEYWORDS = {
     "MessageRejected": None,
     "ListRefused": None,
     "SelectionRefused": None,
+    "BadCursor": None,
 }
 
 

@@ -13,8 +13,9 @@ def _unix_newlines(text: str | None) -> str | None:
     return None if text is None else text.replace("\r\n", "\n")
 
 
-class SendForm(FlaskForm):
-    number = TelField(_l("Number"), validators=[DataRequired(_l("Enter a phone number."))])
+class ReplyForm(FlaskForm):
+    """A text to one number already known (a discussion's reply box)."""
+
     body = TextAreaField(
         _l("Message"),
         validators=[DataRequired(_l("The message is empty."))],
@@ -22,3 +23,7 @@ class SendForm(FlaskForm):
         render_kw={"maxlength": MAX_BODY_LENGTH, "rows": 6},
     )
     submit = SubmitField(_l("Send"))
+
+
+class SendForm(ReplyForm):
+    number = TelField(_l("Number"), validators=[DataRequired(_l("Enter a phone number."))])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext, ngettext
@@ -57,11 +55,6 @@ def unread() -> ResponseReturnValue:
     return _list(Box.UNREAD)
 
 
-def discussion_path(number: str) -> str:
-    """The discussion of `number` (its screen is built apart: the path is agreed on)."""
-    return "/discussions/" + quote(number, safe="")
-
-
 def _list(box: Box) -> ResponseReturnValue:
     filters = {name: request.args.get(name, "") for name in FILTERS}
     messaging = get_config().messaging
@@ -110,7 +103,6 @@ def _render_list(box: Box, filters: dict[str, str], **shown: object) -> str:
         page_sizes=PAGE_SIZES,
         statuses=OUTBOUND_STATUSES if box is Box.SENT else (),
         preview_length=PREVIEW_LENGTH,
-        discussion_path=discussion_path,
         **shown,
     )
 

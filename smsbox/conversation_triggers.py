@@ -1,0 +1,83 @@
+"""The triggers that keep `conversations` (one row per number, pointing at its newest
+message) in step with `messages`, whatever writes them: the daemon, the web, the CLI,
+a bulk delete.
+
+Created by migration 0010, and again after every migration (migrations/env.py): on
+SQLite, a later revision that copies `messages` to a new table (Alembic's batch mode)
+leaves it without them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+# The newest message of a number, ties between messages of the same instant going
+# to the one stored last.
+_FOLLOW_INSERT = (
+    "INSERT INTO conversations (number, last_at, last_message_id)"
+    " VALUES (NEW.number, NEW.created_at, NEW.id)"
+    " ON CONFLICT (number) DO UPDATE"
+    " SET last_at = excluded.last_at, last_message_id = excluded.last_message_id"
+    " WHERE (excluded.last_at, excluded.last_message_id)"
+    " > (conversations.last_at, conversations.last_message_id)"
+)
+
+
+def _refresh(number: str) -> str:
+    """Statements that set again the conversation of `number` (a column or argument
+    name written here, never a value) from its messages."""
+    return (
+        f"DELETE FROM conversations WHERE number = {number};"  # noqa: S608
+        " INSERT INTO conversations (number, last_at, last_message_id)"
+        f" SELECT number, created_at, id FROM messages WHERE number = {number}"
+        " ORDER BY created_at DESC, id DESC LIMIT 1;"
+    )
+
+
+_CREATE = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS conversations_on_insert AFTER INSERT ON messages"
+        f" BEGIN {_FOLLOW_INSERT}; END",
+        "CREATE TRIGGER IF NOT EXISTS conversations_on_delete AFTER DELETE ON messages"
+        f" BEGIN {_refresh('OLD.number')} END",
+        "CREATE TRIGGER IF NOT EXISTS conversations_on_update"
+        " AFTER UPDATE OF number, created_at ON messages"
+        f" BEGIN {_refresh('OLD.number')} {_refresh('NEW.number')} END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION refresh_conversation(target varchar) RETURNS void"
+        f" LANGUAGE sql AS $$ {_refresh('target')} $$",
+        "CREATE OR REPLACE FUNCTION conversations_follow_messages() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        f" IF TG_OP = 'INSERT' THEN {_FOLLOW_INSERT}; RETURN NULL; END IF;"
+        " PERFORM refresh_conversation(OLD.number);"
+        " IF TG_OP = 'UPDATE' THEN PERFORM refresh_conversation(NEW.number); END IF;"
+        " RETURN NULL; END $$",
+        "CREATE OR REPLACE TRIGGER conversations_follow_messages"
+        " AFTER INSERT OR DELETE OR UPDATE OF number, created_at ON messages"
+        " FOR EACH ROW EXECUTE FUNCTION conversations_follow_messages()",
+    ],
+}
+_DROP = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS conversations_on_insert",
+        "DROP TRIGGER IF EXISTS conversations_on_delete",
+        "DROP TRIGGER IF EXISTS conversations_on_update",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS conversations_follow_messages ON messages",
+        "DROP FUNCTION IF EXISTS conversations_follow_messages()",
+        "DROP FUNCTION IF EXISTS refresh_conversation(varchar)",
+    ],
+}
+
+
+def create_triggers(connection: Connection) -> None:
+    """Create the triggers that are missing (all of them, or none)."""
+    for statement in _CREATE[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def drop_triggers(connection: Connection) -> None:
+    for statement in _DROP[connection.dialect.name]:
+        connection.exec_driver_sql(statement)

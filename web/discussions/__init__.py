@@ -1,0 +1,5 @@
+"""Discussions: the conversations by number, one conversation as bubbles, live."""
+
+from web.discussions.views import bp
+
+__all__ = ["bp"]
