@@ -17,8 +17,9 @@ from typing import Any
 import phonenumbers
 
 CONFIG_ENV = "SMSBOX_CONFIG"
-# How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py).
-MODEM_DRIVERS = ("at",)
+# How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py), or
+# "gammu", libgammu through python-gammu (modem/drivers/gammu.py).
+MODEM_DRIVERS = ("at", "gammu")
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
