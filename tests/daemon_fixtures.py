@@ -89,6 +89,18 @@ def start_daemon(modem_config):
         assert not thread.is_alive(), "the daemon did not stop when asked"
 
 
+def held_sms(sim: SimulatedModem) -> list[str]:
+    """The PDUs in every storage of the modem: libgammu has new SMS stored in the
+    phone's memory (ME), our AT driver in the SIM's."""
+    with sim.engine.lock:
+        return [
+            message.pdu
+            for name, store in sim.engine.stores.items()
+            if name != "SR"
+            for message in store.messages.values()
+        ]
+
+
 def run_daemon_until(config: Config, condition, timeout: float = 15.0) -> None:
     """Run the daemon in a thread until `condition()` holds, then stop it."""
     stop = threading.Event()

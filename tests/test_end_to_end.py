@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import gammu
 import pytest
-from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, messages
+from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, held_sms, messages
 from waiting import wait_until
 
 from modem.pdu import encode_deliver, encode_submit, split_smsc
@@ -67,7 +67,7 @@ def test_it_stores_a_delivered_sms_and_shows_it_on_the_web_page(
     (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
     assert received.number == "+33698765432"
     assert received.body == "Réponse: <b>oui</b> 😀"
-    wait_until(lambda: not sim.engine.storage.messages)  # deleted from the SIM once stored
+    wait_until(lambda: not held_sms(sim))  # deleted from the modem once stored
 
     with db() as session:
         create_user(session, "alice", PASSWORD)
@@ -93,7 +93,7 @@ def test_it_reads_messages_left_on_the_sim_while_the_daemon_was_down(db, sim, st
 
     (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
     assert received.body == "pendant la coupure " * 10
-    assert not sim.engine.storage.messages
+    assert not held_sms(sim)
 
 
 def left_mid_send(db, sim, text: str, part_states: list[Status]) -> int:

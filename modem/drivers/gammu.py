@@ -28,10 +28,12 @@ from modem.drivers.contract import (
 )
 from modem.drivers.gammu_terms import (
     MESSAGE_STATES,
+    REFUSALS,
     REGISTRATIONS,
     SIM_STATES,
     memory_of,
     modem_error,
+    reason,
     signal_of,
     slot_of,
 )
@@ -98,7 +100,9 @@ class GammuDriver(PinGuard):
             self._ask(machine.Init)
         except ModemError as error:
             raise ModemError(f"cannot open {self.settings.device}: {error}") from error
-        machine.SetIncomingCallback(self._take)
+        incoming = self._incoming
+        # Called inside python-gammu's calls, which it may not call back.
+        machine.SetIncomingCallback(lambda _machine, kind, data: incoming.append((kind, data)))
         self._machine = machine
         self._indications_on = False
         self.reinitialise()
@@ -122,7 +126,10 @@ class GammuDriver(PinGuard):
         return SIM_STATES.get(state, f"it asks for {state}")
 
     def _send_pin(self, pin: str) -> None:
-        self._ask(self.machine.EnterSecurityCode, "Pin", pin)
+        # Modems announce the open SIM with lines libgammu does not know (SIM800:
+        # +CPIN: READY, Call Ready, SMS Ready): it takes them for the start of the next
+        # answer, which then times out once; the worker reconnects and goes on.
+        self._ask(self.machine.EnterSecurityCode, "PIN", pin)
 
     def _smsc_number(self) -> str | None:
         """The SIM's service centre, written into each SMS: libgammu sends none without
@@ -175,11 +182,10 @@ class GammuDriver(PinGuard):
         before_handover()
         try:
             reference = self.machine.SendSMS(sms)
+        except REFUSALS as error:
+            raise modem_error(error) from error
         except gammu.GSMError as error:
-            failure = modem_error(error)
-            if isinstance(failure, NoAnswer):
-                raise SubmitOutcomeUnknown(f"SendSMS: {failure}") from error
-            raise failure from error
+            raise SubmitOutcomeUnknown(f"SendSMS: {reason(error)}") from error
         return reference if reference >= 0 else None
 
     def _outgoing(self, part: str) -> dict:
@@ -245,10 +251,6 @@ class GammuDriver(PinGuard):
         return StoredSms(slot, MESSAGE_STATES.get(sms["State"], 0), pdu, sms["Memory"])
 
     # -- the modem's news -------------------------------------------------------
-
-    def _take(self, _machine: gammu.StateMachine, kind: str, data: dict) -> None:
-        # Called inside python-gammu's calls: it may call no gammu function.
-        self._incoming.append((kind, data))
 
     def events(self, timeout: float) -> list[ModemEvent]:
         deadline = time.monotonic() + timeout

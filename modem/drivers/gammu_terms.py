@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gammu
 
+from modem.drivers.pin import READY, WANTS_PIN, WANTS_PUK
 from modem.errors import ModemError, ModemTimeout, PortError
 
 # libgammu's errors for a serial port that failed or went away.
@@ -32,6 +33,24 @@ PORT_ERRORS = (
 LOCATIONS_PER_FOLDER = 100_000
 SIM_MEMORY = "SM"
 
+# What SendSMS raises only when the modem answered an error (+CMS ERROR at the prompt or
+# after the PDU, ATGEN_HandleCMSError and python-gammu's SendSMSStatus) or before it
+# wrote anything (no SMSC): nothing went out. Any other error, ERR_BUG included (seen
+# from a port that vanished mid-call), leaves the outcome unknown.
+REFUSALS = (
+    gammu.ERR_UNKNOWN,
+    gammu.ERR_FULL,
+    gammu.ERR_NETWORK_ERROR,
+    gammu.ERR_SECURITYERROR,
+    gammu.ERR_NOSIM,
+    gammu.ERR_NOTSUPPORTED,
+    gammu.ERR_PHONE_INTERNAL,
+    gammu.ERR_BUSY,
+    gammu.ERR_INVALIDLOCATION,
+    gammu.ERR_EMPTYSMSC,
+    gammu.ERR_GETTING_SMSC,
+)
+
 # GSM_SMS_State: the AT+CMGL <stat> numbers (3GPP TS 27.005 §3.1).
 MESSAGE_STATES = {"UnRead": 0, "Read": 1, "UnSent": 2, "Sent": 3}
 
@@ -46,7 +65,7 @@ REGISTRATIONS = {
 }
 
 # GetSecurityStatus's answers, in AT+CPIN? words (modem.drivers.pin).
-SIM_STATES = {None: "READY", "Pin": "SIM PIN", "Puk": "SIM PUK"}
+SIM_STATES = {None: READY, "PIN": WANTS_PIN, "PUK": WANTS_PUK}
 
 
 def reason(error: gammu.GSMError) -> str:
