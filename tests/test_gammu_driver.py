@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import gammu
 import pytest
 from daemon_fixtures import SENDING_WAIT, held_sms, messages
 from waiting import wait_until
@@ -32,26 +31,6 @@ SMSBOX = str(Path(sys.executable).parent / "smsbox")
 SMSC = "+33609001390"  # the simulated SIM's
 SENT_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 LONG_UNICODE = "Réunion demain 9 h — salle « Ça va » ✓ 😀 " * 6
-
-
-def deliver_16bit(sender: str, text: str) -> list[str]:
-    """SMS-DELIVER PDUs of a long message whose parts carry a 16-bit reference."""
-    parts = gammu.EncodeSMS(
-        {
-            "Class": -1,
-            "Unicode": True,
-            "Entries": [{"ID": "ConcatenatedTextLong16bit", "Buffer": text}],
-        }
-    )
-    for part in parts:
-        part.update(
-            Type="Deliver",
-            Number=sender,
-            SMSC={"Location": 0, "Number": SMSC},
-            DateTime=SENT_AT,
-            SMSCDateTime=SENT_AT,
-        )
-    return [gammu.EncodePDU(part, "Deliver").hex().upper() for part in parts]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +56,9 @@ def test_it_hands_over_each_stored_sms_as_the_pdu_the_network_delivered(connecte
     delivered = [
         *encode_deliver("+33611111111", "[{€}] ~ accentué ç", smsc=SMSC, sent_at=SENT_AT),
         *encode_deliver("+33622222222", LONG_UNICODE, smsc=SMSC, sent_at=SENT_AT),
-        *deliver_16bit("+33633333333", LONG_UNICODE),
+        *encode_deliver(
+            "+33633333333", LONG_UNICODE, smsc=SMSC, sent_at=SENT_AT, wide_reference=True
+        ),
     ]
     for pdu in delivered:
         sim.deliver_pdu(pdu)
