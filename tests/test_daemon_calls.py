@@ -31,8 +31,9 @@ def logged(db) -> list[tuple[str | None, str | None, int]]:
 
 
 # Not huawei-e3372 with gammu: Huawei ends a call with ^CEND, which libgammu does not
-# know, so the call ends only once it has been quiet for ringing.QUIET_PERIOD, and the
-# second call here, which rings sooner, would count as more rings of the first.
+# know, so the call ends only once it has been quiet for ringing.QUIET_PERIOD (the
+# second call here, which rings sooner, counts as more rings of the first), and the
+# unknown line makes libgammu's next command wait out its timeout.
 @pytest.mark.parametrize(
     ("profile", "driver_name"), [("sim800", "at"), ("huawei-e3372", "at"), ("sim800", "gammu")]
 )
