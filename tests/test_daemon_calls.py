@@ -66,6 +66,8 @@ def test_it_stores_a_national_caller_in_e164_beside_the_number_as_given(db, sim,
     wait_until(lambda: logged(db) == [(CALLER, "0612345678", 1)])
 
 
+# AT only: this call rings out (6 rings 0.3 s apart) long before libgammu has set a
+# modem up (about 5 s); test_gammu_driver hangs up a call through the gammu driver.
 def test_it_hangs_up_after_the_configured_rings_and_replies_to_the_caller(tmp_path):
     reply = "Ce numéro ne prend pas d'appels : écrivez-nous par SMS."
     config = configured(

@@ -15,7 +15,13 @@ import pytest
 from daemon_fixtures import SENDING_WAIT, held_sms, messages
 from waiting import wait_until
 
-from modem.drivers.contract import DriverSettings, ModemStatus, StoredSms
+from modem.drivers.contract import (
+    DriverSettings,
+    IncomingCall,
+    ModemStatus,
+    NewMessage,
+    StoredSms,
+)
 from modem.drivers.gammu import GammuDriver
 from modem.errors import ModemError, PinRefused, SubmitOutcomeUnknown
 from modem.pdu import encode_deliver, join_text, received_part
@@ -51,6 +57,12 @@ def emptied(sim: SimulatedModem, driver: GammuDriver) -> None:
     driver.events(0.2)
 
 
+def events_of(driver: GammuDriver, kind: type) -> list:
+    """The events of one kind the modem announced (status reports of earlier tests'
+    SMS come in between)."""
+    return [event for event in driver.events(0.2) if isinstance(event, kind)]
+
+
 def test_it_hands_over_each_stored_sms_as_the_pdu_the_network_delivered(connected):
     sim, driver = connected
     delivered = [
@@ -79,7 +91,7 @@ def test_it_hands_over_each_stored_sms_as_the_pdu_the_network_delivered(connecte
 def test_it_announces_a_new_sms_at_the_slot_it_is_read_and_deleted_from(connected):
     sim, driver = connected
     sim.deliver("+33611111111", "annoncé")
-    (new,) = wait_until(lambda: driver.events(0.2))
+    (new,) = wait_until(lambda: events_of(driver, NewMessage))
     stored = driver.read_message(new.index)
     assert isinstance(stored, StoredSms)
     assert received_part(stored.pdu).sender == "+33611111111"
@@ -130,8 +142,17 @@ def test_it_says_what_the_modem_says_of_itself(connected):
         imei=sim.engine.profile.imei,
         imsi=sim.engine.sim.imsi,
     )
-    assert driver.signal_quality() == sim.network.signal
     emptied(sim, driver)
+
+
+def test_it_tells_of_a_call_once_and_hangs_it_up(connected):
+    sim, driver = connected
+    sim.call("+33612345678", rings=10, interval=0.3)
+    (call,) = wait_until(lambda: events_of(driver, IncomingCall))
+    assert (call.number, call.rings) == ("+33612345678", 1)
+
+    driver.hang_up()
+    assert [record.outcome for record in sim.network.calls()] == ["rejected"]
 
 
 def test_it_calls_an_answer_lost_after_the_handover_an_unknown_outcome(tmp_path):
@@ -188,3 +209,31 @@ def test_it_serves_a_modem_through_the_daemon_command_when_the_config_says_gammu
     assert (submitted.recipient, submitted.text) == ("+33612345678", "par gammu €")
     assert (received.number, received.body) == ("+33698765432", "réponse à gammu")
     assert daemon.returncode == 0, log.read_text()
+
+
+CLOSE_AFTER_UNREAD_CALLS = """
+import sys, time
+from modem.drivers.contract import DriverSettings
+from modem.drivers.gammu import GammuDriver
+from modem.sim import SimulatedModem
+
+with SimulatedModem(sys.argv[1]) as sim:
+    driver = GammuDriver(DriverSettings(sys.argv[1]))
+    driver.connect()
+    sim.call("+33612345678", rings=12, interval=0.2)
+    time.sleep(3)  # more rings than python-gammu queues, none read
+    driver.close()
+"""
+
+
+def test_it_closes_a_session_that_has_calls_it_did_not_read(tmp_path):
+    # In a child process: python-gammu used to free its callback queue twice here,
+    # and glibc aborts the process.
+    closing = subprocess.run(
+        [sys.executable, "-c", CLOSE_AFTER_UNREAD_CALLS, str(tmp_path / "modem")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert closing.returncode == 0, closing.stderr

@@ -198,6 +198,8 @@ def test_it_keeps_the_relay_link_setting_and_tells_it_as_an_event(modem):
     assert run(modem, "AT+CMMS=?") == lines("+CMMS: (0-2)", "OK")
     assert run(modem, "AT+CMMS=3") == lines("+CME ERROR: 50")
     assert "relay link: AT+CMMS=2" in modem.events
+
+
 def test_it_is_attached_to_packet_data_only_while_registered(modem, network):
     assert run(modem, "AT+CGATT?") == lines("+CGATT: 1", "OK")
     assert run(modem, "AT+CGATT=?") == lines("+CGATT: (0,1)", "OK")

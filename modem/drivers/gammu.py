@@ -66,6 +66,8 @@ class GammuDriver(PinGuard):
         self._machine: gammu.StateMachine | None = None
         self._smsc: str | None = None
         self._indications_on = False
+        # False while the modem refuses to announce new SMS: the worker then polls.
+        self.announces_new_messages = True
         self._incoming: list[tuple[str, dict]] = []
         self._calls = CallTracker()
 
@@ -111,6 +113,10 @@ class GammuDriver(PinGuard):
         machine, self._machine = self._machine, None
         if machine is not None:
             try:
+                # python-gammu frees its queue of callbacks twice (glibc aborts the
+                # daemon) when a session ends with calls in it: they are taken first.
+                self._drain(machine)
+                self._incoming.clear()
                 machine.Terminate()
             except gammu.GSMError as error:  # a port already gone: nothing left to close
                 log.debug("closing %s: %s", self.settings.device, error)
@@ -148,11 +154,25 @@ class GammuDriver(PinGuard):
             return None
 
     def _ask_for_indications(self) -> None:
-        # libgammu sends AT+CNMI only when the setting changes: off first, to say it again.
-        if self._indications_on:
-            self._ask(self.machine.SetIncomingSMS, False)
-        self._ask(self.machine.SetIncomingSMS, True)
+        try:
+            # libgammu sends AT+CNMI only when the setting changes: off first, to say it
+            # again.
+            if self._indications_on:
+                self._ask(self.machine.SetIncomingSMS, False)
+            self._ask(self.machine.SetIncomingSMS, True)
+        except NoAnswer:
+            raise
+        except ModemError as error:
+            # Messages still arrive in the storage: the worker sweeps it often instead.
+            log.warning(
+                "the modem at %s refuses to announce new SMS (%s): its storage is polled instead",
+                self.settings.device,
+                error,
+            )
+            self.announces_new_messages = False
+            return
         self._indications_on = True
+        self.announces_new_messages = True
 
     def _ask_for_calls(self) -> None:
         try:
@@ -263,18 +283,18 @@ class GammuDriver(PinGuard):
             if read == 0:
                 time.sleep(POLL_INTERVAL)
         events: list[ModemEvent] = []
-        for kind, data in self._drain():
+        for kind, data in self._drain(self.machine):
             events += self._event(kind, data)
         return events + self._calls.tick()
 
-    def _drain(self) -> list[tuple[str, dict]]:
-        """Every callback libgammu holds: it gives one of each kind per call."""
+    def _drain(self, machine: gammu.StateMachine) -> list[tuple[str, dict]]:
+        """Every callback python-gammu holds: it gives one of each kind per call."""
         taken: list[tuple[str, dict]] = []
-        while self._incoming:
+        while True:
             taken += self._incoming
             self._incoming.clear()
-            self.machine.ReadDevice(False)
-        return taken
+            if machine.ReadDevice(False) <= 0 and not self._incoming:
+                return taken
 
     def _event(self, kind: str, data: dict) -> list[ModemEvent]:
         if kind == "Call":
@@ -300,9 +320,6 @@ class GammuDriver(PinGuard):
 
     # -- the modem's state ------------------------------------------------------
 
-    def signal_quality(self) -> int | None:
-        return signal_of(self._ask(self.machine.GetSignalQuality))
-
     def status(self) -> ModemStatus:
         """What the modem says of itself; what it refuses to say stays None."""
         network = self._tolerated(self.machine.GetNetworkInfo) or {}
@@ -319,6 +336,10 @@ class GammuDriver(PinGuard):
             imsi=self._tolerated(self.machine.GetSIMIMSI) or None,
             own_number=_number_in(own),
         )
+
+    def hang_up(self) -> None:
+        # libgammu says AT+CHUP where the modem knows it, else ATH.
+        self._ask(self.machine.CancelCall, 0, True)
 
     def _tolerated(self, function: Callable[..., Any], **kwargs: Any) -> Any:
         """An answer the modem may refuse to give: None then; no answer still raises."""
