@@ -84,12 +84,19 @@ def tpdu_length(pdu_hex: str) -> int:
     return len(split_smsc(pdu_octets(pdu_hex))[1])
 
 
-def _encode_parts(text: str, *, unicode: bool, message_class: int = -1) -> list[dict]:
+# python-gammu's entries for a long text: parts joined by an 8-bit or a 16-bit
+# reference (3GPP TS 23.040 §9.2.3.24.1 and §9.2.3.24.8).
+LONG_TEXT = {False: "ConcatenatedTextLong", True: "ConcatenatedTextLong16bit"}
+
+
+def _encode_parts(
+    text: str, *, unicode: bool, message_class: int = -1, wide_reference: bool = False
+) -> list[dict]:
     return gammu.EncodeSMS(
         {
             "Class": message_class,
             "Unicode": unicode,
-            "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}],
+            "Entries": [{"ID": LONG_TEXT[wide_reference], "Buffer": text}],
         }
     )
 
@@ -107,17 +114,21 @@ def _clean_text(decoded: dict) -> str:
     return text.replace("\x00", "")
 
 
-def _parts_for(text: str, message_class: int = -1) -> list[dict]:
+def _parts_for(text: str, message_class: int = -1, wide_reference: bool = False) -> list[dict]:
     """python-gammu's parts for `text`: GSM-7 when it carries the text unchanged
     (python-gammu silently transliterates what it cannot), else UCS-2."""
-    gsm = _encode_parts(text, unicode=False, message_class=message_class)
+    gsm = _encode_parts(
+        text, unicode=False, message_class=message_class, wide_reference=wide_reference
+    )
     round_trip = "".join(
         _clean_text(gammu.DecodePDU(gammu.EncodePDU(dict(part, Number="+1"), "Submit"), SMSC=True))
         for part in gsm
     )
     if round_trip == text:
         return gsm
-    return _encode_parts(text, unicode=True, message_class=message_class)
+    return _encode_parts(
+        text, unicode=True, message_class=message_class, wide_reference=wide_reference
+    )
 
 
 def encode_submit(
@@ -287,11 +298,18 @@ def recovered_text(pdus: list[str]) -> str:
 
 
 def encode_deliver(
-    sender: str, text: str, *, smsc: str, sent_at: datetime, message_class: int = -1
+    sender: str,
+    text: str,
+    *,
+    smsc: str,
+    sent_at: datetime,
+    message_class: int = -1,
+    wide_reference: bool = False,
 ) -> list[str]:
-    """PDUs as the network hands them to a modem (SMSC included), one per part."""
+    """PDUs as the network hands them to a modem (SMSC included), one per part; the
+    parts of a long text carry a 16-bit reference when `wide_reference` says so."""
     pdus = []
-    for part in _parts_for(text, message_class):
+    for part in _parts_for(text, message_class, wide_reference):
         part.update(
             Type="Deliver",
             Number=sender,

@@ -12,7 +12,11 @@ from modem.pdu import PduError, decode
 
 def read_status_report(pdu_hex: str) -> StatusReport:
     """The report in a PDU (SMSC address first); PduError for anything else."""
-    decoded = decode(pdu_hex)
+    return report_from(decode(pdu_hex))
+
+
+def report_from(decoded: dict) -> StatusReport:
+    """The report in python-gammu's dictionary of an SMS; PduError for another SMS."""
     if decoded["Type"] != "Status_Report":
         raise PduError(f"not a status report: {decoded['Type']}")
     return StatusReport(

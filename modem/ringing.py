@@ -63,14 +63,34 @@ class CallTracker:
 
     def feed(self, line: str) -> list[IncomingCall | CallRang]:
         """What `line` tells about calls; lines about anything else tell nothing."""
-        events = self.tick()
         if line.startswith(RING_LINES):
-            events += self._ring()
-        elif line.startswith("+CLIP:"):
-            events += self._caller(line)
-        elif line.startswith(CALL_END_LINES):
-            events += self._end()
-        return events
+            return self.ring()
+        if line.startswith("+CLIP:"):
+            try:
+                number = parse_clip(line)
+            except ModemError as error:
+                log.warning("unreadable caller line, call kept without a number: %s", error)
+                number = None
+            return self.caller(number)
+        if line.startswith(CALL_END_LINES):
+            return self.ended()
+        return self.tick()
+
+    def ring(self) -> list[IncomingCall | CallRang]:
+        """The modem rang once more (RING, +CRING)."""
+        return self.tick() + self._ring()
+
+    def caller(self, number: str | None) -> list[IncomingCall | CallRang]:
+        """The modem named the caller of the call ringing (+CLIP): None when it could not."""
+        events = self.tick()
+        if self._call is None or self._call.announced:
+            return events
+        self._call.number = number
+        return events + self._announce()
+
+    def ended(self) -> list[IncomingCall | CallRang]:
+        """The caller gave up (NO CARRIER, ^CEND)."""
+        return self.tick() + self._end()
 
     def tick(self) -> list[IncomingCall | CallRang]:
         """What time alone tells: a call that waited long enough for its caller line,
@@ -94,15 +114,6 @@ class CallTracker:
         # A ring with no +CLIP before it: caller id is off, no number is coming.
         events = self._announce()
         return events or [CallRang(self._call.started_at, self._call.rings)]
-
-    def _caller(self, line: str) -> list[IncomingCall | CallRang]:
-        if self._call is None or self._call.announced:
-            return []
-        try:
-            self._call.number = parse_clip(line)
-        except ModemError as error:
-            log.warning("unreadable caller line, call kept without a number: %s", error)
-        return self._announce()
 
     def _end(self) -> list[IncomingCall | CallRang]:
         events = self._announce()

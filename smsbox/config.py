@@ -17,8 +17,9 @@ from typing import Any
 import phonenumbers
 
 CONFIG_ENV = "SMSBOX_CONFIG"
-# How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py).
-MODEM_DRIVERS = ("at",)
+# How the daemon speaks to a modem: "at", our own AT commands (modem/drivers/at.py), or
+# "gammu", libgammu through python-gammu (modem/drivers/gammu.py).
+MODEM_DRIVERS = ("at", "gammu")
 # What a modem is for: sending only, receiving only, or both. What arrives on a SIM
 # is stored whatever its role: the network, not smsbox, decides where replies land.
 MODEM_ROLES = ("send", "receive", "both")

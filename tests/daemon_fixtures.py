@@ -18,6 +18,12 @@ from smsbox.setup import initialise
 
 # Sent, or already delivered when the simulated network's report came back.
 ON_THE_NETWORK = frozenset({Status.SENT, Status.DELIVERED})
+# Runs a test once per driver: on a module, its tests that start the daemon on
+# `modem_config` (see the `driver_name` fixture) or pass `driver_name` to `configured`.
+EVERY_DRIVER = pytest.mark.parametrize("driver_name", ["at", "gammu"])
+# Long enough for the gammu driver: libgammu takes some 5 s to set a modem up, and
+# sleeps 0.7 s in each SMS part it sends.
+SENDING_WAIT = 30.0
 
 
 def configured(
@@ -51,8 +57,15 @@ def configured_modems(
 
 
 @pytest.fixture
-def modem_config(tmp_path) -> Config:
-    return configured(tmp_path, str(tmp_path / "modem"))
+def driver_name() -> str:
+    """The driver the daemon speaks to the simulated modem through: EVERY_DRIVER
+    overrides it."""
+    return "at"
+
+
+@pytest.fixture
+def modem_config(tmp_path, driver_name) -> Config:
+    return configured(tmp_path, str(tmp_path / "modem"), driver=driver_name)
 
 
 @pytest.fixture
@@ -83,6 +96,18 @@ def start_daemon(modem_config):
     for thread in threads:
         thread.join(timeout=10)
         assert not thread.is_alive(), "the daemon did not stop when asked"
+
+
+def held_sms(sim: SimulatedModem) -> list[str]:
+    """The PDUs in every storage of the modem: libgammu has new SMS stored in the
+    phone's memory (ME), our AT driver in the SIM's."""
+    with sim.engine.lock:
+        return [
+            message.pdu
+            for name, store in sim.engine.stores.items()
+            if name != "SR"
+            for message in store.messages.values()
+        ]
 
 
 def run_daemon_until(config: Config, condition, timeout: float = 15.0) -> None:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 from daemon_fixtures import (
+    EVERY_DRIVER,
     ON_THE_NETWORK,
     configured,
     messages,
@@ -29,7 +30,13 @@ def logged(db) -> list[tuple[str | None, str | None, int]]:
         return [(c.number, c.raw_number, c.rings) for c in reversed(list_calls(session, 10))]
 
 
-@pytest.mark.parametrize("profile", ["sim800", "huawei-e3372"])
+# Not huawei-e3372 with gammu: Huawei ends a call with ^CEND, which libgammu does not
+# know, so the call ends only once it has been quiet for ringing.QUIET_PERIOD (the
+# second call here, which rings sooner, counts as more rings of the first), and the
+# unknown line makes libgammu's next command wait out its timeout.
+@pytest.mark.parametrize(
+    ("profile", "driver_name"), [("sim800", "at"), ("huawei-e3372", "at"), ("sim800", "gammu")]
+)
 def test_it_logs_each_call_once_with_its_caller_and_rings_and_sends_meanwhile(
     db, modem_config, start_daemon, profile
 ):
@@ -52,12 +59,15 @@ def test_it_logs_each_call_once_with_its_caller_and_rings_and_sends_meanwhile(
         assert [sms.text for sms in sim.sent()] == ["envoyé pendant l'appel"]
 
 
+@EVERY_DRIVER
 def test_it_stores_a_national_caller_in_e164_beside_the_number_as_given(db, sim, start_daemon):
     start_and_settle(db, start_daemon)
     sim.call("0612345678", rings=1, interval=0.3)
     wait_until(lambda: logged(db) == [(CALLER, "0612345678", 1)])
 
 
+# AT only: this call rings out (6 rings 0.3 s apart) long before libgammu has set a
+# modem up (about 5 s); test_gammu_driver hangs up a call through the gammu driver.
 def test_it_hangs_up_after_the_configured_rings_and_replies_to_the_caller(tmp_path):
     reply = "Ce numéro ne prend pas d'appels : écrivez-nous par SMS."
     config = configured(

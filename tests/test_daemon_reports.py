@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from daemon_fixtures import configured, messages, run_daemon_until
+from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT, configured, messages, run_daemon_until
 from waiting import wait_until
 
 from modem.pdu import decode
@@ -11,6 +11,8 @@ from modem.sim import SimulatedModem
 from smsbox import outbox
 from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Direction, Status
+
+pytestmark = EVERY_DRIVER
 
 LONG = "Rendez-vous confirmé à 9 h, merci de prévenir en cas d'empêchement. " * 4
 
@@ -56,17 +58,19 @@ def test_it_asks_the_network_to_try_for_the_configured_validity_period(db, sim, 
     queue(db, "valable deux jours")
     start_daemon()
 
-    (submitted,) = sim.wait_for_sent(1)
+    (submitted,) = sim.wait_for_sent(1, SENDING_WAIT)
     assert submitted.validity == "2D"  # 48 hours, the default
 
 
-def test_it_asks_for_no_report_when_the_modem_says_so(tmp_path):
+def test_it_asks_for_no_report_when_the_modem_says_so(tmp_path, driver_name):
     device = str(tmp_path / "modem")
-    config = configured(tmp_path, device, {"validity_hours": 12}, status_reports=False)
+    config = configured(
+        tmp_path, device, {"validity_hours": 12}, status_reports=False, driver=driver_name
+    )
     engine = make_engine(config.database_url)
     queue(make_session_factory(engine), "sans accusé")
     with SimulatedModem(device) as sim:
-        run_daemon_until(config, sim.sent)
+        run_daemon_until(config, sim.sent, SENDING_WAIT)
     engine.dispose()
     (submitted,) = sim.sent()
     assert not submitted.status_report

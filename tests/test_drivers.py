@@ -23,7 +23,7 @@ def test_it_opens_the_driver_a_modem_names_without_connecting_it():
 
 
 def test_it_names_the_drivers_there_are_when_asked_for_another():
-    with pytest.raises(ValueError, match=r"unknown modem driver 'hayes': choose one of at"):
+    with pytest.raises(ValueError, match=r"unknown modem driver 'hayes': choose one of at, gammu"):
         open_driver("hayes", DriverSettings("/dev/x"))
 
 

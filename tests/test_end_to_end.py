@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import gammu
 import pytest
-from daemon_fixtures import ON_THE_NETWORK, messages
+from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, held_sms, messages
 from waiting import wait_until
 
-from modem.pdu import encode_deliver, encode_submit
+from modem.pdu import encode_deliver, encode_submit, split_smsc
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
 from smsbox import outbox, sending
@@ -20,6 +20,8 @@ from web import create_app
 
 PASSWORD = "correct horse battery"
 
+pytestmark = EVERY_DRIVER
+
 
 def test_it_sends_a_queued_sms_to_the_network_with_the_exact_number_and_text(db, sim, start_daemon):
     with db() as session:
@@ -27,7 +29,7 @@ def test_it_sends_a_queued_sms_to_the_network_with_the_exact_number_and_text(db,
         session.commit()
     start_daemon()
 
-    (submitted,) = sim.wait_for_sent(1)
+    (submitted,) = sim.wait_for_sent(1, SENDING_WAIT)
     decoded = gammu.DecodePDU(bytes.fromhex(submitted.parts[0]), SMSC=True)
     assert decoded["Number"] == "+33612345678"
     assert decoded["Text"] == "Bonjour é ç €"
@@ -46,7 +48,7 @@ def test_it_sends_a_long_message_as_parts_that_join_back_exactly(db, sim, start_
         session.commit()
     start_daemon()
 
-    (submitted,) = sim.wait_for_sent(1)
+    (submitted,) = sim.wait_for_sent(1, SENDING_WAIT)
     assert submitted.text == text
     assert len(submitted.parts) > 1
     (message,) = wait_until(
@@ -65,7 +67,7 @@ def test_it_stores_a_delivered_sms_and_shows_it_on_the_web_page(
     (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
     assert received.number == "+33698765432"
     assert received.body == "Réponse: <b>oui</b> 😀"
-    wait_until(lambda: not sim.engine.storage.messages)  # deleted from the SIM once stored
+    wait_until(lambda: not held_sms(sim))  # deleted from the modem once stored
 
     with db() as session:
         create_user(session, "alice", PASSWORD)
@@ -91,7 +93,7 @@ def test_it_reads_messages_left_on_the_sim_while_the_daemon_was_down(db, sim, st
 
     (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
     assert received.body == "pendant la coupure " * 10
-    assert not sim.engine.storage.messages
+    assert not held_sms(sim)
 
 
 def left_mid_send(db, sim, text: str, part_states: list[Status]) -> int:
@@ -113,6 +115,10 @@ def left_mid_send(db, sim, text: str, part_states: list[Status]) -> int:
         return message.id
 
 
+def tpdu_of(pdu_hex: str) -> bytes:
+    return split_smsc(bytes.fromhex(pdu_hex))[1]
+
+
 def test_it_interrupts_a_part_a_dead_daemon_left_in_the_modems_hands_and_sends_the_rest(
     db, sim, start_daemon
 ):
@@ -129,14 +135,16 @@ def test_it_interrupts_a_part_a_dead_daemon_left_in_the_modems_hands_and_sends_t
         assert "part(s) 2 of 3" in message.error
         third_pdu = message.parts[2].pdu
     time.sleep(1)
-    assert sim.network.parts_taken() == [third_pdu]  # part 2 is resent only by a person
+    # Part 2 is resent only by a person. (Compared without the SMSC address, which the
+    # gammu driver writes out where the stored part says "the SIM's".)
+    assert [tpdu_of(pdu) for pdu in sim.network.parts_taken()] == [tpdu_of(third_pdu)]
 
 
 def test_it_sends_a_message_a_dead_daemon_left_claimed_but_not_handed_over(db, sim, start_daemon):
     left_mid_send(db, sim, "pas encore parti", [Status.QUEUED])
     start_daemon()
 
-    (submitted,) = sim.wait_for_sent(1)
+    (submitted,) = sim.wait_for_sent(1, SENDING_WAIT)
     assert submitted.text == "pas encore parti"
     wait_until(lambda: messages(db, Direction.OUTBOUND)[0].status in ON_THE_NETWORK)
     time.sleep(0.5)
@@ -155,7 +163,7 @@ def test_it_sends_and_receives_long_unicode_messages_under_every_profile(
         start_daemon()
         sim.deliver("+33698765432", text)
 
-        (submitted,) = sim.wait_for_sent(1)
+        (submitted,) = sim.wait_for_sent(1, SENDING_WAIT)
         assert (submitted.recipient, submitted.text) == ("+33612345678", text)
         (received,) = wait_until(lambda: messages(db, Direction.INBOUND))
         assert (received.number, received.body) == ("+33698765432", text)

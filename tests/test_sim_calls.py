@@ -33,6 +33,14 @@ def test_it_rings_the_number_of_times_asked_without_caller_id_by_default(modem, 
     assert network.calls()[0].outcome == "ringing"
 
 
+def test_it_rings_as_a_voice_call_with_extended_ring_codes(modem, clock):
+    assert run(modem, "AT+CRC?") == lines("+CRC: 0", "OK")
+    assert run(modem, "AT+CRC=?") == lines("+CRC: (0,1)", "OK")
+    assert run(modem, "AT+CRC=1;+CLIP=1") == OK
+    incoming_call(modem, CALLER, rings=1)
+    assert later(modem, clock, 0) == lines("+CRING: VOICE", '+CLIP: "+33612345678",145,"",0,"",0')
+
+
 @pytest.mark.parametrize(
     ("number", "clip"),
     [

@@ -200,6 +200,15 @@ def test_it_keeps_the_relay_link_setting_and_tells_it_as_an_event(modem):
     assert "relay link: AT+CMMS=2" in modem.events
 
 
+def test_it_is_attached_to_packet_data_only_while_registered(modem, network):
+    assert run(modem, "AT+CGATT?") == lines("+CGATT: 1", "OK")
+    assert run(modem, "AT+CGATT=?") == lines("+CGATT: (0,1)", "OK")
+    assert run(modem, "AT+CGATT=1") == OK
+    assert run(modem, "AT+CGATT=2") == lines("+CME ERROR: 50")
+    network.registration = 0
+    assert run(modem, "AT+CGATT?") == lines("+CGATT: 0", "OK")
+
+
 def test_it_reports_signal_quality(modem, network):
     assert run(modem, "AT+CSQ") == lines("+CSQ: 21,99", "OK")
     network.signal = 7

@@ -13,6 +13,7 @@ from modem.drivers.contract import DriverSettings, ModemDriver
 # driver name -> "module:class"; smsbox.config.MODEM_DRIVERS lists the same names.
 DRIVERS = {
     "at": "modem.drivers.at:ATDriver",
+    "gammu": "modem.drivers.gammu:GammuDriver",
 }
 
 

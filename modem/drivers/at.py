@@ -26,7 +26,9 @@ from modem.drivers.contract import (
     Restarted,
     StoredSms,
 )
-from modem.errors import ModemError, NoAnswer, PinRefused
+from modem.drivers.parts import split_into_pdus
+from modem.drivers.pin import PinGuard
+from modem.errors import ModemError, NoAnswer
 from modem.reports import read_status_report
 from modem.ringing import CALL_LINES, CallTracker
 
@@ -41,16 +43,13 @@ NEW_MESSAGE_INDICATIONS = "2,1,0,{ds},0"
 PIN_TIMEOUT = 20
 
 
-class ATDriver:
+class ATDriver(PinGuard):
     def __init__(self, settings: DriverSettings, *, open_port: Callable[..., Port] = serial.Serial):
+        super().__init__(settings.pin)
         self.settings = settings
         self.device = settings.device
         self._open_port = open_port
-        self.pin = settings.pin
         self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if settings.status_reports else 0)
-        self.pin_refused = False
-        # A PIN whose answer never came may have counted as a wrong try.
-        self._pin_answer_lost = False
         self._channel: ATChannel | None = None
         self._calls = CallTracker()
         self._status = StatusReader(lambda: self.channel, self.device)
@@ -152,56 +151,13 @@ class ATDriver:
     def _unlock_sim(self) -> None:
         answer = self.channel.command("AT+CPIN?", expect="+CPIN:")
         state = first_with(answer, "+CPIN:", "AT+CPIN?").split(":", 1)[1].strip()
-        if state == "READY":
-            return
-        if state == "SIM PUK":
-            raise ModemError(
-                "the SIM is blocked and asks for its PUK: unlock it in a phone with the PUK "
-                "from the operator, then restart the daemon",
-                permanent=True,
-            )
-        if state != "SIM PIN":
-            raise ModemError(f"the SIM is not usable: {state or 'no answer'}", permanent=True)
-        if not self.pin:
-            raise ModemError(
-                "the SIM asks for a PIN: set pin in this [[modem]] section", permanent=True
-            )
-        if self.pin_refused:
-            raise PinRefused(
-                "the SIM refused the pin of this [[modem]] section before; it is not tried "
-                "again, so that the SIM does not lock: correct pin, then restart the daemon"
-            )
-        if self._pin_answer_lost:
-            raise ModemError(
-                "the SIM did not answer when given the PIN and still asks for it; it is not "
-                "tried again, so that the SIM does not lock: check pin, then restart the daemon",
-                permanent=True,
-            )
-        self._send_pin()
+        self._unlock(state, self._send_pin)
 
-    def _send_pin(self) -> None:
-        try:
-            self.channel.command(f'AT+CPIN="{self.pin}"', timeout=PIN_TIMEOUT)
-        except NoAnswer:
-            self._pin_answer_lost = True
-            raise
-        except ModemError as error:
-            self.pin_refused = True
-            raise PinRefused(
-                f"the SIM refused the pin of this [[modem]] section ({error}); it is not "
-                "tried again, so that the SIM does not lock: correct pin, then restart the daemon"
-            ) from error
+    def _send_pin(self, pin: str) -> None:
+        self.channel.command(f'AT+CPIN="{pin}"', timeout=PIN_TIMEOUT)
 
     def split(self, number: str, text: str) -> list[str]:
-        return [
-            part.hex
-            for part in pdus.encode_submit(
-                number,
-                text,
-                status_report=self.settings.status_reports,
-                validity_hours=self.settings.validity_hours,
-            )
-        ]
+        return split_into_pdus(self.settings, number, text)
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
         return self.channel.submit_pdu(

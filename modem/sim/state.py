@@ -38,6 +38,8 @@ class Settings:
     # AT+CMMS <n> (TS 27.005 §3.5.6): 0 closes the relay link after each message.
     more_messages: int = 0
     clip: bool = False
+    # AT+CRC: a call rings as +CRING: <type> instead of RING (3GPP TS 27.007 §6.11).
+    crc: bool = False
     cusd: int = 0
     # Vendor status lines repeated by themselves (Huawei AT^CURC=1, on at power-on).
     periodic_urcs: bool = True

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 # <type> of address (TS 24.008 §10.5.4.7) and <CLI validity> of +CLIP (TS 27.007 §7.18).
 INTERNATIONAL, NATIONAL, UNKNOWN = 145, 129, 128
 CLI_VALID, CLI_WITHHELD = 0, 1
+# The extended ring of a voice call (3GPP TS 27.007 §6.11 <type> VOICE).
+VOICE_RING = "+CRING: VOICE"
 
 
 @dataclass
@@ -54,7 +56,7 @@ def _ring(engine: ModemEngine, call: Call) -> None:
     if engine.call is not call or call.answered:
         return  # answered or hung up meanwhile
     number = call.record.number
-    engine.urc(engine.profile.ring_urc)
+    engine.urc(VOICE_RING if engine.settings.crc else engine.profile.ring_urc)
     if engine.settings.clip:
         engine.urc(clip_line(engine, number))
     sent = call.record.rings + 1
@@ -91,6 +93,11 @@ def caller_id(engine: ModemEngine, command: Command) -> list[str] | None:
         # <m> = 1: CLIP is provisioned on the network.
         return [f"+CLIP: {engine.settings.clip:d},1"]
     return setting(engine, command, "clip", range(2), "(0,1)")
+
+
+@command("+CRC")
+def cellular_result_codes(engine: ModemEngine, command: Command) -> list[str] | None:
+    return setting(engine, command, "crc", range(2), "(0,1)")
 
 
 @command("A")

@@ -196,6 +196,21 @@ def set_registration(engine: ModemEngine, status: int) -> None:
                 engine.urc(f"{name}: {now}{_location(mode, now)}")
 
 
+@command("+CGATT")
+def packet_attach(engine: ModemEngine, command: Command) -> list[str] | None:
+    """Attached to the packet domain whenever registered (3GPP TS 27.007 §10.1.9): the
+    box uses no data, so detaching is taken and changes nothing here."""
+    if command.kind is Kind.READ:
+        attached = engine.network.registered and engine.sim.state == "READY"
+        return [f"+CGATT: {attached:d}"]
+    if command.kind is Kind.TEST:
+        return ["+CGATT: (0,1)"]
+    if command.kind is Kind.SET:
+        integer(command.argument or "", range(2))
+        return None
+    raise cme(INCORRECT_PARAMETERS)
+
+
 SET_FORMAT_ONLY = 3  # AT+COPS=3,<format>: how AT+COPS? names the operator, nothing else
 
 
