@@ -140,7 +140,10 @@ def test_it_gives_idle_modems_turns_when_messages_come_one_at_a_time(tmp_path):
             wait_until(lambda text=text: box.statuses()[text][0] in ON_THE_NETWORK)
             senders.append(box.statuses()[text][1])
 
-        assert senders == [*NAMES, *NAMES]
+        # Each modem once, then again in the same order (which modem is first among
+        # modems never used depends on the order their workers started in).
+        assert sorted(senders[:3]) == sorted(NAMES)
+        assert senders[3:] == senders[:3]
 
 
 def test_it_sends_from_the_modem_asked_for_and_never_from_a_receive_only_one(tmp_path):
