@@ -54,3 +54,7 @@ def test_it_stores_five_identical_sms_as_five_messages(tmp_path):
 
 def test_it_shares_mixed_traffic_over_three_modems_through_kill_9_as_issue_12_asks(tmp_path):
     assert_targets_met("acceptance", QUICK, tmp_path)
+
+
+def test_it_keeps_the_same_promises_over_three_modems_with_the_gammu_driver(tmp_path):
+    assert_targets_met("acceptance-gammu", QUICK, tmp_path)

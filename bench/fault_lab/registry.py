@@ -43,6 +43,11 @@ SCENARIOS = {
         Scenario("silence", sending.silence),
         Scenario("kill9", sending.kill9),
         Scenario("acceptance", acceptance.acceptance, {"modems": acceptance.MODEMS}),
+        Scenario(
+            "acceptance-gammu",
+            acceptance.acceptance,
+            {"modems": acceptance.MODEMS, "driver": "gammu"},
+        ),
     )
 }
 
