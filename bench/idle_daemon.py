@@ -7,8 +7,6 @@ A child process, not a thread: its memory is its own, and what queues a message
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from fault_lab.daemon_process import daemon_command
+from fault_lab.daemon_process import DaemonProcess
 from modem.sim import SimulatedModem
 from smsbox.config import Config, load_config
 from smsbox.database import make_engine, make_session_factory
@@ -35,7 +33,7 @@ class IdleDaemon:
     config: Config
     sessions: sessionmaker[Session]
     sims: list[SimulatedModem]
-    process: subprocess.Popen[bytes]
+    process: DaemonProcess
 
     def memory(self) -> dict[str, int]:
         """The daemon's VmHWM (peak resident set) and VmRSS, in kB."""
@@ -65,11 +63,9 @@ def idle_daemon(modems: int, *, transcripts: bool = False) -> Iterator[IdleDaemo
             )
             for modem in config.modems
         ]
-        with (base / "daemon.log").open("wb") as log:
-            process = subprocess.Popen(
-                daemon_command(config_path), stdout=log, stderr=subprocess.STDOUT
-            )
-        stack.callback(_stop, process)
+        process = DaemonProcess(config_path, base / "daemon.log")
+        process.start()
+        stack.callback(process.stop, STOP_GRACE)
         daemon = IdleDaemon(config, make_session_factory(engine), sims, process)
         _wait_until_serving(daemon, modems)
         yield daemon
@@ -86,8 +82,8 @@ def _config_text(base: Path, modems: int) -> str:
 def _wait_until_serving(daemon: IdleDaemon, modems: int) -> None:
     give_up_at = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < give_up_at:
-        if daemon.process.poll() is not None:
-            raise RuntimeError(f"the daemon ended with status {daemon.process.returncode}")
+        if not daemon.process.alive:
+            raise RuntimeError(f"the daemon ended: see {daemon.process.log_path}")
         with daemon.sessions() as session:
             serving = session.scalars(
                 select(Modem).where(Modem.state == "ready", Modem.signal_quality.is_not(None))
@@ -96,12 +92,3 @@ def _wait_until_serving(daemon: IdleDaemon, modems: int) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"the daemon was not serving its modems after {READY_TIMEOUT:g} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_GRACE)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
