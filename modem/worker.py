@@ -221,7 +221,8 @@ class ModemWorker:
 
     def wake(self) -> None:
         """From another thread: something was queued, look at the queue now."""
-        self.driver.wake()
+        self.pace.doorbell.set()  # ends the idle wait once the modem's read returns,
+        self.driver.wake()  # which this makes at once
 
     def step(self) -> None:
         """Send at most one message, then take in what the modem announced."""

@@ -10,8 +10,8 @@ import pytest
 from daemon_fixtures import ON_THE_NETWORK, messages
 from waiting import wait_until
 
-from modem import worker
-from modem.drivers.at import ATDriver
+from modem import pace
+from modem.pace import SendingPace
 from smsbox import wakeup
 from smsbox.cli import main
 from smsbox.config import parse_config
@@ -70,16 +70,16 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
 ):
     # An idle worker looks at the queue again only when woken: the message can go
     # out only because `smsbox send` woke the daemon.
-    monkeypatch.setattr(worker, "IDLE_WAIT", 3600.0)
+    monkeypatch.setattr(pace, "IDLE_WAIT", 3600.0)
     idle = threading.Event()
-    listen_to_the_modem = ATDriver.events
+    listen_to_the_modem = SendingPace.listen
 
-    def events(driver: ATDriver, timeout: float) -> list:
-        if timeout == worker.IDLE_WAIT:
+    def listen(sending_pace: SendingPace, events, *, sent: bool, held_back: float) -> list:
+        if not sent:
             idle.set()  # the queue was looked at, and was empty
-        return listen_to_the_modem(driver, timeout)
+        return listen_to_the_modem(sending_pace, events, sent=sent, held_back=held_back)
 
-    monkeypatch.setattr(ATDriver, "events", events)
+    monkeypatch.setattr(SendingPace, "listen", listen)
     config_file = tmp_path / "smsbox.toml"
     config_file.write_text(
         f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n',
