@@ -7,7 +7,7 @@ import socket
 import threading
 
 import pytest
-from daemon_fixtures import ON_THE_NETWORK, messages
+from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, messages
 from waiting import wait_until
 
 from modem import pace
@@ -65,6 +65,7 @@ def test_it_takes_over_the_socket_a_killed_daemon_left_and_removes_its_own(data_
     assert not path.exists()
 
 
+@EVERY_DRIVER
 def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
     tmp_path, modem_config, db, sim, start_daemon, monkeypatch
 ):
@@ -86,7 +87,7 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
         encoding="utf-8",
     )
     start_daemon()
-    wait_until(idle.is_set)
+    wait_until(idle.is_set, SENDING_WAIT)
 
     assert main(["--config", str(config_file), "send", "0611111111", "Bonjour"]) == 0
 
@@ -94,6 +95,7 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
         lambda: (
             [message.status in ON_THE_NETWORK for message in messages(db, Direction.OUTBOUND)]
             == [True]
-        )
+        ),
+        SENDING_WAIT,
     )
     assert [sms.text for sms in sim.sent()] == ["Bonjour"]
