@@ -1,11 +1,13 @@
 """Line-oriented conversation with a modem over a serial port.
 
 One thread owns a channel. Unsolicited lines that arrive while a command runs
-are kept aside and handed out by `poll_urcs`, so no +CMTI is ever lost.
+are kept aside and handed out by `poll_urcs`, so no +CMTI is ever lost. Another
+thread may only `wake` it, to end its wait in `poll_urcs` early.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -59,9 +61,26 @@ class ATChannel:
         self._port = port
         self._buffer = b""
         self._urcs: deque[str] = deque()
+        # `wake` comes from another thread: the lock keeps it from poking a port being
+        # closed (pyserial's abort pipe could be a reused descriptor by then).
+        self._waking = threading.Lock()
+        self._woken = False
+        self._polling = False
 
     def close(self) -> None:
-        self._port.close()
+        with self._waking:
+            self._port.close()
+
+    def wake(self) -> None:
+        """From any thread: the current or the next `poll_urcs` returns without waiting."""
+        with self._waking:
+            self._woken = True
+            # Only a wait in poll_urcs is cut short: an aborted read elsewhere
+            # (drain) would take the abort for a quiet line.
+            if self._polling:
+                cancel_read = getattr(self._port, "cancel_read", None)
+                if cancel_read is not None:
+                    cancel_read()
 
     def write_raw(self, data: bytes) -> None:
         try:
@@ -105,7 +124,8 @@ class ATChannel:
                 self.write_raw(ESC + b"\r")
         raise ModemTimeout(f"the modem did not answer AT after {RESYNC_ATTEMPTS} tries")
 
-    def _next_line(self, deadline: float) -> str:
+    def _buffered_line(self) -> str | None:
+        """The next non-empty line already read, if a whole one is there."""
         while True:
             for separator in (b"\r\n", b"\n", b"\r"):
                 head, found, tail = self._buffer.partition(separator)
@@ -116,7 +136,12 @@ class ATChannel:
                         return line
                     break
             else:
-                self._fill(deadline)
+                return None
+
+    def _next_line(self, deadline: float) -> str:
+        while (line := self._buffered_line()) is None:
+            self._fill(deadline)
+        return line
 
     def _take_urc(self, line: str, deadline: float) -> None:
         if line.startswith(TWO_LINE_URCS):
@@ -225,14 +250,28 @@ class ATChannel:
                 raise
 
     def poll_urcs(self, timeout: float) -> list[str]:
-        """Unsolicited lines received so far, waiting up to `timeout` for a first one."""
+        """Unsolicited lines received so far, waiting up to `timeout` for a first one,
+        or until `wake` is called."""
         deadline = time.monotonic() + timeout
-        while not self._urcs:
-            try:
-                line = self._next_line(deadline)
-            except ModemTimeout:
-                break
-            self._take_urc(line, deadline)
+        with self._waking:
+            self._polling = True
+        looked_once_woken = False
+        try:
+            while not self._urcs:
+                line = self._buffered_line()
+                if line is not None:
+                    self._take_urc(line, deadline)
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or looked_once_woken:
+                    break
+                # Woken: what the modem said already is taken, without waiting for more.
+                looked_once_woken = self._woken
+                self._buffer += self._read_some(0 if looked_once_woken else min(remaining, 0.2))
+        finally:
+            with self._waking:
+                self._polling = False
+                self._woken = False
         taken = list(self._urcs)
         self._urcs.clear()
         return taken

@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
-from smsbox import outbox, systemd
+from smsbox import outbox, systemd, wakeup
 from smsbox.config import Config
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
 
@@ -43,6 +43,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             released = outbox.release_due_scheduled(session)
             session.commit()
         if released:
+            wakeup.notify(config)
             log.info("%d scheduled message(s) queued", released)
 
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -76,9 +77,17 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
         for worker in workers
     ]
+    listener = _listen_for_wakeups(config)
+    helpers = []
+    if listener is not None:
+        helpers.append(
+            threading.Thread(
+                target=relay_wakeups, args=(listener, workers, stop), name="wakeups", daemon=True
+            )
+        )
     scheduler.start()
     release_scheduled()
-    for thread in threads:
+    for thread in threads + helpers:
         thread.start()
     log.info("daemon serving %d modem(s)", len(threads))
     systemd.notify("READY=1")
@@ -87,11 +96,34 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     finally:
         stop.set()
         systemd.notify("STOPPING=1")
-        for thread in threads:
+        for worker in workers:  # each ends its wait for the modem at once
+            worker.wake()
+        for thread in threads + helpers:
             thread.join(timeout=THREAD_JOIN_TIMEOUT)
         scheduler.shutdown(wait=True)
+        if listener is not None:
+            listener.close()
         engine.dispose()
         log.info("daemon stopped")
+
+
+def _listen_for_wakeups(config: Config) -> wakeup.Listener | None:
+    try:
+        return wakeup.Listener(config)
+    except OSError as error:
+        # The workers still poll the queue: messages only wait a little longer.
+        log.warning("cannot listen for wake-ups at %s: %s", wakeup.socket_path(config), error)
+        return None
+
+
+def relay_wakeups(
+    listener: wakeup.Listener, workers: Sequence[ModemWorker], stop: threading.Event
+) -> None:
+    """Until `stop`: a message was queued, so every idle worker looks at the queue now."""
+    while not stop.is_set():
+        if listener.wait(SUPERVISION_INTERVAL):
+            for worker in workers:
+                worker.wake()
 
 
 def supervise(

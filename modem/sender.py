@@ -60,8 +60,7 @@ class MessageSender:
                 sending.record_unsendable(message, str(error))
                 session.commit()
                 return
-            sending.prepare_parts(session, message, parts)
-            session.commit()
+            sending.prepare_parts(message, parts)
         for part in sending.parts_to_send(message):
             if not self._send_part(session, message, part):
                 return

@@ -219,6 +219,11 @@ class ModemWorker:
             raise RuntimeError("connect() first")
         return self._modem_id
 
+    def wake(self) -> None:
+        """From another thread: something was queued, look at the queue now."""
+        self.pace.doorbell.set()  # ends the idle wait once the modem's read returns,
+        self.driver.wake()  # which this makes at once
+
     def step(self) -> None:
         """Send at most one message, then take in what the modem announced."""
         held_back = self._held_back()

@@ -1,16 +1,21 @@
-"""Engine, sessions and migrations."""
+"""Engine, sessions and migrations.
+
+Alembic (and Mako, which it loads) is imported only to migrate: the daemon and
+the web server, which never do, are spared its memory.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-import migrations
 from smsbox.config import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -50,6 +55,10 @@ def open_session(url: str) -> Session:
 
 def alembic_config(url: str) -> AlembicConfig:
     """Alembic pointed at our migrations and at `url`, for `alembic.command` calls."""
+    from alembic.config import Config as AlembicConfig
+
+    import migrations
+
     alembic_config = AlembicConfig()
     alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -58,4 +67,6 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest revision."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")

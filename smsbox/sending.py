@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smsbox import routing
 from smsbox.models import Direction, Message, MessagePart, Modem, OptOut, Status, utcnow
@@ -43,7 +44,7 @@ def claim_next(
     never be joined. Messages to numbers on the STOP list end `blocked` first: the
     list is checked now rather than when queued, so a STOP also holds what was
     queued before it. The conditional UPDATE is the lock: of two workers racing for
-    the same row, only one sees a row count of 1.
+    the same row, only one gets it back.
     """
     due = now or utcnow()
     mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
@@ -69,15 +70,21 @@ def claim_next(
                 deferred_to(turn)
             claimable = (*claimable, mine)
             continue
-        claimed = session.execute(
+        message = session.scalar(
             update(Message)
             .where(Message.id == candidate, Message.status == Status.QUEUED)
             .values(status=Status.SENDING, modem_id=modem_id, attempts=Message.attempts + 1)
-        ).rowcount
-        if claimed:
+            .returning(Message)
+            .execution_options(populate_existing=True)
+        )
+        if message is not None:
             session.execute(update(Modem).where(Modem.id == modem_id).values(last_claimed_at=due))
             session.commit()
-            return session.get(Message, candidate, populate_existing=True)
+            if message.attempts == 1:
+                # Parts are made once a message is claimed: at its first claim it has
+                # none, and the database need not be asked.
+                set_committed_value(message, "parts", [])
+            return message
 
 
 def _block_opted_out(session: Session, claimable: tuple[ColumnElement[bool], ...]) -> int:
@@ -99,13 +106,16 @@ def _block_opted_out(session: Session, claimable: tuple[ColumnElement[bool], ...
     return session.connection().execute(block, rows).rowcount
 
 
-def prepare_parts(session: Session, message: Message, pdus: list[str]) -> None:
-    """Keep every part's PDU before the first goes out, once per message."""
+def prepare_parts(message: Message, pdus: list[str]) -> None:
+    """Give the message its parts' PDUs, once: the commit of the first part's
+    handover writes them all (a resumed message keeps its concatenation reference;
+    a message put back before anything went out is encoded again)."""
     if message.parts:
         return
     for number, pdu in enumerate(pdus, start=1):
-        message.parts.append(MessagePart(part_number=number, pdu=pdu, status=Status.QUEUED))
-    session.flush()
+        message.parts.append(
+            MessagePart(part_number=number, pdu=pdu, status=Status.QUEUED, attempts=0)
+        )
 
 
 def record_unsendable(message: Message, reason: str) -> None:

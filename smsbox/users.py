@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -13,9 +14,14 @@ from smsbox.models import User
 MIN_PASSWORD_LENGTH = 10
 # The languages of the web pages, the first by default.
 LANGUAGES = ("fr", "en")
-# Checked against when a name is unknown, so that a wrong name costs as much
-# time as a wrong password and does not reveal which names exist.
-_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Checked against when a name is unknown, so that a wrong name costs as much
+    time as a wrong password and does not reveal which names exist. Made at the
+    first use, not at import: scrypt takes 32 MB while it runs."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 class UserError(ValueError):
@@ -48,7 +54,7 @@ def create_user(
 def authenticate(session: Session, name: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.name == name.strip()))
     if user is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password)
+        check_password_hash(_unknown_user_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -107,3 +107,6 @@ class FakeDriver:
     def events(self, timeout: float) -> list[ModemEvent]:
         events, self.pending_events = self.pending_events, []
         return events
+
+    def wake(self) -> None:
+        pass  # `events` never waits

@@ -33,7 +33,7 @@ def interrupt_second_of_three(session: Session, modem_id: int) -> Message:
     of three and never answered; the first and third parts went out."""
     message = sending.claim_next(session, modem_id)
     assert message is not None
-    sending.prepare_parts(session, message, ["00AA", "00BB", "00CC"])
+    sending.prepare_parts(message, ["00AA", "00BB", "00CC"])
     for part in message.parts:
         sending.record_handover(part)
     sending.record_part_sent(message, message.parts[0], reference=1)

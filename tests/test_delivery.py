@@ -20,7 +20,7 @@ def sent_message(session, modem_id: int, references: list[int], *, number=NUMBER
     message = sending.claim_next(session, modem_id)
     assert message is not None
     assert message.number == number
-    sending.prepare_parts(session, message, ["00AA"] * len(references))
+    sending.prepare_parts(message, ["00AA"] * len(references))
     for part, reference in zip(message.parts, references, strict=True):
         sending.record_handover(part)
         sending.record_part_sent(message, part, reference)
@@ -93,7 +93,7 @@ def test_it_leaves_an_interrupted_message_for_a_person_but_records_its_parts(ses
     queue(sessions, "0611111111")
     with sessions() as session:
         message = sending.claim_next(session, modem_id)
-        sending.prepare_parts(session, message, ["00AA", "00BB"])
+        sending.prepare_parts(message, ["00AA", "00BB"])
         first, second = message.parts
         sending.record_handover(first)
         sending.record_part_sent(message, first, 50)

@@ -108,7 +108,7 @@ def left_mid_send(db, sim, text: str, part_states: list[Status]) -> int:
         message.modem_id = modem.id
         encoded = encode_submit(message.number, text)
         assert len(encoded) == len(part_states)
-        sending.prepare_parts(session, message, [part.hex for part in encoded])
+        sending.prepare_parts(message, [part.hex for part in encoded])
         for part, state in zip(message.parts, part_states, strict=True):
             part.status = state
         session.commit()

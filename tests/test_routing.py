@@ -43,7 +43,7 @@ def finish(sessions, message_id: int) -> None:
     """The modem is done with it: it counts as in flight no more."""
     with sessions() as session:
         message = session.get_one(Message, message_id)
-        sending.prepare_parts(session, message, ["00AA"])
+        sending.prepare_parts(message, ["00AA"])
         sending.record_handover(message.parts[0])
         sending.record_part_sent(message, message.parts[0], reference=1)
         session.commit()

@@ -25,7 +25,7 @@ def other_modem(sessions) -> int:
 def claim_with_parts(session, modem_id: int, pdus: list[str] = THREE_PARTS) -> Message:
     message = sending.claim_next(session, modem_id)
     assert message is not None
-    sending.prepare_parts(session, message, pdus)
+    sending.prepare_parts(message, pdus)
     return message
 
 
@@ -89,7 +89,7 @@ def refuse_part(sessions, modem_id: int, part_index: int, *, permanent=False, se
     with sessions() as session:
         message = sending.claim_next(session, modem_id, now=now + timedelta(hours=1))
         assert message is not None
-        sending.prepare_parts(session, message, THREE_PARTS)
+        sending.prepare_parts(message, THREE_PARTS)
         for part in message.parts[:sent_before]:
             if part.status == Status.QUEUED:
                 sending.record_handover(part)

@@ -186,6 +186,11 @@ class ATDriver(PinGuard):
         except ModemError:
             self.channel.command("ATH")
 
+    def wake(self) -> None:
+        channel = self._channel
+        if channel is not None:  # not connected: the worker looks at the queue once it is
+            channel.wake()
+
     def events(self, timeout: float) -> list[ModemEvent]:
         """What the modem announced; lines this driver does not act on yet are dropped,
         and so is a garbled +CMTI (the storage sweep finds its message)."""

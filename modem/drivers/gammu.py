@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,7 @@ class GammuDriver(PinGuard):
         # False while the modem refuses to announce new SMS: the worker then polls.
         self.announces_new_messages = True
         self._incoming: list[tuple[str, dict]] = []
+        self._woken = threading.Event()
         self._calls = CallTracker()
 
     @property
@@ -272,16 +274,22 @@ class GammuDriver(PinGuard):
 
     # -- the modem's news -------------------------------------------------------
 
+    def wake(self) -> None:
+        self._woken.set()  # `events` polls the device: its next look returns
+
     def events(self, timeout: float) -> list[ModemEvent]:
         deadline = time.monotonic() + timeout
         while True:
             read = self.machine.ReadDevice(False)
             if read < 0:
                 raise PortError(f"{self.settings.device}: the modem is gone")
-            if read == 0 and (self._incoming or time.monotonic() >= deadline):
+            if read == 0 and (
+                self._incoming or self._woken.is_set() or time.monotonic() >= deadline
+            ):
                 break
             if read == 0:
                 time.sleep(POLL_INTERVAL)
+        self._woken.clear()
         events: list[ModemEvent] = []
         for kind, data in self._drain(self.machine):
             events += self._event(kind, data)

@@ -74,6 +74,7 @@ def cmd_send(args: argparse.Namespace) -> None:
     from smsbox.numbers import InvalidNumber
     from smsbox.outbox import MessageRejected, queue_message
     from smsbox.routing import UnknownModem, requested_modem
+    from smsbox.wakeup import notify
 
     config = load_config(args.config)
     with open_session(config.database_url) as session:
@@ -89,9 +90,10 @@ def cmd_send(args: argparse.Namespace) -> None:
         except (InvalidNumber, MessageRejected, UnknownModem) as error:
             raise CommandFailed(str(error)) from None
         session.commit()
-        print(f"message {message.id} queued for {message.number}")
-        if args.modem:
-            print(f"only modem {args.modem} sends it: while that modem is down, it waits")
+    notify(config)
+    print(f"message {message.id} queued for {message.number}")
+    if args.modem:
+        print(f"only modem {args.modem} sends it: while that modem is down, it waits")
 
 
 def cmd_daemon(args: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ def cmd_resend(args: argparse.Namespace) -> None:
     from smsbox.database import open_session
     from smsbox.models import Message
     from smsbox.sending import ResendRefused, resend_interrupted, uncertain_parts
+    from smsbox.wakeup import notify
 
     config = load_config(args.config)
     with open_session(config.database_url) as session:
@@ -35,6 +36,7 @@ def cmd_resend(args: argparse.Namespace) -> None:
         except ResendRefused as error:
             raise CommandFailed(str(error)) from None
         session.commit()
+    notify(config)
     print(f"message {args.message_id} queued again")
 
 

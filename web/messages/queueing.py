@@ -9,6 +9,7 @@ from wtforms import Field
 from smsbox.models import Message
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
+from smsbox.wakeup import notify
 from web.db import get_config, get_session
 from web.i18n import reason
 
@@ -16,7 +17,7 @@ from web.i18n import reason
 def queue_typed_message(
     number: str, body: Field, number_field: Field | None = None
 ) -> Message | None:
-    """Queue `body`'s text to `number` and commit; or, refused, say why next to
+    """Queue `body`'s text to `number`, commit and wake the daemon; or, refused, say why next to
     `number_field` (else `body`) or `body` and return None."""
     session = get_session()
     try:
@@ -34,6 +35,7 @@ def queue_typed_message(
         body.errors = [*body.errors, reason(error)]
     else:
         session.commit()
+        notify(get_config())
         return message
     session.rollback()
     return None

@@ -1,0 +1,73 @@
+"""Telling the daemon that a message was queued, so that an idle worker sends it at
+once instead of at its next look at the queue.
+
+On one host: a Unix datagram socket in data_dir, which the daemon binds and
+anything that queues (the web server, the CLI, the daemon's own jobs) sends a
+byte to after its commit. Telling never blocks and never fails the caller: a
+daemon that is not running, or busy, finds the message anyway when it looks,
+as its workers still poll the queue. (Several hosts sharing a PostgreSQL
+database would need LISTEN/NOTIFY, a sibling of this module.)
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+from pathlib import Path
+
+from smsbox.config import Config
+
+SOCKET_NAME = "wakeup.sock"
+
+
+def socket_path(config: Config) -> Path:
+    return config.data_dir / SOCKET_NAME
+
+
+def notify(config: Config) -> None:
+    """Wake the daemon if it listens; whatever happens, return at once."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.setblocking(False)
+            sender.sendto(b"!", str(socket_path(config)))
+    except OSError:
+        # Nobody listening (no socket, or a stale one), or its queue full: it is
+        # awake already, or will see the message when it next looks.
+        pass
+
+
+class Listener:
+    """The daemon's end. `wait(timeout)` says whether it was told within `timeout`."""
+
+    def __init__(self, config: Config):
+        self.path = socket_path(config)
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            # A daemon killed before it could clean up leaves its socket behind.
+            self.path.unlink(missing_ok=True)
+            self._socket.bind(str(self.path))
+        except OSError:
+            self._socket.close()
+            raise
+        self._socket.setblocking(False)
+
+    def wait(self, timeout: float) -> bool:
+        readable, _, _ = select.select([self._socket], [], [], timeout)
+        if not readable:
+            return False
+        # However many came meanwhile, one wake-up serves them all.
+        while True:
+            try:
+                self._socket.recv(64)
+            except BlockingIOError:
+                return True
+
+    def close(self) -> None:
+        self._socket.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

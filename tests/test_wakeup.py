@@ -1,0 +1,101 @@
+"""Waking the daemon when a message is queued: the notifier never fails its caller,
+and an idle worker sends at once instead of at its next look at the queue."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, messages
+from waiting import wait_until
+
+from modem import pace
+from modem.pace import SendingPace
+from smsbox import wakeup
+from smsbox.cli import main
+from smsbox.config import parse_config
+from smsbox.models import Direction
+
+
+@pytest.fixture
+def data_config(tmp_path):
+    config = parse_config({"data_dir": "data"}, tmp_path)
+    config.data_dir.mkdir()
+    return config
+
+
+def test_it_tells_nobody_without_error_when_no_daemon_listens(data_config):
+    wakeup.notify(data_config)
+    assert not wakeup.socket_path(data_config).exists()
+
+
+def test_it_tells_nobody_without_error_when_the_data_directory_is_missing(tmp_path):
+    wakeup.notify(parse_config({"data_dir": "nowhere"}, tmp_path))
+
+
+def test_it_ignores_the_socket_a_dead_daemon_left_behind(data_config):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as dead:
+        dead.bind(str(wakeup.socket_path(data_config)))
+    wakeup.notify(data_config)  # connection refused: nobody reads it
+
+
+def test_it_never_blocks_on_a_daemon_that_does_not_read(data_config):
+    with wakeup.Listener(data_config) as listener:
+        for _ in range(10_000):  # far more than a socket's queue holds
+            wakeup.notify(data_config)
+        assert listener.wait(0)
+
+
+def test_it_wakes_the_listener_once_for_all_that_came_meanwhile(data_config):
+    with wakeup.Listener(data_config) as listener:
+        assert not listener.wait(0)
+        wakeup.notify(data_config)
+        wakeup.notify(data_config)
+        assert listener.wait(1.0)
+        assert not listener.wait(0)
+
+
+def test_it_takes_over_the_socket_a_killed_daemon_left_and_removes_its_own(data_config):
+    path = wakeup.socket_path(data_config)
+    path.touch()
+    with wakeup.Listener(data_config) as listener:
+        wakeup.notify(data_config)
+        assert listener.wait(1.0)
+    assert not path.exists()
+
+
+@EVERY_DRIVER
+def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
+    tmp_path, modem_config, db, sim, start_daemon, monkeypatch
+):
+    # An idle worker looks at the queue again only when woken: the message can go
+    # out only because `smsbox send` woke the daemon.
+    monkeypatch.setattr(pace, "IDLE_WAIT", 3600.0)
+    idle = threading.Event()
+    listen_to_the_modem = SendingPace.listen
+
+    def listen(sending_pace: SendingPace, events, *, sent: bool, held_back: float) -> list:
+        if not sent:
+            idle.set()  # the queue was looked at, and was empty
+        return listen_to_the_modem(sending_pace, events, sent=sent, held_back=held_back)
+
+    monkeypatch.setattr(SendingPace, "listen", listen)
+    config_file = tmp_path / "smsbox.toml"
+    config_file.write_text(
+        f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n',
+        encoding="utf-8",
+    )
+    start_daemon()
+    wait_until(idle.is_set, SENDING_WAIT)
+
+    assert main(["--config", str(config_file), "send", "0611111111", "Bonjour"]) == 0
+
+    wait_until(
+        lambda: (
+            [message.status in ON_THE_NETWORK for message in messages(db, Direction.OUTBOUND)]
+            == [True]
+        ),
+        SENDING_WAIT,
+    )
+    assert [sms.text for sms in sim.sent()] == ["Bonjour"]
