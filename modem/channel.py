@@ -7,6 +7,7 @@ thread may only `wake` it, to end its wait in `poll_urcs` early.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -41,6 +42,7 @@ SUBMIT_TIMEOUT = 60.0
 RESYNC_ATTEMPTS = 5
 RESYNC_ANSWER_TIMEOUT = 1.0
 DRAIN_QUIET = 0.2
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 DRAIN_LIMIT = 3.0
 
 
@@ -103,12 +105,29 @@ class ATChannel:
         self._buffer += self._read_some(min(remaining, 0.2))
 
     def drain(self) -> None:
-        """Forget what the modem said until it has been quiet a moment: late answers
-        to commands we gave up on would otherwise be read as answers to the next."""
+        """Forget the answers the modem gave until it has been quiet a moment: late
+        answers to commands we gave up on would otherwise be read as answers to the
+        next. Its unsolicited lines are kept: a call ringing, or a status report that
+        came while nobody read the port, is news all the same."""
+        drained = self._buffer
         self._buffer = b""
         give_up_at = time.monotonic() + DRAIN_LIMIT
-        while self._read_some(DRAIN_QUIET) and time.monotonic() < give_up_at:
-            pass
+        while (more := self._read_some(DRAIN_QUIET)) and time.monotonic() < give_up_at:
+            drained += more
+        self._keep_unsolicited(drained)
+
+    def _keep_unsolicited(self, drained: bytes) -> None:
+        # The last piece has no line end yet: half a line, dropped with the answers.
+        pieces = _LINE_END.split(drained)[:-1]
+        lines = [line for piece in pieces if (line := piece.decode("ascii", "replace").strip())]
+        for position, line in enumerate(lines):
+            # A boot line is left out: setting the modem up is what the drain is for.
+            if not is_urc(line) or is_boot_line(line):
+                continue
+            if not line.startswith(TWO_LINE_URCS):
+                self._urcs.append(line)
+            elif position + 1 < len(lines):
+                self._urcs.append(f"{line}\n{lines[position + 1]}")
 
     def resynchronise(self) -> None:
         """Bring the modem back to a command line whose next answer is ours: leave

@@ -106,3 +106,16 @@ def test_it_leaves_a_forgotten_prompt_until_the_modem_answers_at():
     channel = ATChannel(port)
     channel.resynchronise()
     assert port.written == b"AT\r" + ESC + b"\rAT\r"
+
+
+def test_it_keeps_the_unsolicited_lines_it_drains_and_drops_the_stale_answers():
+    port = FakePort(b"\r\nOK\r\n", b"\r\nOK\r\n")
+    report = "07913306091093F006010B913306000000F0621152412320006211524123300000"
+    port.arrive(
+        b'\r\n+CMGS: 7\r\n\r\nOK\r\n\r\nRING\r\n\r\n+CLIP: "+33612345678",145\r\n'
+        + f'\r\n+CDS: 25\r\n{report}\r\n\r\nRDY\r\n\r\n+CMTI: "SM",'.encode()
+    )
+    channel = ATChannel(port)
+    channel.resynchronise()
+    assert channel.poll_urcs(0) == ["RING", '+CLIP: "+33612345678",145', f"+CDS: 25\n{report}"]
+    assert channel.command("ATE0") == []
