@@ -26,6 +26,14 @@ MODEMS = (
     LabModem("e3372", "huawei-e3372"),
     LabModem("ec25", "ec25"),
 )
+# Under libgammu a Huawei stick's ^CEND, which ends each call, is taken for the start
+# of the next answer, and a status report right behind it is lost (README: "The AT
+# driver or Gammu's"): the gammu run has a SIMCom LTE module in its place.
+GAMMU_MODEMS = (
+    LabModem("sim800", "sim800"),
+    LabModem("sim7600", "sim7600"),
+    LabModem("ec25", "ec25"),
+)
 # The operator of this modem's SIM reports every message failed.
 FAILING_MODEM = "ec25"
 STOP_SENDER = "+33699000001"
@@ -43,8 +51,6 @@ READ_NOT_RECORDED = 2.0
 # ... to this long after the daemon is back (the daemon's clock and the lab's are
 # one machine's).
 WINDOW_SLACK = 0.5
-# How each message must end, by the modem that sent it.
-EXPECTED_OUTCOME = {spec.name: Status.DELIVERED for spec in MODEMS} | {FAILING_MODEM: Status.FAILED}
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,11 @@ def _all_ready_since(lab: Lab, moment: float) -> bool:
     )
 
 
+def _expected_outcome(modem: str) -> Status:
+    """How a message must end, by the modem that sent it."""
+    return Status.FAILED if modem == FAILING_MODEM else Status.DELIVERED
+
+
 def _awaiting_report(lab: Lab) -> bool:
     return any(state.status == Status.SENT for state in lab.outbound_states().values())
 
@@ -158,7 +169,7 @@ def _check_outcomes(
             due = last_part_at.get(message.number, 0.0) + REPORT_DELAY
             if not any(o.start - READ_NOT_RECORDED <= due <= o.end + WINDOW_SLACK for o in outages):
                 unexplained.append(message.tag)
-        elif record["status"] not in (Status.INTERRUPTED, EXPECTED_OUTCOME[record["modem"]]):
+        elif record["status"] not in (Status.INTERRUPTED, _expected_outcome(record["modem"])):
             wrong.append(f"{message.tag} {record['status']} via {record['modem']}")
     by_modem = Counter(records[message.id]["modem"] for message in queued)
     lab.result.notes.append(

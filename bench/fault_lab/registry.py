@@ -46,7 +46,7 @@ SCENARIOS = {
         Scenario(
             "acceptance-gammu",
             acceptance.acceptance,
-            {"modems": acceptance.MODEMS, "driver": "gammu"},
+            {"modems": acceptance.GAMMU_MODEMS, "driver": "gammu"},
         ),
     )
 }
