@@ -45,9 +45,10 @@ REPORT_WAIT = 20.0
 REPORT_DELAY = 0.2
 BACK_TIMEOUT = 30.0
 # A report counts as having come while the daemon was down from this long before the
-# kill: one already read off the line but not yet recorded dies with the daemon (the
-# gammu driver reads it inside SendSMS, which takes 0.7 s a part).
-READ_NOT_RECORDED = 2.0
+# kill: one already read off the line but not yet recorded dies with the daemon. A
+# worker takes the modem's news between messages, and under the gammu driver a
+# six-part message takes 4.2 s (libgammu sleeps 0.7 s in each SendSMS).
+READ_NOT_RECORDED = 5.0
 # ... to this long after the daemon is back (the daemon's clock and the lab's are
 # one machine's).
 WINDOW_SLACK = 0.5
