@@ -26,7 +26,7 @@ from modem.sim import SimulatedModem
 from smsbox import outbox
 from smsbox.config import parse_config
 from smsbox.database import make_engine, make_session_factory
-from smsbox.history import list_messages
+from smsbox.history import find_messages
 from smsbox.models import Direction, Modem
 from smsbox.modems import READY
 from smsbox.setup import initialise
@@ -96,7 +96,9 @@ def measure(messages: int, send_delay: float, modems: int) -> None:
                 sims[number % modems].deliver(f"+336{number:08d}", SHORT)
             while True:
                 with sessions() as session:
-                    received = len(list_messages(session, Direction.INBOUND, page_size=messages))
+                    received = len(
+                        find_messages(session, direction=Direction.INBOUND, limit=messages)
+                    )
                 if received == messages:
                     break
                 time.sleep(0.05)

@@ -50,7 +50,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     scheduler.add_job(
         release_scheduled, "interval", seconds=SCHEDULED_RELEASE_INTERVAL, max_instances=1
     )
-    doorbells: dict[int, threading.Event] = {}
+    peers: dict[int, Callable[[], None]] = {}
     workers = [
         ModemWorker(
             modem,
@@ -68,7 +68,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             messaging=config.messaging,
             calls=config.calls,
             stop=stop,
-            doorbells=doorbells,
+            peers=peers,
         )
         for modem in config.modems
     ]

@@ -4,7 +4,6 @@ modem: its rate limit, and the turns the daemon's modems leave each other
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable
 
@@ -12,8 +11,9 @@ from modem.drivers.contract import ModemEvent
 
 # How long an idle worker listens to its modem before it looks at the queue again.
 IDLE_WAIT = 0.5
-# An idle worker looks this often whether a peer left it a message (its turn came).
-DOORBELL_CHECK = 0.05
+# How long a worker that left a message to a peer listens before it looks again:
+# once the peer took it, the next may be this one's.
+SHORT_LOOK = 0.05
 RATE_WINDOW = 60.0
 
 
@@ -43,17 +43,16 @@ class SendingPace:
         self,
         rate_limit: int | None,
         monotonic: Callable[[], float],
-        doorbells: dict[int, threading.Event] | None,
+        peers: dict[int, Callable[[], None]] | None,
     ):
         self.rate_limit = RateLimit(rate_limit, monotonic) if rate_limit else None
-        # The daemon's workers by modem id: one whose turn came while it waited
-        # is rung instead of being left to notice at its next look.
-        self.doorbells = {} if doorbells is None else doorbells
-        self.doorbell = threading.Event()
+        # How to wake each of the daemon's workers, by modem id: one whose turn came
+        # while it waited is woken instead of being left to notice at its next look.
+        self.peers = {} if peers is None else peers
         self._rang = False
 
-    def join(self, modem_id: int) -> None:
-        self.doorbells[modem_id] = self.doorbell
+    def join(self, modem_id: int, wake: Callable[[], None]) -> None:
+        self.peers[modem_id] = wake
 
     def held_back(self) -> float:
         """Seconds the rate limit holds this modem back, 0 when it may send now."""
@@ -66,27 +65,20 @@ class SendingPace:
     def ring(self, modem_id: int) -> None:
         """A message waits for `modem_id`, whose turn it is."""
         self._rang = True
-        doorbell = self.doorbells.get(modem_id)
-        if doorbell is not None:
-            doorbell.set()
+        wake = self.peers.get(modem_id)
+        if wake is not None:
+            wake()
 
     def listen(
         self, events: Callable[[float], list[ModemEvent]], *, sent: bool, held_back: float
     ) -> list[ModemEvent]:
         """The modem's `events` after an attempt to send: none waited for after a
         message went (the next may be waiting), a short look after ringing another
-        modem (once it took its message, the next may be this one's), else as long
-        as idle or held back; a ring from a peer ends the wait."""
+        modem, else as long as idle or held back; the driver's `wake` (a peer's ring,
+        a message queued) ends the wait."""
         rang, self._rang = self._rang, False
         if sent:
-            timeout = 0.0
-        elif rang:
-            timeout = DOORBELL_CHECK
-        else:
-            timeout = min(IDLE_WAIT, held_back or IDLE_WAIT)
-        for _ in range(max(1, round(timeout / DOORBELL_CHECK))):
-            announced = events(min(timeout, DOORBELL_CHECK))
-            if announced or self.doorbell.is_set():
-                break
-        self.doorbell.clear()
-        return announced
+            return events(0.0)
+        if rang:
+            return events(SHORT_LOOK)
+        return events(min(IDLE_WAIT, held_back or IDLE_WAIT))

@@ -78,7 +78,7 @@ class ModemWorker:
         stop: threading.Event,
         calls: CallsConfig | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        doorbells: dict[int, threading.Event] | None = None,
+        peers: dict[int, Callable[[], None]] | None = None,
     ):
         self.modem = modem
         self.driver = driver
@@ -111,7 +111,7 @@ class ModemWorker:
         self._next_status_poll = 0.0
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
-        self.pace = SendingPace(modem.rate_limit, monotonic, doorbells)
+        self.pace = SendingPace(modem.rate_limit, monotonic, peers)
         self._rate_limited = False
         self.last_progress = monotonic()
 
@@ -189,7 +189,7 @@ class ModemWorker:
             modem.state = CONNECTING
             session.commit()
             self._modem_id = modem.id
-            self.pace.join(modem.id)
+            self.pace.join(modem.id, self.wake)
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
                 session, modem.id, self.modem.pin
             )
@@ -221,8 +221,7 @@ class ModemWorker:
 
     def wake(self) -> None:
         """From another thread: something was queued, look at the queue now."""
-        self.pace.doorbell.set()  # ends the idle wait once the modem's read returns,
-        self.driver.wake()  # which this makes at once
+        self.driver.wake()  # its current or next wait for events returns at once
 
     def step(self) -> None:
         """Send at most one message, then take in what the modem announced."""

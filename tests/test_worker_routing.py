@@ -6,13 +6,14 @@ to end on three simulated modems in tests/test_daemon_routing.py."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from fake_driver import FakeDriver
 from outbox_rows import queue
 from sqlalchemy import select
 
-from modem.pace import DOORBELL_CHECK, IDLE_WAIT, RateLimit
+from modem.pace import IDLE_WAIT, SHORT_LOOK, RateLimit
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
 from smsbox.config import MessagingConfig, ModemConfig
@@ -22,18 +23,24 @@ CALLER = "+33622222222"
 
 
 class TimedDriver(FakeDriver):
-    """Keeps how long the worker was ready to wait for events at each call."""
+    """Keeps how long the worker was ready to wait for events at each call; a wait
+    after `wake` returns at once, as the real drivers' do."""
 
     def __init__(self) -> None:
         super().__init__()
         self.waits: list[float] = []
+        self.woken = False
+
+    def wake(self) -> None:
+        self.woken = True
 
     def events(self, timeout: float):
-        self.waits.append(timeout)
+        self.waits.append(0.0 if self.woken else timeout)
+        self.woken = False
         return super().events(timeout)
 
 
-def make_worker(sessions, driver, clock, doorbells=None, **modem) -> ModemWorker:
+def make_worker(sessions, driver, clock, peers=None, **modem) -> ModemWorker:
     worker = ModemWorker(
         ModemConfig(device="/dev/null", **{"name": "fake", **modem}),
         driver,
@@ -41,7 +48,7 @@ def make_worker(sessions, driver, clock, doorbells=None, **modem) -> ModemWorker
         messaging=MessagingConfig(default_region="FR"),
         stop=threading.Event(),
         monotonic=clock,
-        doorbells=doorbells,
+        peers=peers,
     )
     worker.connect()
     return worker
@@ -104,35 +111,34 @@ def test_it_never_sends_from_a_receive_only_modem_but_stores_what_arrives(sessio
 
 
 def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
-    doorbells: dict[int, threading.Event] = {}
-    first = make_worker(sessions, TimedDriver(), clock, doorbells, name="first")
+    peers: dict[int, Callable[[], None]] = {}
+    first = make_worker(sessions, TimedDriver(), clock, peers, name="first")
     second_driver = TimedDriver()
-    second = make_worker(sessions, second_driver, clock, doorbells, name="second")
+    second = make_worker(sessions, second_driver, clock, peers, name="second")
     first.step(), second.step()  # both ready, seen, idle
     queue(sessions, "0611111111")
 
     second_driver.waits.clear()
     second.step()  # first's turn: second only rings it
 
-    assert first.pace.doorbell.is_set()
+    assert first.driver.woken
     assert second_driver.texts_on_the_network() == []
     # Work is waiting: second looks again as soon as first may have taken it.
-    assert sum(second_driver.waits) == pytest.approx(DOORBELL_CHECK)
+    assert sum(second_driver.waits) == pytest.approx(SHORT_LOOK)
     first.step()
     assert first.driver.texts_on_the_network() == ["hello"]
-    assert not first.pace.doorbell.is_set()
+    assert not first.driver.woken
 
 
-def test_an_idle_worker_stops_waiting_for_events_when_rung(sessions, clock):
+def test_an_idle_worker_stops_waiting_for_events_when_woken(sessions, clock):
     driver = TimedDriver()
     worker = make_worker(sessions, driver, clock)
     worker.step()
     driver.waits.clear()
     worker.step()
-    assert sum(driver.waits) == pytest.approx(IDLE_WAIT)
+    assert driver.waits == [IDLE_WAIT]  # one wait, not a look every few milliseconds
 
     driver.waits.clear()
-    worker.pace.doorbell.set()
+    worker.wake()
     worker.step()
-    assert sum(driver.waits) < IDLE_WAIT / 5
-    assert not worker.pace.doorbell.is_set()
+    assert driver.waits == [0.0]
