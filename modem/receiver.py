@@ -1,5 +1,6 @@
 """Receiving a modem's SMS: read, stored (idempotently), deleted from the SIM, then
-joined into messages; a STOP opts its sender out once its message is stored."""
+joined into messages; a keyword (STOP, START, HELP) is acted on once its message
+is stored."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modem import pdu as pdus
 from modem.drivers.contract import ModemDriver, StoredSms
-from smsbox import inbox, optouts
+from smsbox import account_settings, inbox, keyword_replies
 from smsbox.models import InboundPart, Message
 
 log = logging.getLogger(__name__)
@@ -95,22 +96,33 @@ class MessageReceiver:
         log.info(
             "modem %s: received message %d from %s", self.modem_name, message.id, message.number
         )
-        if optouts.is_stop_message(message):
-            self._opt_out(session, message)
+        self._answer_keyword(session, message)
 
-    def _opt_out(self, session: Session, stop: Message) -> None:
-        """After the message is committed: whatever fails here, the STOP itself is kept
-        in the inbox for a person to act on."""
+    def _answer_keyword(self, session: Session, message: Message) -> None:
+        """After the message is committed: whatever fails here, the message itself is
+        kept in the inbox for a person to act on. The rules are read each time, so a
+        change of the settings needs no restart."""
         try:
-            optouts.opt_out(session, stop.number, source_message_id=stop.id)
+            rules = account_settings.keyword_rules(session)
+            answered = keyword_replies.answer(
+                session, message, rules, default_region=self.default_region
+            )
             session.commit()
         except Exception:
             session.rollback()
             log.exception(
-                "modem %s: %s not put on the STOP list (message %d)",
+                "modem %s: keyword of message %d from %s not acted on",
                 self.modem_name,
-                stop.number,
-                stop.id,
+                message.id,
+                message.number,
             )
             return
-        log.info("modem %s: %s opted out (message %d)", self.modem_name, stop.number, stop.id)
+        if answered.kind is not None:
+            log.info(
+                "modem %s: %s said %s (message %d)%s",
+                self.modem_name,
+                message.number,
+                answered.kind,
+                message.id,
+                ", answered" if answered.reply is not None else "",
+            )

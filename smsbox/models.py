@@ -144,6 +144,9 @@ class Message(Base):
     # Asked for by whoever queued it (`smsbox send --modem`): no other modem sends it.
     requested_modem_id: Mapped[int | None] = mapped_column(ForeignKey("modems.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The kind of keyword (`smsbox.keywords.Kind`) this automatic reply answers; the
+    # answers to a number's own STOP or START go to it even while it is opted out.
+    keyword_reply: Mapped[str | None] = mapped_column(String(16))
 
     modem: Mapped[Modem | None] = relationship(foreign_keys=[modem_id])
     requested_modem: Mapped[Modem | None] = relationship(foreign_keys=[requested_modem_id])
@@ -272,6 +275,12 @@ class OptOut(Base):
     number: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     source_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # How it got here: "sms" (a keyword, `keyword` says which), "manual", "import".
+    source: Mapped[str] = mapped_column(String(8), default="manual", server_default="manual")
+    keyword: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The number asked to come back and was asked to confirm (double opt-in).
+    opt_in_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IncomingCall(Base):
@@ -322,3 +331,13 @@ class LoginFailure(Base):
     failures: Mapped[int]
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     forget_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Setting(Base):
+    """An account setting changed from its default, by name: a JSON value the
+    services read when they act, so a change needs no restart."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

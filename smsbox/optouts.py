@@ -1,62 +1,42 @@
 """The STOP list: numbers that asked to receive nothing more.
 
-A number gets on it by an inbound message that says only a STOP keyword, or by a
-person (`smsbox optout add`). Sending checks it when the daemon claims a message
-(`smsbox.sending.claim_next`), so a message queued before the STOP is held too.
+A number gets on it by an inbound message that says only a STOP keyword
+(`smsbox.keyword_replies`), or by a person (`smsbox optout add`). Sending checks it
+when the daemon claims a message (`smsbox.sending.claim_next`), so a message queued
+before the STOP is held too.
 Numbers are E.164, as `smsbox.numbers` makes them; callers normalise.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, Message, OptOut
-
-# The whole text, once normalised (see `_normalised`), must be one of these.
-# French networks and regulators know STOP; ARRÊT is what French speakers type.
-STOP_KEYWORDS = ("STOP", "ARRÊT")
+from smsbox.models import OptOut
 
 
-def _normalised(text: str) -> str:
-    """Case and accents folded (ARRÊT, arret, Arrêt are one word), and the whitespace
-    and punctuation around it dropped ("Stop.", " stop! "); inside it stays, so that
-    "S T O P" is no keyword. Emoji and other symbols are not punctuation: "Stop 🙏"
-    is a sentence, not a keyword, and a person can add the number by hand."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-    around = {
-        char for char in folded if char.isspace() or unicodedata.category(char).startswith("P")
-    }
-    return folded.strip("".join(around))
-
-
-_KEYWORDS = frozenset(_normalised(keyword) for keyword in STOP_KEYWORDS)
-
-
-def is_stop_request(text: str) -> bool:
-    """Whether the whole text is a STOP keyword ("please don't stop" is not)."""
-    return _normalised(text) in _KEYWORDS
-
-
-def is_stop_message(message: Message) -> bool:
-    """An inbound message, joined without error, whose text is a STOP keyword: a long
-    message that could not be joined carries only what its parts hold."""
-    return (
-        message.direction == Direction.INBOUND
-        and message.error is None
-        and is_stop_request(message.body)
-    )
-
-
-def opt_out(session: Session, number: str, source_message_id: int | None = None) -> OptOut:
-    """Put `number` on the list, once: a second STOP keeps the first one's date and message."""
+def opt_out(
+    session: Session,
+    number: str,
+    source_message_id: int | None = None,
+    *,
+    source: str = "manual",
+    keyword: str | None = None,
+    reason: str | None = None,
+) -> OptOut:
+    """Put `number` on the list, once: a second STOP keeps the first one's date and
+    message, and forgets a request to come back (`smsbox.keyword_replies`)."""
     existing = session.scalar(select(OptOut).where(OptOut.number == number))
     if existing is not None:
+        existing.opt_in_requested_at = None
         return existing
-    added = OptOut(number=number, source_message_id=source_message_id)
+    added = OptOut(
+        number=number,
+        source_message_id=source_message_id,
+        source=source,
+        keyword=keyword,
+        reason=reason,
+    )
     session.add(added)
     session.flush()
     return added

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from smsbox import routing
+from smsbox.keywords import Kind
 from smsbox.models import Direction, Message, MessagePart, Modem, OptOut, Status, utcnow
 from smsbox.optouts import blocked_reason
 
@@ -25,6 +26,10 @@ from smsbox.optouts import blocked_reason
 MAX_PART_ATTEMPTS = 3
 # Waits before the second and third tries: a congested network needs time.
 RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
+
+
+# The answers to a number's own STOP or START go to it even while it is opted out.
+ANSWERS_OWN_REQUEST = func.coalesce(Message.keyword_reply, "").in_([Kind.OPT_OUT, Kind.OPT_IN])
 
 
 def claim_next(
@@ -43,8 +48,9 @@ def claim_next(
     with its modem: parts from two SIMs would reach the phone from two numbers and
     never be joined. Messages to numbers on the STOP list end `blocked` first: the
     list is checked now rather than when queued, so a STOP also holds what was
-    queued before it. The conditional UPDATE is the lock: of two workers racing for
-    the same row, only one gets it back.
+    queued before it; only the answers to the number's own STOP or START go. The
+    conditional UPDATE is the lock: of two workers racing for the same row, only one
+    gets it back.
     """
     due = now or utcnow()
     mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
@@ -57,7 +63,9 @@ def claim_next(
     )
     if _block_opted_out(session, claimable):
         session.commit()
-    not_opted_out = ~select(OptOut.id).where(OptOut.number == Message.number).exists()
+    not_opted_out = or_(
+        ANSWERS_OWN_REQUEST, ~select(OptOut.id).where(OptOut.number == Message.number).exists()
+    )
     while True:
         found = session.execute(
             select(Message.id, mine).where(*claimable, not_opted_out).order_by(Message.id).limit(1)
@@ -91,7 +99,9 @@ def _block_opted_out(session: Session, claimable: tuple[ColumnElement[bool], ...
     """Mark `blocked`, with the reason, the claimable messages to opted-out numbers:
     one SELECT and one UPDATE whatever their number. Returns how many."""
     found = session.execute(
-        select(Message.id, OptOut).join(OptOut, OptOut.number == Message.number).where(*claimable)
+        select(Message.id, OptOut)
+        .join(OptOut, OptOut.number == Message.number)
+        .where(*claimable, ~ANSWERS_OWN_REQUEST)
     ).all()
     if not found:
         return 0

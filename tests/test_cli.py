@@ -424,7 +424,9 @@ def test_it_refuses_a_modem_that_does_not_send_naming_those_that_do(with_modems,
 
 
 def test_it_adds_lists_and_removes_a_number_on_the_stop_list(initialised):
-    added = smsbox("optout", "add", "06 98 76 54 32", config=initialised)
+    added = smsbox(
+        "optout", "add", "06 98 76 54 32", "--reason", "asked by phone", config=initialised
+    )
     assert added.returncode == 0, added.stderr
     assert "+33698765432" in added.stdout
     assert smsbox("optout", "add", "+33698765432", config=initialised).returncode == 0
@@ -435,8 +437,15 @@ def test_it_adds_lists_and_removes_a_number_on_the_stop_list(initialised):
     listed = smsbox("optout", "list", "--json", config=initialised)
     assert listed.returncode == 0, listed.stderr
     (entry,) = json.loads(listed.stdout)
-    assert (entry["number"], entry["stop_message_id"]) == ("+33698765432", None)
-    assert "+33698765432" in smsbox("optout", "list", config=initialised).stdout
+    assert entry | {"since": None} == {
+        "number": "+33698765432",
+        "since": None,
+        "stop_message_id": None,
+        "source": "manual",
+        "keyword": None,
+        "reason": "asked by phone",
+    }
+    assert "(by hand: asked by phone)" in smsbox("optout", "list", config=initialised).stdout
 
     removed = smsbox("optout", "remove", "0698765432", config=initialised)
     assert removed.returncode == 0, removed.stderr

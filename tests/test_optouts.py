@@ -1,8 +1,8 @@
-"""The STOP list: which texts opt out, adding and removing numbers, and sending held back."""
+"""The STOP list: adding and removing numbers, and sending held back (which texts
+opt out: tests/test_keywords.py)."""
 
 from __future__ import annotations
 
-import pytest
 from outbox_rows import queue, status_of
 from sqlalchemy import func, select
 
@@ -10,43 +10,6 @@ from smsbox import optouts, sending
 from smsbox.models import Direction, Message, OptOut, Status
 
 OPTED_OUT = "+33698765432"
-
-
-@pytest.mark.parametrize(
-    ("text", "stops"),
-    [
-        ("STOP", True),
-        ("Stop.", True),
-        (" stop ", True),
-        ("stop!", True),
-        ("« Stop ! »", True),
-        ("\nSTOP\n", True),
-        ("\uff33\uff34\uff2f\uff30", True),  # full-width STOP, as some keyboards type it
-        ("ARRÊT", True),
-        ("Arrêt", True),
-        ("ARRET", True),
-        ("arret!", True),
-        ("Stop 🙏", False),  # an emoji is no punctuation: a sentence, not a keyword
-        ("stop please", False),
-        ("please don't stop", False),
-        ("Stopp", False),
-        ("S T O P", False),
-        ("S.T.O.P", False),
-        ("", False),
-        ("...", False),
-    ],
-)
-def test_it_takes_only_a_whole_text_that_says_stop_as_a_stop_request(text, stops):
-    assert optouts.is_stop_request(text) is stops
-
-
-def test_it_does_not_take_a_message_stored_with_an_error_for_a_stop_request():
-    def inbound(error: str | None) -> Message:
-        return Message(direction=Direction.INBOUND, body="STOP", error=error)
-
-    assert optouts.is_stop_message(inbound(None))
-    assert not optouts.is_stop_message(inbound("its parts make no message: part 0 of 2"))
-    assert not optouts.is_stop_message(Message(direction=Direction.OUTBOUND, body="STOP"))
 
 
 def count_optouts(sessions) -> int:

@@ -18,6 +18,7 @@ from modem.pdu import encode_deliver
 from modem.worker import UNANNOUNCED_SWEEP_INTERVAL, ModemWorker
 from smsbox import calls
 from smsbox.config import MessagingConfig, ModemConfig
+from smsbox.keywords import KeywordRules
 from smsbox.models import Direction, Message, MessagePart, Modem, Status
 
 RECIPIENT = "+33611111111"
@@ -173,15 +174,16 @@ def test_it_records_a_call_once_with_all_its_rings(sessions, modem, worker):
         assert (call.number, call.rings, call.modem_id) == (CALLER, 4, worker.modem_id)
 
 
-def test_it_blocks_a_send_to_a_number_that_answered_stop(sessions, modem, worker):
+def test_it_blocks_a_send_to_a_number_that_answered_stop_but_its_answer(sessions, modem, worker):
     modem.deliver(*encode_deliver(CALLER, " Stop. ", smsc="+33609001390", sent_at=RANG_AT))
     worker.step()
     (message_id,) = queue(sessions, CALLER, text="Promotion !")
 
     worker.step()
+    worker.step()
 
     assert status_of(sessions, message_id) == Status.BLOCKED
-    assert modem.texts_on_the_network() == []
+    assert modem.texts_on_the_network() == [KeywordRules().opt_out_reply]
 
 
 # -- what the modem says of itself, and modems that announce nothing ----------------------

@@ -14,7 +14,7 @@ from modem import receiver as receiver_module
 from modem.errors import ModemError
 from modem.pdu import encode_deliver
 from modem.worker import ModemWorker
-from smsbox import optouts
+from smsbox import keyword_replies, optouts
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.inbox import slot_key
 from smsbox.models import Direction, InboundPart, Message, Status
@@ -179,7 +179,7 @@ def test_it_keeps_the_stop_message_when_the_list_cannot_be_written(sessions, mon
     def opt_out(*_: object, **__: object) -> None:
         raise RuntimeError("the opt-out list is broken")
 
-    monkeypatch.setattr(receiver_module.optouts, "opt_out", opt_out)
+    monkeypatch.setattr(keyword_replies.optouts, "opt_out", opt_out)
     sim = sim_holding(*deliver("STOP"), *deliver("après"))
     connect(sessions, sim)
 

@@ -41,8 +41,15 @@ def cmd_optout_list(args: argparse.Namespace) -> None:
         return
     local = ZoneInfo(config.messaging.timezone)
     for entry in entries:
-        how = f"STOP, message {entry.source_message_id}" if entry.source_message_id else "by hand"
-        print(f"{entry.number}  since {entry.created_at.astimezone(local):%Y-%m-%d %H:%M}  ({how})")
+        since = entry.created_at.astimezone(local)
+        print(f"{entry.number}  since {since:%Y-%m-%d %H:%M}  ({_how(entry)})")
+
+
+def _how(entry: OptOut) -> str:
+    if entry.source_message_id:
+        return f"said {entry.keyword or 'STOP'!r}, message {entry.source_message_id}"
+    how = "imported" if entry.source == "import" else "by hand"
+    return f"{how}: {entry.reason}" if entry.reason else how
 
 
 def _as_json(entry: OptOut) -> dict[str, object]:
@@ -50,6 +57,9 @@ def _as_json(entry: OptOut) -> dict[str, object]:
         "number": entry.number,
         "since": entry.created_at.isoformat(),
         "stop_message_id": entry.source_message_id,
+        "source": entry.source,
+        "keyword": entry.keyword,
+        "reason": entry.reason,
     }
 
 
@@ -59,7 +69,7 @@ def cmd_optout_add(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     number = _number(config, args.number)
     with _session(config) as session:
-        opt_out(session, number)
+        opt_out(session, number, reason=args.reason)
         session.commit()
     print(f"{number} is on the opt-out list: nothing more will be sent to it")
 
@@ -86,3 +96,5 @@ def add_optout_commands(commands, add) -> None:
     ):
         command = add(name, handler, help_text, optout_commands)
         command.add_argument("number", metavar="NUMBER", help="national or international format")
+        if name == "add":
+            command.add_argument("--reason", help="why, kept beside the number")

@@ -1,0 +1,114 @@
+"""What an inbound keyword does, once its message is stored: STOP puts the number on
+the STOP list, START takes it off (after a confirmation, with double opt-in), HELP
+gets the help text; each with the account's reply, at most a few an hour to one
+number so that two machines answering each other cannot loop."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smsbox import optouts, outbox
+from smsbox.keywords import KeywordRules, Kind
+from smsbox.models import Direction, Message, OptOut, utcnow
+from smsbox.refusals import Refusal
+
+log = logging.getLogger(__name__)
+
+# The default reply (a message that says no keyword) is marked so in `keyword_reply`.
+DEFAULT_REPLY = "default"
+REPLY_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a keyword did: its kind (None: no keyword), and the reply queued if any."""
+
+    kind: Kind | None
+    reply: Message | None = None
+
+
+def answer(
+    session: Session,
+    message: Message,
+    rules: KeywordRules,
+    *,
+    default_region: str,
+    now: datetime | None = None,
+) -> Answer:
+    """Act on the inbound `message` (committed by the caller before and after)."""
+    if message.direction != Direction.INBOUND or message.error is not None:
+        # A long message that could not be joined carries only what its parts hold.
+        return Answer(None)
+    replies = _Replies(session, message, rules, default_region, now or utcnow())
+    kind = rules.kind_of(message.body)
+    on_list = session.scalar(select(OptOut).where(OptOut.number == message.number))
+    if kind is Kind.OPT_OUT:
+        optouts.opt_out(
+            session,
+            message.number,
+            source_message_id=message.id,
+            source="sms",
+            keyword=message.body.strip(),
+        )
+        return Answer(kind, replies.send(rules.opt_out_reply, kind))
+    if kind is Kind.OPT_IN:
+        if on_list is None:
+            return Answer(kind)  # it receives already
+        return Answer(kind, _opt_in(replies, on_list))
+    if on_list is not None:
+        # An opted-out number gets nothing but the answers to its own STOP and START.
+        return Answer(kind)
+    if kind is Kind.HELP:
+        return Answer(kind, replies.send(rules.help_reply, kind))
+    return Answer(None, replies.send(rules.default_reply, DEFAULT_REPLY))
+
+
+@dataclass(frozen=True)
+class _Replies:
+    session: Session
+    to: Message
+    rules: KeywordRules
+    default_region: str
+    now: datetime
+
+    def send(self, text: str, kind: str) -> Message | None:
+        """Queue `text` to the sender, unless it is empty or the sender had its share of
+        automatic replies this hour."""
+        if not text.strip():
+            return None
+        replied = self.session.scalar(
+            select(func.count(Message.id)).where(
+                Message.number == self.to.number,
+                Message.created_at > self.now - REPLY_WINDOW,
+                Message.keyword_reply.is_not(None),
+            )
+        )
+        if replied >= self.rules.replies_per_hour:
+            log.warning("no automatic reply to %s: %d in the last hour", self.to.number, replied)
+            return None
+        try:
+            reply = outbox.queue_message(
+                self.session, self.to.number, text, default_region=self.default_region
+            )
+        except Refusal as refused:  # a sender name such as "ORANGE" takes no reply
+            log.warning("no automatic reply to %s: %s", self.to.number, refused)
+            return None
+        reply.keyword_reply = kind
+        self.session.flush()
+        return reply
+
+
+def _opt_in(replies: _Replies, on_list: OptOut) -> Message | None:
+    rules = replies.rules
+    asked = on_list.opt_in_requested_at
+    window = timedelta(hours=rules.confirm_within_hours)
+    if rules.double_opt_in and not (asked is not None and replies.now - asked <= window):
+        on_list.opt_in_requested_at = replies.now
+        return replies.send(rules.opt_in_confirm_request, Kind.OPT_IN)
+    optouts.opt_in(replies.session, replies.to.number)
+    return replies.send(rules.opt_in_reply, Kind.OPT_IN)
