@@ -1,13 +1,20 @@
 """When a worker asks for a message to send, and how long it then listens to its
-modem: its rate limit, and the turns the daemon's modems leave each other
-(`smsbox.routing` says whose turn it is)."""
+modem: its rate limit, the turns the daemon's modems leave each other
+(`smsbox.routing` says whose turn it is), and the sending hours of commercial
+messages."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from modem.drivers.contract import ModemEvent
+from smsbox import account_settings
+from smsbox.models import utcnow
+from smsbox.sending_window import SendingWindow
 
 # How long an idle worker listens to its modem before it looks at the queue again.
 IDLE_WAIT = 0.5
@@ -15,6 +22,8 @@ IDLE_WAIT = 0.5
 # once the peer took it, the next may be this one's.
 SHORT_LOOK = 0.05
 RATE_WINDOW = 60.0
+# How often the sending hours are read again: a change by an admin applies within.
+SENDING_HOURS_REFRESH = 60.0
 
 
 class RateLimit:
@@ -82,3 +91,24 @@ class SendingPace:
         if rang:
             return events(SHORT_LOOK)
         return events(min(IDLE_WAIT, held_back or IDLE_WAIT))
+
+
+class SendingHours:
+    """Whether commercial messages may go now (`smsbox.sending_window`), the account's
+    setting read again every minute."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], zone: ZoneInfo, monotonic: Callable[[], float]
+    ):
+        self.sessions = sessions
+        self.zone = zone
+        self._monotonic = monotonic
+        self._window: SendingWindow | None = None
+        self._read_at = 0.0
+
+    def open_now(self) -> bool:
+        if self._window is None or self._monotonic() - self._read_at >= SENDING_HOURS_REFRESH:
+            with self.sessions() as session:
+                self._window = account_settings.sending_window(session)
+            self._read_at = self._monotonic()
+        return self._window.is_open(utcnow(), self.zone)

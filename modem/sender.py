@@ -39,14 +39,23 @@ class MessageSender:
         # Waits while showing the worker's progress to the daemon.
         self._pause = pause
 
-    def send_one(self, modem_id: int, deferred_to: Callable[[int], None] | None = None) -> bool:
+    def send_one(
+        self,
+        modem_id: int,
+        deferred_to: Callable[[int], None] | None = None,
+        *,
+        commercial: bool = True,
+    ) -> bool:
         """Send the next message this modem may send; False when there is none, or
-        when another modem's turn came first (`deferred_to` hears which).
+        when another modem's turn came first (`deferred_to` hears which). Outside
+        the sending hours (`commercial` False), only a transactional one.
 
         Raises ModemError when the modem must be reconnected: reconnecting settles
         the message (`sending.recover_unfinished`)."""
         with self.sessions() as session:
-            message = sending.claim_next(session, modem_id, deferred_to=deferred_to)
+            message = sending.claim_next(
+                session, modem_id, deferred_to=deferred_to, commercial=commercial
+            )
             if message is None:
                 return False
             self._send(session, message)

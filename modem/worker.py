@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,7 +31,7 @@ from modem.drivers.contract import (
     StatusReport,
 )
 from modem.errors import ModemError, PinRefused
-from modem.pace import SendingPace
+from modem.pace import SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
 from smsbox import delivery, sending
@@ -112,6 +113,7 @@ class ModemWorker:
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
         self.pace = SendingPace(modem.rate_limit, monotonic, peers)
+        self.sending_hours = SendingHours(sessions, ZoneInfo(messaging.timezone), monotonic)
         self._rate_limited = False
         self.last_progress = monotonic()
 
@@ -249,7 +251,9 @@ class ModemWorker:
         self._periodic_checks()
 
     def _send_one(self) -> bool:
-        sent = self.sender.send_one(self.modem_id, deferred_to=self.pace.ring)
+        sent = self.sender.send_one(
+            self.modem_id, deferred_to=self.pace.ring, commercial=self.sending_hours.open_now()
+        )
         if sent:
             self.pace.took_one()
         return sent

@@ -1,7 +1,7 @@
-"""The account's settings that staff change while smsbox runs (keywords, ...): one
-row of JSON per group of settings, read by the services each time they act, so a
-change takes effect in the daemon without a restart. A group never saved, or a
-field added since it was, takes its default."""
+"""The account's settings that staff change while smsbox runs (keywords, sending
+hours...): one row of JSON per group of settings, read by the services when they
+act, so a change takes effect in the daemon without a restart. A group never saved,
+or a field added since it was, takes its default."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from smsbox.keywords import KeywordRules
 from smsbox.models import Setting
+from smsbox.sending_window import SendingWindow
 
 Settings = TypeVar("Settings")
 
 KEYWORDS = "keywords"
+SENDING_WINDOW = "sending_window"
 
 
 def load(session: Session, key: str, kind: type[Settings]) -> Settings:
@@ -25,12 +27,12 @@ def load(session: Session, key: str, kind: type[Settings]) -> Settings:
         return kind()
     stored = json.loads(row.value)
     known = {field.name: field for field in dataclasses.fields(kind) if field.init}
-    values = {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in stored.items()
-        if name in known
-    }
-    return kind(**values)
+    return kind(**{name: _tuples(value) for name, value in stored.items() if name in known})
+
+
+def _tuples(value: Any) -> Any:
+    """JSON's lists back to the tuples the settings hold."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
 def save(session: Session, key: str, settings: Any) -> None:
@@ -51,3 +53,7 @@ def save(session: Session, key: str, settings: Any) -> None:
 
 def keyword_rules(session: Session) -> KeywordRules:
     return load(session, KEYWORDS, KeywordRules)
+
+
+def sending_window(session: Session) -> SendingWindow:
+    return load(session, SENDING_WINDOW, SendingWindow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -147,6 +147,9 @@ class Message(Base):
     # The kind of keyword (`smsbox.keywords.Kind`) this automatic reply answers; the
     # answers to a number's own STOP or START go to it even while it is opted out.
     keyword_reply: Mapped[str | None] = mapped_column(String(16))
+    # A commercial message (false) goes out only within the sending hours
+    # (`smsbox.sending_window`); a reply, a code or a reminder at any hour.
+    transactional: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     modem: Mapped[Modem | None] = relationship(foreign_keys=[modem_id])
     requested_modem: Mapped[Modem | None] = relationship(foreign_keys=[requested_modem_id])

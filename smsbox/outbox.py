@@ -54,6 +54,7 @@ def queue_message(
     scheduled_at: datetime | None = None,
     created_by_id: int | None = None,
     requested_modem_id: int | None = None,
+    transactional: bool = True,
 ) -> Message:
     check_body(body)
     number = to_e164(raw_number, default_region)
@@ -66,6 +67,7 @@ def queue_message(
         scheduled_at=scheduled_at,
         created_by_id=created_by_id,
         requested_modem_id=requested_modem_id,
+        transactional=transactional,
     )
     session.add(message)
     session.flush()

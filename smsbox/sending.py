@@ -38,6 +38,7 @@ def claim_next(
     now: datetime | None = None,
     *,
     deferred_to: Callable[[int], None] | None = None,
+    commercial: bool = True,
 ) -> Message | None:
     """Atomically take the oldest queued message this modem may send, or None;
     commits the claim.
@@ -50,7 +51,8 @@ def claim_next(
     list is checked now rather than when queued, so a STOP also holds what was
     queued before it; only the answers to the number's own STOP or START go. The
     conditional UPDATE is the lock: of two workers racing for the same row, only one
-    gets it back.
+    gets it back. Outside the sending hours (`commercial` False) only transactional
+    messages are taken.
     """
     due = now or utcnow()
     mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
@@ -61,6 +63,8 @@ def claim_next(
         or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
         or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
     )
+    if not commercial:
+        claimable = (*claimable, Message.transactional.is_(True))
     if _block_opted_out(session, claimable):
         session.commit()
     not_opted_out = or_(

@@ -134,6 +134,15 @@ def test_it_queues_an_sms_in_e164_with_the_text_unchanged(initialised):
     ) == [("+33612345678", "06 12 34 56 78", "Bonjour é ç €", "queued", "out")]
 
 
+def test_a_message_is_transactional_unless_said_commercial(initialised):
+    smsbox("send", "0612345678", "Code : 1234", config=initialised)
+    smsbox("send", "0612345678", "Soldes !", "--commercial", config=initialised)
+    assert rows(initialised, "SELECT body, transactional FROM messages ORDER BY id") == [
+        ("Code : 1234", 1),
+        ("Soldes !", 0),
+    ]
+
+
 @pytest.mark.parametrize("text", ["   ", "\n\t\n", "\u3000"])
 def test_it_refuses_to_send_a_text_of_only_white_space(initialised, text):
     assert_clean_failure(smsbox("send", "0612345678", text, config=initialised), "empty")

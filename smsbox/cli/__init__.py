@@ -86,6 +86,7 @@ def cmd_send(args: argparse.Namespace) -> None:
                 args.text,
                 default_region=config.messaging.default_region,
                 requested_modem_id=modem_id,
+                transactional=not args.commercial,
             )
         except (InvalidNumber, MessageRejected, UnknownModem) as error:
             raise CommandFailed(str(error)) from None
@@ -162,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--modem",
         metavar="NAME",
         help="send through this [[modem]] only (default: the least busy modem that sends)",
+    )
+    send.add_argument(
+        "--commercial",
+        action="store_true",
+        help="a commercial message: it goes out only within the account's sending hours",
     )
     add_resend_command(add)
     add_listing_commands(add)
