@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
 from smsbox.keywords import KeywordRules
 from smsbox.models import Setting
 from smsbox.sending_window import SendingWindow
@@ -35,20 +37,29 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
-def save(session: Session, key: str, settings: Any) -> None:
-    """Store `settings` (a dataclass that checked itself when made)."""
-    values = {
-        field.name: getattr(settings, field.name)
-        for field in dataclasses.fields(settings)
-        if field.init
-    }
+def save(session: Session, key: str, settings: Any, actor: Actor) -> None:
+    """Store `settings` (a dataclass that checked itself when made); the activity log
+    keeps the fields changed, with their old and new values."""
+    values = _values(settings)
+    old = _values(load(session, key, type(settings)))
+    changed = {name: [old[name], value] for name, value in values.items() if old[name] != value}
     encoded = json.dumps(values, ensure_ascii=False)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=encoded))
     else:
         row.value = encoded
+    if changed:
+        activity.record(session, Action.SETTINGS_CHANGED, actor, key, changed=changed)
     session.flush()
+
+
+def _values(settings: Any) -> dict[str, Any]:
+    return {
+        field.name: getattr(settings, field.name)
+        for field in dataclasses.fields(settings)
+        if field.init
+    }
 
 
 def keyword_rules(session: Session) -> KeywordRules:

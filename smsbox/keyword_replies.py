@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smsbox import optouts, outbox
+from smsbox import activity, optouts, outbox
+from smsbox.activity import BY_SMS, Action
 from smsbox.keywords import KeywordRules, Kind
 from smsbox.models import Direction, Message, OptOut, utcnow
 from smsbox.refusals import Refusal
@@ -54,6 +55,9 @@ def answer(
             source_message_id=message.id,
             source="sms",
             keyword=message.body.strip(),
+        )
+        activity.record(
+            session, Action.OPTOUT_ADDED, BY_SMS, message.number, keyword=message.body.strip()
         )
         return Answer(kind, replies.send(rules.opt_out_reply, kind))
     if kind is Kind.OPT_IN:
@@ -111,4 +115,11 @@ def _opt_in(replies: _Replies, on_list: OptOut) -> Message | None:
         on_list.opt_in_requested_at = replies.now
         return replies.send(rules.opt_in_confirm_request, Kind.OPT_IN)
     optouts.opt_in(replies.session, replies.to.number)
+    activity.record(
+        replies.session,
+        Action.OPTOUT_REMOVED,
+        BY_SMS,
+        replies.to.number,
+        keyword=replies.to.body.strip(),
+    )
     return replies.send(rules.opt_in_reply, Kind.OPT_IN)

@@ -17,6 +17,8 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
 from smsbox.models import LoginFailure, User, utcnow
 from smsbox.users import authenticate
 
@@ -54,8 +56,10 @@ def try_login(
     now = now or utcnow()
     keys = {Scope.NAME: name.strip()[:KEY_LENGTH], Scope.ADDRESS: address[:KEY_LENGTH]}
     locked_for = _locked_for(session, keys, now)
+    typed = Actor(keys[Scope.NAME])
     if locked_for is not None:
         # Not even checked: a guess made during a lockout learns nothing.
+        activity.record(session, Action.LOGIN_LOCKED, typed, address=address)
         return LoginAttempt(None, locked_for)
     user = authenticate(session, name, password)
     if user is not None:
@@ -64,10 +68,12 @@ def try_login(
                 LoginFailure.scope == Scope.NAME, LoginFailure.key == keys[Scope.NAME]
             )
         )
+        activity.record(session, Action.LOGIN, Actor(user.name, user.id), address=address)
         return LoginAttempt(user)
     session.execute(delete(LoginFailure).where(LoginFailure.forget_at <= now))
     for scope, key in keys.items():
         _count_failure(session, scope, key, now)
+    activity.record(session, Action.LOGIN_FAILED, typed, address=address)
     return LoginAttempt(None, _locked_for(session, keys, now))
 
 

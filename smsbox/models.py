@@ -344,3 +344,24 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ActivityEntry(Base):
+    """Who did what, for admins to look back on (`smsbox.activity`)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_at", "at", "id"),
+        Index("ix_activity_action_at", "action", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who, as they were named then: a user's name, "cli", "sms", "daemon".
+    actor: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    # What it was done to: a number, a user's name, a setting.
+    subject: Mapped[str | None] = mapped_column(String(200))
+    # JSON: counts, old and new values, the client's address.
+    details: Mapped[str | None] = mapped_column(Text)

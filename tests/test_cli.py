@@ -463,6 +463,23 @@ def test_it_adds_lists_and_removes_a_number_on_the_stop_list(initialised):
     assert json.loads(smsbox("optout", "list", "--json", config=initialised).stdout) == []
 
 
+def test_the_cli_logs_what_it_does_and_shows_the_log(initialised):
+    smsbox("optout", "add", "0698765432", "--reason", "by phone", config=initialised)
+    smsbox("send", "0612345678", "bonjour", config=initialised)
+
+    shown = smsbox("activity", "--json", config=initialised)
+    assert shown.returncode == 0, shown.stderr
+    assert [
+        (entry["actor"], entry["action"], entry["subject"], entry["details"])
+        for entry in json.loads(shown.stdout)
+    ] == [
+        ("cli", "messages_queued", "+33612345678", {"recipients": 1}),
+        ("cli", "optout_added", "+33698765432", {"reason": "by phone"}),
+    ]
+    text = smsbox("activity", "--action", "optout_added", config=initialised).stdout
+    assert "optout_added" in text and "by phone" in text and "messages_queued" not in text
+
+
 @pytest.mark.parametrize("command", ["add", "remove"])
 def test_it_refuses_to_put_something_that_is_not_a_number_on_the_stop_list(initialised, command):
     assert_clean_failure(smsbox("optout", command, "12ab", config=initialised), "12ab")

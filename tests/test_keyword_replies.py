@@ -10,7 +10,8 @@ from datetime import timedelta
 from outbox_rows import queue, status_of
 from sqlalchemy import select
 
-from smsbox import account_settings, keyword_replies, optouts, sending
+from smsbox import account_settings, activity, keyword_replies, optouts, sending
+from smsbox.activity import COMMAND_LINE
 from smsbox.keywords import KeywordRules, Kind
 from smsbox.models import Direction, Message, OptOut, Status, utcnow
 
@@ -60,6 +61,9 @@ def test_a_stop_opts_out_with_its_keyword_and_its_answer_goes_out_nothing_else(s
 
     opted = entry(sessions)
     assert (opted.source, opted.keyword) == ("sms", "stop.")
+    with sessions() as session:
+        (logged,) = activity.entries(session)
+        assert (logged.actor, logged.action, logged.subject) == ("sms", "optout_added", SENDER)
     with sessions() as session:
         claimed = sending.claim_next(session, modem_id)
         assert claimed.body == RULES.opt_out_reply  # the answer to its own STOP goes
@@ -152,9 +156,8 @@ def test_a_message_whose_parts_made_no_message_is_no_keyword(sessions):
 
 def test_saved_rules_are_the_ones_the_next_message_meets(sessions):
     with sessions() as session:
-        account_settings.save(
-            session, account_settings.KEYWORDS, dataclasses.replace(RULES, help=("INFOS",))
-        )
+        changed = dataclasses.replace(RULES, help=("INFOS",))
+        account_settings.save(session, account_settings.KEYWORDS, changed, COMMAND_LINE)
         session.commit()
         rules = account_settings.keyword_rules(session)
     assert said(sessions, "infos", rules=rules)[0] is Kind.HELP

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smsbox import account_settings
+from smsbox.activity import COMMAND_LINE
 from smsbox.keywords import KeywordRules, Kind
 from smsbox.refusals import Refusal
 
@@ -74,7 +75,7 @@ def test_rules_never_saved_are_the_defaults_and_saved_ones_come_back(sessions):
     with sessions() as session:
         assert account_settings.keyword_rules(session) == RULES
         changed = dataclasses.replace(RULES, help=("INFOS",), default_reply="Merci !")
-        account_settings.save(session, account_settings.KEYWORDS, changed)
+        account_settings.save(session, account_settings.KEYWORDS, changed, COMMAND_LINE)
         session.commit()
     with sessions() as session:
         loaded = account_settings.keyword_rules(session)

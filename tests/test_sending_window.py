@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from modem.pace import SENDING_HOURS_REFRESH
 from modem.worker import ModemWorker
 from smsbox import account_settings, sending
+from smsbox.activity import COMMAND_LINE
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import Status
 from smsbox.outbox import queue_message
@@ -95,7 +96,7 @@ def test_saved_sending_hours_come_back_as_they_were(sessions):
     window = dataclasses.replace(FRENCH, extra_holidays=("2026-12-24",))
     with sessions() as session:
         assert account_settings.sending_window(session) == FRENCH
-        account_settings.save(session, account_settings.SENDING_WINDOW, window)
+        account_settings.save(session, account_settings.SENDING_WINDOW, window, COMMAND_LINE)
         session.commit()
     with sessions() as session:
         assert account_settings.sending_window(session) == window
@@ -120,7 +121,7 @@ def test_outside_the_window_only_transactional_messages_are_claimed(sessions, mo
 
 def test_the_worker_holds_commercial_messages_until_an_admin_opens_the_window(sessions, clock):
     with sessions() as session:
-        account_settings.save(session, account_settings.SENDING_WINDOW, CLOSED)
+        account_settings.save(session, account_settings.SENDING_WINDOW, CLOSED, COMMAND_LINE)
         commercial = queue(session, "Soldes !", transactional=False)
         queue(session, "Votre rendez-vous est demain à 9 h", transactional=True)
         session.commit()
@@ -141,7 +142,7 @@ def test_the_worker_holds_commercial_messages_until_an_admin_opens_the_window(se
 
     with sessions() as session:
         always = SendingWindow(hours=(("00:00", "24:00"),) * 7, holiday_country="")
-        account_settings.save(session, account_settings.SENDING_WINDOW, always)
+        account_settings.save(session, account_settings.SENDING_WINDOW, always, COMMAND_LINE)
         session.commit()
     clock.now += SENDING_HOURS_REFRESH
     worker.step()

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from smsbox.cli.activity import add_activity_command
 from smsbox.cli.calls import add_calls_command
 from smsbox.cli.listings import add_listing_commands
 from smsbox.cli.optout import add_optout_commands
@@ -55,6 +56,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
+    from smsbox import activity
+    from smsbox.activity import COMMAND_LINE, Action
     from smsbox.database import open_session
     from smsbox.users import UserError, create_user
 
@@ -65,11 +68,14 @@ def cmd_user_add(args: argparse.Namespace) -> None:
             create_user(session, args.name, password, admin=args.admin)
         except UserError as error:
             raise CommandFailed(str(error)) from None
+        activity.record(session, Action.USER_CREATED, COMMAND_LINE, args.name, admin=args.admin)
         session.commit()
     print(f"user {args.name!r} created{' (admin)' if args.admin else ''}")
 
 
 def cmd_send(args: argparse.Namespace) -> None:
+    from smsbox import activity
+    from smsbox.activity import COMMAND_LINE, Action
     from smsbox.database import open_session
     from smsbox.numbers import InvalidNumber
     from smsbox.outbox import MessageRejected, queue_message
@@ -90,6 +96,7 @@ def cmd_send(args: argparse.Namespace) -> None:
             )
         except (InvalidNumber, MessageRejected, UnknownModem) as error:
             raise CommandFailed(str(error)) from None
+        activity.record(session, Action.MESSAGES_QUEUED, COMMAND_LINE, message.number, recipients=1)
         session.commit()
     notify(config)
     print(f"message {message.id} queued for {message.number}")
@@ -173,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_listing_commands(add)
     add_optout_commands(commands, add)
     add_calls_command(add)
+    add_activity_command(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")

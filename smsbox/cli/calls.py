@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from zoneinfo import ZoneInfo
 
-from smsbox.cli.output import print_json
+from smsbox.cli.output import positive, print_json
 from smsbox.config import load_config
 
 
@@ -37,13 +37,7 @@ def cmd_calls(args: argparse.Namespace) -> None:
         print(f"{when}  {call.number or 'withheld':<16}  {call.rings} ring(s)")
 
 
-def _positive(text: str) -> int:
-    if not (text.isascii() and text.isdigit() and int(text) > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
-
-
 def add_calls_command(add) -> None:
     calls = add("calls", cmd_calls, "list the latest incoming calls, newest first")
-    calls.add_argument("--limit", type=_positive, default=50, help="how many (default 50)")
+    calls.add_argument("--limit", type=positive, default=50, help="how many (default 50)")
     calls.add_argument("--json", action="store_true", help="as JSON, times in UTC")

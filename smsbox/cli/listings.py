@@ -7,7 +7,7 @@ import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from smsbox.cli.output import print_json
+from smsbox.cli.output import positive, print_json
 from smsbox.config import load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
@@ -140,19 +140,12 @@ def cmd_modems(args: argparse.Namespace) -> None:
     )
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_listing_commands(add) -> None:
     messages = add("messages", cmd_messages, "list messages, newest first")
     messages.add_argument("--direction", help="in or out")
     messages.add_argument("--status", help="queued, sent, delivered, failed, interrupted, ...")
     messages.add_argument("--number", help="only this number (national or international form)")
-    messages.add_argument("--limit", type=_positive, default=50, help="at most N (default 50)")
+    messages.add_argument("--limit", type=positive, default=50, help="at most N (default 50)")
     messages.add_argument("--json", action="store_true", help="every field, as JSON")
     modems = add("modems", cmd_modems, "the modems' state as the daemon last saw it")
     modems.add_argument("--json", action="store_true", help="every field, as JSON")

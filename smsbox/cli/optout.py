@@ -64,23 +64,30 @@ def _as_json(entry: OptOut) -> dict[str, object]:
 
 
 def cmd_optout_add(args: argparse.Namespace) -> None:
+    from smsbox import activity
+    from smsbox.activity import COMMAND_LINE, Action
     from smsbox.optouts import opt_out
 
     config = load_config(args.config)
     number = _number(config, args.number)
     with _session(config) as session:
         opt_out(session, number, reason=args.reason)
+        activity.record(session, Action.OPTOUT_ADDED, COMMAND_LINE, number, reason=args.reason)
         session.commit()
     print(f"{number} is on the opt-out list: nothing more will be sent to it")
 
 
 def cmd_optout_remove(args: argparse.Namespace) -> None:
+    from smsbox import activity
+    from smsbox.activity import COMMAND_LINE, Action
     from smsbox.optouts import opt_in
 
     config = load_config(args.config)
     number = _number(config, args.number)
     with _session(config) as session:
         removed = opt_in(session, number)
+        if removed:
+            activity.record(session, Action.OPTOUT_REMOVED, COMMAND_LINE, number)
         session.commit()
     print(f"{number} {'taken off' if removed else 'was not on'} the opt-out list")
 

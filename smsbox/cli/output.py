@@ -1,10 +1,19 @@
-"""What every `--json` prints: indented, accents as they are."""
+"""What the commands share: `--json` printed indented with accents as they are, and
+counts given on the command line."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)

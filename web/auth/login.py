@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin
 
+from smsbox.activity import Actor
 from smsbox.models import User
 from web.db import get_session
 
@@ -40,6 +41,10 @@ class StaffUser(UserMixin):
             session_version=user.session_version,
             language=user.language,
         )
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, self.id)
 
     def get_id(self) -> str:
         # Sessions live only in the signed cookie: the version in it is what lets

@@ -8,6 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
+from smsbox import activity
+from smsbox.activity import Action
 from smsbox.logins import try_login
 from smsbox.users import end_sessions
 from web.auth.forms import LoginForm
@@ -61,6 +63,7 @@ def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         # On every device: a cookie-only session has no server-side entry to end alone.
         end_sessions(get_session(), current_user.id)
+        activity.record(get_session(), Action.LOGOUT, current_user.actor)
         get_session().commit()
     logout_user()
     flash(gettext("You are logged out."), "info")

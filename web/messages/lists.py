@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext, ngettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from smsbox import activity
+from smsbox.activity import Action
 from smsbox.message_actions import SelectionRefused, delete_messages, find_chosen, mark_read
 from smsbox.message_lists import (
     OUTBOUND_STATUSES,
@@ -153,6 +155,10 @@ def delete() -> ResponseReturnValue:
         abort(400, gettext("No message was chosen."))
     session = get_session()
     deletion = delete_messages(session, ids)
+    if deletion.deleted:
+        activity.record(
+            session, Action.MESSAGES_DELETED, current_user.actor, deleted=deletion.deleted
+        )
     session.commit()
     if not deletion.deleted and not deletion.kept:
         abort(404, gettext("These messages do not exist (any more)."))

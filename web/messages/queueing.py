@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask_login import current_user
 from wtforms import Field
 
+from smsbox import activity
+from smsbox.activity import Action
 from smsbox.models import Message
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
@@ -34,6 +36,9 @@ def queue_typed_message(
     except MessageRejected as error:
         body.errors = [*body.errors, reason(error)]
     else:
+        activity.record(
+            session, Action.MESSAGES_QUEUED, current_user.actor, message.number, recipients=1
+        )
         session.commit()
         notify(get_config())
         return message

@@ -1,0 +1,95 @@
+"""The activity log: logins, sends, deletions, STOP list and settings changes, who
+made them and when, for admins to look back on (`smsbox activity`, the admin page).
+
+Entries are written in the transaction of what they record, so an entry exists
+exactly when the change does.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from smsbox.message_lists import Cursor
+from smsbox.models import ActivityEntry
+
+MAX_PAGE = 100
+
+
+class Action(enum.StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_LOCKED = "login_locked"
+    LOGOUT = "logout"
+    USER_CREATED = "user_created"
+    SETTINGS_CHANGED = "settings_changed"
+    MESSAGES_QUEUED = "messages_queued"
+    MESSAGES_DELETED = "messages_deleted"
+    OPTOUT_ADDED = "optout_added"
+    OPTOUT_REMOVED = "optout_removed"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a person logged in, or a way in without one ("cli", "sms")."""
+
+    name: str
+    user_id: int | None = None
+
+
+COMMAND_LINE = Actor("cli")
+BY_SMS = Actor("sms")
+
+
+def record(
+    session: Session,
+    action: Action,
+    actor: Actor,
+    subject: str | None = None,
+    **details: object,
+) -> ActivityEntry:
+    entry = ActivityEntry(
+        actor=actor.name[:80],
+        user_id=actor.user_id,
+        action=action,
+        subject=None if subject is None else subject[:200],
+        details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(
+    session: Session,
+    *,
+    action: Action | None = None,
+    search: str = "",
+    older_than: Cursor | None = None,
+    limit: int = 50,
+) -> list[ActivityEntry]:
+    """Newest first; `search` in who or what (a name, a number)."""
+    query = select(ActivityEntry).order_by(ActivityEntry.at.desc(), ActivityEntry.id.desc())
+    if action is not None:
+        query = query.where(ActivityEntry.action == action)
+    if search.strip():
+        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern += "%"
+        query = query.where(
+            or_(
+                ActivityEntry.actor.like(pattern, escape="\\"),
+                ActivityEntry.subject.like(pattern, escape="\\"),
+            )
+        )
+    if older_than is not None:
+        query = query.where(
+            tuple_(ActivityEntry.at, ActivityEntry.id) < (older_than.created_at, older_than.id)
+        )
+    return list(session.scalars(query.limit(min(limit, MAX_PAGE))))
+
+
+def details_of(entry: ActivityEntry) -> dict[str, object]:
+    return {} if entry.details is None else json.loads(entry.details)
