@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.drivers.contract import ModemEvent
 from smsbox import account_settings
 from smsbox.models import utcnow
+from smsbox.quotas import Periods, Quotas, Usage, current_quotas, modem_usage
 from smsbox.sending_window import SendingWindow
 
 # How long an idle worker listens to its modem before it looks at the queue again.
@@ -22,8 +25,9 @@ IDLE_WAIT = 0.5
 # once the peer took it, the next may be this one's.
 SHORT_LOOK = 0.05
 RATE_WINDOW = 60.0
-# How often the sending hours are read again: a change by an admin applies within.
-SENDING_HOURS_REFRESH = 60.0
+T = TypeVar("T")
+# How often settings are read again: a change by an admin applies within.
+SETTINGS_REFRESH = 60.0
 
 
 class RateLimit:
@@ -93,22 +97,81 @@ class SendingPace:
         return events(min(IDLE_WAIT, held_back or IDLE_WAIT))
 
 
+class Reread(Generic[T]):
+    """A value read from the database again once a minute: a setting an admin changes
+    applies within, without a query at each step."""
+
+    def __init__(self, read: Callable[[], T], monotonic: Callable[[], float]):
+        self._read = read
+        self._monotonic = monotonic
+        self._value: T | None = None
+        self._read_at = 0.0
+
+    def get(self) -> T:
+        if self._value is None or self._monotonic() - self._read_at >= SETTINGS_REFRESH:
+            self._value = self._read()
+            self._read_at = self._monotonic()
+        return self._value
+
+
 class SendingHours:
-    """Whether commercial messages may go now (`smsbox.sending_window`), the account's
-    setting read again every minute."""
+    """Whether commercial messages may go now (`smsbox.sending_window`)."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], zone: ZoneInfo, monotonic: Callable[[], float]
+    ):
+        self.zone = zone
+
+        def read() -> SendingWindow:
+            with sessions() as session:
+                return account_settings.sending_window(session)
+
+        self._window = Reread(read, monotonic)
+
+    def open_now(self) -> bool:
+        return self._window.get().is_open(utcnow(), self.zone)
+
+
+@dataclass
+class _CapState:
+    quotas: Quotas
+    periods: Periods
+    used: Usage
+    since: int = 0  # sent by this worker since `used` was counted
+
+
+class ModemCap:
+    """Each modem's daily and monthly caps (`smsbox.quotas`): its usage counted in the
+    database once a minute, and by the worker in between."""
 
     def __init__(
         self, sessions: sessionmaker[Session], zone: ZoneInfo, monotonic: Callable[[], float]
     ):
         self.sessions = sessions
         self.zone = zone
-        self._monotonic = monotonic
-        self._window: SendingWindow | None = None
-        self._read_at = 0.0
+        self.modem_id: int | None = None
+        self._state = Reread(self._count, monotonic)
 
-    def open_now(self) -> bool:
-        if self._window is None or self._monotonic() - self._read_at >= SENDING_HOURS_REFRESH:
-            with self.sessions() as session:
-                self._window = account_settings.sending_window(session)
-            self._read_at = self._monotonic()
-        return self._window.is_open(utcnow(), self.zone)
+    def _count(self) -> _CapState:
+        periods = Periods.at(utcnow(), self.zone)
+        with self.sessions() as session:
+            quotas = current_quotas(session)
+            capped = quotas.modem_daily is not None or quotas.modem_monthly is not None
+            if not capped or self.modem_id is None:
+                return _CapState(quotas, periods, Usage(0, 0))
+            return _CapState(quotas, periods, modem_usage(session, periods, self.modem_id))
+
+    def wait(self) -> float:
+        """Seconds until this modem may send again, 0 when it may now."""
+        state = self._state.get()
+        today = state.used.today + state.since
+        this_month = state.used.this_month + state.since
+        now = utcnow()
+        if state.quotas.modem_monthly is not None and this_month >= state.quotas.modem_monthly:
+            return max((state.periods.month_end - now).total_seconds(), 0.0)
+        if state.quotas.modem_daily is not None and today >= state.quotas.modem_daily:
+            return max((state.periods.day_end - now).total_seconds(), 0.0)
+        return 0.0
+
+    def took_one(self) -> None:
+        self._state.get().since += 1

@@ -31,7 +31,7 @@ from modem.drivers.contract import (
     StatusReport,
 )
 from modem.errors import ModemError, PinRefused
-from modem.pace import SendingHours, SendingPace
+from modem.pace import ModemCap, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
 from smsbox import delivery, sending
@@ -113,7 +113,9 @@ class ModemWorker:
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
         self.pace = SendingPace(modem.rate_limit, monotonic, peers)
-        self.sending_hours = SendingHours(sessions, ZoneInfo(messaging.timezone), monotonic)
+        zone = ZoneInfo(messaging.timezone)
+        self.sending_hours = SendingHours(sessions, zone, monotonic)
+        self.cap = ModemCap(sessions, zone, monotonic)
         self._rate_limited = False
         self.last_progress = monotonic()
 
@@ -192,6 +194,7 @@ class ModemWorker:
             session.commit()
             self._modem_id = modem.id
             self.pace.join(modem.id, self.wake)
+            self.cap.modem_id = modem.id
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
                 session, modem.id, self.modem.pin
             )
@@ -256,16 +259,21 @@ class ModemWorker:
         )
         if sent:
             self.pace.took_one()
+            self.cap.took_one()
         return sent
 
     def _held_back(self) -> float:
-        """Seconds the rate limit holds this modem back, told once to the other modems
-        so that they leave it no work meanwhile."""
-        wait = self.pace.held_back()
+        """Seconds the rate limit or a cap holds this modem back, told once to the other
+        modems so that they leave it no work meanwhile."""
+        wait = max(self.pace.held_back(), self.cap.wait())
         if wait > 0 and not self._rate_limited:
             until = utcnow() + timedelta(seconds=wait)
             self._write(lambda session: record_rate_limited(session, self.modem_id, until))
-            log.info("modem %s: rate limit reached, next message in %.0f s", self.modem.name, wait)
+            log.info(
+                "modem %s: rate limit or cap reached, next message in %.0f s",
+                self.modem.name,
+                wait,
+            )
         self._rate_limited = wait > 0
         return wait
 

@@ -1,5 +1,5 @@
 """The account's settings that staff change while smsbox runs (keywords, sending
-hours...): one row of JSON per group of settings, read by the services when they
+hours, caps...): one row of JSON per group of settings, read by the services when they
 act, so a change takes effect in the daemon without a restart. A group never saved,
 or a field added since it was, takes its default."""
 
@@ -21,6 +21,7 @@ Settings = TypeVar("Settings")
 
 KEYWORDS = "keywords"
 SENDING_WINDOW = "sending_window"
+QUOTAS = "quotas"
 
 
 def load(session: Session, key: str, kind: type[Settings]) -> Settings:

@@ -115,6 +115,10 @@ class Message(Base):
         # The conversations' unread counts (smsbox.conversations) read only the unread
         # of one number; `direction` and `read_at` too, constant inside it, so that
         # SQLite without statistics sees it match more terms than the one above.
+        # The caps (smsbox.quotas): one user's messages of a period, counted from
+        # this index alone; one modem's sent in a period.
+        Index("ix_messages_user_created", "created_by_id", "created_at", "status"),
+        Index("ix_messages_modem_sent", "modem_id", "sent_at"),
         Index(
             "ix_messages_unread_numbers",
             "number",

@@ -143,6 +143,19 @@ def test_a_message_is_transactional_unless_said_commercial(initialised):
     ]
 
 
+def test_it_refuses_a_send_over_the_account_s_cap(initialised):
+    with sqlite3.connect(initialised.parent / "data" / "smsbox.db") as connection:
+        connection.execute(
+            "INSERT INTO settings (key, value, updated_at)"
+            " VALUES ('quotas', '{\"account_daily\": 0}', '2026-11-25 00:00:00')"
+        )
+    assert_clean_failure(
+        smsbox("send", "0612345678", "hello", config=initialised),
+        "would pass the account's daily cap of 0",
+    )
+    assert rows(initialised, "SELECT count(*) FROM messages") == [(0,)]
+
+
 @pytest.mark.parametrize("text", ["   ", "\n\t\n", "\u3000"])
 def test_it_refuses_to_send_a_text_of_only_white_space(initialised, text):
     assert_clean_failure(smsbox("send", "0612345678", text, config=initialised), "empty")

@@ -14,7 +14,7 @@ from fake_driver import FakeDriver
 from outbox_rows import status_of
 from sqlalchemy.orm import Session
 
-from modem.pace import SENDING_HOURS_REFRESH
+from modem.pace import SETTINGS_REFRESH
 from modem.worker import ModemWorker
 from smsbox import account_settings, sending
 from smsbox.activity import COMMAND_LINE
@@ -144,6 +144,6 @@ def test_the_worker_holds_commercial_messages_until_an_admin_opens_the_window(se
         always = SendingWindow(hours=(("00:00", "24:00"),) * 7, holiday_country="")
         account_settings.save(session, account_settings.SENDING_WINDOW, always, COMMAND_LINE)
         session.commit()
-    clock.now += SENDING_HOURS_REFRESH
+    clock.now += SETTINGS_REFRESH
     worker.step()
     assert status_of(sessions, commercial) == Status.SENT

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from smsbox.cli.activity import add_activity_command
 from smsbox.cli.calls import add_calls_command
@@ -79,6 +80,7 @@ def cmd_send(args: argparse.Namespace) -> None:
     from smsbox.database import open_session
     from smsbox.numbers import InvalidNumber
     from smsbox.outbox import MessageRejected, queue_message
+    from smsbox.quotas import check_send
     from smsbox.routing import UnknownModem, requested_modem
     from smsbox.wakeup import notify
 
@@ -86,6 +88,7 @@ def cmd_send(args: argparse.Namespace) -> None:
     with open_session(config.database_url) as session:
         try:
             modem_id = requested_modem(session, config.modems, args.modem) if args.modem else None
+            check_send(session, count=1, user_id=None, zone=ZoneInfo(config.messaging.timezone))
             message = queue_message(
                 session,
                 args.number,

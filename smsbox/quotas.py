@@ -1,0 +1,166 @@
+"""Caps on how many SMS go out a day and a month: for the whole account, for each
+user, and for each modem (a SIM plan's allowance). Days and months are those of the
+account's time zone. A send over the account's or the user's cap is refused before
+anything is queued; a modem at its cap takes no more until its period ends, and the
+other modems take the traffic.
+
+What counts is an outbound message created in the period (a modem: sent in it),
+except those blocked by the STOP list, which never reached a modem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from smsbox import account_settings
+from smsbox.models import Direction, Message, Status, utcnow
+from smsbox.outbox import MessageRejected
+from smsbox.refusals import Refusal
+
+
+class QuotaExceeded(MessageRejected):
+    """A send that would pass a cap; nothing of it was queued."""
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Each cap in SMS, None for no cap."""
+
+    account_daily: int | None = None
+    account_monthly: int | None = None
+    user_daily: int | None = None
+    user_monthly: int | None = None
+    modem_daily: int | None = None
+    modem_monthly: int | None = None
+
+    def __post_init__(self) -> None:
+        for name, cap in vars(self).items():
+            if cap is not None and (not isinstance(cap, int) or cap < 0):
+                raise Refusal("The cap %(name)s must be a whole number, 0 or more.", name=name)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The account's current day and month, as UTC bounds."""
+
+    day_start: datetime
+    day_end: datetime
+    month_start: datetime
+    month_end: datetime
+
+    @classmethod
+    def at(cls, moment: datetime, zone: ZoneInfo) -> Periods:
+        today = moment.astimezone(zone).date()
+        first = today.replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+
+        def start_of(day) -> datetime:
+            return datetime.combine(day, time(), zone).astimezone(moment.tzinfo)
+
+        return cls(
+            start_of(today),
+            start_of(today + timedelta(days=1)),
+            start_of(first),
+            start_of(next_month),
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    today: int
+    this_month: int
+
+
+def _usage(
+    session: Session, counted: Select, moment: InstrumentedAttribute, periods: Periods
+) -> Usage:
+    this_month = session.scalar(counted.where(moment >= periods.month_start)) or 0
+    today = session.scalar(counted.where(moment >= periods.day_start)) or 0
+    return Usage(today, this_month)
+
+
+def account_usage(session: Session, periods: Periods) -> Usage:
+    # Two counts each read from an index alone, where one with `status != blocked`
+    # would visit every row of the month.
+    outbound = Message.direction == Direction.OUTBOUND
+    created = select(func.count()).select_from(Message).where(outbound)
+    blocked = created.where(Message.status == Status.BLOCKED)
+    every, never_sent = (
+        _usage(session, query, Message.created_at, periods) for query in (created, blocked)
+    )
+    return Usage(every.today - never_sent.today, every.this_month - never_sent.this_month)
+
+
+def user_usage(session: Session, periods: Periods, user_id: int) -> Usage:
+    counted = (
+        select(func.count())
+        .select_from(Message)
+        .where(Message.created_by_id == user_id, Message.status != Status.BLOCKED)
+    )
+    return _usage(session, counted, Message.created_at, periods)
+
+
+def modem_usage(session: Session, periods: Periods, modem_id: int) -> Usage:
+    counted = select(func.count()).select_from(Message).where(Message.modem_id == modem_id)
+    return _usage(session, counted, Message.sent_at, periods)
+
+
+def check(
+    session: Session,
+    quotas: Quotas,
+    *,
+    count: int,
+    user_id: int | None,
+    periods: Periods,
+) -> None:
+    """QuotaExceeded when `count` more SMS from `user_id` (None: not a person) would
+    pass the account's or that user's cap."""
+    if quotas.account_daily is not None or quotas.account_monthly is not None:
+        used = account_usage(session, periods)
+        _check(
+            count,
+            (quotas.account_daily, used.today),
+            "%(count)d more SMS would pass the account's daily cap of %(cap)d "
+            "(%(used)d today): nothing was queued",
+        )
+        _check(
+            count,
+            (quotas.account_monthly, used.this_month),
+            "%(count)d more SMS would pass the account's monthly cap of %(cap)d "
+            "(%(used)d this month): nothing was queued",
+        )
+    if user_id is not None and (quotas.user_daily is not None or quotas.user_monthly is not None):
+        used = user_usage(session, periods, user_id)
+        _check(
+            count,
+            (quotas.user_daily, used.today),
+            "%(count)d more SMS would pass your daily cap of %(cap)d "
+            "(%(used)d today): nothing was queued",
+        )
+        _check(
+            count,
+            (quotas.user_monthly, used.this_month),
+            "%(count)d more SMS would pass your monthly cap of %(cap)d "
+            "(%(used)d this month): nothing was queued",
+        )
+
+
+def _check(count: int, cap_and_used: tuple[int | None, int], template: str) -> None:
+    cap, used = cap_and_used
+    if cap is not None and used + count > cap:
+        raise QuotaExceeded(template, count=count, cap=cap, used=used)
+
+
+def check_send(session: Session, *, count: int, user_id: int | None, zone: ZoneInfo) -> None:
+    """The account's caps checked now for a send of `count` SMS (QuotaExceeded)."""
+    periods = Periods.at(utcnow(), zone)
+    check(session, current_quotas(session), count=count, user_id=user_id, periods=periods)
+
+
+def current_quotas(session: Session) -> Quotas:
+    return account_settings.load(session, account_settings.QUOTAS, Quotas)
