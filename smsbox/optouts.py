@@ -9,10 +9,13 @@ Numbers are E.164, as `smsbox.numbers` makes them; callers normalise.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from smsbox.models import OptOut
+from smsbox.message_lists import Cursor
+from smsbox.models import Message, OptOut
 
 
 def opt_out(
@@ -49,6 +52,36 @@ def opt_in(session: Session, number: str) -> bool:
 
 def is_opted_out(session: Session, number: str) -> bool:
     return session.scalar(select(OptOut.id).where(OptOut.number == number)) is not None
+
+
+# The whole list exported at once: far beyond any real STOP list.
+EXPORT_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class ListedOptOut:
+    entry: OptOut
+    # The text of the message that put the number on the list, if one did.
+    said: str | None
+
+
+def optouts_page(
+    session: Session, *, older_than: Cursor | None = None, search: str = "", limit: int = 50
+) -> list[ListedOptOut]:
+    """Newest first, `limit` of them, from the STOP list with what each number said."""
+    query = (
+        select(OptOut, Message.body)
+        .outerjoin(Message, Message.id == OptOut.source_message_id)
+        .order_by(OptOut.created_at.desc(), OptOut.id.desc())
+        .limit(limit)
+    )
+    if search.strip():
+        query = query.where(OptOut.number.contains(search.strip(), autoescape=True))
+    if older_than is not None:
+        query = query.where(
+            tuple_(OptOut.created_at, OptOut.id) < (older_than.created_at, older_than.id)
+        )
+    return [ListedOptOut(entry, said) for entry, said in session.execute(query)]
 
 
 def list_optouts(session: Session) -> list[OptOut]:

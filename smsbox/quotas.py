@@ -122,13 +122,13 @@ def check(
     pass the account's or that user's cap."""
     if quotas.account_daily is not None or quotas.account_monthly is not None:
         used = account_usage(session, periods)
-        _check(
+        _refuse_over(
             count,
             (quotas.account_daily, used.today),
             "%(count)d more SMS would pass the account's daily cap of %(cap)d "
             "(%(used)d today): nothing was queued",
         )
-        _check(
+        _refuse_over(
             count,
             (quotas.account_monthly, used.this_month),
             "%(count)d more SMS would pass the account's monthly cap of %(cap)d "
@@ -136,13 +136,13 @@ def check(
         )
     if user_id is not None and (quotas.user_daily is not None or quotas.user_monthly is not None):
         used = user_usage(session, periods, user_id)
-        _check(
+        _refuse_over(
             count,
             (quotas.user_daily, used.today),
             "%(count)d more SMS would pass your daily cap of %(cap)d "
             "(%(used)d today): nothing was queued",
         )
-        _check(
+        _refuse_over(
             count,
             (quotas.user_monthly, used.this_month),
             "%(count)d more SMS would pass your monthly cap of %(cap)d "
@@ -150,7 +150,7 @@ def check(
         )
 
 
-def _check(count: int, cap_and_used: tuple[int | None, int], template: str) -> None:
+def _refuse_over(count: int, cap_and_used: tuple[int | None, int], template: str) -> None:
     cap, used = cap_and_used
     if cap is not None and used + count > cap:
         raise QuotaExceeded(template, count=count, cap=cap, used=used)

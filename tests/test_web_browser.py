@@ -92,7 +92,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, sessions, language):
     with sessions() as session:
-        create_user(session, "camille", PASSWORD, language=language)
+        create_user(session, "camille", PASSWORD, language=language, admin=True)
         session.commit()
     page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
     with sessions() as session:
@@ -106,6 +106,9 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         "/messages/sent",
         "/messages/received",
         "/messages/unread",
+        "/admin/settings",
+        "/admin/optouts",
+        "/admin/activity",
         "/nowhere",
     ]:
         page.goto(path)
@@ -251,3 +254,33 @@ def test_a_discussion_shows_news_and_delivery_without_a_reload(
         assert console_errors == []
     (sent,) = messages(db, Direction.OUTBOUND)
     assert (sent.number, sent.status) == ("+33698765432", Status.DELIVERED)
+
+
+def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
+    browser, base_url, sessions
+):
+    with sessions() as session:
+        create_user(session, "root", PASSWORD, language="en", admin=True)
+        session.commit()
+    page = browser.new_context(base_url=base_url).new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "root")
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Each user, a day").fill("5")
+    page.get_by_role("button", name="Save the caps").click()
+    sync_api.expect(page.locator(".flash")).to_contain_text("Settings saved")
+    sync_api.expect(page.get_by_label("Each user, a day")).to_have_value("5")
+
+    page.get_by_role("link", name="STOP list").click()
+    page.get_by_label("Number", exact=True).fill("06 98 76 54 32")
+    page.get_by_label("Reason").first.fill("asked by phone")
+    page.get_by_role("button", name="Add to the STOP list").click()
+    row = page.locator("table.optouts tbody tr").first
+    sync_api.expect(row).to_contain_text("+33698765432")
+    sync_api.expect(row).to_contain_text("asked by phone")
+    row.get_by_role("button", name="Remove").click()
+    sync_api.expect(page.locator(".empty")).to_have_text("Nobody is on the STOP list.")
+
+    page.get_by_role("link", name="Activity").click()
+    sync_api.expect(page.locator("table.activity")).to_contain_text("removed from the STOP list")

@@ -30,6 +30,9 @@ METHOD_MAP = [
     ("smsbox/message_lists.py", "python"),
     ("smsbox/message_actions.py", "python"),
     ("smsbox/conversations.py", "python"),
+    ("smsbox/keywords.py", "python"),
+    ("smsbox/sending_window.py", "python"),
+    ("smsbox/quotas.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -41,6 +44,10 @@ KEYWORDS = {
     "ListRefused": None,
     "SelectionRefused": None,
     "BadCursor": None,
+    "Refusal": None,
+    "QuotaExceeded": None,
+    # smsbox.quotas: the reason is the third argument.
+    "_refuse_over": (3,),
 }
 
 
