@@ -26,6 +26,9 @@ class Action(enum.StrEnum):
     LOGIN_LOCKED = "login_locked"
     LOGOUT = "logout"
     USER_CREATED = "user_created"
+    USER_CHANGED = "user_changed"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (the name of an action)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the name of an action)
     SETTINGS_CHANGED = "settings_changed"
     MESSAGES_QUEUED = "messages_queued"
     MESSAGES_DELETED = "messages_deleted"

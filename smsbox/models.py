@@ -321,6 +321,8 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # The language of the web pages for this person: "fr" or "en" (smsbox.users.LANGUAGES).
     language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
+    # A disabled account cannot log in; its history stays.
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class LoginFailure(Base):

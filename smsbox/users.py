@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from smsbox.models import User
+from smsbox.refusals import Refusal
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 64
 # The languages of the web pages, the first by default.
 LANGUAGES = ("fr", "en")
 
@@ -24,8 +26,8 @@ def _unknown_user_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-class UserError(ValueError):
-    pass
+class UserError(Refusal):
+    """A change to the accounts refused; the text says why."""
 
 
 def create_user(
@@ -34,12 +36,13 @@ def create_user(
     name = name.strip()
     if not name:
         raise UserError("the user name is empty")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(name) > MAX_NAME_LENGTH:
+        raise UserError("the user name is longer than %(limit)d characters", limit=MAX_NAME_LENGTH)
+    _check_password(password)
     if session.scalar(select(User).where(User.name == name)) is not None:
-        raise UserError(f"a user named {name!r} already exists")
-    if language and language not in LANGUAGES:
-        raise UserError(f"no pages in {language!r}: choose one of {', '.join(LANGUAGES)}")
+        raise UserError("a user named %(name)s already exists", name=name)
+    if language:
+        _check_language(language)
     user = User(
         name=name,
         password_hash=generate_password_hash(password),
@@ -51,12 +54,30 @@ def create_user(
     return user
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            "the password must have at least %(count)d characters", count=MIN_PASSWORD_LENGTH
+        )
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise UserError(
+            "no pages in %(language)s: choose one of %(languages)s",
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
+    """The user whose name and password these are, unless disabled."""
     user = session.scalar(select(User).where(User.name == name.strip()))
     if user is None:
         check_password_hash(_unknown_user_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    right = check_password_hash(user.password_hash, password)
+    return user if right and not user.disabled else None
 
 
 def generate_password() -> str:
@@ -66,9 +87,8 @@ def generate_password() -> str:
 def set_password(session: Session, name: str, password: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise UserError(f"no user named {name!r}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError("no user named %(name)s", name=name)
+    _check_password(password)
     user.password_hash = generate_password_hash(password)
     end_sessions(session, user.id)
     return user
@@ -82,6 +102,30 @@ def end_sessions(session: Session, user_id: int) -> None:
 
 
 def set_language(session: Session, user_id: int, language: str) -> None:
-    if language not in LANGUAGES:
-        raise UserError(f"no pages in {language!r}: choose one of {', '.join(LANGUAGES)}")
+    _check_language(language)
     session.get_one(User, user_id).language = language
+
+
+def set_role(session: Session, user: User, *, admin: bool) -> None:
+    if user.is_admin and not admin:
+        _keep_an_admin(session, user, "the last administrator cannot become an operator")
+    user.is_admin = admin
+
+
+def set_disabled(session: Session, user: User, *, disabled: bool) -> None:
+    """A disabled user can no longer log in, and is logged out everywhere now."""
+    if disabled and user.is_admin:
+        _keep_an_admin(session, user, "the last administrator cannot be disabled")
+    user.disabled = disabled
+    if disabled:
+        end_sessions(session, user.id)
+
+
+def _keep_an_admin(session: Session, leaving: User, refusal: str) -> None:
+    others = select(User.id).where(User.is_admin, ~User.disabled, User.id != leaving.id)
+    if session.scalar(others.limit(1)) is None:
+        raise UserError(refusal)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.name)))

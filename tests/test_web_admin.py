@@ -19,8 +19,16 @@ from smsbox.sending_window import SendingWindow
 from smsbox.users import create_user
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-ADMIN_PAGES = ("/admin/settings", "/admin/optouts", "/admin/activity", "/admin/optouts.csv")
+ADMIN_PAGES = (
+    "/admin/settings",
+    "/admin/optouts",
+    "/admin/activity",
+    "/admin/optouts.csv",
+    "/admin/users",
+)
 ADMIN_POSTS = (
+    "/admin/users",
+    "/admin/users/1",
     "/admin/settings/keywords",
     "/admin/settings/hours",
     "/admin/settings/caps",

@@ -27,4 +27,4 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
     return checked
 
 
-from web.admin import activity, optouts, settings  # noqa: E402,F401  (their routes join it)
+from web.admin import activity, optouts, settings, users  # noqa: E402,F401  (their routes join it)

@@ -58,7 +58,7 @@ def load_user(session_id: str) -> StaffUser | None:
     if match is None:
         return None
     user = get_session().get(User, int(match[1]))
-    if user is None or user.session_version != int(match[2]):
+    if user is None or user.disabled or user.session_version != int(match[2]):
         return None
     return StaffUser.from_model(user)
 

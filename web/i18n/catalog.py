@@ -33,6 +33,7 @@ METHOD_MAP = [
     ("smsbox/keywords.py", "python"),
     ("smsbox/sending_window.py", "python"),
     ("smsbox/quotas.py", "python"),
+    ("smsbox/users.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -46,6 +47,9 @@ KEYWORDS = {
     "BadCursor": None,
     "Refusal": None,
     "QuotaExceeded": None,
+    "UserError": None,
+    # smsbox.users: the reason is the third argument.
+    "_keep_an_admin": (3,),
     # smsbox.quotas: the reason is the third argument.
     "_refuse_over": (3,),
 }
