@@ -35,7 +35,7 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except ImportError as error:
-        # The config names a driver this installation lacks (psycopg is not a dependency).
+        # The config names a driver this installation lacks (say MySQL's, or pysqlcipher).
         raise ConfigError(
             f"[database].url needs the Python module {error.name!r}, which is not installed"
         ) from None
