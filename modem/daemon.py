@@ -15,7 +15,7 @@ from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
 from smsbox.config import Config
-from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
+from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     """Serve every configured modem until `stop` is set (SIGTERM sets it)."""
     if not config.modems:
         raise ValueError("no [[modem]] section in the configuration: nothing to serve")
-    engine = make_engine(config.database_url)
+    engine = open_database(config.database_url)
     sessions = make_session_factory(engine)
 
     def release_scheduled() -> None:

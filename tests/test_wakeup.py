@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, messages
+from databases import database_toml
 from waiting import wait_until
 
 from modem import pace
@@ -83,7 +84,8 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
     monkeypatch.setattr(SendingPace, "listen", listen)
     config_file = tmp_path / "smsbox.toml"
     config_file.write_text(
-        f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n',
+        f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n'
+        + database_toml(modem_config.data_dir),
         encoding="utf-8",
     )
     start_daemon()
