@@ -120,9 +120,14 @@ def _databases() -> TestDatabases:
     return _current
 
 
+def database_url_for(data_dir: Path) -> str:
+    """[database].url for the installation with this data directory ("": SQLite's default)."""
+    return _databases().url_for(data_dir)
+
+
 def database_section(data_dir: Path) -> dict[str, str]:
     """The [database] table of an installation's config, as parse_config takes it."""
-    url = _databases().url_for(data_dir)
+    url = database_url_for(data_dir)
     return {"url": url} if url else {}
 
 

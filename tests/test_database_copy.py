@@ -10,6 +10,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta, timezone
 
 from databases import empty_database_url
+from message_rows import message
 from outbox_rows import interrupt_second_of_three
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from smsbox.calls import record_call
 from smsbox.cli import main
 from smsbox.copying import summarise
 from smsbox.database import make_engine, make_session_factory, upgrade
-from smsbox.models import Direction, Message, Status
+from smsbox.models import Direction, Message
 from smsbox.modems import ensure_modem
 from smsbox.optouts import opt_out
 from smsbox.outbox import queue_message
@@ -39,18 +40,9 @@ def installation_with_everything(url: str) -> None:
         modem_id = ensure_modem(session, "sim1", "/dev/ttyUSB0").id
         for number in ("0611111111", "0622222222"):
             queue_message(session, number, "bonjour é €", default_region="FR")
-        session.add(
-            Message(
-                direction=Direction.INBOUND,
-                number="+33633333333",
-                raw_number="0633333333",
-                body="STOP",
-                status=Status.RECEIVED,
-                attempts=0,
-                created_at=ODD_INSTANT,
-                modem_id=modem_id,
-            )
-        )
+        received = message("+33633333333", "STOP", ODD_INSTANT)
+        received.modem_id = modem_id
+        session.add(received)
         session.commit()
         interrupt_second_of_three(session, modem_id)
         opt_out(session, "+33633333333")
