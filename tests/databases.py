@@ -2,8 +2,8 @@
 SMSBOX_TEST_DATABASE_URL names a PostgreSQL server, a database of its own there.
 
 On PostgreSQL, one database migrated to the newest revision is made per session and
-copied (`CREATE DATABASE ... TEMPLATE`) for each installation a test sets up, which is
-much faster than migrating each; the copies are dropped when the test ends. An
+copied (`CREATE DATABASE ... TEMPLATE`), much faster than migrating each; a copy a
+test is done with is emptied for the next test, and all are dropped at the end. An
 installation is known by its data directory, as on SQLite where the database is a file
 in it: the same data directory gets the same database within a test.
 """
@@ -15,8 +15,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from smsbox.database import upgrade
 
@@ -27,8 +29,20 @@ ON_POSTGRESQL = make_url(SERVER_URL).get_backend_name() == "postgresql" if SERVE
 sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="about SQLite's database file")
 
 
+# For tests that read SQLite's query plans: PostgreSQL's planner chooses by the table's
+# statistics, and on a test's few rows rightly reads the whole table.
+sqlite_query_plans = pytest.mark.skipif(
+    ON_POSTGRESQL, reason="reads SQLite's query plans (EXPLAIN QUERY PLAN)"
+)
+
+
 class PostgresqlServer:
-    """Databases made and dropped on the server at SERVER_URL for this session."""
+    """Databases made on the server at SERVER_URL for this session, and dropped.
+
+    Making a database costs a second or more (the server writes it to disk), emptying
+    one a few milliseconds: a migrated database a test is done with is emptied and
+    handed to the next test, and made only when none is free.
+    """
 
     def __init__(self, server_url: str):
         self.server_url = make_url(server_url)
@@ -36,37 +50,85 @@ class PostgresqlServer:
         self.template = f"{self.prefix}_template"
         self._numbers = itertools.count(1)
         self._admin: Engine | None = None
-        self._template_ready = False
+        self._head: str | None = None
+        self._free: list[str] = []
+        self._made: set[str] = set()
 
     def url_of(self, database: str) -> str:
-        return self.server_url.set(database=database).render_as_string(hide_password=False)
+        url = self.server_url.set(database=database)
+        if "options" not in url.query:
+            # A test's commits need not wait for the disk: nothing must survive a crash.
+            url = url.update_query_dict({"options": "-c synchronous_commit=off"})
+        return url.render_as_string(hide_password=False)
 
-    def _execute(self, statement: str) -> None:
+    def _execute(self, statement: str, parameters: dict | None = None) -> None:
         if self._admin is None:
             self._admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
         with self._admin.connect() as connection:
-            connection.exec_driver_sql(statement)
+            connection.execute(text(statement), parameters or {})
+
+    def _new(self, template: str = "template1") -> str:
+        name = f"{self.prefix}_{next(self._numbers)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._made.add(name)
+        return name
 
     def create(self, *, migrated: bool) -> str:
-        """A new database, migrated to the newest revision or empty; returns its name."""
-        name = f"{self.prefix}_{next(self._numbers)}"
+        """A database migrated to the newest revision and empty, or with no table at
+        all; returns its name."""
         if not migrated:
-            self._execute(f'CREATE DATABASE "{name}"')
-            return name
-        if not self._template_ready:
+            return self._new()
+        if self._free:
+            return self._free.pop()
+        if self._head is None:
             self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
             self._execute(f'CREATE DATABASE "{self.template}"')
             upgrade(self.url_of(self.template))
-            self._template_ready = True
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
-        return name
+            self._head = self._revision(self.template)
+        return self._new(self.template)
+
+    def _revision(self, name: str) -> str | None:
+        engine = create_engine(self.url_of(name), poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return connection.scalar(text("SELECT version_num FROM alembic_version"))
+        finally:
+            engine.dispose()
+
+    def release(self, name: str) -> None:
+        """Empty a migrated database a test is done with, for the next; or drop it if
+        the test changed its schema."""
+        self._execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = :name AND pid <> pg_backend_pid()",
+            {"name": name},
+        )
+        engine = create_engine(self.url_of(name), poolclass=NullPool)
+        try:
+            with engine.begin() as connection:
+                if connection.scalar(text("SELECT version_num FROM alembic_version")) != self._head:
+                    raise LookupError("the test moved its database to another revision")
+                tables = connection.scalars(
+                    text(
+                        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+                        " AND tablename <> 'alembic_version'"
+                    )
+                ).all()
+                connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+        except (LookupError, SQLAlchemyError):
+            self.drop(name)
+            return
+        finally:
+            engine.dispose()
+        self._free.append(name)
 
     def drop(self, name: str) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._made.discard(name)
 
     def close(self) -> None:
-        if self._template_ready:
-            self.drop(self.template)
+        for name in [*self._made, self.template]:
+            self.drop(name)
         if self._admin is not None:
             self._admin.dispose()
 
@@ -102,7 +164,9 @@ class TestDatabases:
 
     def drop_all(self) -> None:
         if self.server is not None:
-            for name in [*self._by_data_dir.values(), *self._extra]:
+            for name in self._by_data_dir.values():
+                self.server.release(name)
+            for name in self._extra:
                 self.server.drop(name)
 
 
