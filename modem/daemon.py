@@ -7,15 +7,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
 from smsbox.config import Config
-from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
+from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
+
+if TYPE_CHECKING:
+    from smsbox.queue_notifications import NotificationListener
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +40,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     """Serve every configured modem until `stop` is set (SIGTERM sets it)."""
     if not config.modems:
         raise ValueError("no [[modem]] section in the configuration: nothing to serve")
-    engine = make_engine(config.database_url)
+    engine = open_database(config.database_url)
     sessions = make_session_factory(engine)
 
     def release_scheduled() -> None:
@@ -77,7 +82,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
         for worker in workers
     ]
-    listener = _listen_for_wakeups(config)
+    listener = _listen_for_wakeups(config, engine)
     helpers = []
     if listener is not None:
         helpers.append(
@@ -107,7 +112,14 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         log.info("daemon stopped")
 
 
-def _listen_for_wakeups(config: Config) -> wakeup.Listener | None:
+def _listen_for_wakeups(
+    config: Config, engine: Engine
+) -> wakeup.Listener | NotificationListener | None:
+    if engine.dialect.name == "postgresql":
+        # Whatever queues, on whatever host, notifies through the database.
+        from smsbox.queue_notifications import NotificationListener
+
+        return NotificationListener(engine)
     try:
         return wakeup.Listener(config)
     except OSError as error:
@@ -117,7 +129,9 @@ def _listen_for_wakeups(config: Config) -> wakeup.Listener | None:
 
 
 def relay_wakeups(
-    listener: wakeup.Listener, workers: Sequence[ModemWorker], stop: threading.Event
+    listener: wakeup.Listener | NotificationListener,
+    workers: Sequence[ModemWorker],
+    stop: threading.Event,
 ) -> None:
     """Until `stop`: a message was queued, so every idle worker looks at the queue now."""
     while not stop.is_set():

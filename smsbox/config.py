@@ -146,7 +146,8 @@ def _check_secret_key_file(config: Config) -> None:
         raise ConfigError(f"[web].secret_key_file: {config.secret_key_path} is a directory")
 
 
-def _check_database_url(url: str) -> None:
+def check_database_url(url: str, where: str = "[database].url") -> None:
+    """ConfigError unless `url` is a database URL SQLAlchemy can use; `where` names it."""
     # Imported here, not at the top: the `smsbox sim` commands load no config and
     # should start without SQLAlchemy. The URL is never echoed: it may hold a password.
     from sqlalchemy.engine import make_url
@@ -156,12 +157,12 @@ def _check_database_url(url: str) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"[database].url is not a database URL {example}") from None
+        raise ConfigError(f"{where} is not a database URL {example}") from None
     try:
         parsed.get_dialect()
     except NoSuchModuleError:
         raise ConfigError(
-            f"[database].url: {parsed.drivername!r} is no database SQLAlchemy knows; "
+            f"{where}: {parsed.drivername!r} is no database SQLAlchemy knows; "
             f"expected a URL {example}"
         ) from None
 
@@ -172,7 +173,7 @@ def _check_calls(calls: CallsConfig) -> None:
     if calls.auto_reply_every_hours < 1:
         raise ConfigError("[calls].auto_reply_every_hours must be at least 1")
     if calls.auto_reply:
-        # Imported here: the core's services load SQLAlchemy (see _check_database_url).
+        # Imported here: the core's services load SQLAlchemy (see check_database_url).
         from smsbox.outbox import MessageRejected, check_body
 
         try:
@@ -185,7 +186,7 @@ def _check_values(config: Config) -> None:
     if config.data_dir.exists() and not config.data_dir.is_dir():
         raise ConfigError(f"data_dir: {config.data_dir} is not a directory")
     if config.database.url:
-        _check_database_url(config.database.url)
+        check_database_url(config.database.url)
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
     _check_secret_key_file(config)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+# What the triggers write: a copy of the database rebuilds them rather than copy them.
+MAINTAINED_TABLES = frozenset({"conversations"})
+
 # The newest message of a number, ties between messages of the same instant going
 # to the one stored last.
 _FOLLOW_INSERT = (

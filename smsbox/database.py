@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import ConfigError
@@ -35,12 +37,46 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except ImportError as error:
-        # The config names a driver this installation lacks (psycopg is not a dependency).
+        # The config names a driver this installation lacks (say MySQL's, or pysqlcipher).
         raise ConfigError(
             f"[database].url needs the Python module {error.name!r}, which is not installed"
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+class DatabaseUnusable(ConfigError):
+    """The configured database cannot serve: unreachable, or without smsbox's tables."""
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def check_database(engine: Engine, *, migrated: bool = True) -> None:
+    """Raise DatabaseUnusable, in one line that says what to do, unless `engine`
+    connects and (when `migrated`) holds the tables `smsbox init` makes."""
+    where = _shown(engine.url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as connection:
+            if migrated and not inspect(connection).has_table("alembic_version"):
+                raise DatabaseUnusable(
+                    f"the database at {where} has no smsbox tables: run `smsbox init` first"
+                )
+    except OperationalError as error:
+        reason = " ".join(str(error.orig).split())
+        raise DatabaseUnusable(f"cannot use the database at {where}: {reason}") from None
+
+
+def open_database(url: str) -> Engine:
+    """The engine of a service or command that needs the schema `smsbox init` made."""
+    engine = make_engine(url)
+    try:
+        check_database(engine)
+    except DatabaseUnusable:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -50,7 +86,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def open_session(url: str) -> Session:
     """One session on the database at `url`, for a command that runs once."""
-    return make_session_factory(make_engine(url))()
+    return make_session_factory(open_database(url))()
 
 
 def alembic_config(url: str) -> AlembicConfig:
@@ -69,4 +105,9 @@ def upgrade(url: str) -> None:
     """Bring the database at `url` to the newest revision."""
     from alembic import command
 
+    engine = make_engine(url)
+    try:
+        check_database(engine, migrated=False)
+    finally:
+        engine.dispose()
     command.upgrade(alembic_config(url), "head")

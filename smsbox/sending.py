@@ -49,10 +49,14 @@ def claim_next(
     with its modem: parts from two SIMs would reach the phone from two numbers and
     never be joined. Messages to numbers on the STOP list end `blocked` first: the
     list is checked now rather than when queued, so a STOP also holds what was
-    queued before it; only the answers to the number's own STOP or START go. The
-    conditional UPDATE is the lock: of two workers racing for the same row, only one
-    gets it back. Outside the sending hours (`commercial` False) only transactional
-    messages are taken.
+    queued before it; only the answers to the number's own STOP or START go. Outside
+    the sending hours (`commercial` False) only transactional messages are taken.
+
+    On PostgreSQL the candidate is read `FOR UPDATE SKIP LOCKED`: workers on any
+    number of hosts each lock a different row instead of queueing behind one. SQLite
+    has no row locks (SQLAlchemy leaves the clause out there): its single writer and
+    the conditional UPDATE are the lock, of two workers racing for the same row only
+    one gets it back.
     """
     due = now or utcnow()
     mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
@@ -72,12 +76,18 @@ def claim_next(
     )
     while True:
         found = session.execute(
-            select(Message.id, mine).where(*claimable, not_opted_out).order_by(Message.id).limit(1)
+            select(Message.id, mine)
+            .where(*claimable, not_opted_out)
+            .order_by(Message.id)
+            .limit(1)
+            .with_for_update(of=Message, skip_locked=True)
         ).first()
         if found is None:
+            session.commit()  # ends the transaction, and with it any row lock taken
             return None
         candidate, is_mine = found
         if not is_mine and (turn := routing.next_in_turn(session, modem_id, due)) != modem_id:
+            session.commit()  # the row is the other modem's: let it lock it
             if deferred_to is not None:
                 deferred_to(turn)
             claimable = (*claimable, mine)

@@ -5,8 +5,8 @@ On one host: a Unix datagram socket in data_dir, which the daemon binds and
 anything that queues (the web server, the CLI, the daemon's own jobs) sends a
 byte to after its commit. Telling never blocks and never fails the caller: a
 daemon that is not running, or busy, finds the message anyway when it looks,
-as its workers still poll the queue. (Several hosts sharing a PostgreSQL
-database would need LISTEN/NOTIFY, a sibling of this module.)
+as its workers still poll the queue. On PostgreSQL the daemon listens to the
+database instead, which tells every host (`smsbox.queue_notifications`).
 """
 
 from __future__ import annotations

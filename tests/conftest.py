@@ -3,8 +3,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import databases
 import gammu
 import pytest
+from databases import database_section
 from hypothesis import settings
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,10 +25,36 @@ settings.register_profile("deep", max_examples=100_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[databases.PostgresqlServer | None]:
+    if not databases.ON_POSTGRESQL:
+        yield None
+        return
+    server = databases.PostgresqlServer(databases.SERVER_URL)
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _test_databases(postgresql_server) -> Iterator[None]:
+    """Each test's installations get their own database (see tests/databases.py)."""
+    test_databases = databases.TestDatabases(postgresql_server)
+    databases.serve(test_databases)
+    try:
+        yield
+    finally:
+        databases.serve(None)
+        test_databases.drop_all()
+
+
 @pytest.fixture
 def config(tmp_path) -> Config:
     return parse_config(
-        {"data_dir": "data", "messaging": {"default_region": "FR", "timezone": "Europe/Paris"}},
+        {
+            "data_dir": "data",
+            "database": database_section(tmp_path / "data"),
+            "messaging": {"default_region": "FR", "timezone": "Europe/Paris"},
+        },
         tmp_path,
     )
 

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from databases import database_section
 from sqlalchemy import select
 from waiting import wait_until
 
@@ -46,6 +47,7 @@ def configured_modems(
     config = parse_config(
         {
             "data_dir": "data",
+            "database": database_section(tmp_path / "data"),
             "messaging": {"default_region": "FR", "timezone": "Europe/Paris", **(messaging or {})},
             "calls": calls or {},
             "modem": list(modems),

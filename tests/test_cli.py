@@ -4,7 +4,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,14 +11,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from databases import ON_POSTGRESQL, database_toml, empty_database_url
 from outbox_rows import interrupt_second_of_three
+from sqlalchemy import text as sql
 
+from smsbox.account_settings import QUOTAS, save
+from smsbox.activity import COMMAND_LINE
 from smsbox.calls import record_call
 from smsbox.cli import main
 from smsbox.config import CONFIG_ENV, load_config
-from smsbox.database import make_engine, make_session_factory
+from smsbox.database import make_engine, make_session_factory, open_session
 from smsbox.modems import ensure_modem, record_state, record_status
 from smsbox.outbox import queue_message
+from smsbox.quotas import Quotas
 
 CONFIG = """\
 data_dir = "data"
@@ -68,7 +72,7 @@ def run_main(capsys, *argv: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def config_file(tmp_path) -> Path:
     path = tmp_path / "smsbox.toml"
-    path.write_text(CONFIG, encoding="utf-8")
+    path.write_text(CONFIG + database_toml(tmp_path / "data"), encoding="utf-8")
     return path
 
 
@@ -80,8 +84,12 @@ def initialised(config_file) -> Path:
 
 
 def rows(config_file: Path, query: str) -> list[tuple]:
-    with sqlite3.connect(config_file.parent / "data" / "smsbox.db") as connection:
-        return connection.execute(query).fetchall()
+    engine = make_engine(load_config(str(config_file)).database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sql(query))]
+    finally:
+        engine.dispose()
 
 
 def assert_clean_failure(result, *expected: str) -> None:
@@ -94,7 +102,7 @@ def assert_clean_failure(result, *expected: str) -> None:
 
 
 def test_it_creates_the_database_on_init(initialised):
-    assert (initialised.parent / "data" / "smsbox.db").is_file()
+    assert (initialised.parent / "data" / "smsbox.db").is_file() != ON_POSTGRESQL
     assert (initialised.parent / "data" / "secret_key").is_file()
     assert rows(initialised, "SELECT count(*) FROM messages") == [(0,)]
 
@@ -144,11 +152,9 @@ def test_a_message_is_transactional_unless_said_commercial(initialised):
 
 
 def test_it_refuses_a_send_over_the_account_s_cap(initialised):
-    with sqlite3.connect(initialised.parent / "data" / "smsbox.db") as connection:
-        connection.execute(
-            "INSERT INTO settings (key, value, updated_at)"
-            " VALUES ('quotas', '{\"account_daily\": 0}', '2026-11-25 00:00:00')"
-        )
+    with open_session(load_config(str(initialised)).database_url) as session:
+        save(session, QUOTAS, Quotas(account_daily=0), COMMAND_LINE)
+        session.commit()
     assert_clean_failure(
         smsbox("send", "0612345678", "hello", config=initialised),
         "would pass the account's daily cap of 0",
@@ -294,6 +300,33 @@ def test_it_says_in_one_line_that_the_database_driver_is_missing(tmp_path, capsy
     assert_clean_failure(result, "[database].url", "pysqlcipher3")
 
 
+def config_with_database(tmp_path, url: str) -> Path:
+    """A config with one modem (for the daemon) on the database at `url`."""
+    path = tmp_path / "smsbox.toml"
+    modem = '[[modem]]\nname = "sim"\ndevice = "/dev/nonexistent-modem"\n'
+    path.write_text(CONFIG + f'\n[database]\nurl = "{url}"\n' + modem, encoding="utf-8")
+    return path
+
+
+DATABASE_COMMANDS = [("daemon",), ("web",), ("init",), ("send", "0612345678", "hello")]
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS)
+def test_it_says_in_one_line_that_the_database_does_not_connect(tmp_path, command):
+    # Port 1 on this machine: nothing listens there, the connection is refused at once.
+    url = "postgresql+psycopg://smsbox:secret@127.0.0.1:1/smsbox"
+    result = smsbox(*command, config=config_with_database(tmp_path, url))
+    assert_clean_failure(result, "cannot use the database at", "127.0.0.1:1", "refused")
+    assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS[:2] + DATABASE_COMMANDS[3:])
+def test_it_says_in_one_line_that_the_database_has_no_schema_yet(tmp_path, command):
+    url = empty_database_url(tmp_path / "data")
+    result = smsbox(*command, config=config_with_database(tmp_path, url))
+    assert_clean_failure(result, "has no smsbox tables", "smsbox init")
+
+
 @pytest.fixture
 def busy_port() -> Iterator[int]:
     with socket.socket() as taken:
@@ -303,7 +336,10 @@ def busy_port() -> Iterator[int]:
 
 
 def test_it_says_in_one_line_that_the_web_port_is_busy(initialised, busy_port):
-    initialised.write_text(CONFIG + f"\n[web]\nport = {busy_port}\n", encoding="utf-8")
+    initialised.write_text(
+        initialised.read_text(encoding="utf-8") + f"\n[web]\nport = {busy_port}\n",
+        encoding="utf-8",
+    )
     result = smsbox("web", config=initialised)
     assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")
 
@@ -417,7 +453,7 @@ role = "receive"
 
 @pytest.fixture
 def with_modems(config_file) -> Path:
-    config_file.write_text(CONFIG + MODEMS, encoding="utf-8")
+    config_file.write_text(config_file.read_text(encoding="utf-8") + MODEMS, encoding="utf-8")
     result = smsbox("init", config=config_file)
     assert result.returncode == 0, result.stderr
     return config_file

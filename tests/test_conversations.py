@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from databases import sqlite_query_plans
 from sqlalchemy import delete, event, select, update
 
 from smsbox.conversations import (
@@ -235,6 +236,7 @@ def query_plans(session, action) -> str:
     )
 
 
+@sqlite_query_plans
 def test_the_list_reads_one_row_per_number_and_counts_unread_from_the_partial_index(sessions):
     with sessions() as session:
         add(session, "+33611111111", 1)

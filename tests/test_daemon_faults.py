@@ -14,6 +14,7 @@ from daemon_fixtures import (
     run_daemon_until,
     start_and_settle,
 )
+from databases import sqlite_only
 from waiting import wait_until
 
 from modem import channel
@@ -235,6 +236,7 @@ def test_it_sends_every_part_once_while_missed_calls_ring(db, sim, start_daemon)
     assert any(call.outcome == "missed" for call in sim.network.calls())
 
 
+@sqlite_only
 def test_it_outlives_a_database_locked_longer_than_its_busy_timeout(
     db, sim, start_daemon, modem_config, monkeypatch
 ):

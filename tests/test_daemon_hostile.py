@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from daemon_fixtures import messages
+from databases import database_toml
 from waiting import wait_until
 
 from fault_lab.crafted_pdus import with_concatenation
@@ -51,6 +52,7 @@ def daemon_process(modem_config, tmp_path) -> Iterator[Callable[[], subprocess.P
         'data_dir = "data"\n'
         '[messaging]\ndefault_region = "FR"\ntimezone = "Europe/Paris"\n'
         f'[[modem]]\nname = "sim"\ndevice = "{modem_config.modems[0].device}"\n'
+        + database_toml(modem_config.data_dir)
     )
     log = tmp_path / "daemon.log"
     processes: list[subprocess.Popen] = []

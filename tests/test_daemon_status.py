@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from daemon_fixtures import ON_THE_NETWORK, messages, modem_state, start_and_settle
+from databases import database_toml
 from outbox_rows import queue
 from waiting import wait_until
 
@@ -24,7 +25,9 @@ SENDER = "+33698765432"
 def modems_json(config, capsys) -> list[dict]:
     """`smsbox modems --json` on the daemon's database."""
     config_file = config.data_dir.parent / "smsbox.toml"
-    config_file.write_text(f'data_dir = "{config.data_dir}"\n', encoding="utf-8")
+    config_file.write_text(
+        f'data_dir = "{config.data_dir}"\n' + database_toml(config.data_dir), encoding="utf-8"
+    )
     capsys.readouterr()
     assert main(["--config", str(config_file), "modems", "--json"]) == 0
     return json.loads(capsys.readouterr().out)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from databases import database_url_for
 
 from fault_lab import report
 from fault_lab.registry import run_scenario
@@ -27,7 +28,7 @@ VANISH_SCALE = 0.1
 
 
 def assert_targets_met(name: str, scale: float, root: Path) -> None:
-    result = run_scenario(name, scale, root)
+    result = run_scenario(name, scale, root, database_url_for(root))
     figures = [report.header(), report.row(result), *report.details(result)]
     assert result.targets_met, "\n".join(figures)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from daemon_fixtures import SENDING_WAIT, held_sms, messages
+from databases import database_toml
 from waiting import wait_until
 
 from modem.drivers.contract import (
@@ -187,6 +188,7 @@ def test_it_serves_a_modem_through_the_daemon_command_when_the_config_says_gammu
         'data_dir = "data"\n'
         '[messaging]\ndefault_region = "FR"\ntimezone = "Europe/Paris"\n'
         f'[[modem]]\nname = "sim"\ndevice = "{link}"\ndriver = "gammu"\n'
+        + database_toml(tmp_path / "data")
     )
     config = load_config(config_path)
     initialise(config)

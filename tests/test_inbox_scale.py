@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from databases import sqlite_query_plans
 from sqlalchemy import event, insert
 
 from modem.pdu import encode_deliver, received_part
@@ -46,6 +47,7 @@ def received_history(session, modem_id: int, parts: int) -> None:
     )
 
 
+@sqlite_query_plans
 def test_it_assembles_from_the_pending_parts_alone_among_100000_received(sessions, modem_id):
     (pdu,) = encode_deliver(SENDER, "nouveau", smsc="+33609001390", sent_at=SENT_AT)
     statements: list[tuple[str, object]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from databases import sqlite_query_plans
 from message_rows import message
 from sqlalchemy import event, insert, select
 
@@ -242,6 +243,7 @@ def test_it_refuses_a_choice_larger_than_any_page(sessions):
 MANY = 30_000
 
 
+@sqlite_query_plans
 @pytest.mark.parametrize(
     ("box", "criteria", "index"),
     [

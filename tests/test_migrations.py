@@ -7,6 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from databases import empty_database_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -14,32 +15,29 @@ from smsbox.database import alembic_config, make_engine, upgrade
 from smsbox.models import Base
 
 
-def test_it_migrates_to_the_schema_the_models_describe(config):
-    config.data_dir.mkdir()
-    upgrade(config.database_url)
-    engine = make_engine(config.database_url)
+def test_it_migrates_to_the_schema_the_models_describe(tmp_path):
+    url = empty_database_url(tmp_path)
+    upgrade(url)
+    engine = make_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_server_default": True})
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 
 
-def test_it_keeps_users_of_an_older_database_with_a_first_session_version(config):
-    config.data_dir.mkdir()
-    migrations = alembic_config(config.database_url)
-    command.upgrade(migrations, "0001")
-    engine = make_engine(config.database_url)
+def test_it_keeps_users_of_an_older_database_with_a_first_session_version(tmp_path):
+    config, engine = database_at(tmp_path, "0001")
     with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO users (name, password_hash, is_admin, created_at) "
-                "VALUES ('alice', 'hash', 0, '2026-01-01 00:00:00')"
+                "VALUES ('alice', 'hash', false, '2026-01-01 00:00:00')"
             )
         )
-    command.upgrade(migrations, "head")
+    command.upgrade(config, "head")
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT session_version FROM users")) == 0
-    command.downgrade(migrations, "0001")
+    command.downgrade(config, "0001")
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT name FROM users")) == "alice"
 
@@ -56,8 +54,8 @@ def keys(engine) -> list[str | None]:
 
 
 def database_at(tmp_path, revision: str):
-    """A new SQLite database brought to `revision`: its Alembic config and its engine."""
-    url = f"sqlite:///{tmp_path / 'smsbox.sqlite'}"
+    """A new database brought to `revision`: its Alembic config and its engine."""
+    url = empty_database_url(tmp_path)
     config = alembic_config(url)
     command.upgrade(config, revision)
     return config, make_engine(url)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import socket
 import threading
+from datetime import timedelta
 
 import pytest
 from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, messages
+from databases import ON_POSTGRESQL, database_toml
 from waiting import wait_until
 
 from modem import pace
@@ -15,7 +17,9 @@ from modem.pace import SendingPace
 from smsbox import wakeup
 from smsbox.cli import main
 from smsbox.config import parse_config
-from smsbox.models import Direction
+from smsbox.models import Direction, utcnow
+from smsbox.outbox import queue_message, release_due_scheduled
+from smsbox.queue_notifications import NotificationListener
 
 
 @pytest.fixture
@@ -65,6 +69,20 @@ def test_it_takes_over_the_socket_a_killed_daemon_left_and_removes_its_own(data_
     assert not path.exists()
 
 
+def worker_idle(monkeypatch) -> threading.Event:
+    """Set once a worker looked at the queue and found it empty."""
+    idle = threading.Event()
+    listen_to_the_modem = SendingPace.listen
+
+    def listen(sending_pace: SendingPace, events, *, sent: bool, held_back: float) -> list:
+        if not sent:
+            idle.set()
+        return listen_to_the_modem(sending_pace, events, sent=sent, held_back=held_back)
+
+    monkeypatch.setattr(SendingPace, "listen", listen)
+    return idle
+
+
 @EVERY_DRIVER
 def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
     tmp_path, modem_config, db, sim, start_daemon, monkeypatch
@@ -72,18 +90,11 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
     # An idle worker looks at the queue again only when woken: the message can go
     # out only because `smsbox send` woke the daemon.
     monkeypatch.setattr(pace, "IDLE_WAIT", 3600.0)
-    idle = threading.Event()
-    listen_to_the_modem = SendingPace.listen
-
-    def listen(sending_pace: SendingPace, events, *, sent: bool, held_back: float) -> list:
-        if not sent:
-            idle.set()  # the queue was looked at, and was empty
-        return listen_to_the_modem(sending_pace, events, sent=sent, held_back=held_back)
-
-    monkeypatch.setattr(SendingPace, "listen", listen)
+    idle = worker_idle(monkeypatch)
     config_file = tmp_path / "smsbox.toml"
     config_file.write_text(
-        f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n',
+        f'data_dir = "{modem_config.data_dir}"\n[messaging]\ndefault_region = "FR"\n'
+        + database_toml(modem_config.data_dir),
         encoding="utf-8",
     )
     start_daemon()
@@ -99,3 +110,62 @@ def test_it_sends_a_message_queued_from_the_cli_at_once_to_an_idle_worker(
         SENDING_WAIT,
     )
     assert [sms.text for sms in sim.sent()] == ["Bonjour"]
+
+
+# -- several hosts on PostgreSQL: LISTEN/NOTIFY -----------------------------------------
+
+on_postgresql_only = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="LISTEN/NOTIFY: SQLite has the socket and polling"
+)
+
+
+@on_postgresql_only
+def test_it_hears_through_the_database_each_commit_that_queues_and_only_those(sessions):
+    with sessions() as session:
+        engine = session.get_bind()
+    with NotificationListener(engine) as listener:
+        assert not listener.wait(0)
+        with sessions() as session:
+            queue_message(
+                session,
+                "0611111111",
+                "later",
+                default_region="FR",
+                scheduled_at=utcnow() + timedelta(hours=1),
+            )
+            session.commit()
+        assert not listener.wait(0.5)  # scheduled, not queued
+        with sessions() as session:
+            for number in ("0611111111", "0622222222"):
+                queue_message(session, number, "now", default_region="FR")
+            session.commit()
+        assert listener.wait(5.0)
+        assert not listener.wait(0)  # one transaction, one wake-up
+        with sessions() as session:
+            release_due_scheduled(session, utcnow() + timedelta(hours=2))
+            session.commit()
+        assert listener.wait(5.0)
+
+
+@on_postgresql_only
+def test_it_sends_at_once_what_another_host_queued_to_an_idle_worker(
+    modem_config, db, sim, start_daemon, monkeypatch
+):
+    # No `smsbox send` here, no socket: a web server on another host wrote the row.
+    monkeypatch.setattr(pace, "IDLE_WAIT", 3600.0)
+    idle = worker_idle(monkeypatch)
+    start_daemon()
+    wait_until(idle.is_set, SENDING_WAIT)
+
+    with db() as session:
+        queue_message(session, "0611111111", "d'un autre hôte", default_region="FR")
+        session.commit()
+
+    wait_until(
+        lambda: (
+            [message.status in ON_THE_NETWORK for message in messages(db, Direction.OUTBOUND)]
+            == [True]
+        ),
+        SENDING_WAIT,
+    )
+    assert [sms.text for sms in sim.sent()] == ["d'un autre hôte"]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from smsbox.config import Config
-from smsbox.database import make_engine, make_session_factory
+from smsbox.database import make_session_factory, open_database
 from smsbox.setup import ensure_secret_key
 from web.db import CONFIG_KEY, SESSIONS_KEY, close_session
 from web.filters import register_filters
@@ -43,7 +43,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     if session_factory is None:
-        session_factory = make_session_factory(make_engine(config.database_url))
+        session_factory = make_session_factory(open_database(config.database_url))
     app.extensions[SESSIONS_KEY] = session_factory
     app.extensions[CONFIG_KEY] = config
     app.teardown_appcontext(close_session)

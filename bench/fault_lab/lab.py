@@ -67,8 +67,10 @@ class Lab:
         status_reports: bool = True,
         baud: int | None = None,
         root: Path | None = None,
+        database_url: str = "",
     ):
         self.name = name
+        self.database_url = database_url  # "": SQLite in the lab's data directory
         self.root = root  # where the scenario's directory goes (default: the temp dir)
         self.sim_pin = sim_pin
         self.config_pin = config_pin
@@ -160,7 +162,8 @@ class Lab:
             f'driver = "{self.driver}"\n{pin}{reports}'
             for spec in self.modem_specs
         )
-        return f'data_dir = "data"\n\n[messaging]\ndefault_region = "{REGION}"\n{modems}'
+        database = f'\n[database]\nurl = "{self.database_url}"\n' if self.database_url else ""
+        return f'data_dir = "data"\n{database}\n[messaging]\ndefault_region = "{REGION}"\n{modems}'
 
     def device_path(self, spec: LabModem) -> Path:
         # The one modem of most scenarios keeps the name it always had.

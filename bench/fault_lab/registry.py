@@ -52,14 +52,17 @@ SCENARIOS = {
 }
 
 
-def run_scenario(name: str, scale: float = 1.0, root: Path | None = None) -> ScenarioResult:
+def run_scenario(
+    name: str, scale: float = 1.0, root: Path | None = None, database_url: str = ""
+) -> ScenarioResult:
     """Run one scenario in a fresh lab; its figures, whatever happened.
 
     A scenario that cannot finish (the daemon never serving, say) still gives the
     figures so far, with the reason among its failed checks. Its directory goes in
-    `root` (default: the system's temp dir), kept only when a target is missed."""
+    `root` (default: the system's temp dir), kept only when a target is missed; its
+    database is at `database_url` (default: SQLite in that directory)."""
     scenario = SCENARIOS[name]
-    with Lab(name, **scenario.lab_options, root=root) as lab:
+    with Lab(name, **scenario.lab_options, root=root, database_url=database_url) as lab:
         try:
             scenario.run(lab, scale)
         except Exception as error:

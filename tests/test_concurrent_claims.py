@@ -1,0 +1,80 @@
+"""Several workers claiming from one queue at once: each message is taken exactly once.
+
+On PostgreSQL the workers may run on several hosts: each locks its candidate row with
+`FOR UPDATE SKIP LOCKED`, so none waits behind a row another is claiming.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from databases import ON_POSTGRESQL
+from outbox_rows import queue
+from sqlalchemy import select, text
+
+from smsbox import sending
+from smsbox.models import Message, Status
+from smsbox.modems import ensure_modem
+
+WORKERS = 6
+MESSAGES = 120
+
+
+def modems(sessions, count: int) -> list[int]:
+    with sessions() as session:
+        ids = [ensure_modem(session, f"sim{n}", f"/dev/ttyUSB{n}").id for n in range(count)]
+        session.commit()
+        return ids
+
+
+def claim_until_empty(sessions, modem_id: int, start: threading.Barrier) -> list[int]:
+    claimed = []
+    start.wait()
+    with sessions() as session:
+        while (message := sending.claim_next(session, modem_id)) is not None:
+            claimed.append(message.id)
+    return claimed
+
+
+def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
+    queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
+    start = threading.Barrier(WORKERS)
+    claims: dict[int, list[int]] = {}
+
+    def worker(modem_id: int) -> None:
+        claims[modem_id] = claim_until_empty(sessions, modem_id, start)
+
+    threads = [threading.Thread(target=worker, args=(id_,)) for id_ in modems(sessions, WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+
+    taken = Counter(id_ for ids in claims.values() for id_ in ids)
+    assert sorted(taken) == sorted(queued)
+    assert set(taken.values()) == {1}
+    with sessions() as session:
+        rows = session.execute(select(Message.id, Message.modem_id))
+        owners = {id_: owner for id_, owner in rows}
+        assert set(session.scalars(select(Message.status))) == {Status.SENDING}
+        assert set(session.scalars(select(Message.attempts))) == {1}
+    assert all(owners[id_] == modem_id for modem_id, ids in claims.items() for id_ in ids)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="row locks: SQLite has one writer at a time")
+def test_it_claims_the_next_message_while_another_worker_holds_the_first(sessions):
+    first, second = queue(sessions, "0611111111", "0622222222")
+    one, other = modems(sessions, 2)
+    with sessions() as holder, sessions() as session:
+        # A worker on another host between its SELECT and its commit.
+        holder.execute(select(Message).where(Message.id == first).with_for_update())
+        # Without SKIP LOCKED the claim would queue behind that lock: fail instead.
+        session.execute(text("SET lock_timeout = '5s'"))
+        claimed = sending.claim_next(session, other)
+        assert claimed is not None
+        assert claimed.id == second
+        holder.rollback()
+        assert sending.claim_next(holder, one).id == first
