@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import ConfigError
@@ -63,6 +63,25 @@ def alembic_config(url: str) -> AlembicConfig:
     alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return alembic_config
+
+
+def code_revision() -> str:
+    """The newest migration this code knows: what `smsbox init` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    import migrations
+
+    head = ScriptDirectory(str(Path(migrations.__file__).parent)).get_current_head()
+    assert head is not None, "the migrations have no head"
+    return head
+
+
+def database_revision(connection: Connection) -> str | None:
+    """The migration the database at the other end of `connection` is at; None when it
+    has none (empty, or not smsbox's)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(url: str) -> None:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from smsbox.cli.calls import add_calls_command
+from smsbox.cli.doctor import add_doctor_command
 from smsbox.cli.listings import add_listing_commands
 from smsbox.cli.optout import add_optout_commands
 from smsbox.cli.resend import add_resend_command
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_listing_commands(add)
     add_optout_commands(commands, add)
     add_calls_command(add)
+    add_doctor_command(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
