@@ -9,18 +9,22 @@ import time
 from collections.abc import Callable, Sequence
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.orm import Session, sessionmaker
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
-from smsbox.config import Config
+from smsbox.config import Config, RetentionConfig
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_factory
+from smsbox.models import utcnow
+from smsbox.retention import purge as retention_purge
 
 log = logging.getLogger(__name__)
 
 SCHEDULED_RELEASE_INTERVAL = 10
 SUPERVISION_INTERVAL = 1.0
+RETENTION_INTERVAL_HOURS = 24
 # The longest a healthy worker goes between two beats: one submission's prompt
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -50,6 +54,15 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     scheduler.add_job(
         release_scheduled, "interval", seconds=SCHEDULED_RELEASE_INTERVAL, max_instances=1
     )
+    if config.retention.messages_days or config.retention.calls_days:
+        scheduler.add_job(
+            _purge,
+            "interval",
+            args=(sessions, config.retention),
+            hours=RETENTION_INTERVAL_HOURS,
+            next_run_time=utcnow(),
+            max_instances=1,
+        )
     doorbells: dict[int, threading.Event] = {}
     workers = [
         ModemWorker(
@@ -105,6 +118,12 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             listener.close()
         engine.dispose()
         log.info("daemon stopped")
+
+
+def _purge(sessions: sessionmaker[Session], retention: RetentionConfig) -> None:
+    messages, calls = retention_purge(sessions, retention)
+    if messages or calls:
+        log.info("retention: %d message(s) and %d call(s) deleted", messages, calls)
 
 
 def _listen_for_wakeups(config: Config) -> wakeup.Listener | None:

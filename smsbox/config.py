@@ -81,6 +81,13 @@ class CallsConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Days a finished message (or a logged call) is kept; None: kept for ever.
+    messages_days: int | None = None
+    calls_days: int | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -88,6 +95,7 @@ class Config:
     messaging: MessagingConfig
     modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
     calls: CallsConfig = field(default_factory=CallsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def database_url(self) -> str:
@@ -208,6 +216,10 @@ def _check_values(config: Config) -> None:
     if config.messaging.incomplete_after_hours < 1:
         raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
     _check_calls(config.calls)
+    for key in ("messages_days", "calls_days"):
+        days = getattr(config.retention, key)
+        if days is not None and days < 1:
+            raise ConfigError(f"[retention].{key} must be at least 1 (leave it out to keep all)")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -242,7 +254,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging", "calls"}
+    known = {"data_dir", "database", "web", "modem", "messaging", "calls", "retention"}
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -258,6 +270,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         web=_build_section(WebConfig, document.get("web", {}), "[web]"),
         messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
         calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
+        retention=_build_section(RetentionConfig, document.get("retention", {}), "[retention]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

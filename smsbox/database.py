@@ -16,6 +16,7 @@ from smsbox.config import ConfigError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -65,15 +66,24 @@ def alembic_config(url: str) -> AlembicConfig:
     return alembic_config
 
 
-def code_revision() -> str:
-    """The newest migration this code knows: what `smsbox init` brings a database to."""
+def _scripts() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     import migrations
 
-    head = ScriptDirectory(str(Path(migrations.__file__).parent)).get_current_head()
+    return ScriptDirectory(str(Path(migrations.__file__).parent))
+
+
+def code_revision() -> str:
+    """The newest migration this code knows: what `smsbox init` brings a database to."""
+    head = _scripts().get_current_head()
     assert head is not None, "the migrations have no head"
     return head
+
+
+def known_revisions() -> set[str]:
+    """Every migration this code knows: a database at another one is from a newer smsbox."""
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def database_revision(connection: Connection) -> str | None:

@@ -18,8 +18,8 @@ from modem.at import (
     parse_cnum,
     parse_cops,
     parse_cpms,
-    parse_csca,
     parse_creg,
+    parse_csca,
     parse_csq,
     parse_identity,
 )

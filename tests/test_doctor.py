@@ -20,7 +20,7 @@ from waiting import wait_until
 from modem.sim import SimulatedModem
 from modem.sim.commands.general import set_registration
 from smsbox.database import make_engine
-from smsbox.doctor.holders import holding_device
+from smsbox.doctor.holders import processes_holding
 
 NOT_IN_DIALOUT = "nobody"
 
@@ -239,7 +239,7 @@ def test_it_leaves_a_modem_the_daemon_serves_to_the_daemon(box, sim):
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: holding_device(sim.link), timeout=30)
+        wait_until(lambda: processes_holding(sim.link), timeout=30)
         status, verdicts = doctor(box)
     finally:
         daemon.terminate()

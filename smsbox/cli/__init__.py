@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from smsbox.cli.backup import add_backup_commands
 from smsbox.cli.calls import add_calls_command
 from smsbox.cli.doctor import add_doctor_command
 from smsbox.cli.listings import add_listing_commands
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_optout_commands(commands, add)
     add_calls_command(add)
     add_doctor_command(add)
+    add_backup_commands(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")

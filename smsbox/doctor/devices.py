@@ -6,7 +6,7 @@ import os
 
 from smsbox.config import ModemConfig
 from smsbox.doctor.access import READ, WRITE, Account, allows, group_name
-from smsbox.doctor.holders import Holder, holding_device
+from smsbox.doctor.holders import Holder, processes_holding
 from smsbox.doctor.verdicts import Verdict, fail, ok
 
 MODEM_MANAGER = "ModemManager"
@@ -37,7 +37,7 @@ def check_device(modem: ModemConfig, user: Account) -> tuple[list[Verdict], list
         )
         return verdicts, []
     verdicts.append(ok(where, f"{user.name} may read and write {device}"))
-    holders = holding_device(device)
+    holders = processes_holding(device)
     verdicts += [_holder_verdict(where, device, holder) for holder in holders]
     if not holders:
         verdicts.append(ok(where, "no other process has it open"))

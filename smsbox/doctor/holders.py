@@ -77,13 +77,14 @@ def _pty_index(pid: int, descriptor: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def holding_device(device: str | os.PathLike[str]) -> list[Holder]:
-    """The other processes that have `device` open (its symlinks followed).
+def processes_holding(path: str | os.PathLike[str]) -> list[Holder]:
+    """The other processes that have `path` open (its symlinks followed): a modem's
+    device, a database file.
 
     For a pseudo-terminal, the process holding its master side is the one that made it
     (a simulated modem, a terminal): it is where the modem lives, not a rival client.
     """
-    target = os.path.realpath(device)
+    target = os.path.realpath(path)
     pts = re.fullmatch(r"/dev/pts/(\d+)", target)
     pty_index = int(pts.group(1)) if pts else None
     holders = []
