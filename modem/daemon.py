@@ -7,9 +7,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
@@ -90,6 +94,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
         for worker in workers
     ]
+    metrics_server = _serve_metrics(config, sessions)
     listener = _listen_for_wakeups(config)
     helpers = []
     if listener is not None:
@@ -116,6 +121,9 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         scheduler.shutdown(wait=True)
         if listener is not None:
             listener.close()
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         engine.dispose()
         log.info("daemon stopped")
 
@@ -124,6 +132,29 @@ def _purge(sessions: sessionmaker[Session], retention: RetentionConfig) -> None:
     messages, calls = retention_purge(sessions, retention)
     if messages or calls:
         log.info("retention: %d message(s) and %d call(s) deleted", messages, calls)
+
+
+def _serve_metrics(config: Config, sessions: sessionmaker[Session]) -> WSGIServer | None:
+    """The Prometheus endpoint on [metrics] host and port, if set; a port taken is the
+    daemon's failure to start, said in one line."""
+    if config.metrics.port is None:
+        return None
+    from prometheus_client import start_http_server
+
+    from smsbox.metrics import database_registry
+
+    try:
+        server, _ = start_http_server(
+            config.metrics.port,
+            addr=config.metrics.host,
+            registry=database_registry(sessions, with_daemon=True),
+        )
+    except OSError as error:
+        raise ValueError(
+            f"cannot serve metrics on {config.metrics.host}:{config.metrics.port}: "
+            f"{error.strerror} ([metrics].port)"
+        ) from None
+    return server
 
 
 def _listen_for_wakeups(config: Config) -> wakeup.Listener | None:

@@ -123,6 +123,9 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"retention": {"calls_days": -1}}, "[retention].calls_days"),
         ({"retention": {"messages_days": "365"}}, "[retention].messages_days"),
         ({"retention": {"days": 30}}, "[retention].days"),
+        ({"metrics": {"port": 0}}, "[metrics].port"),
+        ({"metrics": {"port": "9100"}}, "[metrics].port"),
+        ({"metrics": {"port": 8080}}, "[metrics].port"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):

@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import auth, discussions, i18n, messages
+    from web import auth, discussions, health, i18n, messages
 
     app = Flask(__name__)
     app.config.update(
@@ -55,6 +55,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(discussions.bp)
+    app.register_blueprint(health.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
