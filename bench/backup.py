@@ -37,6 +37,10 @@ SUBMISSION_SECONDS = 0.05
 def installation(seeded: Path, work: Path) -> Path:
     data = work / "data"
     data.mkdir()
+    # The seeded database may keep part of itself in its WAL: into the file first.
+    with sqlite3.connect(seeded / "smsbox.db") as source:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    source.close()
     shutil.copy(seeded / "smsbox.db", data / "smsbox.db")
     config = work / "smsbox.toml"
     config.write_text(
