@@ -12,6 +12,7 @@ import pytest
 from cli_runs import smsbox, smsbox_command
 from config_files import write_config_file
 from daemon_fixtures import configured
+from prometheus_client import CollectorRegistry, generate_latest
 from sqlalchemy import text
 from test_web import log_in
 from waiting import wait_until
@@ -19,6 +20,7 @@ from web_fixtures import PASSWORD
 
 from modem.sim import SimulatedModem
 from smsbox.database import make_engine, make_session_factory
+from smsbox.metrics import DatabaseCollector
 from smsbox.models import utcnow
 from smsbox.modems import ensure_modem, record_state
 from smsbox.outbox import queue_message
@@ -194,3 +196,18 @@ def test_status_fails_for_a_configured_modem_the_daemon_never_served(tmp_path):
     code, body = status(write_config_file(config, tmp_path / "smsbox.toml"))
     assert code == 1
     assert body["modems"][0]["problem"] == "never seen: is the daemon running?"
+
+
+def test_the_count_of_every_message_is_taken_again_only_once_a_minute(sessions):
+    clock = [0.0]
+    registry = CollectorRegistry()
+    registry.register(DatabaseCollector(sessions, counts_max_age=60, monotonic=lambda: clock[0]))
+    counted = 'smsbox_messages{direction="out",status="queued"}'
+    assert counted not in generate_latest(registry).decode()
+    queue_two(sessions)
+    clock[0] = 59.0
+    page = generate_latest(registry).decode()
+    assert counted not in page
+    assert "smsbox_queue_depth 2.0" in page  # the queue is read at each scrape
+    clock[0] = 60.0
+    assert f"{counted} 2.0" in generate_latest(registry).decode()
