@@ -249,3 +249,25 @@ def test_it_leaves_a_modem_the_daemon_serves_to_the_daemon(box, sim):
         v["detail"].startswith(f"served by the smsbox daemon (smsbox (pid {daemon.pid}))")
         for v in verdicts
     ), verdicts
+
+
+def test_it_names_the_files_root_left_in_the_data_directory(tmp_path, box):
+    data = tmp_path / "data"
+    data.chmod(0o777)  # the directory is open to all: the files are not
+    status, verdicts = doctor(box, "--user", NOT_IN_DIALOUT)
+    assert status == 1
+    [line] = [line for line in failures(verdicts) if line.startswith("data directory")]
+    assert line.startswith(f"data directory: {NOT_IN_DIALOUT} may not write ")
+    assert "secret_key" in line
+    assert line.endswith(f"-> give them to that user: sudo chown -R {NOT_IN_DIALOUT}: {data}")
+
+
+def test_it_only_warns_of_a_sim_that_waits_for_the_pin_the_configuration_gives(tmp_path):
+    config = configured(tmp_path, str(tmp_path / "modem"), pin="1234")
+    box = write_config_file(config, tmp_path / "smsbox.toml", web={"port": free_port()})
+    with SimulatedModem(tmp_path / "modem", pin="1234") as sim:
+        status, verdicts = doctor(box)
+        assert sim.engine.sim.state == "SIM PIN"  # the doctor never gave it
+    assert status == 0, failures(verdicts)
+    [warned] = [v for v in verdicts if v["level"] == "warning"]
+    assert warned["detail"].startswith("the SIM asks for its PIN; the daemon gives pin at start")

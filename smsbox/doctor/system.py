@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from smsbox.config import Config, ConfigError
 from smsbox.database import code_revision, database_revision, make_engine
-from smsbox.doctor.access import SEARCH, WRITE, Account, allows
+from smsbox.doctor.access import READ, SEARCH, WRITE, Account, allows
 from smsbox.doctor.holders import listening_on
 from smsbox.doctor.verdicts import Verdict, fail, ok
 
@@ -29,6 +29,18 @@ def check_data_dir(config: Config, user: Account) -> Verdict:
             where,
             f"{path} is not writable by {user.name}",
             f"give it to that user: sudo chown -R {user.name}: {path}",
+        )
+    # A file made by root (`sudo smsbox init`) leaves the service unable to write it.
+    locked_out = sorted(
+        entry.name
+        for entry in path.iterdir()
+        if entry.is_file() and not allows(entry, user, READ | WRITE)
+    )
+    if locked_out:
+        return fail(
+            where,
+            f"{user.name} may not write {', '.join(locked_out)} in {path}",
+            f"give them to that user: sudo chown -R {user.name}: {path}",
         )
     return ok(where, f"{path} exists and {user.name} may write in it")
 
