@@ -191,7 +191,8 @@ def _pg_tool(url: URL, tool: str, *arguments: str) -> str:
         check=False,
     )
     if run.returncode != 0:
-        raise BackupError(f"{tool} failed: {run.stderr.strip().splitlines()[-1:]}")
+        said = run.stderr.strip().splitlines()
+        raise BackupError(f"{tool} failed: {said[-1] if said else f'exit status {run.returncode}'}")
     return run.stdout
 
 
