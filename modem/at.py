@@ -120,6 +120,8 @@ def is_urc(line: str, expected_prefix: str | None = None, command: str = "") -> 
 # An index, a TP-MR, a signal level or an error code: longer is line noise (and int()
 # refuses strings over 4300 digits).
 MAX_DIGITS = 9
+# An address (TS 23.040 §9.1.2.5): 20 digits, a few more with '+' and quotes is noise.
+MAX_ADDRESS_LENGTH = 24
 
 
 def _decimal(field: str) -> int | None:
@@ -284,6 +286,15 @@ def parse_cpms(line: str) -> tuple[int, int]:
     the storage messages are read from."""
     _, used, total = _fields(line, "+CPMS:", 3)[:3]
     return _number(used, line), _number(total, line)
+
+
+def parse_csca(line: str) -> str:
+    """'+CSCA: "+33609001390",145' -> '+33609001390'; '' when the SIM has no SMS centre
+    ('+CSCA: "",129')."""
+    number = _fields(line, "+CSCA:", 1)[0]
+    if len(number) > MAX_ADDRESS_LENGTH or not number.isprintable():
+        raise ModemError(f"no SMS centre address in {_shown(line)}")
+    return number
 
 
 # What AT+CGSN, AT+CIMI, AT+CCID answer: a bare line of digits, or one behind a

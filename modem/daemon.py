@@ -11,21 +11,27 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
-from smsbox.config import Config
+from smsbox.config import Config, RetentionConfig
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
+from smsbox.models import utcnow
+from smsbox.retention import purge as retention_purge
 
 if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
     from smsbox.queue_notifications import NotificationListener
 
 log = logging.getLogger(__name__)
 
 SCHEDULED_RELEASE_INTERVAL = 10
 SUPERVISION_INTERVAL = 1.0
+RETENTION_INTERVAL_HOURS = 24
 # The longest a healthy worker goes between two beats: one submission's prompt
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -55,6 +61,15 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     scheduler.add_job(
         release_scheduled, "interval", seconds=SCHEDULED_RELEASE_INTERVAL, max_instances=1
     )
+    if config.retention.messages_days or config.retention.calls_days:
+        scheduler.add_job(
+            _purge,
+            "interval",
+            args=(sessions, config.retention),
+            hours=RETENTION_INTERVAL_HOURS,
+            next_run_time=utcnow(),
+            max_instances=1,
+        )
     peers: dict[int, Callable[[], None]] = {}
     workers = [
         ModemWorker(
@@ -82,6 +97,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
         for worker in workers
     ]
+    metrics_server = _serve_metrics(config, sessions)
     listener = _listen_for_wakeups(config, engine)
     helpers = []
     if listener is not None:
@@ -108,8 +124,40 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         scheduler.shutdown(wait=True)
         if listener is not None:
             listener.close()
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
         engine.dispose()
         log.info("daemon stopped")
+
+
+def _purge(sessions: sessionmaker[Session], retention: RetentionConfig) -> None:
+    messages, calls = retention_purge(sessions, retention)
+    if messages or calls:
+        log.info("retention: %d message(s) and %d call(s) deleted", messages, calls)
+
+
+def _serve_metrics(config: Config, sessions: sessionmaker[Session]) -> WSGIServer | None:
+    """The Prometheus endpoint on [metrics] host and port, if set; a port taken is the
+    daemon's failure to start, said in one line."""
+    if config.metrics.port is None:
+        return None
+    from prometheus_client import start_http_server
+
+    from smsbox.metrics import database_registry
+
+    try:
+        server, _ = start_http_server(
+            config.metrics.port,
+            addr=config.metrics.host,
+            registry=database_registry(sessions, with_daemon=True),
+        )
+    except OSError as error:
+        raise ValueError(
+            f"cannot serve metrics on {config.metrics.host}:{config.metrics.port}: "
+            f"{error.strerror} ([metrics].port)"
+        ) from None
+    return server
 
 
 def _listen_for_wakeups(

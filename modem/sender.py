@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.drivers.contract import ModemDriver
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
+from smsbox.metrics import observe_sent
 from smsbox.models import Message, MessagePart, Status
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class MessageSender:
                 return
         if message.status == Status.SENDING:  # no part was left to send
             self._commit_until_done(session, partial(sending.settle, message))
+        if message.status == Status.SENT:
+            observe_sent(message)
         log.info(
             "modem %s: message %d to %s %s (%d part(s))",
             self.modem_name,

@@ -36,6 +36,7 @@ from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
 from smsbox import delivery, sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
+from smsbox.metrics import MODEM_FAULTS
 from smsbox.models import Status, utcnow
 from smsbox.modems import (
     CONNECTING,
@@ -144,6 +145,7 @@ class ModemWorker:
         self._record_state_quietly("stopped")
 
     def _after_fault(self, reason: str, failures: int, *, permanent: bool) -> None:
+        MODEM_FAULTS.labels(self.modem.name).inc()
         try:
             self.driver.close()
         except Exception:

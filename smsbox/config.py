@@ -81,6 +81,20 @@ class CallsConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Days a finished message (or a logged call) is kept; None: kept for ever.
+    messages_days: int | None = None
+    calls_days: int | None = None
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    # The daemon's Prometheus endpoint; None: not served (the web app's /metrics is).
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -88,6 +102,8 @@ class Config:
     messaging: MessagingConfig
     modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
     calls: CallsConfig = field(default_factory=CallsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     @property
     def database_url(self) -> str:
@@ -189,6 +205,10 @@ def _check_values(config: Config) -> None:
         check_database_url(config.database.url)
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
+    if config.metrics.port is not None and not 1 <= config.metrics.port <= 65535:
+        raise ConfigError("[metrics].port must be between 1 and 65535")
+    if config.metrics.port is not None and config.metrics.port == config.web.port:
+        raise ConfigError("[metrics].port must differ from [web].port")
     _check_secret_key_file(config)
     if config.messaging.default_region not in phonenumbers.SUPPORTED_REGIONS:
         raise ConfigError(
@@ -209,6 +229,10 @@ def _check_values(config: Config) -> None:
     if config.messaging.incomplete_after_hours < 1:
         raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
     _check_calls(config.calls)
+    for key in ("messages_days", "calls_days"):
+        days = getattr(config.retention, key)
+        if days is not None and days < 1:
+            raise ConfigError(f"[retention].{key} must be at least 1 (leave it out to keep all)")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -243,7 +267,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging", "calls"}
+    known = {"data_dir", "database", "web", "modem", "messaging", "calls", "retention", "metrics"}
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -259,6 +283,8 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         web=_build_section(WebConfig, document.get("web", {}), "[web]"),
         messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
         calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
+        retention=_build_section(RetentionConfig, document.get("retention", {}), "[retention]"),
+        metrics=_build_section(MetricsConfig, document.get("metrics", {}), "[metrics]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

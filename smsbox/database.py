@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +18,7 @@ from smsbox.config import ConfigError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -99,6 +100,34 @@ def alembic_config(url: str) -> AlembicConfig:
     alembic_config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     alembic_config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return alembic_config
+
+
+def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    import migrations
+
+    return ScriptDirectory(str(Path(migrations.__file__).parent))
+
+
+def code_revision() -> str:
+    """The newest migration this code knows: what `smsbox init` brings a database to."""
+    head = _scripts().get_current_head()
+    assert head is not None, "the migrations have no head"
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every migration this code knows: a database at another one is from a newer smsbox."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def database_revision(connection: Connection) -> str | None:
+    """The migration the database at the other end of `connection` is at; None when it
+    has none (empty, or not smsbox's)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(url: str) -> None:

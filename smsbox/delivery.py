@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smsbox.metrics import observe_delivered
 from smsbox.models import Message, MessagePart, Status
 from smsbox.numbers import from_network
 
@@ -71,3 +72,4 @@ def _settle_delivery(message: Message) -> None:
     elif all(part.status == Status.DELIVERED for part in parts):
         message.status = Status.DELIVERED
         message.delivered_at = max(part.delivered_at for part in parts if part.delivered_at)
+        observe_delivered(message)

@@ -19,6 +19,7 @@ from modem.at import (
     parse_cops,
     parse_cpms,
     parse_creg,
+    parse_csca,
     parse_csq,
     parse_identity,
 )
@@ -253,6 +254,19 @@ def test_it_parses_the_storage_messages_are_read_from(line, storage):
     assert parse_cpms(line) == storage
 
 
+@pytest.mark.parametrize(
+    ("line", "smsc"),
+    [
+        ('+CSCA: "+33609001390",145', "+33609001390"),
+        ('+CSCA: "0609001390",129', "0609001390"),
+        ('+CSCA: "",129', ""),  # a SIM without its SMS centre: nothing can be sent
+        ("+CSCA: ", ""),
+    ],
+)
+def test_it_parses_the_sms_centre(line, smsc):
+    assert parse_csca(line) == smsc
+
+
 @pytest.mark.parametrize(("lines", "identity"), IDENTITIES)
 def test_it_parses_an_identity_with_or_without_its_prefix(lines, identity):
     assert parse_identity(lines, "AT+CGSN") == identity
@@ -294,6 +308,8 @@ def test_it_refuses_a_line_of_another_command_as_a_modem_error():
         (parse_cops, '+COPS: x,0,"Orange F"'),
         (parse_cpms, '+CPMS: "SM",3'),
         (parse_cpms, '+CPMS: "SM",,30'),
+        (parse_csca, '+CSCA: "' + "9" * 40 + '",145'),
+        (parse_csca, '+CSCA: "+336\x00",145'),
         (lambda line: parse_identity([line], "AT+CGSN"), "OK?"),
         (lambda line: parse_identity([line], "AT+CGSN"), "+CGSN: 8678560300x"),
         (lambda line: parse_cnum([line]), '+CNUM: "","+33612345678"'),

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cli_runs import smsbox
 from databases import ON_POSTGRESQL, database_toml, empty_database_url
 from outbox_rows import interrupt_second_of_three
 from sqlalchemy import text as sql
@@ -33,33 +31,6 @@ default_region = "FR"
 timezone = "Europe/Paris"
 """
 GOOD_PASSWORD = "a long enough password"
-
-
-def smsbox_command() -> str:
-    beside_python = Path(sys.executable).parent / "smsbox"
-    found = str(beside_python) if beside_python.exists() else shutil.which("smsbox")
-    assert found, "the smsbox console script is not installed"
-    return found
-
-
-def smsbox(
-    *args: str, config: Path | None = None, stdin: str = "", env: dict[str, str] | None = None
-):
-    command = [smsbox_command()]
-    if config is not None:
-        command += ["--config", str(config)]
-    environment = {key: value for key, value in os.environ.items() if key != CONFIG_ENV}
-    environment.update(env or {})
-    return subprocess.run(
-        [*command, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environment,
-        timeout=60,
-        check=False,
-    )
 
 
 def run_main(capsys, *argv: str) -> subprocess.CompletedProcess:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from smsbox.config import CONFIG_ENV, ConfigError, load_config, parse_config
+from smsbox.config import CONFIG_ENV, ConfigError, RetentionConfig, load_config, parse_config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,12 +119,25 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"web": {"secret_key_file": "/etc/smsbox/secret_key"}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": ""}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": "."}}, "[web].secret_key_file"),
+        ({"retention": {"messages_days": 0}}, "[retention].messages_days"),
+        ({"retention": {"calls_days": -1}}, "[retention].calls_days"),
+        ({"retention": {"messages_days": "365"}}, "[retention].messages_days"),
+        ({"retention": {"days": 30}}, "[retention].days"),
+        ({"metrics": {"port": 0}}, "[metrics].port"),
+        ({"metrics": {"port": "9100"}}, "[metrics].port"),
+        ({"metrics": {"port": 8080}}, "[metrics].port"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
     with pytest.raises(ConfigError) as raised:
         parse_config(document, tmp_path)
     assert named in str(raised.value)
+
+
+def test_it_keeps_everything_unless_a_retention_is_set(tmp_path):
+    assert parse_config({}, tmp_path).retention == RetentionConfig(None, None)
+    retention = parse_config({"retention": {"messages_days": 365, "calls_days": 90}}, tmp_path)
+    assert retention.retention == RetentionConfig(messages_days=365, calls_days=90)
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):

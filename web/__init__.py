@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import account, admin, auth, discussions, i18n, messages
+    from web import account, admin, auth, discussions, health, i18n, messages
 
     app = Flask(__name__)
     app.config.update(
@@ -57,6 +57,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(discussions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(health.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)

@@ -26,6 +26,7 @@ from modem.drivers.contract import (
     Restarted,
     StoredSms,
 )
+from modem.drivers.device import cannot_open
 from modem.drivers.parts import split_into_pdus
 from modem.drivers.pin import PinGuard
 from modem.errors import ModemError, NoAnswer
@@ -66,7 +67,7 @@ class ATDriver(PinGuard):
         try:
             port = self._open_port(self.device, self.settings.baudrate, timeout=0.2)
         except serial.SerialException as error:
-            raise ModemError(f"cannot open {self.device}: {error}") from error
+            raise cannot_open(self.device, error) from error
         self._channel = ATChannel(port)
         self._status.forget()
         self.channel.resynchronise()

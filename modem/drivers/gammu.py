@@ -27,6 +27,7 @@ from modem.drivers.contract import (
     NewMessage,
     StoredSms,
 )
+from modem.drivers.device import cannot_open
 from modem.drivers.gammu_terms import (
     MESSAGE_STATES,
     REFUSALS,
@@ -103,7 +104,7 @@ class GammuDriver(PinGuard):
         try:
             self._ask(machine.Init)
         except ModemError as error:
-            raise ModemError(f"cannot open {self.settings.device}: {error}") from error
+            raise cannot_open(self.settings.device, error) from error
         incoming = self._incoming
         # Called inside python-gammu's calls, which it may not call back.
         machine.SetIncomingCallback(lambda _machine, kind, data: incoming.append((kind, data)))

@@ -16,12 +16,15 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from smsbox.cli.activity import add_activity_command
+from smsbox.cli.backup import add_backup_commands
 from smsbox.cli.calls import add_calls_command
 from smsbox.cli.database import add_database_commands
+from smsbox.cli.doctor import add_doctor_command
 from smsbox.cli.listings import add_listing_commands
 from smsbox.cli.optout import add_optout_commands
 from smsbox.cli.resend import add_resend_command
 from smsbox.cli.sim import add_sim_commands
+from smsbox.cli.status import add_status_command
 from smsbox.config import Config, ConfigError, load_config
 
 # The database stack (SQLAlchemy, Alembic) is imported by the commands that use
@@ -186,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_calls_command(add)
     add_activity_command(add)
     add_database_commands(commands, add)
+    add_doctor_command(add)
+    add_backup_commands(add)
+    add_status_command(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 import threading
 from pathlib import Path
 
@@ -51,6 +52,13 @@ def _show_on_network(sms: SubmittedSms) -> None:
     print(f"[network] SMS to {sms.recipient} ({len(sms.parts)} part(s)): {sms.text}", flush=True)
 
 
+def _own_command() -> str:
+    """This smsbox's console script, as a path that works without the venv activated
+    (the README's set-up line does not activate it)."""
+    script = Path(sys.argv[0])
+    return str(script.resolve()) if script.name == "smsbox" and script.is_file() else "smsbox"
+
+
 def run_demo(data: str, port: int, stop: threading.Event) -> None:
     data_dir = Path(data).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +85,7 @@ def run_demo(data: str, port: int, stop: threading.Event) -> None:
             f"  control   {control}\n"
             f"  data      {data_dir}\n"
             "An SMS from a phone to the box:\n"
-            f"  smsbox sim deliver --control {shlex.quote(str(control))} "
+            f"  {shlex.quote(_own_command())} sim deliver --control {shlex.quote(str(control))} "
             '--from +33612345678 "Bonjour"\n'
             "Each SMS that reaches the simulated network is shown below. Ctrl-C stops.\n",
             flush=True,

@@ -4,8 +4,8 @@ know had arrived (the modem took it and never answered)."""
 from __future__ import annotations
 
 import argparse
-import sys
 
+from smsbox.cli.output import confirmed
 from smsbox.config import load_config
 
 
@@ -29,7 +29,7 @@ def cmd_resend(args: argparse.Namespace) -> None:
                 "the recipient may already have them."
             )
         question = f"Send part(s) {which} again?" if which else "Send it again?"
-        if not args.yes and not _confirmed(question):
+        if not args.yes and not confirmed(question):
             raise CommandFailed("not resent (answer y, or give --yes)")
         try:
             resend_interrupted(message)
@@ -38,11 +38,6 @@ def cmd_resend(args: argparse.Namespace) -> None:
         session.commit()
     notify(config)
     print(f"message {args.message_id} queued again")
-
-
-def _confirmed(question: str) -> bool:
-    print(f"{question} [y/N] ", end="", flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes", "o", "oui")
 
 
 def add_resend_command(add) -> None:

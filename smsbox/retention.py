@@ -1,0 +1,103 @@
+"""Forgetting old messages and calls (`[retention]`), a batch at a time.
+
+Each batch is its own short transaction, so that the daemon's workers, which write
+between two modem commands, never wait long behind the purge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from smsbox.config import RetentionConfig
+from smsbox.models import (
+    Direction,
+    InboundPart,
+    IncomingCall,
+    Message,
+    MessagePart,
+    OptOut,
+    Status,
+    utcnow,
+)
+
+BATCH = 1000
+# Still to happen: a message on its way is never purged, however old.
+UNFINISHED = (Status.SCHEDULED, Status.QUEUED, Status.SENDING)
+
+
+def _message_batch(session: Session, direction: Direction, before: datetime) -> list[int]:
+    # direction and created_at: the order of ix_messages_direction_created.
+    return list(
+        session.scalars(
+            select(Message.id)
+            .where(
+                Message.direction == direction,
+                Message.created_at < before,
+                Message.status.not_in(UNFINISHED),
+            )
+            .limit(BATCH)
+        )
+    )
+
+
+def _delete_messages(session: Session, ids: list[int]) -> None:
+    session.execute(delete(MessagePart).where(MessagePart.message_id.in_(ids)))
+    session.execute(delete(InboundPart).where(InboundPart.message_id.in_(ids)))
+    # The STOP list outlives the message that put a number on it.
+    session.execute(
+        update(OptOut).where(OptOut.source_message_id.in_(ids)).values(source_message_id=None)
+    )
+    session.execute(
+        update(IncomingCall)
+        .where(IncomingCall.reply_message_id.in_(ids))
+        .values(reply_message_id=None)
+    )
+    session.execute(delete(Message).where(Message.id.in_(ids)))
+
+
+def purge_messages(sessions: sessionmaker[Session], days: int, now: datetime) -> int:
+    """Delete the finished messages created more than `days` ago; returns how many."""
+    before = now - timedelta(days=days)
+    purged = 0
+    for direction in Direction:
+        while True:
+            with sessions() as session:
+                ids = _message_batch(session, direction, before)
+                if not ids:
+                    break
+                _delete_messages(session, ids)
+                session.commit()
+            purged += len(ids)
+    return purged
+
+
+def purge_calls(sessions: sessionmaker[Session], days: int, now: datetime) -> int:
+    before = now - timedelta(days=days)
+    purged = 0
+    while True:
+        with sessions() as session:
+            ids = list(
+                session.scalars(
+                    select(IncomingCall.id).where(IncomingCall.received_at < before).limit(BATCH)
+                )
+            )
+            if not ids:
+                return purged
+            session.execute(delete(IncomingCall).where(IncomingCall.id.in_(ids)))
+            session.commit()
+        purged += len(ids)
+
+
+def purge(
+    sessions: sessionmaker[Session], retention: RetentionConfig, now: datetime | None = None
+) -> tuple[int, int]:
+    """(messages, calls) deleted as `retention` says; (0, 0) when it keeps everything."""
+    now = now or utcnow()
+    messages = (
+        purge_messages(sessions, retention.messages_days, now) if retention.messages_days else 0
+    )
+    calls = purge_calls(sessions, retention.calls_days, now) if retention.calls_days else 0
+    return messages, calls
