@@ -19,7 +19,8 @@ from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_engine, make_session_fa
 
 log = logging.getLogger(__name__)
 
-SCHEDULED_RELEASE_INTERVAL = 10
+# Seconds: a message scheduled for a time leaves within a second of it.
+SCHEDULED_RELEASE_INTERVAL = 1
 SUPERVISION_INTERVAL = 1.0
 # The longest a healthy worker goes between two beats: one submission's prompt
 # and answer, plus a database write waiting out a lock.
