@@ -26,7 +26,7 @@ from smsbox.refusals import Refusal
 # Further ahead is a typo (2062 for 2026) more often than a plan.
 MAX_AHEAD = timedelta(days=366)
 # What a datetime-local field sends: minutes, or seconds when its step asks for them.
-_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", re.ASCII)
 
 
 class ScheduleRefused(Refusal):
