@@ -56,9 +56,7 @@ def test_it_queues_one_message_per_number_each_once_in_one_go(client, sessions):
     assert "Message queued for +33612345678, +33698765432, +33711223344." in flash
 
 
-def test_a_bad_number_among_good_ones_refuses_the_form_naming_it_and_keeping_all(
-    client, sessions
-):
+def test_a_bad_number_among_good_ones_refuses_the_form_naming_it_and_keeping_all(client, sessions):
     log_in(client)
     response = post_send(
         client, number=["0612345678, 12", "<b>abc</b>", "0698765432"], body="Réunion à 14 h"
@@ -76,21 +74,23 @@ def test_a_bad_number_among_good_ones_refuses_the_form_naming_it_and_keeping_all
     assert outbound(sessions) == []
 
 
-@pytest.mark.parametrize("numbers", [[], [""], [" ,; "]])
-def test_it_asks_for_a_number_when_none_is_given(client, sessions, numbers):
+TOO_MANY = ",".join(f"06123456{n:02d}" for n in range(100)) + ",0712345678"
+
+
+@pytest.mark.parametrize(
+    ("numbers", "reason"),
+    [
+        ([], "the number is empty"),
+        ([""], "the number is empty"),
+        ([" ,; "], "the number is empty"),
+        ([TOO_MANY], "at most 100 numbers at once"),
+    ],
+)
+def test_it_refuses_no_number_or_too_many(client, sessions, numbers, reason):
     log_in(client)
     response = post_send(client, number=numbers)
     assert response.status_code == 400
-    assert errors_of(response.get_data(as_text=True), "number") == ["the number is empty"]
-    assert outbound(sessions) == []
-
-
-def test_it_refuses_more_numbers_than_one_message_goes_to(client, sessions):
-    log_in(client)
-    numbers = ",".join(f"06123456{n:02d}" for n in range(100)) + ",0712345678"
-    response = post_send(client, number=numbers)
-    assert response.status_code == 400
-    assert errors_of(response.get_data(as_text=True), "number") == ["at most 100 numbers at once"]
+    assert errors_of(response.get_data(as_text=True), "number") == [reason]
     assert outbound(sessions) == []
 
 
