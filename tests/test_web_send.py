@@ -15,6 +15,7 @@ from web_fixtures import PASSWORD
 
 from smsbox.config import ModemConfig
 from smsbox.models import Modem, Status, utcnow
+from smsbox.optouts import opt_out
 from smsbox.outbox import MAX_BODY_LENGTH
 from smsbox.users import create_user
 from web import create_app
@@ -264,3 +265,15 @@ def test_the_counter_refuses_a_request_without_its_csrf_token_or_login(client):
     assert client.post("/messages/length", data={"text": "hi"}).status_code == 400
     assert length_of(client, "hi", token="forged").status_code == 400
     assert client.get("/messages/length").status_code == 405
+
+
+def test_it_warns_of_numbers_on_the_stop_list_which_the_daemon_will_block(client, sessions):
+    with sessions() as session:
+        opt_out(session, "+33698765432")
+        session.commit()
+    log_in(client)
+    response = post_send(client, number="0612345678, 06 98 76 54 32")
+    assert response.status_code == 302
+    page = client.get("/messages/sent").get_data(as_text=True)
+    assert "On the STOP list, so not sent unless they leave it first: +33698765432." in page
+    assert [m.status for m in outbound(sessions)] == [Status.QUEUED, Status.QUEUED]

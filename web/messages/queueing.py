@@ -72,9 +72,7 @@ def queue_send_form(form: SendForm) -> list[Message] | None:
     except MessageRejected as error:
         form.body.errors = [*form.body.errors, reason(error)]
         return None
-    modem_id = (
-        requested_modem(session, config.modems, form.modem.data) if form.modem.data else None
-    )
+    modem_id = requested_modem(session, config.modems, form.modem.data) if form.modem.data else None
     messages = [
         queue_message(
             session,

@@ -6,6 +6,7 @@ from flask_babel import format_decimal, gettext, ngettext
 from flask_login import login_required
 
 from smsbox.modems import list_modems
+from smsbox.optouts import opted_out_among
 from smsbox.outbox import MAX_BODY_LENGTH
 from smsbox.sms_length import Alphabet, SmsLength, measure
 from web.db import get_config, get_session
@@ -25,6 +26,15 @@ def send() -> ResponseReturnValue:
     messages = queue_send_form(form) if form.validate_on_submit() else None
     if messages is not None:
         numbers = ", ".join(message.number for message in messages)
+        # Queued all the same, as every way in does: the daemon checks the list when it
+        # takes each message (a STOP may also come, or go, before then).
+        stopped = opted_out_among(get_session(), [message.number for message in messages])
+        if stopped:
+            text = gettext(
+                "On the STOP list, so not sent unless they leave it first: %(numbers)s.",
+                numbers=", ".join(stopped),
+            )
+            flash(text, "error")
         if form.scheduled_at is not None:
             text = gettext(
                 "Message scheduled for %(numbers)s on %(time)s.",
