@@ -249,7 +249,7 @@ def test_the_counter_follows_the_text_and_a_second_number_gets_the_message_too(p
     sync_api.expect(counter).to_have_text("12 characters · Unicode (UCS-2) · 1 SMS")
 
     page.get_by_label("Number", exact=True).fill("06 12 34 56 78")
-    page.get_by_role("button", name="Add a number").click()
+    page.get_by_role("button", name="Add a recipient").click()
     second = page.get_by_label("Number 2", exact=True)
     sync_api.expect(second).to_be_focused()
     second.fill("07 11 22 33 44")
