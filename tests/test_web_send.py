@@ -10,13 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from test_quotas import save
 from test_web import csrf_token, log_in, outbound
 from web_fixtures import PASSWORD
 
+from smsbox.activity import Action, entries
 from smsbox.config import ModemConfig
 from smsbox.models import Modem, Status, utcnow
 from smsbox.optouts import opt_out
 from smsbox.outbox import MAX_BODY_LENGTH
+from smsbox.quotas import Quotas
 from smsbox.users import create_user
 from web import create_app
 
@@ -277,3 +280,17 @@ def test_it_warns_of_numbers_on_the_stop_list_which_the_daemon_will_block(client
     page = client.get("/messages/sent").get_data(as_text=True)
     assert "On the STOP list, so not sent unless they leave it first: +33698765432." in page
     assert [m.status for m in outbound(sessions)] == [Status.QUEUED, Status.QUEUED]
+
+
+def test_a_send_to_several_numbers_counts_each_against_the_caps_all_or_nothing(client, sessions):
+    save(sessions, Quotas(user_daily=2))
+    log_in(client)
+    response = post_send(client, number="0611111111, 0622222222, 0633333333", body="trois")
+    assert response.status_code == 400
+    assert "would pass your daily cap of 2" in response.get_data(as_text=True)
+    assert outbound(sessions) == []
+    assert post_send(client, number="0611111111, 0622222222").status_code == 302
+    assert len(outbound(sessions)) == 2
+    with sessions() as session:
+        (entry,) = entries(session, action=Action.MESSAGES_QUEUED)
+    assert (entry.subject, entry.user_id) == ("+33611111111, +33622222222", 1)
