@@ -109,7 +109,7 @@ def list_scheduled(
         )
     statement = (
         select(Message)
-        .where(Message.status == Status.SCHEDULED)
+        .where(Message.status == Status.SCHEDULED, Message.direction == Direction.OUTBOUND)
         .options(joinedload(Message.requested_modem))
     )
     if after is not None:
