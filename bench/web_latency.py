@@ -95,7 +95,8 @@ def seed(path: Path, messages: int, numbers: int) -> None:
         moments = sorted(rng.random() for _ in range(messages))
         db.executemany(
             "INSERT INTO messages (direction, number, raw_number, body, status, attempts, "
-            "created_at, sent_at, delivered_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "created_at, sent_at, delivered_at, read_at, scheduled_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (_row(rng, rng.choice(phones), start + YEAR * moment) for moment in moments),
         )
         db.executemany(
@@ -122,10 +123,12 @@ def _row(rng: random.Random, number: str, created_at: datetime) -> tuple[object,
         body = rng.choice(OUTBOUND_TEXTS).format(**values)
         sent = when if status in ("sent", "delivered") else None
         delivered = when if status == "delivered" else None
-        return ("out", number, number, body, status, 1, when, sent, delivered, None)
+        # Those still waiting leave within the year to come, as the daemon releases the rest.
+        scheduled = _stored(created_at + YEAR) if status == "scheduled" else None
+        return ("out", number, number, body, status, 1, when, sent, delivered, None, scheduled)
     read = when if rng.random() < 0.9 else None
     body = rng.choice(INBOUND_TEXTS).format(**values)
-    return ("in", number, number, body, "received", 0, when, None, None, read)
+    return ("in", number, number, body, "received", 0, when, None, None, read, None)
 
 
 def _stored(moment: datetime) -> str:
@@ -136,7 +139,9 @@ def _stored(moment: datetime) -> str:
 def prepared(cache: Path, messages: int) -> Config:
     """A data directory holding `messages` messages: the cached one when it is there
     and at the newest schema, else seeded anew."""
-    data = cache / f"web-latency-{messages}"
+    # -2: the scheduled messages have their time (seeded in the future) since the
+    # Scheduled page came.
+    data = cache / f"web-latency-{messages}-2"
     config = parse_config(
         {"data_dir": str(data), "messaging": {"default_region": "FR", "timezone": "Europe/Paris"}},
         cache,
@@ -191,6 +196,15 @@ def pages(database: Path) -> dict[str, str]:
         failed = middle("direction = 'out' AND status = 'failed'")
         unread = middle("direction = 'in' AND read_at IS NULL")
         month = (datetime.now(UTC) - timedelta(days=90)).date()
+        (waiting,) = db.execute(
+            "SELECT count(*) FROM messages WHERE status = 'scheduled'"
+        ).fetchone()
+        scheduled_at, scheduled_id = db.execute(
+            "SELECT scheduled_at, id FROM messages WHERE status = 'scheduled' "
+            "ORDER BY scheduled_at, id LIMIT 1 OFFSET ?",
+            (waiting // 2,),
+        ).fetchone()
+        scheduled = Cursor(datetime.fromisoformat(scheduled_at).replace(tzinfo=UTC), scheduled_id)
         found = {
             "sent, first page": "/messages/sent",
             "sent, deep page": f"/messages/sent?older={sent}",
@@ -206,6 +220,8 @@ def pages(database: Path) -> dict[str, str]:
             "search, contact name": f"/messages/received?q={quote(contact)}",
             "search, rare text": "/messages/received?q=zzz-nowhere",
             "send page": "/messages/send",
+            "scheduled, first page": "/messages/scheduled",
+            "scheduled, deep page": f"/messages/scheduled?after={scheduled}",
             "dashboard": "/dashboard",
             "discussions": "/discussions",
             "long discussion": f"/discussions/{quote(busiest, safe='')}",

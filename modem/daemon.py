@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEDULED_RELEASE_INTERVAL = 10
+# Seconds: a message scheduled for a time leaves within a second of it.
+SCHEDULED_RELEASE_INTERVAL = 1
 SUPERVISION_INTERVAL = 1.0
 RETENTION_INTERVAL_HOURS = 24
 # The longest a healthy worker goes between two beats: one submission's prompt

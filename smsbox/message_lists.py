@@ -35,6 +35,7 @@ OUTBOUND_STATUSES = (
     Status.EXPIRED,
     Status.BLOCKED,
     Status.INTERRUPTED,
+    Status.CANCELLED,
 )
 # Microseconds since 1970 and the row id: only digits, so a cursor needs no escaping
 # in a URL and a forged one is refused by its shape before it reaches a query (17

@@ -46,6 +46,8 @@ class Status(enum.StrEnum):
     EXPIRED = "expired"
     BLOCKED = "blocked"
     INTERRUPTED = "interrupted"
+    # A scheduled message someone called off before its time: kept, never sent.
+    CANCELLED = "cancelled"
     RECEIVED = "received"
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import phonenumbers
 
 from smsbox.refusals import Refusal
@@ -37,3 +40,44 @@ def from_network(raw: str, default_region: str) -> str:
         return to_e164(raw, default_region)
     except InvalidNumber:
         return raw.strip()
+
+
+# One form sends to this many numbers at most: more is a campaign, not a message.
+MAX_RECIPIENTS = 100
+# What people put between numbers when they type or paste several into one field.
+_BETWEEN_NUMBERS = re.compile(r"[,;\r\n]+")
+
+
+class InvalidRecipients(ValueError):
+    """Some of the numbers typed are no phone numbers: each one's refusal, in order."""
+
+    def __init__(self, refusals: list[InvalidNumber]):
+        super().__init__("; ".join(map(str, refusals)))
+        self.refusals = refusals
+
+
+def recipients(fields: Iterable[str], default_region: str) -> dict[str, str]:
+    """The numbers typed in `fields` (each may hold several, separated by commas,
+    semicolons or line breaks): E.164 -> the text typed, in order, each number once.
+
+    Raises InvalidRecipients naming every one that is no number: one bad number
+    refuses them all, so that nobody gets the message twice once it is corrected.
+    """
+    typed = [raw.strip() for text in fields for raw in _BETWEEN_NUMBERS.split(text)]
+    typed = [raw for raw in typed if raw]
+    if not typed:
+        raise InvalidRecipients([InvalidNumber("the number is empty")])
+    if len(typed) > MAX_RECIPIENTS:
+        raise InvalidRecipients(
+            [InvalidNumber("at most %(limit)d numbers at once", limit=MAX_RECIPIENTS)]
+        )
+    found: dict[str, str] = {}
+    refusals = []
+    for raw in typed:
+        try:
+            found.setdefault(to_e164(raw, default_region), raw)
+        except InvalidNumber as refusal:
+            refusals.append(refusal)
+    if refusals:
+        raise InvalidRecipients(refusals)
+    return found

@@ -9,6 +9,7 @@ Numbers are E.164, as `smsbox.numbers` makes them; callers normalise.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, tuple_
@@ -82,6 +83,12 @@ def optouts_page(
             tuple_(OptOut.created_at, OptOut.id) < (older_than.created_at, older_than.id)
         )
     return [ListedOptOut(entry, said) for entry, said in session.execute(query)]
+
+
+def opted_out_among(session: Session, numbers: Collection[str]) -> list[str]:
+    """Those of `numbers` on the STOP list, in the order given."""
+    found = set(session.scalars(select(OptOut.number).where(OptOut.number.in_(list(numbers)))))
+    return [number for number in numbers if number in found]
 
 
 def list_optouts(session: Session) -> list[OptOut]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from daemon_fixtures import messages, start_and_settle
@@ -16,7 +17,7 @@ from waiting import wait_until
 from werkzeug.serving import make_server
 
 from smsbox.config import Config
-from smsbox.models import Direction, Message, Status
+from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
 from web import create_app
@@ -97,12 +98,22 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
     page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
     with sessions() as session:
         queue_message(session, "0612345678", "Bonjour " * 40, default_region="FR")
+        waiting = queue_message(
+            session,
+            "0612345678",
+            "Rappel : rendez-vous demain " * 10,
+            default_region="FR",
+            scheduled_at=utcnow() + timedelta(days=1),
+        )
         session.commit()
     log_in(page, "camille")
     for path in [
         "/discussions",
         "/discussions/+33612345678",
         "/messages/send",
+        "/messages/scheduled",
+        f"/messages/scheduled/{waiting.id}",
+        f"/messages/scheduled/{waiting.id}/cancel",
         "/messages/sent",
         "/messages/received",
         "/messages/unread",
@@ -215,6 +226,96 @@ def test_it_filters_searches_marks_read_and_deletes_from_the_lists(
     assert dialogs == []
     with sessions() as session:
         assert list(session.scalars(select(Message.body))) == [HOSTILE]
+
+
+def test_the_counter_follows_the_text_and_a_second_number_gets_the_message_too(page, sessions):
+    console_errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.set_default_timeout(10_000)
+    log_in(page)
+    page.goto("/messages/send")
+    counter = page.locator("#body-counter")
+    text = page.get_by_label("Message")
+
+    text.press_sequentially("Bonjour")
+    sync_api.expect(counter).to_have_text("7 characters · GSM 7-bit · 1 SMS")
+    text.press_sequentially(" €")  # from GSM 7-bit's extension table: 2 characters
+    sync_api.expect(counter).to_have_text("10 characters · GSM 7-bit · 1 SMS")
+    text.press_sequentially(" 😀")
+    sync_api.expect(counter).to_have_text("12 characters · Unicode (UCS-2) · 1 SMS")
+    text.fill("a" * 161)
+    sync_api.expect(counter).to_have_text("161 characters · GSM 7-bit · 2 SMS")
+    text.fill("Bonjour € 😀")
+    sync_api.expect(counter).to_have_text("12 characters · Unicode (UCS-2) · 1 SMS")
+
+    page.get_by_label("Number", exact=True).fill("06 12 34 56 78")
+    page.get_by_role("button", name="Add a recipient").click()
+    second = page.get_by_label("Number 2", exact=True)
+    sync_api.expect(second).to_be_focused()
+    second.fill("07 11 22 33 44")
+    page.get_by_role("button", name="Send").click()
+
+    sync_api.expect(page).to_have_url("/messages/sent")
+    sync_api.expect(page.locator(".flash")).to_have_text(
+        "Message queued for +33612345678, +33711223344."
+    )
+    rows = page.locator("table.messages tbody tr")
+    sync_api.expect(rows).to_have_count(2)
+    sync_api.expect(rows.locator(".number")).to_have_text(["+33711223344", "+33612345678"])
+    assert console_errors == []
+    with sessions() as session:
+        sent = session.scalars(select(Message).order_by(Message.id)).all()
+    assert [(m.number, m.body) for m in sent] == [
+        ("+33612345678", "Bonjour € 😀"),
+        ("+33711223344", "Bonjour € 😀"),
+    ]
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
+def test_it_schedules_a_message_then_changes_and_cancels_it(browser, base_url, sessions, viewport):
+    page = browser.new_context(base_url=base_url, locale="en-GB", viewport=viewport).new_page()
+    page.set_default_timeout(10_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page)
+    paris = ZoneInfo("Europe/Paris")
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(paris).replace(second=0, microsecond=0)
+    later = tomorrow + timedelta(hours=2)
+
+    page.goto("/messages/send")
+    page.get_by_label("Number", exact=True).fill("06 12 34 56 78")
+    page.get_by_label("Message").fill(HOSTILE)
+    page.get_by_label("Send later (optional)").fill(tomorrow.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Send").click()
+
+    sync_api.expect(page).to_have_url("/messages/scheduled")
+    sync_api.expect(page.locator(".flash")).to_contain_text("Message scheduled for +33612345678")
+    row = page.locator("table.messages tbody tr")
+    sync_api.expect(row).to_have_count(1)
+    sync_api.expect(row.locator(".body")).to_have_text(HOSTILE)
+    sync_api.expect(row.locator("time")).to_have_text(tomorrow.strftime("%d/%m/%Y, %H:%M"))
+
+    row.get_by_role("link", name="Change").click()
+    sync_api.expect(page.get_by_label("Message")).to_have_value(HOSTILE)
+    page.get_by_label("Message").fill("Rendez-vous à 16 h")
+    page.get_by_label("Send at").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    sync_api.expect(page.locator("#body-counter")).to_have_text("18 characters · GSM 7-bit · 1 SMS")
+    page.get_by_role("button", name="Save").click()
+    sync_api.expect(page).to_have_url("/messages/scheduled")
+    sync_api.expect(page.locator(".flash")).to_contain_text("Message to +33612345678 changed")
+    sync_api.expect(row.locator(".body")).to_have_text("Rendez-vous à 16 h")
+    sync_api.expect(row.locator("time")).to_have_text(later.strftime("%d/%m/%Y, %H:%M"))
+
+    row.get_by_role("link", name="Cancel").click()
+    sync_api.expect(page.locator("h1")).to_have_text("Cancel a scheduled message")
+    page.get_by_role("button", name="Cancel this message").click()
+    sync_api.expect(page.locator(".flash")).to_have_text("Message to +33612345678 cancelled.")
+    sync_api.expect(page.locator(".empty")).to_contain_text("No message is waiting")
+    assert dialogs == []
+    with sessions() as session:
+        (message,) = session.scalars(select(Message))
+    assert (message.body, message.status) == ("Rendez-vous à 16 h", Status.CANCELLED)
+    assert message.scheduled_at == later.astimezone(UTC)
 
 
 def test_a_discussion_shows_news_and_delivery_without_a_reload(

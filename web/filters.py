@@ -20,6 +20,7 @@ STATUS_NAMES = {
     Status.EXPIRED: lazy_gettext("expired"),
     Status.BLOCKED: lazy_gettext("blocked"),
     Status.INTERRUPTED: lazy_gettext("interrupted"),
+    Status.CANCELLED: lazy_gettext("cancelled"),
     Status.RECEIVED: lazy_gettext("received"),
 }
 # What modem.worker records of each modem.

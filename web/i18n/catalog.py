@@ -34,6 +34,7 @@ METHOD_MAP = [
     ("smsbox/sending_window.py", "python"),
     ("smsbox/quotas.py", "python"),
     ("smsbox/users.py", "python"),
+    ("smsbox/scheduled.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -52,6 +53,8 @@ KEYWORDS = {
     "_keep_an_admin": (3,),
     # smsbox.quotas: the reason is the third argument.
     "_refuse_over": (3,),
+    "ScheduleRefused": None,
+    "NotScheduled": None,
 }
 
 

@@ -1,6 +1,6 @@
 """Sending SMS and reading what was sent and received."""
 
-from web.messages import lists  # noqa: F401 (its routes join the blueprint)
+from web.messages import lists, scheduled  # noqa: F401 (their routes join the blueprint)
 from web.messages.views import bp
 
 __all__ = ["bp"]

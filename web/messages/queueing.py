@@ -14,9 +14,11 @@ from smsbox.models import Message
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
 from smsbox.quotas import check_send
+from smsbox.routing import requested_modem
 from smsbox.wakeup import notify
 from web.db import get_config, get_session
 from web.i18n import reason
+from web.messages.forms import SendForm
 
 
 def queue_typed_message(
@@ -51,3 +53,46 @@ def queue_typed_message(
         return message
     session.rollback()
     return None
+
+
+def queue_send_form(form: SendForm) -> list[Message] | None:
+    """Queue the checked send form's text to each of its numbers, or schedule it, in
+    one transaction; commit and wake the daemon. None when the account's caps refuse
+    it, the reason next to the text."""
+    config = get_config()
+    session = get_session()
+    numbers = form.to_numbers or {}
+    try:
+        check_send(
+            session,
+            count=len(numbers),
+            user_id=current_user.id,
+            zone=ZoneInfo(config.messaging.timezone),
+        )
+    except MessageRejected as error:
+        form.body.errors = [*form.body.errors, reason(error)]
+        return None
+    modem_id = requested_modem(session, config.modems, form.modem.data) if form.modem.data else None
+    messages = [
+        queue_message(
+            session,
+            raw,
+            form.body.data or "",
+            default_region=config.messaging.default_region,
+            scheduled_at=form.scheduled_at,
+            created_by_id=current_user.id,
+            requested_modem_id=modem_id,
+        )
+        for raw in numbers.values()
+    ]
+    activity.record(
+        session,
+        Action.MESSAGES_QUEUED,
+        current_user.actor,
+        ", ".join(numbers),
+        recipients=len(messages),
+    )
+    session.commit()
+    if form.scheduled_at is None:
+        notify(config)
+    return messages
