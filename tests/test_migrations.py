@@ -7,7 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from databases import empty_database_url
+from databases import ON_POSTGRESQL, empty_database_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -116,6 +116,8 @@ def conversation_numbers(engine) -> list[str]:
         return list(connection.scalars(text("SELECT number FROM conversations ORDER BY number")))
 
 
+# PostgreSQL alters tables in place: no revision copies `messages` there.
+@pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite's batch mode copies tables")
 def test_it_gives_back_the_conversation_triggers_a_later_batch_copy_of_messages_loses(tmp_path):
     config, engine = database_at(tmp_path, "head")
     with engine.begin() as connection:
