@@ -81,6 +81,12 @@ class CallsConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    # Requests per minute each API key may make (web.api.ratelimit).
+    rate_limit: int = 600
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -88,6 +94,7 @@ class Config:
     messaging: MessagingConfig
     modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
     calls: CallsConfig = field(default_factory=CallsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
 
     @property
     def database_url(self) -> str:
@@ -208,6 +215,8 @@ def _check_values(config: Config) -> None:
     if config.messaging.incomplete_after_hours < 1:
         raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
     _check_calls(config.calls)
+    if config.api.rate_limit < 1:
+        raise ConfigError("[api].rate_limit must be at least 1 request per minute")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -242,7 +251,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging", "calls"}
+    known = {"data_dir", "database", "web", "modem", "messaging", "calls", "api"}
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -258,6 +267,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         web=_build_section(WebConfig, document.get("web", {}), "[web]"),
         messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
         calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
+        api=_build_section(ApiConfig, document.get("api", {}), "[api]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

@@ -119,12 +119,20 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"web": {"secret_key_file": "/etc/smsbox/secret_key"}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": ""}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": "."}}, "[web].secret_key_file"),
+        ({"api": {"rate_limit": 0}}, "[api].rate_limit"),
+        ({"api": {"rate_limit": "600"}}, "[api].rate_limit"),
+        ({"api": {"burst": 5}}, "[api].burst"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
     with pytest.raises(ConfigError) as raised:
         parse_config(document, tmp_path)
     assert named in str(raised.value)
+
+
+def test_it_reads_the_api_rate_limit_600_a_minute_by_default(tmp_path):
+    assert parse_config({}, tmp_path).api.rate_limit == 600
+    assert parse_config({"api": {"rate_limit": 30}}, tmp_path).api.rate_limit == 30
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):
