@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -533,3 +534,22 @@ def test_it_counts_every_message_it_queued_in_the_database(api, sessions):
     ]
     with sessions() as session:
         assert session.scalar(select(func.count(Message.id))) == len(ids) == 3
+
+
+def test_it_queues_once_when_the_same_idempotent_request_comes_several_times_at_once(api, sessions):
+    body = {"to": "0612345678", "text": "en même temps"}
+    headers = {"Idempotency-Key": "race"}
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: api.post("/messages", body, headers=headers), range(6)))
+
+    assert {answer.status for answer in answers} == {201}
+    assert len({answer.raw for answer in answers}) == 1
+    assert len(queued(sessions)) == 1
+
+
+def test_it_refuses_an_idempotency_key_too_long(api, sessions):
+    answer = api.post(
+        "/messages", {"to": "0612345678", "text": "x"}, headers={"Idempotency-Key": "k" * 256}
+    )
+    assert_problem(answer, 400, "invalid-request", "Idempotency-Key")
+    assert queued(sessions) == []
