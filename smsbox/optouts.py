@@ -84,6 +84,11 @@ def optouts_page(
     return [ListedOptOut(entry, said) for entry, said in session.execute(query)]
 
 
+def opted_out_among(session: Session, numbers: list[str]) -> set[str]:
+    """Those of `numbers` that are on the list, in one query."""
+    return set(session.scalars(select(OptOut.number).where(OptOut.number.in_(set(numbers)))))
+
+
 def list_optouts(session: Session) -> list[OptOut]:
     return list(session.scalars(select(OptOut).order_by(OptOut.created_at, OptOut.id)))
 

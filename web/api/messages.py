@@ -11,7 +11,7 @@ from smsbox.message_actions import cancel_message
 from smsbox.message_lists import Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import InvalidNumber, to_e164
-from smsbox.optouts import is_opted_out
+from smsbox.optouts import opted_out_among
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
 from web.api import bp, problems
@@ -120,9 +120,8 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
         except UnknownModem as error:
             raise Problem(problems.UNKNOWN_MODEM, str(error), field="modem") from None
     later = body.send_at if body.send_at is not None and body.send_at > utcnow() else None
-    queued = []
-    for raw in body.to:
-        message = outbox.queue_message(
+    messages = [
+        outbox.queue_message(
             session,
             raw,
             body.text,
@@ -132,8 +131,12 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             requested_modem_id=modem_id,
             callback_data=body.callback_data,
         )
-        opted_out = is_opted_out(session, message.number)
-        queued.append(QueuedMessage(**MessageOut.of(message).model_dump(), opted_out=opted_out))
+        for raw in body.to
+    ]
+    opted_out = opted_out_among(session, numbers)
+    queued = [
+        QueuedMessage.of(message, opted_out=message.number in opted_out) for message in messages
+    ]
     if commit:
         session.commit()
         notify(config)

@@ -173,6 +173,10 @@ class QueuedMessage(MessageOut):
         "number is taken off the list before)"
     )
 
+    @classmethod
+    def of(cls, message: Message, *, opted_out: bool) -> QueuedMessage:  # type: ignore[override]
+        return cls(**_message_fields(message), opted_out=opted_out)
+
 
 class SendAnswer(Answer):
     messages: list[QueuedMessage] = Field(description="one per recipient, in the order given")
