@@ -26,7 +26,7 @@ from web.api.schemas import (
     SendAnswer,
     SendRequest,
 )
-from web.api.spec import JSON, operation
+from web.api.spec import as_json, json_response, operation
 from web.db import get_config, get_session
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -62,7 +62,7 @@ _TEXT_KINDS = (
 def send(body: SendRequest) -> Response:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
-        return _answer(_queue(body))
+        return json_response(as_json(_queue(body)), 201)
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_LENGTH:
         raise Problem(
             problems.INVALID_REQUEST,
@@ -82,9 +82,9 @@ def send(body: SendRequest) -> Response:
             ) from None
         if earlier is not None:
             session.rollback()
-            return Response(earlier.body, status=earlier.status_code, mimetype=JSON)
+            return json_response(earlier.body, earlier.status_code)
         answer = _queue(body, commit=False)
-        stored = idempotency.StoredAnswer(201, answer.model_dump_json())
+        stored = idempotency.StoredAnswer(201, as_json(answer))
         try:
             idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
             session.commit()
@@ -92,7 +92,7 @@ def send(body: SendRequest) -> Response:
             session.rollback()
             continue
         notify(get_config())
-        return Response(stored.body, status=201, mimetype=JSON)
+        return json_response(stored.body, 201)
     raise Problem(problems.CONFLICT, "the same request is being served: try again")
 
 
@@ -141,10 +141,6 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
         session.commit()
         notify(config)
     return SendAnswer(messages=queued)
-
-
-def _answer(answer: SendAnswer) -> Response:
-    return Response(answer.model_dump_json(), status=201, mimetype=JSON)
 
 
 @operation(

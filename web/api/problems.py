@@ -95,7 +95,7 @@ class Problem(Exception):
         return document
 
     def response(self) -> Response:
-        body = json.dumps(self.document(), ensure_ascii=False)
+        body = json.dumps(self.document(), ensure_ascii=False) + "\n"
         response = Response(body, status=self.kind.status, mimetype=MEDIA_TYPE)
         response.headers.update(self.headers)
         return response

@@ -81,12 +81,21 @@ def operation(
             result = view(**arguments)
             if isinstance(result, Response):
                 return result
-            return Response(result.model_dump_json(), status=status, mimetype=JSON)
+            return json_response(as_json(result), status)
 
         bp.add_url_rule(rule, view.__name__, serve, methods=[method])
         return serve
 
     return decorate
+
+
+def as_json(answer: BaseModel) -> str:
+    # The newline ends the answer on a terminal, after curl.
+    return answer.model_dump_json() + "\n"
+
+
+def json_response(body: str, status: int) -> Response:
+    return Response(body, status=status, mimetype=JSON)
 
 
 def _args() -> dict[str, str]:
