@@ -553,3 +553,14 @@ def test_it_refuses_an_idempotency_key_too_long(api, sessions):
     )
     assert_problem(answer, 400, "invalid-request", "Idempotency-Key")
     assert queued(sessions) == []
+
+
+def test_it_finds_the_messages_of_a_sender_that_is_a_name(api, sessions):
+    with sessions() as session:
+        session.add(
+            stored_message(number="ORANGE", body="Votre forfait", direction=Direction.INBOUND)
+        )
+        session.add(stored_message(number="+33612345678", direction=Direction.INBOUND))
+        session.commit()
+    found = api.get("/messages?number=ORANGE").json["messages"]
+    assert [m["text"] for m in found] == ["Votre forfait"]

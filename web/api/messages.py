@@ -10,7 +10,7 @@ from smsbox.history import find_page
 from smsbox.message_actions import cancel_message
 from smsbox.message_lists import Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
-from smsbox.numbers import InvalidNumber, to_e164
+from smsbox.numbers import InvalidNumber, from_network, to_e164
 from smsbox.optouts import opted_out_among
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
@@ -151,19 +151,15 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     scope="read",
     answer=MessagePage,
     query=MessageFilter,
-    errors=(problems.INVALID_NUMBER,),
 )
 def list_messages(query: MessageFilter) -> MessagePage:
     try:
         cursor = Cursor.parse(query.cursor) if query.cursor else None
     except ListRefused:
         raise Problem(problems.INVALID_REQUEST, "this cursor is damaged", field="cursor") from None
-    number = None
-    if query.number is not None:
-        try:
-            number = to_e164(query.number, get_config().messaging.default_region)
-        except InvalidNumber as error:
-            raise Problem(problems.INVALID_NUMBER, str(error), field="number") from None
+    # A sender may be a name ('ORANGE') or a short code: looked for as given.
+    region = get_config().messaging.default_region
+    number = from_network(query.number, region) if query.number is not None else None
     found, more = find_page(
         get_session(),
         direction=Direction(query.direction) if query.direction else None,
