@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from api_fixtures import ApiClient, new_key, serving
 from message_rows import message
+from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from smsbox.apikeys import revoke_key
@@ -508,6 +509,7 @@ def test_it_describes_itself_in_openapi_3_1_and_on_a_page_without_a_key(api_base
     client = ApiClient(api_base)
     document = client.get("/openapi.json").json
     assert document["openapi"].startswith("3.1")
+    validate(document)  # raises on a document OpenAPI 3.1 does not allow
     assert set(document["paths"]) >= {"/messages", "/messages/{message_id}", "/optouts/{number}"}
     send = document["paths"]["/messages"]["post"]
     assert send["requestBody"]["content"]["application/json"]["schema"] == {
