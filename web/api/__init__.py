@@ -61,11 +61,10 @@ def problem_for(error: HTTPException) -> Response:
 
 @bp.before_request
 def _admit() -> None:
+    # Told before the key is checked: a client sending too much learns it first.
     request.max_content_length = MAX_BODY_BYTES
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise Problem(
-            problems.PAYLOAD_TOO_LARGE, f"the body is larger than {MAX_BODY_BYTES // 1024} KiB"
-        )
+        raise Problem(problems.PAYLOAD_TOO_LARGE, TOO_LARGE)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     g.caller = _caller()
