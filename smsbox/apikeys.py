@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from smsbox.activity import Actor
 from smsbox.models import ApiKey, User, utcnow
 
 PREFIX = "smsbox"
@@ -63,6 +64,11 @@ class Caller:
 
     def may(self, needed: str) -> bool:
         return SCOPES.index(self.scope) >= SCOPES.index(needed)
+
+    @property
+    def actor(self) -> Actor:
+        """Who the activity log says acted: the key, for the person it names if any."""
+        return Actor(f"api:{self.name}", self.user_id)
 
 
 def hash_secret(secret: str) -> str:

@@ -14,10 +14,21 @@ from message_rows import message
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
+from smsbox import account_settings
+from smsbox.activity import COMMAND_LINE
 from smsbox.apikeys import revoke_key
 from smsbox.config import ApiConfig
-from smsbox.models import ApiKey, Direction, IncomingCall, Message, MessagePart, Status
+from smsbox.models import (
+    ActivityEntry,
+    ApiKey,
+    Direction,
+    IncomingCall,
+    Message,
+    MessagePart,
+    Status,
+)
 from smsbox.optouts import opt_out
+from smsbox.quotas import Quotas
 from smsbox.users import create_user
 
 PROBLEM = "application/problem+json"
@@ -566,3 +577,45 @@ def test_it_finds_the_messages_of_a_sender_that_is_a_name(api, sessions):
         session.commit()
     found = api.get("/messages?number=ORANGE").json["messages"]
     assert [m["text"] for m in found] == ["Votre forfait"]
+
+
+def test_it_refuses_a_send_over_the_accounts_cap_and_queues_nothing(api, sessions):
+    with sessions() as session:
+        account_settings.save(
+            session, account_settings.QUOTAS, Quotas(account_daily=2), COMMAND_LINE
+        )
+        session.commit()
+
+    answer = api.post("/messages", {"to": ["0611111111", "0622222222", "0633333333"], "text": "x"})
+
+    assert_problem(answer, 403, "quota-exceeded")
+    assert queued(sessions) == []
+    assert api.post("/messages", {"to": ["0611111111", "0622222222"], "text": "x"}).status == 201
+
+
+def test_it_logs_what_a_key_changed_in_the_activity_log(api_base, sessions):
+    admin = ApiClient(api_base, new_key(sessions, "ops", scope="admin"))
+    sent = admin.post("/messages", {"to": ["0611111111", "0622222222"], "text": "x"})
+    admin.post("/optouts", {"number": "0633333333"})
+    admin.delete("/optouts/0633333333")
+    admin.delete(f"/messages/{sent.json['messages'][0]['id']}")
+    admin.get("/messages")
+
+    with sessions() as session:
+        logged = session.execute(
+            select(ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject).order_by(
+                ActivityEntry.id
+            )
+        ).all()
+    assert logged == [
+        ("api:ops", "messages_queued", None),
+        ("api:ops", "optout_added", "+33633333333"),
+        ("api:ops", "optout_removed", "+33633333333"),
+        ("api:ops", "messages_deleted", None),
+    ]
+
+
+def test_it_marks_a_commercial_message_as_such(api, sessions):
+    api.post("/messages", {"to": "0611111111", "text": "Promo", "commercial": True})
+    api.post("/messages", {"to": "0611111111", "text": "Code 1234"})
+    assert [m.transactional for m in queued(sessions)] == [False, True]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 
-from smsbox import conversations
+from smsbox import activity, conversations
+from smsbox.activity import Action
 from smsbox.calls import list_calls
 from smsbox.modems import list_modems
 from smsbox.numbers import InvalidNumber, from_network, to_e164
@@ -136,7 +137,9 @@ def _number(raw: str, field: str | None) -> str:
 )
 def add_optout(body: OptOutRequest) -> OptOutOut:
     session = get_session()
-    entry = opt_out(session, _number(body.number, "number"))
+    number = _number(body.number, "number")
+    entry = opt_out(session, number)
+    activity.record(session, Action.OPTOUT_ADDED, g.caller.actor, number)
     session.commit()
     return OptOutOut.of(entry)
 
@@ -156,5 +159,6 @@ def remove_optout(number: str) -> Response:
     number = _number(number, None)
     if not opt_in(session, number):
         raise Problem(problems.NOT_FOUND, f"{number} is not on the opt-out list")
+    activity.record(session, Action.OPTOUT_REMOVED, g.caller.actor, number)
     session.commit()
     return Response(status=204)

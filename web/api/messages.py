@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Response, g, request
 from sqlalchemy.exc import IntegrityError
 
-from smsbox import idempotency, outbox
+from smsbox import activity, idempotency, outbox
+from smsbox.activity import Action
 from smsbox.history import find_page
 from smsbox.message_actions import cancel_message
 from smsbox.message_lists import Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import InvalidNumber, from_network, to_e164
 from smsbox.optouts import opted_out_among
+from smsbox.quotas import QuotaExceeded, check_send
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
 from web.api import bp, problems
@@ -52,6 +56,7 @@ _TEXT_KINDS = (
         problems.TOO_LONG,
         problems.INVALID_TEXT,
         problems.UNKNOWN_MODEM,
+        problems.QUOTA_EXCEEDED,
         problems.CONFLICT,
     ),
     headers={
@@ -119,6 +124,15 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             modem_id = requested_modem(session, config.modems, body.modem)
         except UnknownModem as error:
             raise Problem(problems.UNKNOWN_MODEM, str(error), field="modem") from None
+    try:
+        check_send(
+            session,
+            count=len(numbers),
+            user_id=g.caller.user_id,
+            zone=ZoneInfo(config.messaging.timezone),
+        )
+    except QuotaExceeded as error:
+        raise Problem(problems.QUOTA_EXCEEDED, str(error)) from None
     later = body.send_at if body.send_at is not None and body.send_at > utcnow() else None
     messages = [
         outbox.queue_message(
@@ -130,9 +144,17 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             created_by_id=g.caller.user_id,
             requested_modem_id=modem_id,
             callback_data=body.callback_data,
+            transactional=not body.commercial,
         )
         for raw in body.to
     ]
+    activity.record(
+        session,
+        Action.MESSAGES_QUEUED,
+        g.caller.actor,
+        numbers[0] if len(numbers) == 1 else None,
+        recipients=len(numbers),
+    )
     opted_out = opted_out_among(session, numbers)
     queued = [
         QueuedMessage.of(message, opted_out=message.number in opted_out) for message in messages
@@ -204,6 +226,7 @@ def cancel(message_id: int) -> Response:
     session = get_session()
     cancelled = cancel_message(session, message_id)
     if cancelled:
+        activity.record(session, Action.MESSAGES_DELETED, g.caller.actor, deleted=1)
         session.commit()
         return Response(status=204)
     session.rollback()

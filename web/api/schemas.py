@@ -62,6 +62,11 @@ class SendRequest(Request):
         max_length=MAX_CALLBACK_DATA,
         description="your own reference, stored with each message and given back with it",
     )
+    commercial: bool = Field(
+        False,
+        description="a commercial message waits for the account's sending hours; "
+        "others (replies, codes, reminders) go at any hour",
+    )
 
 
 class OptOutRequest(Request):
