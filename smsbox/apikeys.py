@@ -37,16 +37,21 @@ _KEY = re.compile(rf"{PREFIX}_([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})")
 _NO_HASH = hashlib.sha256(b"no such key").hexdigest()
 # Built once: every API request runs it, and building a statement costs more than
 # SQLite takes to answer it. Columns, not the entity: nothing here is changed through it.
-_BY_KEY_ID = select(
-    ApiKey.id,
-    ApiKey.name,
-    ApiKey.scope,
-    ApiKey.user_id,
-    ApiKey.secret_hash,
-    ApiKey.revoked_at,
-    ApiKey.expires_at,
-    ApiKey.last_used_at,
-).where(ApiKey.key_id == bindparam("key_id"))
+_BY_KEY_ID = (
+    select(
+        ApiKey.id,
+        ApiKey.name,
+        ApiKey.scope,
+        ApiKey.user_id,
+        ApiKey.secret_hash,
+        ApiKey.revoked_at,
+        ApiKey.expires_at,
+        ApiKey.last_used_at,
+        User.disabled.label("user_disabled"),
+    )
+    .outerjoin(User, User.id == ApiKey.user_id)
+    .where(ApiKey.key_id == bindparam("key_id"))
+)
 
 
 class ApiKeyError(ValueError):
@@ -113,9 +118,10 @@ def create_key(
 
 
 def authenticate(session: Session, presented: str, now: datetime | None = None) -> Caller | None:
-    """The key `presented` names, if it is well formed, known, its secret right, and
-    neither revoked nor expired; else None, whichever of these failed. Records its use
-    (at most once a minute), committing it."""
+    """The key `presented` names, if it is well formed, known, its secret right,
+    neither revoked nor expired, and its user (if it names one) not disabled; else
+    None, whichever of these failed. Records its use (at most once a minute),
+    committing it."""
     match = _KEY.fullmatch(presented)
     if match is None:
         return None
@@ -123,7 +129,8 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
     key = session.execute(_BY_KEY_ID, {"key_id": key_id}).first()
     right = hmac.compare_digest(hash_secret(secret), key.secret_hash if key else _NO_HASH)
     now = now or utcnow()
-    if key is None or not right or key.revoked_at is not None:
+    # A key acts for its user: when the account is disabled, so is the key.
+    if key is None or not right or key.revoked_at is not None or key.user_disabled:
         return None
     if key.expires_at is not None and key.expires_at <= now:
         return None

@@ -70,6 +70,17 @@ def test_it_refuses_a_revoked_or_expired_key(sessions):
         assert authenticate(session, soon, now=later) is None
 
 
+def test_a_key_stops_working_while_its_user_is_disabled(sessions):
+    with sessions() as session:
+        user = create_user(session, "bob", "correct horse battery")
+        _, token = create_key(session, "bob's script", user_name="bob")
+        session.commit()
+        assert authenticate(session, token) is not None
+        user.disabled = True
+        session.commit()
+        assert authenticate(session, token) is None
+
+
 def test_it_writes_the_last_use_at_most_once_a_minute(sessions):
     start = datetime(2026, 11, 25, 12, tzinfo=UTC)
     with sessions() as session:

@@ -1,7 +1,7 @@
 """api keys, idempotent requests, messages.callback_data
 
-Revision ID: 0018_api_keys
-Revises: 0017_quota_indexes
+Revision ID: 0019_api_keys
+Revises: 0018_user_disabled
 Create Date: 2026-11-25 17:40:00
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_api_keys"
-down_revision: str | Sequence[str] | None = "0017_quota_indexes"
+revision: str = "0019_api_keys"
+down_revision: str | Sequence[str] | None = "0018_user_disabled"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
