@@ -95,6 +95,12 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    # Requests per minute each API key may make (web.api.ratelimit).
+    rate_limit: int = 600
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -104,6 +110,7 @@ class Config:
     calls: CallsConfig = field(default_factory=CallsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
 
     @property
     def database_url(self) -> str:
@@ -233,6 +240,8 @@ def _check_values(config: Config) -> None:
         days = getattr(config.retention, key)
         if days is not None and days < 1:
             raise ConfigError(f"[retention].{key} must be at least 1 (leave it out to keep all)")
+    if config.api.rate_limit < 1:
+        raise ConfigError("[api].rate_limit must be at least 1 request per minute")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -267,7 +276,17 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging", "calls", "retention", "metrics"}
+    known = {
+        "data_dir",
+        "database",
+        "web",
+        "modem",
+        "messaging",
+        "calls",
+        "retention",
+        "metrics",
+        "api",
+    }
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -285,6 +304,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
         retention=_build_section(RetentionConfig, document.get("retention", {}), "[retention]"),
         metrics=_build_section(MetricsConfig, document.get("metrics", {}), "[metrics]"),
+        api=_build_section(ApiConfig, document.get("api", {}), "[api]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, InboundPart, IncomingCall, Message, OptOut, Status, utcnow
+from smsbox.models import (
+    Direction,
+    InboundPart,
+    IncomingCall,
+    Message,
+    MessagePart,
+    OptOut,
+    Status,
+    utcnow,
+)
 from smsbox.refusals import Refusal
 
 # More at once than any page shows (100 rows) is no selection a person made.
@@ -20,6 +29,8 @@ MAX_SELECTION = 100
 # write. A `queued` message is no one's yet: deleting it cancels it, and a worker
 # racing for it finds nothing (its claim is an UPDATE ... WHERE status = 'queued').
 UNDELETABLE = (Status.SENDING,)
+# What can still be called off: nothing of it has reached a modem.
+CANCELLABLE = (Status.SCHEDULED, Status.QUEUED)
 
 
 class SelectionRefused(Refusal):
@@ -67,26 +78,45 @@ def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
         Message.id.in_(chosen), Message.status.not_in(UNDELETABLE), ~still_on_a_sim
     )
     doomed = list(session.scalars(deletable))
-    if doomed:
-        # A received message's parts are kept beside it, as read (models.InboundPart).
-        session.execute(delete(InboundPart).where(InboundPart.message_id.in_(doomed)))
-        session.execute(
-            update(OptOut)
-            .where(OptOut.source_message_id.in_(doomed))
-            .values(source_message_id=None)
-        )
-        session.execute(
-            update(IncomingCall)
-            .where(IncomingCall.reply_message_id.in_(doomed))
-            .values(reply_message_id=None)
-        )
     # The status test again, in the DELETE itself: a worker may have claimed one of
-    # them since the SELECT. Its parts go with it (ON DELETE CASCADE).
-    deleted = session.execute(
-        delete(Message).where(Message.id.in_(doomed), Message.status.not_in(UNDELETABLE))
-    ).rowcount
+    # them since the SELECT.
+    deleted = _delete(session, doomed, Message.status.not_in(UNDELETABLE))
     existing = set(session.scalars(select(Message.id).where(Message.id.in_(chosen))))
     return Deletion(deleted=deleted, kept=sorted(existing))
+
+
+def cancel_message(session: Session, message_id: int) -> bool | None:
+    """Call off (delete) an outbound message that is scheduled, or queued with no part
+    handed to a modem yet; False when it is too late (a worker took it, or part of it
+    left), None when there is no such outbound message. The caller commits on True and
+    rolls back otherwise."""
+    direction = session.scalar(select(Message.direction).where(Message.id == message_id))
+    if direction != Direction.OUTBOUND:
+        return None
+    # A worker claims with an UPDATE ... WHERE status = 'queued': of it and this DELETE,
+    # one finds the row in the state it expects, the other nothing.
+    untouched = Message.status.in_(CANCELLABLE) & ~exists().where(
+        MessagePart.message_id == Message.id, MessagePart.status != Status.QUEUED
+    )
+    return _delete(session, [message_id], untouched) == 1
+
+
+def _delete(session: Session, doomed: list[int], still) -> int:  # type: ignore[no-untyped-def]
+    """Delete the messages `doomed` for which `still` holds, and the references to them."""
+    if not doomed:
+        return 0
+    # A received message's parts are kept beside it, as read (models.InboundPart).
+    session.execute(delete(InboundPart).where(InboundPart.message_id.in_(doomed)))
+    session.execute(
+        update(OptOut).where(OptOut.source_message_id.in_(doomed)).values(source_message_id=None)
+    )
+    session.execute(
+        update(IncomingCall)
+        .where(IncomingCall.reply_message_id.in_(doomed))
+        .values(reply_message_id=None)
+    )
+    # Outbound parts go with their message (ON DELETE CASCADE).
+    return session.execute(delete(Message).where(Message.id.in_(doomed), still)).rowcount
 
 
 def _limited(ids: Collection[int]) -> list[int]:

@@ -179,6 +179,11 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
     )
 
 
+def older_than(cursor: Cursor):  # type: ignore[no-untyped-def]
+    """The condition of the rows after `cursor` in a list newest first."""
+    return _beyond(cursor, Toward.OLDER)
+
+
 def _newest_first() -> tuple[object, ...]:
     return (Message.created_at.desc(), Message.id.desc())
 

@@ -156,6 +156,9 @@ class Message(Base):
     # A commercial message (false) goes out only within the sending hours
     # (`smsbox.sending_window`); a reply, a code or a reminder at any hour.
     transactional: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Given by the API client that queued it, handed back with the message (and, once
+    # webhooks exist, in each of its events): the client's own reference.
+    callback_data: Mapped[str | None] = mapped_column(Text)
 
     modem: Mapped[Modem | None] = relationship(foreign_keys=[modem_id])
     requested_modem: Mapped[Modem | None] = relationship(foreign_keys=[requested_modem_id])
@@ -373,3 +376,42 @@ class ActivityEntry(Base):
     subject: Mapped[str | None] = mapped_column(String(200))
     # JSON: counts, old and new values, the client's address.
     details: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiKey(Base):
+    """A key an HTTP API client presents (smsbox.apikeys): only a hash of its secret
+    is kept; the row is found by `key_id`, the public part of the key."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    # read < send < admin (smsbox.apikeys.SCOPES)
+    scope: Mapped[str] = mapped_column(String(8))
+    # The person the key acts for: messages it queues are theirs.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()
+
+
+class IdempotentRequest(Base):
+    """The first answer to a request a client marked with an `Idempotency-Key`: the
+    same key and body again get that answer back, and nothing is done twice."""
+
+    __tablename__ = "api_idempotent_requests"
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the method, path and body: the same key with another request is a conflict.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int]
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -28,6 +28,14 @@ class MessageRejected(Refusal):
     """A message that cannot be queued; the text says why, for the person who typed it."""
 
 
+class EmptyMessage(MessageRejected):
+    pass
+
+
+class MessageTooLong(MessageRejected):
+    pass
+
+
 def check_body(body: str) -> None:
     """What every way in (web page, CLI, later the API) refuses, with the reason."""
     control = _CONTROL_CHARACTER.search(body)
@@ -38,9 +46,9 @@ def check_body(body: str) -> None:
             code=code,
         )
     if not body.strip():
-        raise MessageRejected("the message is empty")
+        raise EmptyMessage("the message is empty")
     if len(body) > MAX_BODY_LENGTH:
-        raise MessageRejected(
+        raise MessageTooLong(
             "the message is longer than %(limit)d characters", limit=MAX_BODY_LENGTH
         )
 
@@ -55,6 +63,7 @@ def queue_message(
     created_by_id: int | None = None,
     requested_modem_id: int | None = None,
     transactional: bool = True,
+    callback_data: str | None = None,
 ) -> Message:
     check_body(body)
     number = to_e164(raw_number, default_region)
@@ -68,6 +77,7 @@ def queue_message(
         created_by_id=created_by_id,
         requested_modem_id=requested_modem_id,
         transactional=transactional,
+        callback_data=callback_data,
     )
     session.add(message)
     session.flush()

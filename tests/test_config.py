@@ -126,6 +126,9 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"metrics": {"port": 0}}, "[metrics].port"),
         ({"metrics": {"port": "9100"}}, "[metrics].port"),
         ({"metrics": {"port": 8080}}, "[metrics].port"),
+        ({"api": {"rate_limit": 0}}, "[api].rate_limit"),
+        ({"api": {"rate_limit": "600"}}, "[api].rate_limit"),
+        ({"api": {"burst": 5}}, "[api].burst"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
@@ -138,6 +141,11 @@ def test_it_keeps_everything_unless_a_retention_is_set(tmp_path):
     assert parse_config({}, tmp_path).retention == RetentionConfig(None, None)
     retention = parse_config({"retention": {"messages_days": 365, "calls_days": 90}}, tmp_path)
     assert retention.retention == RetentionConfig(messages_days=365, calls_days=90)
+
+
+def test_it_reads_the_api_rate_limit_600_a_minute_by_default(tmp_path):
+    assert parse_config({}, tmp_path).api.rate_limit == 600
+    assert parse_config({"api": {"rate_limit": 30}}, tmp_path).api.rate_limit == 30
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):

@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import account, admin, auth, discussions, health, i18n, messages
+    from web import account, admin, api, auth, discussions, health, i18n, messages
 
     app = Flask(__name__)
     app.config.update(
@@ -58,6 +58,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
+    api.init_app(app, config)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
@@ -81,6 +82,10 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
+    from web.api import is_api_request, problem_for
+
+    if is_api_request():  # an address under /api/v1 that no API view serves
+        return problem_for(error)
     if error.code == 404:
         reason = _own_description(error) or gettext("There is no page here.")
         return _error_page(404, gettext("Page not found"), reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import waitress
+from waitress import wasyncore
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from smsbox.config import Config
@@ -22,3 +23,10 @@ def create_server(config: Config) -> BaseWSGIServer | MultiSocketServer:
         raise CannotListen(
             f"cannot listen on {config.web.host}:{config.web.port}: {error.strerror}"
         ) from None
+
+
+def stop_server(server: BaseWSGIServer | MultiSocketServer) -> None:
+    """Make `server.run()`, running in another thread, return: its loop ends once every
+    socket it watches is closed, which must happen in the loop's own thread."""
+    server.task_dispatcher.shutdown()
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from smsbox.cli.activity import add_activity_command
+from smsbox.cli.apikey import add_apikey_commands
 from smsbox.cli.backup import add_backup_commands
 from smsbox.cli.calls import add_calls_command
 from smsbox.cli.database import add_database_commands
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_doctor_command(add)
     add_backup_commands(add)
     add_status_command(add)
+    add_apikey_commands(commands, add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")

@@ -1,0 +1,110 @@
+"""The HTTP API, /api/v1: JSON only, authenticated by API keys (`Authorization:
+Bearer`), never by the session cookie, so no CSRF token either; errors as problem
+documents (web.api.problems)."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from smsbox import apikeys
+from smsbox.config import Config
+from web.api import problems
+from web.api.problems import Problem
+from web.api.ratelimit import TokenBuckets
+from web.db import get_config, get_session
+
+PREFIX = "/api/v1"
+# An API body is a message and a few numbers: anything near this is no request of ours.
+MAX_BODY_BYTES = 64 * 1024
+TOO_LARGE = f"the body is larger than {MAX_BODY_BYTES // 1024} KiB"
+LIMITER_KEY = "smsbox.api.limiter"
+# What anyone may read without a key: the description of the API.
+PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs"})
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
+
+
+def init_app(app: Flask, config: Config) -> None:
+    from web import csrf
+    from web.api import directory, docs, messages  # noqa: F401 (they declare the routes)
+
+    app.extensions[LIMITER_KEY] = TokenBuckets(config.api.rate_limit)
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+
+def is_api_request() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def problem_for(error: HTTPException) -> Response:
+    """An HTTP error raised outside a view (no such route, wrong method, body too
+    large), as a problem document."""
+    kind = {
+        404: problems.NOT_FOUND,
+        405: problems.METHOD_NOT_ALLOWED,
+        413: problems.PAYLOAD_TOO_LARGE,
+        415: problems.UNSUPPORTED_MEDIA_TYPE,
+    }.get(error.code or 500)
+    if kind is None:
+        kind = problems.INVALID_REQUEST if (error.code or 500) < 500 else problems.SERVER_ERROR
+    detail = {
+        404: "there is nothing at this address",
+        405: f"{request.method} is not allowed here",
+        413: TOO_LARGE,
+    }.get(error.code or 500, error.description or kind.title)
+    return Problem(kind, detail).response()
+
+
+@bp.before_request
+def _admit() -> None:
+    # Told before the key is checked: a client sending too much learns it first.
+    request.max_content_length = MAX_BODY_BYTES
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise Problem(problems.PAYLOAD_TOO_LARGE, TOO_LARGE)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    g.caller = _caller()
+    wait = current_app.extensions[LIMITER_KEY].take(g.caller.api_key_id)
+    if wait:
+        raise Problem(
+            problems.RATE_LIMITED,
+            f"at most {get_config().api.rate_limit} requests a minute per key",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+
+
+def _caller() -> apikeys.Caller:
+    # The same answer whatever is wrong with the key, so that keys cannot be probed.
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    caller = None
+    if scheme.lower() == "bearer" and token:
+        caller = apikeys.authenticate(get_session(), token.strip())
+    if caller is None:
+        raise Problem(
+            problems.UNAUTHORISED,
+            "send a valid API key: Authorization: Bearer smsbox_...",
+            headers={"WWW-Authenticate": 'Bearer realm="smsbox"'},
+        )
+    return caller
+
+
+@bp.errorhandler(Problem)
+def _problem(problem: Problem) -> Response:
+    get_session().rollback()
+    return problem.response()
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return problem_for(error)
+
+
+@bp.errorhandler(Exception)
+def _server_error(error: Exception) -> Response:
+    current_app.logger.exception("failure while serving %s", request.path)
+    get_session().rollback()
+    return Problem(problems.SERVER_ERROR, "the request failed: nothing was done").response()
