@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from smsbox.models import (
@@ -80,7 +80,7 @@ def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
     doomed = list(session.scalars(deletable))
     # The status test again, in the DELETE itself: a worker may have claimed one of
     # them since the SELECT.
-    deleted = _delete(session, doomed, Message.status.not_in(UNDELETABLE))
+    deleted = delete_with_references(session, doomed, Message.status.not_in(UNDELETABLE))
     existing = set(session.scalars(select(Message.id).where(Message.id.in_(chosen))))
     return Deletion(deleted=deleted, kept=sorted(existing))
 
@@ -98,11 +98,14 @@ def cancel_message(session: Session, message_id: int) -> bool | None:
     untouched = Message.status.in_(CANCELLABLE) & ~exists().where(
         MessagePart.message_id == Message.id, MessagePart.status != Status.QUEUED
     )
-    return _delete(session, [message_id], untouched) == 1
+    return delete_with_references(session, [message_id], untouched) == 1
 
 
-def _delete(session: Session, doomed: list[int], still) -> int:  # type: ignore[no-untyped-def]
-    """Delete the messages `doomed` for which `still` holds, and the references to them."""
+def delete_with_references(
+    session: Session, doomed: list[int], still: ColumnElement[bool] | None = None
+) -> int:
+    """Delete the messages `doomed` (those for which `still` holds, if given) and the
+    references to them."""
     if not doomed:
         return 0
     # A received message's parts are kept beside it, as read (models.InboundPart).
@@ -116,7 +119,10 @@ def _delete(session: Session, doomed: list[int], still) -> int:  # type: ignore[
         .values(reply_message_id=None)
     )
     # Outbound parts go with their message (ON DELETE CASCADE).
-    return session.execute(delete(Message).where(Message.id.in_(doomed), still)).rowcount
+    deleting = delete(Message).where(Message.id.in_(doomed))
+    if still is not None:
+        deleting = deleting.where(still)
+    return session.execute(deleting).rowcount
 
 
 def _limited(ids: Collection[int]) -> list[int]:

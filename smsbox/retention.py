@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import RetentionConfig
+from smsbox.message_actions import delete_with_references
 from smsbox.models import (
     Direction,
-    InboundPart,
     IncomingCall,
     Message,
-    MessagePart,
-    OptOut,
     Status,
     utcnow,
 )
@@ -43,21 +41,6 @@ def _message_batch(session: Session, direction: Direction, before: datetime) -> 
     )
 
 
-def _delete_messages(session: Session, ids: list[int]) -> None:
-    session.execute(delete(MessagePart).where(MessagePart.message_id.in_(ids)))
-    session.execute(delete(InboundPart).where(InboundPart.message_id.in_(ids)))
-    # The STOP list outlives the message that put a number on it.
-    session.execute(
-        update(OptOut).where(OptOut.source_message_id.in_(ids)).values(source_message_id=None)
-    )
-    session.execute(
-        update(IncomingCall)
-        .where(IncomingCall.reply_message_id.in_(ids))
-        .values(reply_message_id=None)
-    )
-    session.execute(delete(Message).where(Message.id.in_(ids)))
-
-
 def purge_messages(sessions: sessionmaker[Session], days: int, now: datetime) -> int:
     """Delete the finished messages created more than `days` ago; returns how many."""
     before = now - timedelta(days=days)
@@ -68,7 +51,8 @@ def purge_messages(sessions: sessionmaker[Session], days: int, now: datetime) ->
                 ids = _message_batch(session, direction, before)
                 if not ids:
                     break
-                _delete_messages(session, ids)
+                # The STOP list and the call log outlive the messages they name.
+                delete_with_references(session, ids)
                 session.commit()
             purged += len(ids)
     return purged

@@ -4,6 +4,7 @@ own decisions are what the tests through it look at."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,8 @@ from modem import pdu as pdus
 from modem.drivers.contract import ModemEvent, ModemStatus, NewMessage, StoredSms
 from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.sim.network import SimulatedNetwork
+from modem.worker import ModemWorker
+from smsbox.config import MessagingConfig, ModemConfig
 
 
 @dataclass
@@ -110,3 +113,18 @@ class FakeDriver:
 
     def wake(self) -> None:
         pass  # `events` never waits
+
+
+def connected_worker(sessions, driver, clock, peers=None, **modem) -> ModemWorker:
+    """A daemon's worker on `driver`, connected, its time `clock`'s."""
+    worker = ModemWorker(
+        ModemConfig(device="/dev/null", **{"name": "fake", **modem}),
+        driver,
+        sessions,
+        messaging=MessagingConfig(default_region="FR"),
+        stop=threading.Event(),
+        monotonic=clock,
+        peers=peers,
+    )
+    worker.connect()
+    return worker

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from fake_driver import FakeDriver
+from fake_driver import FakeDriver, connected_worker
 from sqlalchemy import select, update
 from test_web import log_in, send
 
-from modem.worker import ModemWorker
 from smsbox import account_settings
 from smsbox.activity import COMMAND_LINE
-from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import Message, Status, utcnow
 from smsbox.models import Modem as ModemRow
 from smsbox.outbox import queue_message
@@ -123,15 +120,7 @@ def test_a_modem_at_its_daily_cap_sends_no_more_and_says_until_when(sessions, cl
     save(sessions, Quotas(modem_daily=1))
     queued(sessions, 2)
     driver = FakeDriver()
-    worker = ModemWorker(
-        ModemConfig(name="fake", device="/dev/null"),
-        driver,
-        sessions,
-        messaging=MessagingConfig(default_region="FR"),
-        stop=threading.Event(),
-        monotonic=clock,
-    )
-    worker.connect()
+    worker = connected_worker(sessions, driver, clock)
     for _ in range(3):
         worker.step()
 

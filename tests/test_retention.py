@@ -108,13 +108,13 @@ def test_it_purges_in_batches_until_none_is_left(sessions, monkeypatch):
         session.add_all(message(f"+336000001{n:02}", "x", OLD) for n in range(10))
         session.commit()
     batches = []
-    delete_batch = retention._delete_messages
+    delete_batch = retention.delete_with_references
 
     def counted(session, ids):
         batches.append(len(ids))
         delete_batch(session, ids)
 
-    monkeypatch.setattr(retention, "_delete_messages", counted)
+    monkeypatch.setattr(retention, "delete_with_references", counted)
     assert retention.purge(sessions, RetentionConfig(messages_days=30), NOW) == (10, 0)
     assert batches == [3, 3, 3, 1]
     assert remaining(sessions) == set()

@@ -5,20 +5,17 @@ while the window is closed."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from fake_driver import FakeDriver
+from fake_driver import FakeDriver, connected_worker
 from outbox_rows import status_of
 from sqlalchemy.orm import Session
 
 from modem.pace import SETTINGS_REFRESH
-from modem.worker import ModemWorker
 from smsbox import account_settings, sending
 from smsbox.activity import COMMAND_LINE
-from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import Status
 from smsbox.outbox import queue_message
 from smsbox.refusals import Refusal
@@ -126,15 +123,7 @@ def test_the_worker_holds_commercial_messages_until_an_admin_opens_the_window(se
         queue(session, "Votre rendez-vous est demain à 9 h", transactional=True)
         session.commit()
     driver = FakeDriver()
-    worker = ModemWorker(
-        ModemConfig(name="fake", device="/dev/null"),
-        driver,
-        sessions,
-        messaging=MessagingConfig(default_region="FR"),
-        stop=threading.Event(),
-        monotonic=clock,
-    )
-    worker.connect()
+    worker = connected_worker(sessions, driver, clock)
     for _ in range(3):
         worker.step()
     assert driver.texts_on_the_network() == ["Votre rendez-vous est demain à 9 h"]

@@ -5,18 +5,15 @@ to end on three simulated modems in tests/test_daemon_routing.py."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from fake_driver import FakeDriver
+from fake_driver import FakeDriver, connected_worker
 from outbox_rows import queue
 from sqlalchemy import select
 
 from modem.pace import IDLE_WAIT, SHORT_LOOK, RateLimit
 from modem.pdu import encode_deliver
-from modem.worker import ModemWorker
-from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.models import Direction, Message, Modem, Status, utcnow
 
 CALLER = "+33622222222"
@@ -40,20 +37,6 @@ class TimedDriver(FakeDriver):
         return super().events(timeout)
 
 
-def make_worker(sessions, driver, clock, peers=None, **modem) -> ModemWorker:
-    worker = ModemWorker(
-        ModemConfig(device="/dev/null", **{"name": "fake", **modem}),
-        driver,
-        sessions,
-        messaging=MessagingConfig(default_region="FR"),
-        stop=threading.Event(),
-        monotonic=clock,
-        peers=peers,
-    )
-    worker.connect()
-    return worker
-
-
 def test_it_lets_n_messages_go_in_any_minute_and_no_more(clock):
     limit = RateLimit(2, clock)
     limit.take()
@@ -68,7 +51,7 @@ def test_it_lets_n_messages_go_in_any_minute_and_no_more(clock):
 
 def test_it_sends_at_most_its_rate_limit_a_minute_and_reads_events_meanwhile(sessions, clock):
     driver = TimedDriver()
-    worker = make_worker(sessions, driver, clock, rate_limit=2)
+    worker = connected_worker(sessions, driver, clock, rate_limit=2)
     queue(sessions, *[f"06111111{n:02d}" for n in range(5)])
 
     for _ in range(4):
@@ -95,7 +78,7 @@ def test_it_sends_at_most_its_rate_limit_a_minute_and_reads_events_meanwhile(ses
 
 def test_it_never_sends_from_a_receive_only_modem_but_stores_what_arrives(sessions, clock):
     driver = FakeDriver()
-    worker = make_worker(sessions, driver, clock, role="receive")
+    worker = connected_worker(sessions, driver, clock, role="receive")
     queue(sessions, "0611111111")
     driver.deliver(*encode_deliver(CALLER, "Bonjour", smsc="+33609001390", sent_at=utcnow()))
 
@@ -112,9 +95,9 @@ def test_it_never_sends_from_a_receive_only_modem_but_stores_what_arrives(sessio
 
 def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
     peers: dict[int, Callable[[], None]] = {}
-    first = make_worker(sessions, TimedDriver(), clock, peers, name="first")
+    first = connected_worker(sessions, TimedDriver(), clock, peers, name="first")
     second_driver = TimedDriver()
-    second = make_worker(sessions, second_driver, clock, peers, name="second")
+    second = connected_worker(sessions, second_driver, clock, peers, name="second")
     first.step(), second.step()  # both ready, seen, idle
     queue(sessions, "0611111111")
 
@@ -132,7 +115,7 @@ def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
 
 def test_an_idle_worker_stops_waiting_for_events_when_woken(sessions, clock):
     driver = TimedDriver()
-    worker = make_worker(sessions, driver, clock)
+    worker = connected_worker(sessions, driver, clock)
     worker.step()
     driver.waits.clear()
     worker.step()
