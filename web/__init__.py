@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import auth, discussions, i18n, messages
+    from web import auth, calls, dashboard, discussions, i18n, messages, modems
 
     app = Flask(__name__)
     app.config.update(
@@ -55,6 +55,9 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(discussions.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(calls.bp)
+    app.register_blueprint(modems.bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
@@ -65,7 +68,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
 
 
 def _index() -> ResponseReturnValue:
-    return redirect(url_for("messages.send"))
+    return redirect(url_for("dashboard.index"))
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:
