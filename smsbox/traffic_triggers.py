@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 # Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
+# SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
+# fraction of the second, written after the first 19 characters, is left out.
 HOUR = {
-    "sqlite": "(CAST(strftime('%s', {0}) AS INTEGER) / 3600)",
+    "sqlite": "(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) / 3600)",
     "postgresql": "CAST(floor(extract(epoch FROM {0}) / 3600) AS integer)",
 }
 

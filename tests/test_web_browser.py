@@ -121,7 +121,7 @@ def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
     page.set_default_timeout(10_000)
 
-    page.goto("/")
+    page.goto("/messages/send")
     sync_api.expect(page).to_have_url("/login?next=%2Fmessages%2Fsend")
     page.get_by_label("User name").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
