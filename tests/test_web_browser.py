@@ -9,14 +9,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from daemon_fixtures import messages, start_and_settle
+from daemon_fixtures import ON_THE_NETWORK, messages, start_and_settle
 from message_rows import message
+from outbox_rows import queue
 from sqlalchemy import select
 from waiting import wait_until
 from werkzeug.serving import make_server
 
+from smsbox.calls import list_calls
 from smsbox.config import Config
-from smsbox.models import Direction, Message, Status
+from smsbox.models import Direction, IncomingCall, Message, Status
+from smsbox.modems import ensure_modem, record_state, record_status
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
 from web import create_app
@@ -98,8 +101,13 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
     with sessions() as session:
         queue_message(session, "0612345678", "Bonjour " * 40, default_region="FR")
         session.commit()
+    modem_id = add_troubled_modem(sessions, "Le modem du secrétariat, au fond du couloir " * 2)
     log_in(page, "camille")
     for path in [
+        "/dashboard",
+        "/calls",
+        "/modems",
+        f"/modems/{modem_id}",
         "/discussions",
         "/discussions/+33612345678",
         "/messages/send",
@@ -114,6 +122,35 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         assert width <= PHONE["width"], f"{path} is {width} px wide"
         logout = page.locator(".logout button").bounding_box()
         assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
+
+
+def add_troubled_modem(sessions, trouble: str) -> int:
+    """A modem whose operator name and error are `trouble`, and a call it took from
+    a number that is `trouble` too, as far as it fits."""
+    with sessions() as session:
+        modem = ensure_modem(session, "bureau", "/dev/serial/by-id/usb-SimTech_SIM7600-if02")
+        session.flush()
+        record_state(session, modem.id, "error", trouble)
+        record_status(
+            session,
+            modem.id,
+            signal=9,
+            registration="home",
+            operator=trouble[:64],
+            storage_used=12,
+            storage_total=50,
+            imei="356938035643809",
+            imsi="208150123456789",
+            iccid="8933150123456789012",
+            own_number=None,
+        )
+        caller = trouble[:32]
+        at = datetime.now(UTC)
+        session.add(
+            IncomingCall(number=caller, raw_number=caller, received_at=at, modem_id=modem.id)
+        )
+        session.commit()
+        return modem.id
 
 
 def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):
@@ -251,3 +288,58 @@ def test_a_discussion_shows_news_and_delivery_without_a_reload(
         assert console_errors == []
     (sent,) = messages(db, Direction.OUTBOUND)
     assert (sent.number, sent.status) == ("+33698765432", Status.DELIVERED)
+
+
+def test_the_dashboard_counts_a_message_the_daemon_sent_and_the_calls_page_a_call(
+    browser, modem_config, db, sim, start_daemon
+):
+    """The real daemon and a simulated modem: the page after login is the dashboard,
+    with the message sent today and the modem online; the call rung is on the calls page."""
+    start_and_settle(db, start_daemon)
+    queue(db, "0698765432", text="Bonjour du tableau de bord")
+    wait_until(lambda: [m.status in ON_THE_NETWORK for m in messages(db, Direction.OUTBOUND)])
+    sim.call("+33612345678", rings=2, interval=0.3)
+    wait_until(lambda: [(c.number, c.rings) for c in calls(db)] == [("+33612345678", 2)])
+    with serving(modem_config, db) as url:
+        page = browser.new_context(base_url=url, locale="en-GB").new_page()
+        page.set_default_timeout(20_000)
+        log_in(page)
+        sync_api.expect(page).to_have_url("/dashboard")
+        sent_today = page.get_by_role("row", name="Sent").get_by_role("cell").first
+        sync_api.expect(sent_today).to_have_text("1")
+        card = page.locator(".modem-card")
+        sync_api.expect(card.locator("h3")).to_have_text("sim")
+        sync_api.expect(card.locator(".badge")).to_have_text("online")
+        sync_api.expect(page.locator(".chart-svg rect.bar-sent")).to_have_count(1)
+
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Calls").click()
+        row = page.locator("table.calls tbody tr")
+        sync_api.expect(row).to_have_count(1)
+        sync_api.expect(row.locator(".number")).to_have_text("+33612345678")
+        sync_api.expect(row.locator(".rings")).to_have_text("2")
+        sync_api.expect(row.locator(".modem")).to_have_text("sim")
+
+
+def calls(db) -> list:
+    with db() as session:
+        return list_calls(session, 10)
+
+
+def test_hostile_names_errors_and_callers_show_as_text_and_run_nothing(page, sessions):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    modem_id = add_troubled_modem(sessions, HOSTILE)
+    log_in(page)
+
+    sync_api.expect(page.locator(".modem-card .error")).to_have_text(HOSTILE)
+    sync_api.expect(page.locator(".modem-card dd").nth(1)).to_have_text(HOSTILE)
+    page.goto(f"/modems/{modem_id}")
+    sync_api.expect(page.locator("ol.errors .error")).to_have_text(HOSTILE)
+    sync_api.expect(page.locator(".error-now dd")).to_have_text(HOSTILE)
+    page.goto("/calls")
+    sync_api.expect(page.locator("table.calls .number")).to_have_text(HOSTILE[:32])
+    for path in ("/dashboard", "/modems", f"/modems/{modem_id}", "/calls"):
+        page.goto(path)
+        assert page.locator("img").count() == 0, path
+        assert page.locator("main script").count() == 0, path
+    assert dialogs == []

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from smsbox.dashboard import DayTraffic
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 632, 12, 190
+LEFT, RIGHT, TOP, BOTTOM = 60, 616, 14, 186
 BAR_WIDTH = 7.0
 # A date under every LABEL_EVERY-th day, counted back from today.
 LABEL_EVERY = 7
