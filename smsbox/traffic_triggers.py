@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from smsbox.dialect_sql import execute_for_dialect
+
 # Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
 # SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
 # fraction of the second, written after the first 19 characters, is left out.
@@ -88,10 +90,8 @@ def count_existing(connection: Connection) -> None:
 
 def create_triggers(connection: Connection) -> None:
     """Create the triggers that are missing (all of them, or none)."""
-    for statement in _CREATE[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
+    execute_for_dialect(connection, _CREATE)
 
 
 def drop_triggers(connection: Connection) -> None:
-    for statement in _DROP[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
+    execute_for_dialect(connection, _DROP)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from message_rows import message
+from modem_rows import reported_modem
 from sqlalchemy import delete, select, update
 
 from smsbox.dashboard import dashboard, is_online, signal_bars
-from smsbox.models import Direction, HourlyTraffic, Message, Status
-from smsbox.modems import ensure_modem, record_state, record_status
+from smsbox.models import Direction, HourlyTraffic, Message, Modem, Status
+from smsbox.modems import record_state
 
 # 10:00 in Paris on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -94,22 +95,7 @@ def test_it_has_no_delivery_rate_before_any_message_is_settled(sessions):
 
 def test_a_modem_is_online_when_ready_and_heard_from_lately(sessions):
     with sessions() as session:
-        modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
-        session.flush()
-        record_state(session, modem.id, "ready")
-        record_status(
-            session,
-            modem.id,
-            signal=17,
-            registration="home",
-            operator="Orange F",
-            storage_used=3,
-            storage_total=30,
-            imei=None,
-            imsi=None,
-            iccid=None,
-            own_number=None,
-        )
+        modem = session.get_one(Modem, reported_modem(session, "sim1", signal=17))
         seen = modem.last_seen_at
         (card,) = dashboard(session, timezone="Europe/Paris", now=seen).modems
         assert card.online and card.bars == 3 and card.latest_error is None

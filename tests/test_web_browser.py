@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from daemon_fixtures import ON_THE_NETWORK, messages, start_and_settle
 from message_rows import message
+from modem_rows import reported_modem
 from outbox_rows import queue
 from sqlalchemy import select
 from waiting import wait_until
@@ -19,7 +20,6 @@ from werkzeug.serving import make_server
 from smsbox.calls import list_calls
 from smsbox.config import Config
 from smsbox.models import Direction, IncomingCall, Message, Status
-from smsbox.modems import ensure_modem, record_state, record_status
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
 from web import create_app
@@ -125,32 +125,20 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
 
 
 def add_troubled_modem(sessions, trouble: str) -> int:
-    """A modem whose operator name and error are `trouble`, and a call it took from
-    a number that is `trouble` too, as far as it fits."""
+    """A modem in error whose operator name and error are `trouble`, and a call it took
+    from a number that is `trouble` too, as far as it fits."""
     with sessions() as session:
-        modem = ensure_modem(session, "bureau", "/dev/serial/by-id/usb-SimTech_SIM7600-if02")
-        session.flush()
-        record_state(session, modem.id, "error", trouble)
-        record_status(
-            session,
-            modem.id,
-            signal=9,
-            registration="home",
-            operator=trouble[:64],
-            storage_used=12,
-            storage_total=50,
-            imei="356938035643809",
-            imsi="208150123456789",
-            iccid="8933150123456789012",
-            own_number=None,
+        device = "/dev/serial/by-id/usb-SimTech_SIM7600-if02"
+        modem_id = reported_modem(
+            session, "bureau", device, errors=(trouble,), state="error", operator=trouble[:64]
         )
         caller = trouble[:32]
         at = datetime.now(UTC)
         session.add(
-            IncomingCall(number=caller, raw_number=caller, received_at=at, modem_id=modem.id)
+            IncomingCall(number=caller, raw_number=caller, received_at=at, modem_id=modem_id)
         )
         session.commit()
-        return modem.id
+        return modem_id
 
 
 def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from message_rows import message
+from modem_rows import reported_modem
 from test_web import log_in
 
 from smsbox.models import Direction, IncomingCall, Status
-from smsbox.modems import ensure_modem, record_state, record_status
+from smsbox.modems import record_state
 from smsbox.outbox import queue_message
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -28,28 +29,13 @@ def figure(page: str, row: str) -> list[str]:
     return re.findall(r"<td>([^<]*)</td>", match.group(0))
 
 
-def add_modem(sessions, name: str, *, error: str | None = None, operator: str = "Orange F"):
+def add_modem(sessions, name: str, *, errors: tuple[str, ...] = (), **status: object) -> int:
     with sessions() as session:
-        modem = ensure_modem(session, name, "/dev/ttyUSB0", rate_limit=20)
-        session.flush()
-        if error:
-            record_state(session, modem.id, "error", error)
-        record_state(session, modem.id, "ready")
-        record_status(
-            session,
-            modem.id,
-            signal=21,
-            registration="roaming",
-            operator=operator,
-            storage_used=4,
-            storage_total=30,
-            imei="356938035643809",
-            imsi="208150123456789",
-            iccid="8933150123456789012",
-            own_number="+33600000001",
+        modem_id = reported_modem(
+            session, name, errors=errors, rate_limit=20, registration="roaming", **status
         )
         session.commit()
-        return modem.id
+        return modem_id
 
 
 def test_the_dashboard_shows_the_days_figures_the_unread_and_the_modems(client, sessions):
@@ -69,7 +55,7 @@ def test_the_dashboard_shows_the_days_figures_the_unread_and_the_modems(client, 
             ]
         )
         session.commit()
-    add_modem(sessions, "bureau", error=HOSTILE, operator=HOSTILE)
+    add_modem(sessions, "bureau", errors=(HOSTILE,), operator=HOSTILE)
     log_in(client)
 
     page = text_of(client.get("/dashboard"))
@@ -178,7 +164,7 @@ def test_the_calls_page_says_when_there_is_no_call(client):
 
 
 def test_the_modem_page_shows_everything_recorded_and_the_recent_errors(client, sessions):
-    modem_id = add_modem(sessions, HOSTILE, error="the SIM asks for a PIN")
+    modem_id = add_modem(sessions, HOSTILE, errors=("the SIM asks for a PIN",))
     with sessions() as session:
         record_state(session, modem_id, "error", HOSTILE)
         record_state(session, modem_id, "error", HOSTILE)
