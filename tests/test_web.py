@@ -15,7 +15,16 @@ from smsbox.users import create_user, set_password
 from web import create_app
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PAGES = ("/login", "/messages/send", "/messages/sent", "/messages/received", "/messages/unread")
+PAGES = (
+    "/login",
+    "/dashboard",
+    "/messages/send",
+    "/messages/sent",
+    "/messages/received",
+    "/messages/unread",
+    "/calls",
+    "/modems",
+)
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:
