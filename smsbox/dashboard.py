@@ -10,12 +10,11 @@ across midnight counts for the day it starts in.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from smsbox.models import UNREAD, Direction, HourlyTraffic, Message, Modem, ModemError, Status
@@ -109,18 +108,22 @@ def daily_traffic(session: Session, today: date, zone: ZoneInfo) -> list[DayTraf
     """Messages sent and received on each of the CHART_DAYS days up to `today`."""
     days = [today - timedelta(days=back) for back in range(CHART_DAYS - 1, -1, -1)]
     starts = [_hour_of(_start_of(day, zone)) for day in [*days, today + timedelta(days=1)]]
+    # Each counter's day, found by the database: a few rows come back, not an hour's each.
+    day_index = case(
+        *[(HourlyTraffic.hour >= starts[index], index) for index in range(CHART_DAYS - 1, 0, -1)],
+        else_=0,
+    ).label("day")
     rows = session.execute(
-        select(HourlyTraffic.hour, HourlyTraffic.direction, func.sum(HourlyTraffic.total))
+        select(day_index, HourlyTraffic.direction, func.sum(HourlyTraffic.total))
         .where(
             HourlyTraffic.hour >= starts[0],
             HourlyTraffic.hour < starts[-1],
             or_(HourlyTraffic.direction == Direction.INBOUND, HourlyTraffic.status.in_(SENT)),
         )
-        .group_by(HourlyTraffic.hour, HourlyTraffic.direction)
+        .group_by(day_index, HourlyTraffic.direction)
     )
     sent, received = [0] * CHART_DAYS, [0] * CHART_DAYS
-    for hour, direction, total in rows:
-        index = bisect_right(starts, hour) - 1
+    for index, direction, total in rows:
         (received if direction == Direction.INBOUND else sent)[index] += total
     return [DayTraffic(day, s, r) for day, s, r in zip(days, sent, received, strict=True)]
 
