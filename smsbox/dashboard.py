@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import Select, bindparam, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from smsbox.models import UNREAD, Direction, HourlyTraffic, Message, Modem, ModemError, Status
@@ -108,24 +108,36 @@ def daily_traffic(session: Session, today: date, zone: ZoneInfo) -> list[DayTraf
     """Messages sent and received on each of the CHART_DAYS days up to `today`."""
     days = [today - timedelta(days=back) for back in range(CHART_DAYS - 1, -1, -1)]
     starts = [_hour_of(_start_of(day, zone)) for day in [*days, today + timedelta(days=1)]]
-    # Each counter's day, found by the database: a few rows come back, not an hour's each.
-    day_index = case(
-        *[(HourlyTraffic.hour >= starts[index], index) for index in range(CHART_DAYS - 1, 0, -1)],
-        else_=0,
-    ).label("day")
-    rows = session.execute(
-        select(day_index, HourlyTraffic.direction, func.sum(HourlyTraffic.total))
-        .where(
-            HourlyTraffic.hour >= starts[0],
-            HourlyTraffic.hour < starts[-1],
-            or_(HourlyTraffic.direction == Direction.INBOUND, HourlyTraffic.status.in_(SENT)),
-        )
-        .group_by(day_index, HourlyTraffic.direction)
-    )
     sent, received = [0] * CHART_DAYS, [0] * CHART_DAYS
-    for index, direction, total in rows:
+    bounds = {f"day{index}": start for index, start in enumerate(starts)}
+    for index, direction, total in session.execute(_DAILY_TRAFFIC, bounds):
         (received if direction == Direction.INBOUND else sent)[index] += total
     return [DayTraffic(day, s, r) for day, s, r in zip(days, sent, received, strict=True)]
+
+
+def _daily_traffic_query() -> Select[tuple[int, str, int]]:
+    """Messages sent or received per day and direction, `day0` to `day{CHART_DAYS}` the
+    hours the days start at: the database sums the counters of each day, so that a few
+    rows come back and not one per hour. Built once: its shape never changes."""
+    day = case(
+        *[
+            (HourlyTraffic.hour >= bindparam(f"day{index}"), index)
+            for index in range(CHART_DAYS - 1, 0, -1)
+        ],
+        else_=0,
+    ).label("day")
+    return (
+        select(day, HourlyTraffic.direction, func.sum(HourlyTraffic.total))
+        .where(
+            HourlyTraffic.hour >= bindparam("day0"),
+            HourlyTraffic.hour < bindparam(f"day{CHART_DAYS}"),
+            or_(HourlyTraffic.direction == Direction.INBOUND, HourlyTraffic.status.in_(SENT)),
+        )
+        .group_by(day, HourlyTraffic.direction)
+    )
+
+
+_DAILY_TRAFFIC = _daily_traffic_query()
 
 
 def unread_count(session: Session) -> int:

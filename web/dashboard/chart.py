@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_date
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 
 from smsbox.dashboard import DayTraffic
 
@@ -27,10 +29,15 @@ class Bar:
 
 @dataclass(frozen=True)
 class DayColumn:
-    label: str  # the day as the reader writes it
+    """A day's bars, and its figures written the reader's way (formatted here at once:
+    Flask-Babel's filters, which look up the locale at each call, cost more)."""
+
+    day: str  # in full, for the table of figures
+    label: str | None  # under the bars, on every LABEL_EVERY-th day
+    sent: str
+    received: str
     centre: float
     bars: tuple[Bar, Bar]
-    labelled: bool
 
 
 @dataclass(frozen=True)
@@ -52,15 +59,24 @@ class Chart:
 def traffic_chart(days: list[DayTraffic]) -> Chart:
     scale = round_scale(max((max(day.sent, day.received) for day in days), default=0))
     slot = (RIGHT - LEFT) / max(len(days), 1)
+    locale = get_locale()
     columns = []
     for index, day in enumerate(days):
         centre = round(LEFT + slot * (index + 0.5), 2)
-        bars = (
-            _bar("sent", day.sent, centre - BAR_WIDTH, scale),
-            _bar("received", day.received, centre, scale),
-        )
         labelled = (len(days) - 1 - index) % LABEL_EVERY == 0
-        columns.append(DayColumn(format_date(day.day, "d MMM"), centre, bars, labelled))
+        columns.append(
+            DayColumn(
+                day=format_date(day.day, "full", locale=locale),
+                label=format_date(day.day, "d MMM", locale=locale) if labelled else None,
+                sent=format_decimal(day.sent, locale=locale),
+                received=format_decimal(day.received, locale=locale),
+                centre=centre,
+                bars=(
+                    _bar("sent", day.sent, centre - BAR_WIDTH, scale),
+                    _bar("received", day.received, centre, scale),
+                ),
+            )
+        )
     return Chart(columns, scale)
 
 
