@@ -3,11 +3,12 @@
     .venv/bin/python bench/web_latency.py [--messages N] [--small N] [--requests N]
 
 Seeds a year of traffic (mixed directions and states, over one number per 20
-messages, a tenth of them known contacts) into a SQLite file kept under the temp
-directory between runs, then times each page through the Flask test client after a
-warm-up: p50 and p95 of the server's time, and the ratio of the large p95 to the
-small one. Targets (issue 13): p95 under 50 ms at a million, at most 1.5 times the
-figure at a thousand. Pages whose route this branch lacks are skipped.
+messages, a tenth of them known contacts; a call per 20 messages; three modems with
+their recent errors) into a SQLite file kept under the temp directory between runs,
+then times each page through the Flask test client after a warm-up: p50 and p95 of
+the server's time, and the ratio of the large p95 to the small one. Targets (issue
+13): p95 under 50 ms at a million, at most 1.5 times the figure at a thousand. Pages
+whose route this branch lacks are skipped.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ INBOUND_TEXTS = [
     "Ok 👍",
 ]
 NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
+MODEMS = 3
+MODEM_ERRORS = 50  # as many as smsbox.modems keeps
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,41 @@ def seed(path: Path, messages: int, numbers: int) -> None:
         )
         for _, sql in indexes:
             db.execute(sql)
+        _seed_modems_and_calls(db, rng, phones, start, calls=max(messages // 20, 1))
         db.execute("ANALYZE")
+
+
+def _seed_modems_and_calls(
+    db: sqlite3.Connection, rng: random.Random, phones: list[str], start: datetime, calls: int
+) -> None:
+    seen = _stored(datetime.now(UTC))
+    for number in range(1, MODEMS + 1):
+        db.execute(
+            "INSERT INTO modems (id, name, device, state, signal_quality, last_seen_at,"
+            " registration, operator, storage_used, storage_total, status_checked_at, role)"
+            " VALUES (?, ?, ?, 'ready', ?, ?, 'home', 'Orange F', ?, 50, ?, 'both')",
+            (number, f"modem-{number}", f"/dev/ttyUSB{number}", 10 + 5 * number, seen, 3, seen),
+        )
+        db.executemany(
+            "INSERT INTO modem_errors (modem_id, error, first_at, last_at, times)"
+            " VALUES (?, ?, ?, ?, 1)",
+            (
+                (number, f"the serial port failed ({error})", at, at)
+                for error in range(MODEM_ERRORS)
+                for at in [_stored(start + YEAR * error / MODEM_ERRORS)]
+            ),
+        )
+    moments = sorted(rng.random() for _ in range(calls))
+    db.executemany(
+        "INSERT INTO incoming_calls (number, raw_number, received_at, modem_id, rings,"
+        " last_ring_at, hung_up) VALUES (?, ?, ?, ?, ?, ?, 0)",
+        (
+            (caller, caller, at, rng.randint(1, MODEMS), rng.randint(1, 6), at)
+            for moment in moments
+            for caller in [None if rng.random() < 0.1 else rng.choice(phones)]
+            for at in [_stored(start + YEAR * moment)]
+        ),
+    )
 
 
 def _row(rng: random.Random, number: str, created_at: datetime) -> tuple[object, ...]:
@@ -205,6 +242,12 @@ def pages(database: Path) -> dict[str, str]:
             (waiting // 2,),
         ).fetchone()
         scheduled = Cursor(datetime.fromisoformat(scheduled_at).replace(tzinfo=UTC), scheduled_id)
+        (calls,) = db.execute("SELECT count(*) FROM incoming_calls").fetchone()
+        received_at, call_id = db.execute(
+            "SELECT received_at, id FROM incoming_calls ORDER BY received_at, id LIMIT 1 OFFSET ?",
+            (calls // 2,),
+        ).fetchone()
+        deep_call = Cursor(datetime.fromisoformat(received_at).replace(tzinfo=UTC), call_id)
         found = {
             "sent, first page": "/messages/sent",
             "sent, deep page": f"/messages/sent?older={sent}",
@@ -223,6 +266,11 @@ def pages(database: Path) -> dict[str, str]:
             "scheduled, first page": "/messages/scheduled",
             "scheduled, deep page": f"/messages/scheduled?after={scheduled}",
             "dashboard": "/dashboard",
+            "calls, first page": "/calls",
+            "calls, deep page": f"/calls?older={deep_call}",
+            "calls, 100 rows": "/calls?size=100",
+            "modems": "/modems",
+            "one modem": "/modems/1",
             "discussions": "/discussions",
             "long discussion": f"/discussions/{quote(busiest, safe='')}",
         }

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import inspect
 
-from smsbox.conversation_triggers import create_triggers
+from smsbox import conversation_triggers, traffic_triggers
 from smsbox.database import make_engine
 from smsbox.models import Base
 
@@ -27,9 +27,12 @@ def run_migrations_online() -> None:
             )
             with context.begin_transaction():
                 context.run_migrations()
-                # A revision after 0010 may have copied `messages` without its triggers.
-                if inspect(connection).has_table("conversations"):
-                    create_triggers(connection)
+                # A later revision may have copied `messages` without its triggers.
+                tables = inspect(connection)
+                if tables.has_table("conversations"):
+                    conversation_triggers.create_triggers(connection)
+                if tables.has_table("hourly_traffic"):
+                    traffic_triggers.create_triggers(connection)
     finally:
         engine.dispose()
 

@@ -3,18 +3,35 @@ box does about a call when configured to ([calls]: hang up, reply by SMS)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from smsbox import outbox
-from smsbox.models import IncomingCall
+from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused
+from smsbox.models import ConversationHead, IncomingCall, Message, Modem
 from smsbox.numbers import from_network
 
 # Longer than any modem's ring interval (1 to 5 s): the next ring of a call comes
 # sooner than this after the last one.
 RING_GAP = timedelta(seconds=8)
+
+
+@dataclass(frozen=True)
+class CallRow:
+    call: IncomingCall
+    modem_name: str | None
+    reply: Message | None  # the SMS sent back to the caller, if one was
+    has_discussion: bool  # messages were exchanged with the caller
+
+
+@dataclass(frozen=True)
+class CallsPage:
+    rows: list[CallRow]
+    # Where the next (older) page starts, None on the last one.
+    older: Cursor | None
 
 
 def record_call(
@@ -99,3 +116,39 @@ def list_calls(session: Session, limit: int) -> list[IncomingCall]:
     """The latest `limit` calls, newest first."""
     query = select(IncomingCall).order_by(IncomingCall.received_at.desc(), IncomingCall.id.desc())
     return list(session.scalars(query.limit(limit)))
+
+
+def calls_page(session: Session, *, page_size: int, older_than: Cursor | None = None) -> CallsPage:
+    """One page of calls, newest first, those before `older_than` (a call's time and
+    id, found through ix_incoming_calls_received: a deep page costs what the first
+    does)."""
+    if page_size not in PAGE_SIZES:
+        raise ListRefused(
+            "%(size)s rows per page is not offered: choose 10, 25, 50 or 100", size=page_size
+        )
+    query = (
+        select(IncomingCall, Modem.name, Message)
+        .outerjoin(Modem, Modem.id == IncomingCall.modem_id)
+        .outerjoin(Message, Message.id == IncomingCall.reply_message_id)
+        .order_by(IncomingCall.received_at.desc(), IncomingCall.id.desc())
+        .limit(page_size + 1)
+    )
+    if older_than is not None:
+        moment = older_than.created_at
+        query = query.where(
+            IncomingCall.received_at <= moment,
+            or_(
+                IncomingCall.received_at < moment,
+                and_(IncomingCall.received_at == moment, IncomingCall.id < older_than.id),
+            ),
+        )
+    found = session.execute(query).all()
+    more = len(found) > page_size
+    found = found[:page_size]
+    numbers = {call.number for call, _, _ in found if call.number is not None}
+    talked = set(
+        session.scalars(select(ConversationHead.number).where(ConversationHead.number.in_(numbers)))
+    )
+    rows = [CallRow(call, name, reply, call.number in talked) for call, name, reply in found]
+    last = rows[-1].call if more else None
+    return CallsPage(rows, Cursor(last.received_at, last.id) if last else None)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-# What the triggers write: a copy of the database rebuilds them rather than copy them.
-MAINTAINED_TABLES = frozenset({"conversations"})
+from smsbox.dialect_sql import execute_for_dialect
 
 # The newest message of a number, ties between messages of the same instant going
 # to the one stored last.
@@ -77,10 +76,8 @@ _DROP = {
 
 def create_triggers(connection: Connection) -> None:
     """Create the triggers that are missing (all of them, or none)."""
-    for statement in _CREATE[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
+    execute_for_dialect(connection, _CREATE)
 
 
 def drop_triggers(connection: Connection) -> None:
-    for statement in _DROP[connection.dialect.name]:
-        connection.exec_driver_sql(statement)
+    execute_for_dialect(connection, _DROP)

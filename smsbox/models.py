@@ -184,6 +184,23 @@ class ConversationHead(Base):
     last_message_id: Mapped[int]
 
 
+class HourlyTraffic(Base):
+    """How many messages of one direction and state were stored in one hour (UTC),
+    counted by `hour` (hours since 1970).
+
+    Kept by triggers on `messages` (smsbox.traffic_triggers), so that the dashboard
+    reads a few hundred counters instead of a month of messages. A message counts in
+    the hour of its created_at (queued or received), under its state of now.
+    """
+
+    __tablename__ = "hourly_traffic"
+
+    hour: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    direction: Mapped[Direction] = mapped_column(String(3), primary_key=True)
+    status: Mapped[Status] = mapped_column(String(16), primary_key=True)
+    total: Mapped[int]
+
+
 class MessagePart(Base):
     """One SMS on the air: outbound parts carry the TP-MR that delivery reports quote.
 
@@ -297,6 +314,8 @@ class OptOut(Base):
 
 class IncomingCall(Base):
     __tablename__ = "incoming_calls"
+    # The calls page, newest first, page by page (smsbox.calls.calls_page).
+    __table_args__ = (Index("ix_incoming_calls_received", "received_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32))
@@ -311,6 +330,21 @@ class IncomingCall(Base):
     hung_up: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The automatic SMS this call brought its caller ([calls] auto_reply).
     reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+
+
+class ModemError(Base):
+    """A fault the daemon recorded for a modem (smsbox.modems.record_state): the same
+    fault again straight after counts on the same row. Only the latest are kept."""
+
+    __tablename__ = "modem_errors"
+    __table_args__ = (Index("ix_modem_errors_modem", "modem_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    modem_id: Mapped[int] = mapped_column(ForeignKey("modems.id", ondelete="CASCADE"))
+    error: Mapped[str] = mapped_column(Text)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    times: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class User(Base):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from smsbox.models import Modem, utcnow
+from smsbox.models import Modem, ModemError, utcnow
 
 # Connected and set up: the state in which a modem is given messages to send.
 READY = "ready"
 CONNECTING = "connecting"
+# The errors kept per modem: enough to see what went wrong lately, bounded however
+# long a modem keeps failing.
+ERRORS_KEPT = 50
 
 
 def ensure_modem(
@@ -31,10 +34,58 @@ def ensure_modem(
 
 
 def record_state(session: Session, modem_id: int, state: str, error: str | None = None) -> None:
+    """The modem's state now, and the fault that brought it there, if any, which
+    joins its recent errors too."""
     modem = session.get_one(Modem, modem_id)
     modem.state = state
     modem.last_error = error
     modem.last_seen_at = utcnow()
+    if error is not None:
+        record_error(session, modem_id, error, modem.last_seen_at)
+
+
+def record_error(session: Session, modem_id: int, error: str, at: datetime) -> None:
+    """Add `error` to the modem's recent errors: on their newest row when it is the same
+    fault again (a modem that keeps failing the same way fills no history), and drop
+    all but the newest ERRORS_KEPT."""
+    newest = session.scalar(
+        select(ModemError)
+        .where(ModemError.modem_id == modem_id)
+        .order_by(ModemError.id.desc())
+        .limit(1)
+    )
+    if newest is not None and newest.error == error:
+        newest.times += 1
+        newest.last_at = at
+        return
+    session.add(ModemError(modem_id=modem_id, error=error, first_at=at, last_at=at))
+    session.flush()
+    oldest_kept = (
+        select(ModemError.id)
+        .where(ModemError.modem_id == modem_id)
+        .order_by(ModemError.id.desc())
+        .offset(ERRORS_KEPT - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    session.execute(
+        delete(ModemError).where(ModemError.modem_id == modem_id, ModemError.id < oldest_kept)
+    )
+
+
+def recent_errors(session: Session, modem_id: int) -> list[ModemError]:
+    """The modem's recent errors, newest first."""
+    query = select(ModemError).where(ModemError.modem_id == modem_id)
+    return list(session.scalars(query.order_by(ModemError.id.desc())))
+
+
+def latest_errors(session: Session) -> dict[int, ModemError]:
+    """Each modem's newest error, by modem id (those that have had one)."""
+    newest = select(func.max(ModemError.id)).group_by(ModemError.modem_id)
+    return {
+        error.modem_id: error
+        for error in session.scalars(select(ModemError).where(ModemError.id.in_(newest)))
+    }
 
 
 def record_signal(session: Session, modem_id: int, quality: int | None) -> None:
@@ -79,6 +130,11 @@ def record_rate_limited(session: Session, modem_id: int, until: datetime) -> Non
 
 def list_modems(session: Session) -> list[Modem]:
     return list(session.scalars(select(Modem).order_by(Modem.name)))
+
+
+def find_modem(session: Session, modem_id: int) -> Modem | None:
+    # Past 64 bits no id fits in the database's integers (and SQLite would overflow).
+    return session.get(Modem, modem_id) if 0 < modem_id < 2**63 else None
 
 
 def _pin_hash(modem: Modem, pin: str) -> str:

@@ -131,3 +131,29 @@ def test_it_gives_back_the_conversation_triggers_a_later_batch_copy_of_messages_
     with engine.begin() as connection:
         connection.execute(text(MESSAGE), {"number": "+2", "body": "kept", "at": "2026-01-01"})
     assert conversation_numbers(engine) == ["+2"]
+
+
+def test_it_counts_the_messages_already_stored_per_hour(tmp_path):
+    config, engine = database_at(tmp_path, "0013_conversations")
+    with engine.begin() as connection:
+        for number, at in [
+            ("+33611111111", "2026-01-01 10:00:00"),
+            ("+33622222222", "2026-01-01 10:59:59.999999"),
+            ("+33611111111", "2026-01-01 11:00:00"),
+        ]:
+            connection.execute(text(MESSAGE), {"number": number, "body": "hello", "at": at})
+
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        connection.execute(text(MESSAGE), {"number": "+3", "body": "later", "at": "2026-01-01"})
+        rows = connection.execute(
+            text("SELECT hour, direction, status, total FROM hourly_traffic ORDER BY hour")
+        ).all()
+    hour = 490_896  # 2026-01-01 00:00 UTC, in hours since 1970
+    assert rows == [
+        (hour, "in", "received", 1),
+        (hour + 10, "in", "received", 2),
+        (hour + 11, "in", "received", 1),
+    ]
+    command.downgrade(config, "0013_conversations")
+    command.upgrade(config, "head")

@@ -17,11 +17,14 @@ from web import create_app
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PAGES = (
     "/login",
+    "/dashboard",
     "/messages/send",
     "/messages/scheduled",
     "/messages/sent",
     "/messages/received",
     "/messages/unread",
+    "/calls",
+    "/modems",
 )
 # A script element without a src: inline script, which the CSP would block anyway.
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)")
@@ -58,11 +61,11 @@ def test_it_sends_visitors_to_the_login_page(client, path):
     assert response.headers["Location"] == f"/login?next={path.replace('/', '%2F')}"
 
 
-def test_it_redirects_the_root_to_the_send_page(client):
+def test_it_redirects_the_root_to_the_dashboard(client):
     log_in(client)
     response = client.get("/")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/messages/send"
+    assert response.headers["Location"] == "/dashboard"
 
 
 def test_it_refuses_a_wrong_password_without_saying_which_part_was_wrong(client):
@@ -76,7 +79,7 @@ def test_it_refuses_a_wrong_password_without_saying_which_part_was_wrong(client)
 def test_it_logs_in_and_out(client):
     response = log_in(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/messages/send"
+    assert response.headers["Location"] == "/dashboard"
     page = client.get("/messages/send")
     assert page.status_code == 200
     assert "alice" in page.get_data(as_text=True)
@@ -165,7 +168,7 @@ def test_it_follows_next_only_to_a_local_path(client):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/", "/%09/evil"):
         response = log_in(client, next_=target)
-        assert response.headers["Location"] == "/messages/send", target
+        assert response.headers["Location"] == "/dashboard", target
         client.post("/logout", data={"csrf_token": csrf_token(client, "/messages/send")})
 
 

@@ -10,14 +10,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from daemon_fixtures import messages, start_and_settle
+from daemon_fixtures import ON_THE_NETWORK, messages, start_and_settle
 from message_rows import message
+from modem_rows import reported_modem
+from outbox_rows import queue
 from sqlalchemy import select
 from waiting import wait_until
 from werkzeug.serving import make_server
 
+from smsbox.calls import list_calls
 from smsbox.config import Config
-from smsbox.models import Direction, Message, Status, utcnow
+from smsbox.models import Direction, IncomingCall, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
 from web import create_app
@@ -106,8 +109,13 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
             scheduled_at=utcnow() + timedelta(days=1),
         )
         session.commit()
+    modem_id = add_troubled_modem(sessions, "Le modem du secrétariat, au fond du couloir " * 2)
     log_in(page, "camille")
     for path in [
+        "/dashboard",
+        "/calls",
+        "/modems",
+        f"/modems/{modem_id}",
         "/discussions",
         "/discussions/+33612345678",
         "/messages/send",
@@ -132,12 +140,29 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
 
 
+def add_troubled_modem(sessions, trouble: str) -> int:
+    """A modem in error whose operator name and error are `trouble`, and a call it took
+    from a number that is `trouble` too, as far as it fits."""
+    with sessions() as session:
+        device = "/dev/serial/by-id/usb-SimTech_SIM7600-if02"
+        modem_id = reported_modem(
+            session, "bureau", device, errors=(trouble,), state="error", operator=trouble[:64]
+        )
+        caller = trouble[:32]
+        at = datetime.now(UTC)
+        session.add(
+            IncomingCall(number=caller, raw_number=caller, received_at=at, modem_id=modem_id)
+        )
+        session.commit()
+        return modem_id
+
+
 def test_it_logs_in_and_sends_an_sms_from_a_browser(page, sessions):
     console_errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
     page.set_default_timeout(10_000)
 
-    page.goto("/")
+    page.goto("/messages/send")
     sync_api.expect(page).to_have_url("/login?next=%2Fmessages%2Fsend")
     page.get_by_label("User name").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
@@ -387,3 +412,58 @@ def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
 
     page.get_by_role("link", name="Activity").click()
     sync_api.expect(page.locator("table.activity")).to_contain_text("removed from the STOP list")
+
+
+def test_the_dashboard_counts_a_message_the_daemon_sent_and_the_calls_page_a_call(
+    browser, modem_config, db, sim, start_daemon
+):
+    """The real daemon and a simulated modem: the page after login is the dashboard,
+    with the message sent today and the modem online; the call rung is on the calls page."""
+    start_and_settle(db, start_daemon)
+    queue(db, "0698765432", text="Bonjour du tableau de bord")
+    wait_until(lambda: [m.status in ON_THE_NETWORK for m in messages(db, Direction.OUTBOUND)])
+    sim.call("+33612345678", rings=2, interval=0.3)
+    wait_until(lambda: [(c.number, c.rings) for c in calls(db)] == [("+33612345678", 2)])
+    with serving(modem_config, db) as url:
+        page = browser.new_context(base_url=url, locale="en-GB").new_page()
+        page.set_default_timeout(20_000)
+        log_in(page)
+        sync_api.expect(page).to_have_url("/dashboard")
+        sent_today = page.get_by_role("row", name="Sent").get_by_role("cell").first
+        sync_api.expect(sent_today).to_have_text("1")
+        card = page.locator(".modem-card")
+        sync_api.expect(card.locator("h3")).to_have_text("sim")
+        sync_api.expect(card.locator(".badge")).to_have_text("online")
+        sync_api.expect(page.locator(".chart-svg rect.bar-sent")).to_have_count(1)
+
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Calls").click()
+        row = page.locator("table.calls tbody tr")
+        sync_api.expect(row).to_have_count(1)
+        sync_api.expect(row.locator(".number")).to_have_text("+33612345678")
+        sync_api.expect(row.locator(".rings")).to_have_text("2")
+        sync_api.expect(row.locator(".modem")).to_have_text("sim")
+
+
+def calls(db) -> list:
+    with db() as session:
+        return list_calls(session, 10)
+
+
+def test_hostile_names_errors_and_callers_show_as_text_and_run_nothing(page, sessions):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    modem_id = add_troubled_modem(sessions, HOSTILE)
+    log_in(page)
+
+    sync_api.expect(page.locator(".modem-card .error")).to_have_text(HOSTILE)
+    sync_api.expect(page.locator(".modem-card dd").nth(1)).to_have_text(HOSTILE)
+    page.goto(f"/modems/{modem_id}")
+    sync_api.expect(page.locator("ol.errors .error")).to_have_text(HOSTILE)
+    sync_api.expect(page.locator(".error-now dd")).to_have_text(HOSTILE)
+    page.goto("/calls")
+    sync_api.expect(page.locator("table.calls .number")).to_have_text(HOSTILE[:32])
+    for path in ("/dashboard", "/modems", f"/modems/{modem_id}", "/calls"):
+        page.goto(path)
+        assert page.locator("img").count() == 0, path
+        assert page.locator("main script").count() == 0, path
+    assert dialogs == []

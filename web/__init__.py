@@ -31,7 +31,19 @@ csrf = CSRFProtect()
 
 
 def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
-    from web import account, admin, api, auth, discussions, health, i18n, messages
+    from web import (
+        account,
+        admin,
+        api,
+        auth,
+        calls,
+        dashboard,
+        discussions,
+        health,
+        i18n,
+        messages,
+        modems,
+    )
 
     app = Flask(__name__)
     app.config.update(
@@ -55,6 +67,9 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(discussions.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(calls.bp)
+    app.register_blueprint(modems.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
@@ -69,7 +84,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
 
 
 def _index() -> ResponseReturnValue:
-    return redirect(url_for("messages.send"))
+    return redirect(url_for("dashboard.index"))
 
 
 def _csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -28,6 +28,23 @@ MODEM_STATE_NAMES = {
     "ready": lazy_gettext("ready"),
     "error": lazy_gettext("error"),
     "stopped": lazy_gettext("stopped"),
+    "connecting": lazy_gettext("connecting"),
+    "unknown": lazy_gettext("unknown"),
+}
+# What AT+CREG? said (modem.drivers.contract.ModemStatus.registration).
+REGISTRATION_NAMES = {
+    "home": lazy_gettext("home network"),
+    "roaming": lazy_gettext("roaming"),
+    "searching": lazy_gettext("searching"),
+    "denied": lazy_gettext("denied"),
+    "unregistered": lazy_gettext("not registered"),
+    "unknown": lazy_gettext("unknown"),
+}
+# A [[modem]]'s role (smsbox.config.MODEM_ROLES).
+ROLE_NAMES = {
+    "send": lazy_gettext("sends only"),
+    "receive": lazy_gettext("receives only"),
+    "both": lazy_gettext("sends and receives"),
 }
 
 
@@ -44,7 +61,17 @@ def modem_state_name(state: str) -> str:
     return str(MODEM_STATE_NAMES.get(state, state))
 
 
+def registration_name(registration: str) -> str:
+    return str(REGISTRATION_NAMES.get(registration, registration))
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(status_name, "status_name")
     app.add_template_filter(modem_state_name, "modem_state_name")
+    app.add_template_filter(registration_name, "registration_name")
+    app.add_template_filter(role_name, "role_name")

@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("messages.send"))
+        return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if not form.validate_on_submit():
         return _login_page(form), 400 if form.is_submitted() else 200
@@ -37,7 +37,7 @@ def login() -> ResponseReturnValue:
     if attempt.user is not None:
         login_user(StaffUser.from_model(attempt.user))
         target = request.args.get("next")
-        return redirect(target if is_local_path(target) else url_for("messages.send"))
+        return redirect(target if is_local_path(target) else url_for("dashboard.index"))
     if attempt.locked_for is not None:
         minutes = math.ceil(attempt.locked_for / timedelta(minutes=1))
         flash(

@@ -1,0 +1,103 @@
+"""The triggers that count messages in `hourly_traffic` (per hour, direction and
+state) as `messages` changes, whatever writes them: the daemon, the web, the CLI.
+
+Created by migration 0021, and again after every migration (migrations/env.py), as
+the conversations' triggers are: on SQLite, a later revision that copies `messages`
+to a new table (Alembic's batch mode) leaves it without them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from smsbox.dialect_sql import execute_for_dialect
+
+# Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
+# SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
+# fraction of the second, written after the first 19 characters, is left out.
+HOUR = {
+    "sqlite": "(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) / 3600)",
+    "postgresql": "CAST(floor(extract(epoch FROM {0}) / 3600) AS integer)",
+}
+
+
+def _count(dialect: str, row: str) -> str:
+    """The statement that counts one more message like `row` (NEW or OLD)."""
+    hour = HOUR[dialect].format(f"{row}.created_at")
+    return (
+        "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (names, no values)
+        f" VALUES ({hour}, {row}.direction, {row}.status, 1)"
+        " ON CONFLICT (hour, direction, status)"
+        " DO UPDATE SET total = hourly_traffic.total + 1"
+    )
+
+
+def _uncount(dialect: str, row: str) -> str:
+    """The statements that count one message like `row` less; a count down to zero
+    goes, so that the table holds what a recount would (smsbox db copy compares)."""
+    hour = HOUR[dialect].format(f"{row}.created_at")
+    where = f" WHERE hour = {hour} AND direction = {row}.direction AND status = {row}.status"
+    return (
+        "UPDATE hourly_traffic SET total = hourly_traffic.total - 1"  # noqa: S608 (names, no values)
+        + where
+        + "; DELETE FROM hourly_traffic"
+        + where
+        + " AND total = 0"
+    )
+
+
+_CREATE = {
+    "sqlite": [
+        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"
+        f" BEGIN {_count('sqlite', 'NEW')}; END",
+        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_delete AFTER DELETE ON messages"
+        f" BEGIN {_uncount('sqlite', 'OLD')}; END",
+        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_update"
+        " AFTER UPDATE OF direction, status, created_at ON messages"
+        " WHEN OLD.direction IS NOT NEW.direction OR OLD.status IS NOT NEW.status"
+        " OR OLD.created_at IS NOT NEW.created_at"
+        f" BEGIN {_uncount('sqlite', 'OLD')}; {_count('sqlite', 'NEW')}; END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION hourly_traffic_follow_messages() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        " IF TG_OP = 'UPDATE' AND OLD.direction = NEW.direction"
+        " AND OLD.status = NEW.status AND OLD.created_at = NEW.created_at"
+        " THEN RETURN NULL; END IF;"
+        f" IF TG_OP <> 'INSERT' THEN {_uncount('postgresql', 'OLD')}; END IF;"
+        f" IF TG_OP <> 'DELETE' THEN {_count('postgresql', 'NEW')}; END IF;"
+        " RETURN NULL; END $$",
+        "CREATE OR REPLACE TRIGGER hourly_traffic_follow_messages"
+        " AFTER INSERT OR DELETE OR UPDATE OF direction, status, created_at ON messages"
+        " FOR EACH ROW EXECUTE FUNCTION hourly_traffic_follow_messages()",
+    ],
+}
+_DROP = {
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS hourly_traffic_on_insert",
+        "DROP TRIGGER IF EXISTS hourly_traffic_on_delete",
+        "DROP TRIGGER IF EXISTS hourly_traffic_on_update",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS hourly_traffic_follow_messages ON messages",
+        "DROP FUNCTION IF EXISTS hourly_traffic_follow_messages()",
+    ],
+}
+
+
+def count_existing(connection: Connection) -> None:
+    """Fill `hourly_traffic` from the messages already stored (it must be empty)."""
+    hour = HOUR[connection.dialect.name].format("created_at")
+    connection.exec_driver_sql(
+        "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (no values)
+        f" SELECT {hour}, direction, status, count(*) FROM messages GROUP BY 1, 2, 3"
+    )
+
+
+def create_triggers(connection: Connection) -> None:
+    """Create the triggers that are missing (all of them, or none)."""
+    execute_for_dialect(connection, _CREATE)
+
+
+def drop_triggers(connection: Connection) -> None:
+    execute_for_dialect(connection, _DROP)
