@@ -81,6 +81,15 @@ class CallsConfig:
 
 
 @dataclass(frozen=True)
+class ContactsConfig:
+    # Off: a number already among the contacts is updated (by hand or by an import),
+    # never added twice. On: a contact is the same one only if name and number match.
+    allow_duplicates: bool = False
+    # A contact file bigger than this is refused whole, before a line is read.
+    max_import_mb: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -88,6 +97,7 @@ class Config:
     messaging: MessagingConfig
     modems: tuple[ModemConfig, ...] = field(default_factory=tuple)
     calls: CallsConfig = field(default_factory=CallsConfig)
+    contacts: ContactsConfig = field(default_factory=ContactsConfig)
 
     @property
     def database_url(self) -> str:
@@ -208,6 +218,8 @@ def _check_values(config: Config) -> None:
     if config.messaging.incomplete_after_hours < 1:
         raise ConfigError("[messaging].incomplete_after_hours must be at least 1")
     _check_calls(config.calls)
+    if config.contacts.max_import_mb < 1:
+        raise ConfigError("[contacts].max_import_mb must be at least 1 (megabytes)")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -242,7 +254,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
     Relative paths are taken from `base_dir`, the directory of the file, so that
     a config works the same whatever directory a service starts in.
     """
-    known = {"data_dir", "database", "web", "modem", "messaging", "calls"}
+    known = {"data_dir", "database", "web", "modem", "messaging", "calls", "contacts"}
     for key in document:
         if key not in known:
             raise ConfigError(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -258,6 +270,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         web=_build_section(WebConfig, document.get("web", {}), "[web]"),
         messaging=_build_section(MessagingConfig, document.get("messaging", {}), "[messaging]"),
         calls=_build_section(CallsConfig, document.get("calls", {}), "[calls]"),
+        contacts=_build_section(ContactsConfig, document.get("contacts", {}), "[contacts]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

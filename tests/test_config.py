@@ -119,12 +119,25 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"web": {"secret_key_file": "/etc/smsbox/secret_key"}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": ""}}, "[web].secret_key_file"),
         ({"web": {"secret_key_file": "."}}, "[web].secret_key_file"),
+        ({"contacts": {"allow_duplicates": "no"}}, "[contacts].allow_duplicates"),
+        ({"contacts": {"max_import_mb": 0}}, "[contacts].max_import_mb"),
+        ({"contacts": {"max_import_mb": "20 MB"}}, "[contacts].max_import_mb"),
+        ({"contacts": {"max_size": 20}}, "[contacts].max_size"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
     with pytest.raises(ConfigError) as raised:
         parse_config(document, tmp_path)
     assert named in str(raised.value)
+
+
+def test_it_keeps_contacts_unique_by_number_and_files_under_20_mb_by_default(tmp_path):
+    assert parse_config({}, tmp_path).contacts.allow_duplicates is False
+    assert parse_config({}, tmp_path).contacts.max_import_mb == 20
+    chosen = parse_config(
+        {"contacts": {"allow_duplicates": True, "max_import_mb": 5}}, tmp_path
+    ).contacts
+    assert (chosen.allow_duplicates, chosen.max_import_mb) == (True, 5)
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):

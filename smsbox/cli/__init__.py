@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from smsbox.cli.calls import add_calls_command
+from smsbox.cli.contacts import add_contacts_commands
 from smsbox.cli.listings import add_listing_commands
 from smsbox.cli.optout import add_optout_commands
 from smsbox.cli.resend import add_resend_command
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_resend_command(add)
     add_listing_commands(add)
     add_optout_commands(commands, add)
+    add_contacts_commands(commands, add)
     add_calls_command(add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
