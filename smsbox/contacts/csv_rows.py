@@ -87,6 +87,9 @@ LAST_NAME_COLUMNS = frozenset(["nom", "lastname", "surname", "familyname", "nomd
 NOTES_COLUMNS = frozenset(
     ["notes", "note", "remarques", "remarque", "commentaire", "commentaires", "comment", "comments"]
 )
+# The columns smsbox's own export writes first come first, whatever custom field
+# another column is (a custom field "Mobile" stays a custom field).
+OWN_NAME, OWN_NUMBER, OWN_NOTES = (frozenset([column]) for column in ("name", "number", "notes"))
 EXPECTED_NUMBER_COLUMN = "téléphone, mobile, portable, numéro, phone or number"
 
 
@@ -153,15 +156,18 @@ def _headerless(first: list[str], region: str) -> Layout:
     return Layout(0 if number_first else 1, (1 if number_first else 0,), None, (), 2, None)
 
 
-def _first(labels: list[str], names: frozenset[str]) -> int | None:
-    return next((index for index, label in enumerate(labels) if label in names), None)
+def _first(labels: list[str], *preferred: frozenset[str]) -> int | None:
+    """The first column named in the first of the `preferred` sets that names one."""
+    for names in preferred:
+        found = next((index for index, label in enumerate(labels) if label in names), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _from_header(header: list[str], labels: list[str], line: int) -> Layout:
     shown = ", ".join(shortened(cell) for cell in header[:10])
-    number = _first(labels, MOBILE_COLUMNS)
-    if number is None:
-        number = _first(labels, NUMBER_COLUMNS)
+    number = _first(labels, OWN_NUMBER, MOBILE_COLUMNS, NUMBER_COLUMNS)
     if number is None:
         raise ImportRefused(
             "the header on line %(line)s (%(columns)s) has no column of phone numbers: "
@@ -177,7 +183,7 @@ def _from_header(header: list[str], labels: list[str], line: int) -> Layout:
             count=len(header),
             limit=FIELDS_MAX,
         )
-    full = _first(labels, FULL_NAME_COLUMNS)
+    full = _first(labels, OWN_NAME, FULL_NAME_COLUMNS)
     first_name, last_name = _first(labels, FIRST_NAME_COLUMNS), _first(labels, LAST_NAME_COLUMNS)
     if full is not None:
         name: tuple[int, ...] = (full,)
@@ -185,7 +191,7 @@ def _from_header(header: list[str], labels: list[str], line: int) -> Layout:
         name = (first_name, last_name)
     else:
         name = tuple(index for index in (first_name, last_name) if index is not None)
-    notes = _first(labels, NOTES_COLUMNS)
+    notes = _first(labels, OWN_NOTES, NOTES_COLUMNS)
     taken = {number, notes, *(name if len(name) == 1 else ())}
     return Layout(
         number=number,
@@ -203,7 +209,7 @@ def _custom_fields(header: list[str], taken: set[int | None], line: int):  # typ
         if index in taken:
             continue
         try:
-            key = field_name(as_read(cell)) or f"column {index + 1}"
+            key = field_name(as_read(cell)) if cell.strip() else f"column {index + 1}"
         except ContactRefused as error:
             raise ImportRefused(
                 "the header on line %(line)s, column %(column)s: %(why)s",

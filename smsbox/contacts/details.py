@@ -66,7 +66,10 @@ def _text(value: str, what: str, limit: int, *, multiline: bool) -> str:
 
 
 def field_name(value: str) -> str:
-    return _text(value, "field name", FIELD_NAME_MAX, multiline=False)
+    name = _text(value, "field name", FIELD_NAME_MAX, multiline=False)
+    if not name:
+        raise ContactRefused("a custom field needs a name")
+    return name
 
 
 def check_contact(

@@ -1,7 +1,8 @@
 """Contacts written out, all of them or one group's, sorted by name.
 
 - CSV: UTF-8 with a byte-order mark (so that Excel reads the accents), `,`-separated,
-  columns name, number, notes, then every custom field; re-imported as it is, and
+  every field quoted, columns name, number, notes, then every custom field (in the
+  order they first appear); re-imported as it is, and
   every value written as `spreadsheet` says, so that no cell runs as a formula.
 - JSON: a list of objects with every stored value (raw number and groups too).
 - vCard 3.0, one card per contact (smsbox.contacts.vcards).
@@ -77,7 +78,9 @@ def _write_csv(session: Session, out: TextIO, group: Group | None) -> int:
     for fields in session.scalars(_chosen(select(Contact.fields), group)):
         keys.update(dict.fromkeys(fields))
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every field quoted: a `;` or tab inside a value can then never look like the
+    # separator to the importer's guess.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([as_text(column) for column in (*CSV_COLUMNS, *keys)])
     written = 0
     for row in _rows(session, group):

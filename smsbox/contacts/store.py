@@ -26,6 +26,8 @@ from smsbox.models import Contact, GroupMembership
 PAGE_SIZE_MAX = 500
 SEARCH_MAX = 200
 _NOT_DIGITS = re.compile(r"\D")
+# A search written like (part of) a phone number also looks among the numbers.
+_NUMBER_LIKE = re.compile(r"\+?[\d\s.()/-]*\d[\d\s.()/-]*")
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,8 @@ def find_contacts(
 
 def _matching(search: str):  # type: ignore[no-untyped-def]
     by_name = Contact.name.icontains(search, autoescape=True)
-    digits = _NOT_DIGITS.sub("", search)
-    if not digits:
+    if not _NUMBER_LIKE.fullmatch(search):
         return by_name
+    digits = _NOT_DIGITS.sub("", search)
     # "06 12" finds +33612...: the national prefix 0 is not in the E.164 form.
     return or_(by_name, Contact.number.contains(digits.lstrip("0") or digits, autoescape=True))
