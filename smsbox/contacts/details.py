@@ -62,7 +62,7 @@ def _text(value: str, what: str, limit: int, *, multiline: bool) -> str:
         )
     if _CONTROL.search(cleaned) or (not multiline and ("\n" in cleaned or "\r" in cleaned)):
         raise ContactRefused("the %(what)s holds control characters", what=what, value=cleaned)
-    return unicodedata.normalize("NFC", cleaned)
+    return cleaned if cleaned.isascii() else unicodedata.normalize("NFC", cleaned)
 
 
 def field_name(value: str) -> str:
