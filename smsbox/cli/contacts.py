@@ -39,15 +39,11 @@ def _session(config: Config):  # type: ignore[no-untyped-def]
         yield session
 
 
+RECORDED = ("id", "name", "number", "raw_number", "notes", "fields")
+
+
 def _record(contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "name": contact.name,
-        "number": contact.number,
-        "raw_number": contact.raw_number,
-        "notes": contact.notes,
-        "fields": contact.fields,
-    }
+    return {column: getattr(contact, column) for column in RECORDED}
 
 
 def _fields(pairs: list[str]) -> dict[str, str]:
@@ -107,10 +103,7 @@ def cmd_contacts_add(args: argparse.Namespace) -> None:
 def cmd_contacts_delete(args: argparse.Namespace) -> None:
     from smsbox.contacts.store import delete_contacts
 
-    config = load_config(args.config)
-    with _session(config) as session:
-        deleted = delete_contacts(session, args.ids)
-        session.commit()
+    deleted = _changed(args, lambda session, _: delete_contacts(session, args.ids))
     print(f"{deleted} contact(s) deleted")
 
 
@@ -217,48 +210,48 @@ def cmd_groups_list(args: argparse.Namespace) -> None:
         print(f"{group.name}  ({group.members} member(s))")
 
 
+def _changed(args: argparse.Namespace, change) -> Any:  # type: ignore[no-untyped-def]
+    """What `change(session, config)` gives, committed."""
+    config = load_config(args.config)
+    with _session(config) as session:
+        result = change(session, config)
+        session.commit()
+    return result
+
+
 def cmd_groups_create(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import create_group
 
-    config = load_config(args.config)
-    with _session(config) as session:
-        group = create_group(session, args.name)
-        session.commit()
+    group = _changed(args, lambda session, _: create_group(session, args.name))
     print(f"group {group.name} created")
 
 
 def cmd_groups_rename(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import rename_group
 
-    config = load_config(args.config)
-    with _session(config) as session:
-        group = rename_group(session, args.name, args.new_name)
-        session.commit()
+    group = _changed(args, lambda session, _: rename_group(session, args.name, args.new_name))
     print(f"group {args.name} renamed {group.name}")
 
 
 def cmd_groups_delete(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import delete_group
 
-    config = load_config(args.config)
-    with _session(config) as session:
-        members = delete_group(session, args.name)
-        session.commit()
+    members = _changed(args, lambda session, _: delete_group(session, args.name))
     print(f"group {args.name} deleted; its {members} contact(s) are kept")
 
 
 def cmd_groups_members(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import add_members, get_group, remove_members
 
-    config = load_config(args.config)
-    with _session(config) as session:
+    adding = args.groups_command == "add"
+
+    def change(session, config: Config) -> tuple[int, str]:  # type: ignore[no-untyped-def]
         group = get_group(session, args.name)
         ids = _contact_ids(session, config, args.numbers)
-        if args.groups_command == "add":
-            print(f"{add_members(session, group, ids)} contact(s) added to {group.name}")
-        else:
-            print(f"{remove_members(session, group, ids)} contact(s) taken out of {group.name}")
-        session.commit()
+        return (add_members if adding else remove_members)(session, group, ids), group.name
+
+    count, name = _changed(args, change)
+    print(f"{count} contact(s) {'added to' if adding else 'taken out of'} {name}")
 
 
 def _add_contacts_commands(commands, add) -> None:

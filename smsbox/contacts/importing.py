@@ -20,7 +20,7 @@ few seconds and tens of megabytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,11 +201,4 @@ class _Batcher:
 
 
 def _row(details: ContactDetails) -> dict[str, Any]:
-    return {
-        "name": details.name,
-        "number": details.number,
-        "raw_number": details.raw_number,
-        "notes": details.notes,
-        "fields": details.fields,
-        "created_at": utcnow(),
-    }
+    return {**asdict(details), "created_at": utcnow()}
