@@ -20,7 +20,7 @@ few seconds and tens of megabytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -179,12 +179,18 @@ class _Batcher:
         if self.options.dry_run:
             return
         if new:
-            member_ids += self.session.scalars(
-                insert(CONTACTS).returning(CONTACTS.c.id, sort_by_parameter_order=True), new
-            ).all()
+            # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
+            self.session.execute(insert(CONTACTS), new)
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
         if self.group is not None:
+            if new:
+                # Each new row is the one contact of its identity (none had it before).
+                now = self._existing([details for _, details in batch])
+                member_ids += [
+                    now[_identity(row["number"], row["name"], self.options.allow_duplicates)].id
+                    for row in new
+                ]
             self.report.joined_group += add_members(self.session, self.group, member_ids)
 
     def _existing(self, batch: list[ContactDetails]) -> dict[object, Any]:
@@ -201,4 +207,5 @@ class _Batcher:
 
 
 def _row(details: ContactDetails) -> dict[str, Any]:
-    return {**asdict(details), "created_at": utcnow()}
+    # vars(), not asdict(), which deep-copies every value.
+    return {**vars(details), "created_at": utcnow()}
