@@ -3,6 +3,7 @@ typing it and for a line of an imported file."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ def contact_number(raw: str, default_region: str) -> str:
 
 
 def _text(value: str, what: str, limit: int, *, multiline: bool) -> str:
-    cleaned = value.replace("\r\n", "\n").strip()
+    cleaned = value.strip()
+    if "\r" in cleaned:
+        cleaned = cleaned.replace("\r\n", "\n")
     if len(cleaned) > limit:
         raise ContactRefused(
             "the %(what)s is %(length)s characters long; at most %(limit)s are kept",
@@ -65,6 +68,7 @@ def _text(value: str, what: str, limit: int, *, multiline: bool) -> str:
     return cleaned if cleaned.isascii() else unicodedata.normalize("NFC", cleaned)
 
 
+@functools.lru_cache(maxsize=1024)  # a file names the same few fields on every line
 def field_name(value: str) -> str:
     name = _text(value, "field name", FIELD_NAME_MAX, multiline=False)
     if not name:
