@@ -15,6 +15,9 @@ from smsbox.contacts.groups import (
     rename_group,
 )
 from smsbox.contacts.store import delete_contacts, edit_contact, find_contacts, save_contact
+from smsbox.conversations import contact_name, list_conversations
+from smsbox.message_lists import Box, ListQuery, list_page
+from smsbox.models import Direction, Message, Status
 
 
 def details(name: str, number: str, **more):
@@ -138,3 +141,27 @@ def test_groups_are_created_renamed_filled_emptied_and_deleted(sessions):
         assert [c.name for c in find_contacts(session).contacts] == ["Alice", "Bob"]
         with pytest.raises(ContactRefused, match="a group needs a name"):
             create_group(session, "   ")
+
+
+def test_a_number_two_contacts_share_is_one_row_in_the_lists_named_by_the_first(sessions):
+    saved(sessions, ("Alice", "0612345678"), ("Bob", "0612345678"), allow_duplicates=True)
+    with sessions() as session:
+        session.add(
+            Message(
+                direction=Direction.INBOUND,
+                number="+33612345678",
+                raw_number="+33612345678",
+                body="hello",
+                status=Status.RECEIVED,
+            )
+        )
+        session.commit()
+        received = list_page(
+            session, ListQuery(Box.RECEIVED), timezone="Europe/Paris", default_region="FR"
+        )
+        assert [(row.message.body, row.contact_name) for row in received.rows] == [
+            ("hello", "Alice")
+        ]
+        talks = list_conversations(session, default_region="FR").conversations
+        assert [(talk.number, talk.contact_name) for talk in talks] == [("+33612345678", "Alice")]
+        assert contact_name(session, "+33612345678") == "Alice"

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from smsbox.contacts.details import ContactDetails, ContactRefused
 from smsbox.models import Contact, GroupMembership
@@ -35,6 +35,14 @@ class ContactPage:
     contacts: list[Contact]
     # The cursor of the page after this one; None on the last page.
     next_cursor: int | None
+
+
+def naming(number: ColumnElement[str]) -> ColumnElement[bool]:
+    """How a list joins the contact that names `number`: its oldest one, so that a
+    number that `allow_duplicates` let several contacts share is still one row."""
+    other = aliased(Contact)
+    oldest = select(func.min(other.id)).where(other.number == number).scalar_subquery()
+    return and_(Contact.number == number, Contact.id == oldest)
 
 
 def same_contact(session: Session, details: ContactDetails, allow_duplicates: bool):
