@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from message_rows import message
 
 from smsbox.contacts.details import ContactRefused, check_contact
 from smsbox.contacts.groups import (
@@ -17,7 +20,6 @@ from smsbox.contacts.groups import (
 from smsbox.contacts.store import delete_contacts, edit_contact, find_contacts, save_contact
 from smsbox.conversations import contact_name, list_conversations
 from smsbox.message_lists import Box, ListQuery, list_page
-from smsbox.models import Direction, Message, Status
 
 
 def details(name: str, number: str, **more):
@@ -146,15 +148,7 @@ def test_groups_are_created_renamed_filled_emptied_and_deleted(sessions):
 def test_a_number_two_contacts_share_is_one_row_in_the_lists_named_by_the_first(sessions):
     saved(sessions, ("Alice", "0612345678"), ("Bob", "0612345678"), allow_duplicates=True)
     with sessions() as session:
-        session.add(
-            Message(
-                direction=Direction.INBOUND,
-                number="+33612345678",
-                raw_number="+33612345678",
-                body="hello",
-                status=Status.RECEIVED,
-            )
-        )
+        session.add(message("+33612345678", "hello", datetime.now(UTC)))
         session.commit()
         received = list_page(
             session, ListQuery(Box.RECEIVED), timezone="Europe/Paris", default_region="FR"
