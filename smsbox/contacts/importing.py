@@ -58,10 +58,6 @@ class ImportReport:
     preview: list[ContactDetails] = field(default_factory=list)
 
     @property
-    def accepted(self) -> int:
-        return self.added + self.updated + self.unchanged
-
-    @property
     def unit(self) -> str:
         """What a rejected entry's `line` counts in this file."""
         return "card" if self.file.is_vcard else "line"
@@ -100,10 +96,10 @@ def import_contacts(
 
 def _batches(
     entries: Iterable[Entry | Rejected], report: ImportReport, options: ImportOptions
-) -> Iterator[list[tuple[int, ContactDetails]]]:
+) -> Iterator[list[ContactDetails]]:
     """The good entries, checked, BATCH at a time; the bad ones go to the report."""
     first_line: dict[object, int] = {}
-    batch: list[tuple[int, ContactDetails]] = []
+    batch: list[ContactDetails] = []
     for entry in entries:
         if isinstance(entry, Rejected):
             report.rejected.append(entry)
@@ -126,7 +122,7 @@ def _batches(
             )
             continue
         first_line[key] = entry.line
-        batch.append((entry.line, details))
+        batch.append(details)
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -146,12 +142,12 @@ class _Batcher:
     def __init__(self, session: Session, options: ImportOptions, report: ImportReport, group):  # type: ignore[no-untyped-def]
         self.session, self.options, self.report, self.group = session, options, report, group
 
-    def store(self, batch: list[tuple[int, ContactDetails]]) -> None:
-        existing = self._existing([details for _, details in batch])
+    def store(self, batch: list[ContactDetails]) -> None:
+        existing = self._existing(batch)
         new: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         member_ids: list[int] = []
-        for _, details in batch:
+        for details in batch:
             found = existing.get(
                 _identity(details.number, details.name, self.options.allow_duplicates)
             )
@@ -186,7 +182,7 @@ class _Batcher:
         if self.group is not None:
             if new:
                 # Each new row is the one contact of its identity (none had it before).
-                now = self._existing([details for _, details in batch])
+                now = self._existing(batch)
                 member_ids += [
                     now[_identity(row["number"], row["name"], self.options.allow_duplicates)].id
                     for row in new
