@@ -101,6 +101,15 @@ class ApiConfig:
 
 
 @dataclass(frozen=True)
+class ContactsConfig:
+    # Off: a number already among the contacts is updated (by hand or by an import),
+    # never added twice. On: a contact is the same one only if name and number match.
+    allow_duplicates: bool = False
+    # A contact file bigger than this is refused whole, before a line is read.
+    max_import_mb: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -111,6 +120,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
+    contacts: ContactsConfig = field(default_factory=ContactsConfig)
 
     @property
     def database_url(self) -> str:
@@ -242,6 +252,8 @@ def _check_values(config: Config) -> None:
             raise ConfigError(f"[retention].{key} must be at least 1 (leave it out to keep all)")
     if config.api.rate_limit < 1:
         raise ConfigError("[api].rate_limit must be at least 1 request per minute")
+    if config.contacts.max_import_mb < 1:
+        raise ConfigError("[contacts].max_import_mb must be at least 1 (megabytes)")
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -286,6 +298,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         "retention",
         "metrics",
         "api",
+        "contacts",
     }
     for key in document:
         if key not in known:
@@ -305,6 +318,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         retention=_build_section(RetentionConfig, document.get("retention", {}), "[retention]"),
         metrics=_build_section(MetricsConfig, document.get("metrics", {}), "[metrics]"),
         api=_build_section(ApiConfig, document.get("api", {}), "[api]"),
+        contacts=_build_section(ContactsConfig, document.get("contacts", {}), "[contacts]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

@@ -18,6 +18,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, exists, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, utcnow
 from smsbox.refusals import Refusal
 
@@ -108,7 +109,7 @@ def list_conversations(
         select(Message, Contact.name)
         .select_from(head)
         .join(Message, Message.id == head.last_message_id)
-        .outerjoin(Contact, Contact.number == head.number)
+        .outerjoin(Contact, naming(head.number))
         .order_by(head.last_at.desc(), head.number.desc())
         .limit(page_size + 1)
     )
@@ -232,7 +233,9 @@ def outbound_between(session: Session, number: str, first_id: int, last_id: int)
 
 
 def contact_name(session: Session, number: str) -> str | None:
-    return session.scalar(select(Contact.name).where(Contact.number == number))
+    return session.scalar(
+        select(Contact.name).where(Contact.number == number).order_by(Contact.id).limit(1)
+    )
 
 
 def has_messages(session: Session, number: str) -> bool:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
 from smsbox.refusals import Refusal
@@ -151,7 +152,7 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
         )
     statement = (
         select(Message, Contact.name)
-        .outerjoin(Contact, Contact.number == Message.number)
+        .outerjoin(Contact, naming(Message.number))
         .where(*_filters(query, timezone, default_region))
     )
     if query.cursor is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -268,13 +268,27 @@ class InboundPart(Base):
 
 
 class Contact(Base):
+    """A person or place staff send to (smsbox.contacts).
+
+    The number is not unique: `[contacts] allow_duplicates` may let two contacts share
+    one (the services keep it unique otherwise). Custom fields are one JSON object of
+    strings in the row: they are read and written with their contact, never queried
+    on their own, and an import writes them in the same insert.
+    """
+
     __tablename__ = "contacts"
+    __table_args__ = (
+        # The list's pages, by name, seeking straight to a page's cursor.
+        Index("ix_contacts_name", "name", "id"),
+        Index("ix_contacts_number", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    number: Mapped[str] = mapped_column(String(32))
     raw_number: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

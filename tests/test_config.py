@@ -129,6 +129,10 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"api": {"rate_limit": 0}}, "[api].rate_limit"),
         ({"api": {"rate_limit": "600"}}, "[api].rate_limit"),
         ({"api": {"burst": 5}}, "[api].burst"),
+        ({"contacts": {"allow_duplicates": "no"}}, "[contacts].allow_duplicates"),
+        ({"contacts": {"max_import_mb": 0}}, "[contacts].max_import_mb"),
+        ({"contacts": {"max_import_mb": "20 MB"}}, "[contacts].max_import_mb"),
+        ({"contacts": {"max_size": 20}}, "[contacts].max_size"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
@@ -146,6 +150,15 @@ def test_it_keeps_everything_unless_a_retention_is_set(tmp_path):
 def test_it_reads_the_api_rate_limit_600_a_minute_by_default(tmp_path):
     assert parse_config({}, tmp_path).api.rate_limit == 600
     assert parse_config({"api": {"rate_limit": 30}}, tmp_path).api.rate_limit == 30
+
+
+def test_it_keeps_contacts_unique_by_number_and_files_under_20_mb_by_default(tmp_path):
+    assert parse_config({}, tmp_path).contacts.allow_duplicates is False
+    assert parse_config({}, tmp_path).contacts.max_import_mb == 20
+    chosen = parse_config(
+        {"contacts": {"allow_duplicates": True, "max_import_mb": 5}}, tmp_path
+    ).contacts
+    assert (chosen.allow_duplicates, chosen.max_import_mb) == (True, 5)
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):

@@ -10,9 +10,10 @@ from alembic.operations import Operations
 from databases import ON_POSTGRESQL, empty_database_url
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from smsbox.database import alembic_config, make_engine, upgrade
-from smsbox.models import Base
+from smsbox.models import Base, Contact
 
 
 def test_it_migrates_to_the_schema_the_models_describe(tmp_path):
@@ -157,3 +158,26 @@ def test_it_counts_the_messages_already_stored_per_hour(tmp_path):
     ]
     command.downgrade(config, "0013_conversations")
     command.upgrade(config, "head")
+
+
+def test_it_keeps_contacts_and_lets_two_share_a_number_from_0022(config):
+    config.data_dir.mkdir()
+    migrations = alembic_config(config.database_url)
+    command.upgrade(migrations, "0013_conversations")
+    engine = make_engine(config.database_url)
+    contact = (
+        "INSERT INTO contacts (name, number, raw_number, notes, created_at)"
+        " VALUES (:name, '+33612345678', '06 12 34 56 78', 'VIP', '2024-05-01 12:00:00')"
+    )
+    with engine.begin() as connection:
+        connection.execute(text(contact), {"name": "Alice"})
+    command.upgrade(migrations, "0022_contacts")
+    with engine.begin() as connection:
+        connection.execute(text(contact), {"name": "Bob"})
+    with Session(engine) as session:
+        contacts = session.query(Contact).order_by(Contact.id).all()
+        assert [(c.name, c.notes, c.fields) for c in contacts] == [
+            ("Alice", "VIP", {}),
+            ("Bob", "VIP", {}),
+        ]
+    engine.dispose()

@@ -20,7 +20,7 @@ from smsbox import activity, optouts
 from smsbox.activity import Action
 from smsbox.message_lists import Cursor, ListRefused
 from smsbox.numbers import InvalidNumber, to_e164
-from smsbox.spreadsheets import as_text
+from smsbox.spreadsheets import as_number, as_text
 from web.admin import admin_required, bp
 from web.db import get_config, get_session
 from web.i18n import reason
@@ -105,7 +105,7 @@ def optout_export() -> ResponseReturnValue:
         entry = row.entry
         writer.writerow(
             [
-                entry.number,
+                as_number(entry.number),
                 entry.created_at.isoformat(),
                 entry.source,
                 as_text(entry.keyword or ""),

@@ -1,0 +1,120 @@
+"""How fast contact files go in and out at the issue's scale (SQLite).
+
+    .venv/bin/python bench/contacts.py [--contacts N] [--bad-share 0.02]
+
+Writes a `;`-separated Windows-1252 CSV of N contacts (default 100,000) as a
+spreadsheet would: a header, accented names, French numbers in their usual forms,
+a custom field, and 2% bad lines (letters in the number, too few digits, a name too
+long, too many fields). Imports it into a fresh database through the same service as
+`smsbox contacts import`, then exports everything as CSV and as JSON. Prints the time
+of each step (wall clock and CPU) and the peak memory of the process (ru_maxrss)
+after the import, against the issue's targets: import under 5 s, export under 2 s,
+import under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from smsbox.config import parse_config
+from smsbox.contacts.exporting import ExportFormat, export_contacts
+from smsbox.contacts.importing import ImportOptions, import_contacts
+from smsbox.database import make_engine, make_session_factory
+from smsbox.setup import initialise
+
+FIRST = ["Élodie", "François", "Zoé", "Noël", "Anaïs", "Jérôme", "Hélène", "Loïc", "Inès", "Marc"]
+LAST = ["Lefèvre", "Dupré", "Müller", "Garçon", "Bénard", "Rivière", "Faure", "Lemaître"]
+FORMS = [
+    "0{0} {1} {2} {3} {4}",
+    "+33 {0} {1} {2} {3} {4}",
+    "0033{0}{1}{2}{3}{4}",
+    "0{0}.{1}.{2}.{3}.{4}",
+]
+
+
+def _number(index: int, rng: random.Random) -> str:
+    digits = f"{6 + index % 2}{index:08d}"
+    pairs = [digits[0], digits[1:3], digits[3:5], digits[5:7], digits[7:9]]
+    return rng.choice(FORMS).format(*pairs)
+
+
+def _bad_line(index: int, rng: random.Random) -> str:
+    return rng.choice(
+        [
+            f"Nom{index};Prénom;06 12 AB {index % 100:02d} 00;Lyon",
+            f"Nom{index};Prénom;06 12 {index % 100:02d};Lyon",
+            f"{'x' * 300};Prénom;{_number(index, rng)};Lyon",
+            f"Nom{index};Prénom;{_number(index, rng)};Lyon" + ";extra" * 10,
+        ]
+    )
+
+
+def write_file(path: Path, count: int, bad_share: float, rng: random.Random) -> int:
+    bad = 0
+    with path.open("w", encoding="cp1252", newline="") as out:
+        out.write("Nom;Prénom;Téléphone;Ville\r\n")
+        for index in range(count):
+            if rng.random() < bad_share:
+                out.write(_bad_line(index, rng) + "\r\n")
+                bad += 1
+            else:
+                line = f"{rng.choice(LAST)};{rng.choice(FIRST)};{_number(index, rng)};Besançon"
+                out.write(line + "\r\n")
+    return bad
+
+
+def _took(started: float, cpu: float) -> str:
+    # CPU time beside the wall clock: on a machine other work shares, the wall clock
+    # measures the others too.
+    return f"{time.perf_counter() - started:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--bad-share", type=float, default=0.02)
+    args = parser.parse_args()
+    rng = random.Random(14)  # noqa: S311 (the same file each run, not a secret)
+    with tempfile.TemporaryDirectory() as directory:
+        config = parse_config({"data_dir": "data"}, Path(directory))
+        initialise(config)
+        sessions = make_session_factory(make_engine(config.database_url))
+        source = Path(directory) / "contacts.csv"
+        bad = write_file(source, args.contacts, args.bad_share, rng)
+        print(f"file: {args.contacts} lines, {bad} bad, {source.stat().st_size / 1e6:.1f} MB")
+        before = _peak_mb()
+
+        options = ImportOptions("FR", allow_duplicates=False, max_bytes=20_000_000)
+        started, cpu = time.perf_counter(), time.process_time()
+        with sessions() as session:
+            report = import_contacts(session, source, options)
+            session.commit()
+        took = _took(started, cpu)
+        print(
+            f"import: {took} (target 5 s); {report.added} added, "
+            f"{len(report.rejected)} rejected; peak memory {_peak_mb():.0f} MB "
+            f"({_peak_mb() - before:.0f} MB more than before; target 200 MB)"
+        )
+        for format in (ExportFormat.CSV, ExportFormat.JSON):
+            out = Path(directory) / f"export.{format}"
+            started, cpu = time.perf_counter(), time.process_time()
+            with sessions() as session, out.open("w", encoding="utf-8", newline="") as file:
+                written = export_contacts(session, file, format)
+            took = _took(started, cpu)
+            print(
+                f"export {format}: {took} (target 2 s); {written} contacts, "
+                f"{out.stat().st_size / 1e6:.1f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Groups of contacts: a contact may be in any number of them. Names are unique
+whatever their case ("Clients" and "clients" would be two groups nobody tells apart)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from smsbox.contacts.details import NAME_MAX, ContactRefused
+from smsbox.models import Group, GroupMembership
+
+# Contact ids per statement: well under SQLite's 32,766 bound parameters.
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    id: int
+    name: str
+    members: int
+
+
+def _checked_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ContactRefused("a group needs a name")
+    if len(cleaned) > NAME_MAX:
+        raise ContactRefused("a group name has at most %(limit)s characters", limit=NAME_MAX)
+    return cleaned
+
+
+def _named(session: Session, name: str) -> Group | None:
+    return session.scalars(
+        select(Group).where(func.lower(Group.name) == name.lower()).limit(1)
+    ).first()
+
+
+def get_group(session: Session, name: str) -> Group:
+    group = _named(session, name.strip())
+    if group is None:
+        raise ContactRefused("there is no group named “%(name)s”", name=name.strip())
+    return group
+
+
+def create_group(session: Session, name: str) -> Group:
+    cleaned = _checked_name(name)
+    if _named(session, cleaned) is not None:
+        raise ContactRefused("a group named “%(name)s” exists already", name=cleaned)
+    group = Group(name=cleaned)
+    session.add(group)
+    session.flush()
+    return group
+
+
+def group_for_import(session: Session, name: str) -> Group:
+    """The group an import fills: the one of that name, else a new one."""
+    return _named(session, _checked_name(name)) or create_group(session, name)
+
+
+def rename_group(session: Session, name: str, new_name: str) -> Group:
+    group = get_group(session, name)
+    cleaned = _checked_name(new_name)
+    other = _named(session, cleaned)
+    if other is not None and other.id != group.id:
+        raise ContactRefused("a group named “%(name)s” exists already", name=cleaned)
+    group.name = cleaned
+    session.flush()
+    return group
+
+
+def delete_group(session: Session, name: str) -> int:
+    """Delete the group (its contacts stay); how many members it had."""
+    group = get_group(session, name)
+    members = session.execute(
+        delete(GroupMembership).where(GroupMembership.group_id == group.id)
+    ).rowcount
+    session.delete(group)
+    session.flush()
+    return members
+
+
+def list_groups(session: Session) -> list[GroupSummary]:
+    members = func.count(GroupMembership.contact_id)
+    rows = session.execute(
+        select(Group.id, Group.name, members)
+        .outerjoin(GroupMembership, GroupMembership.group_id == Group.id)
+        .group_by(Group.id, Group.name)
+        .order_by(Group.name)
+    )
+    return [GroupSummary(id_, name, count) for id_, name, count in rows]
+
+
+def add_members(session: Session, group: Group, contact_ids: Collection[int]) -> int:
+    """Put these contacts in the group; how many were not in it already."""
+    added = 0
+    ids = sorted(set(contact_ids))
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        present = set(
+            session.scalars(
+                select(GroupMembership.contact_id).where(
+                    GroupMembership.group_id == group.id, GroupMembership.contact_id.in_(batch)
+                )
+            )
+        )
+        new = [{"group_id": group.id, "contact_id": id_} for id_ in batch if id_ not in present]
+        if new:
+            session.execute(GroupMembership.__table__.insert(), new)
+        added += len(new)
+    return added
+
+
+def remove_members(session: Session, group: Group, contact_ids: Collection[int]) -> int:
+    """Take these contacts out of the group; how many were in it."""
+    removed = 0
+    ids = sorted(set(contact_ids))
+    for start in range(0, len(ids), BATCH):
+        removed += session.execute(
+            delete(GroupMembership).where(
+                GroupMembership.group_id == group.id,
+                GroupMembership.contact_id.in_(ids[start : start + BATCH]),
+            )
+        ).rowcount
+    return removed

@@ -1,0 +1,30 @@
+"""What a reader (CSV or vCard) makes of each contact in a file: an entry to check
+and store, or a line refused with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SHOWN_MAX = 80
+
+
+def shortened(value: str) -> str:
+    """A value quoted back in a report: one line, not a page."""
+    one_line = " ".join(value.split())
+    return one_line if len(one_line) <= SHOWN_MAX else one_line[: SHOWN_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: int
+    name: str
+    number: str
+    notes: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    value: str
+    reason: str
