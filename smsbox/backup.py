@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
@@ -45,6 +46,7 @@ def backup(config: Config, destination: Path) -> None:
         if url.get_backend_name() == "sqlite":
             _backup_sqlite(_sqlite_path(url), partial)
         else:
+            _create_private(partial)  # pg_dump writes into it, keeping its mode
             _pg_tool(url, "pg_dump", "--format=custom", f"--file={partial}")
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -175,16 +177,25 @@ def _restore_sqlite(database: Path, source: Path) -> str:
 # -- PostgreSQL -----------------------------------------------------------------
 
 
+def _libpq_uri(url: URL) -> str:
+    """libpq's URL for `url`, its password left out (it goes through the environment,
+    not the command line). Written here: SQLAlchemy writes a space in a query value
+    as `+`, which libpq does not read back ("options=-c+synchronous_commit=off")."""
+    user = f"{quote(url.username, safe='')}@" if url.username else ""
+    port = f":{url.port}" if url.port else ""
+    query = urlencode(url.query, doseq=True, quote_via=quote)
+    database = quote(url.database or "", safe="")
+    return f"postgresql://{user}{url.host or ''}{port}/{database}" + (f"?{query}" if query else "")
+
+
 def _pg_tool(url: URL, tool: str, *arguments: str) -> str:
     if shutil.which(tool) is None:
         raise BackupError(f"{tool} is not installed: sudo apt-get install postgresql-client")
-    # libpq's URL, its password through the environment rather than the command line.
-    target = url.set(drivername="postgresql", password=None)
     environment = dict(os.environ)
     if url.password:
         environment["PGPASSWORD"] = str(url.password)
     run = subprocess.run(
-        [tool, *arguments, f"--dbname={target.render_as_string(hide_password=False)}"],
+        [tool, *arguments, f"--dbname={_libpq_uri(url)}"],
         capture_output=True,
         text=True,
         env=environment,
