@@ -11,6 +11,7 @@ from pathlib import Path
 
 from api_fixtures import serving
 from daemon_fixtures import SENDING_WAIT, start_and_settle
+from databases import database_toml
 from sqlalchemy import select
 
 from smsbox.models import Message, OptOut, Status
@@ -28,7 +29,9 @@ def test_the_readme_curl_examples_work_as_printed(tmp_path, modem_config, db, si
     start_and_settle(db, start_daemon)
     where = tmp_path / "shell"
     (where / "smsbox-demo").mkdir(parents=True)
-    (where / "smsbox-demo" / "smsbox.toml").write_text(f'data_dir = "{modem_config.data_dir}"\n')
+    (where / "smsbox-demo" / "smsbox.toml").write_text(
+        f'data_dir = "{modem_config.data_dir}"\n' + database_toml(modem_config.data_dir)
+    )
     (where / ".venv").symlink_to(Path(sys.executable).parent.parent)
     script = curl_examples()
     assert script.count(DEMO_ADDRESS) == 1

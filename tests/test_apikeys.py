@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from databases import database_toml
 from sqlalchemy import select
 
 from smsbox import apikeys
@@ -127,7 +128,7 @@ def test_it_refuses_two_keys_of_one_name(sessions):
 @pytest.fixture
 def config_file(config, sessions):
     path = config.data_dir.parent / "smsbox.toml"
-    path.write_text(f'data_dir = "{config.data_dir}"\n')
+    path.write_text(f'data_dir = "{config.data_dir}"\n' + database_toml(config.data_dir))
     return str(path)
 
 
