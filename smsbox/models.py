@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -288,7 +289,11 @@ class Contact(Base):
     number: Mapped[str] = mapped_column(String(32))
     raw_number: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
-    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # JSONB on PostgreSQL: plain JSON there has no equality, which tools comparing
+    # the schema (its server default) need.
+    fields: Mapped[dict[str, str]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"), default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0022_contacts"
 down_revision: str | Sequence[str] | None = "0021_dashboard"
@@ -32,7 +33,14 @@ def upgrade() -> None:
     unique_number = _number_constraint()
     with op.batch_alter_table("contacts", naming_convention=NAMING) as batch_op:
         batch_op.drop_constraint(unique_number, type_="unique")
-        batch_op.add_column(sa.Column("fields", sa.JSON(), server_default="{}", nullable=False))
+        batch_op.add_column(
+            sa.Column(
+                "fields",
+                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                server_default="{}",
+                nullable=False,
+            )
+        )
         batch_op.create_index("ix_contacts_name", ["name", "id"])
         batch_op.create_index("ix_contacts_number", ["number"])
 
