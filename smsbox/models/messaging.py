@@ -1,35 +1,14 @@
-"""The data model. Times are UTC; numbers are E.164 next to the raw text given."""
+"""Messages, their parts, modems and calls: what the daemon moves and records."""
 
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, gives back aware UTC: SQLite keeps no time zone."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where UTC was expected")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+from smsbox.models.base import Base, UTCDateTime, utcnow
 
 
 class Direction(enum.StrEnum):
@@ -50,10 +29,6 @@ class Status(enum.StrEnum):
     # A scheduled message someone called off before its time: kept, never sent.
     CANCELLED = "cancelled"
     RECEIVED = "received"
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class Modem(Base):
@@ -268,69 +243,6 @@ class InboundPart(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
 
 
-class Contact(Base):
-    """A person or place staff send to (smsbox.contacts).
-
-    The number is not unique: `[contacts] allow_duplicates` may let two contacts share
-    one (the services keep it unique otherwise). Custom fields are one JSON object of
-    strings in the row: they are read and written with their contact, never queried
-    on their own, and an import writes them in the same insert.
-    """
-
-    __tablename__ = "contacts"
-    __table_args__ = (
-        # The list's pages, by name, seeking straight to a page's cursor.
-        Index("ix_contacts_name", "name", "id"),
-        Index("ix_contacts_number", "number"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    number: Mapped[str] = mapped_column(String(32))
-    raw_number: Mapped[str] = mapped_column(String(64))
-    notes: Mapped[str] = mapped_column(Text, default="")
-    # JSONB on PostgreSQL: plain JSON there has no equality, which tools comparing
-    # the schema (its server default) need.
-    fields: Mapped[dict[str, str]] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql"), default=dict, server_default="{}"
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Group(Base):
-    __tablename__ = "groups"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class GroupMembership(Base):
-    __tablename__ = "group_memberships"
-
-    group_id: Mapped[int] = mapped_column(
-        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
-    )
-    contact_id: Mapped[int] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
-    )
-
-
-class OptOut(Base):
-    __tablename__ = "opt_outs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    source_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    # How it got here: "sms" (a keyword, `keyword` says which), "manual", "import".
-    source: Mapped[str] = mapped_column(String(8), default="manual", server_default="manual")
-    keyword: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str | None] = mapped_column(Text)
-    # The number asked to come back and was asked to confirm (double opt-in).
-    opt_in_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class IncomingCall(Base):
     __tablename__ = "incoming_calls"
     # The calls page, newest first, page by page (smsbox.calls.calls_page).
@@ -364,107 +276,3 @@ class ModemError(Base):
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
     times: Mapped[int] = mapped_column(default=1, server_default="1")
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    is_admin: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Written into each session cookie at login; raising it (logout, new password)
-    # makes every cookie issued before worthless, wherever it was copied.
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    # The language of the web pages for this person: "fr" or "en" (smsbox.users.LANGUAGES).
-    language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
-    # A disabled account cannot log in; its history stays.
-    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
-
-
-class LoginFailure(Base):
-    """Wrong passwords counted for one user name or one client address (its `scope`).
-
-    The row is deleted at `forget_at`, once it has gone quiet: the count starts over.
-    """
-
-    __tablename__ = "login_failures"
-    __table_args__ = (UniqueConstraint("scope", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(8))
-    key: Mapped[str] = mapped_column(String(255))
-    failures: Mapped[int]
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    forget_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class Setting(Base):
-    """An account setting changed from its default, by name: a JSON value the
-    services read when they act, so a change needs no restart."""
-
-    __tablename__ = "settings"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class ActivityEntry(Base):
-    """Who did what, for admins to look back on (`smsbox.activity`)."""
-
-    __tablename__ = "activity"
-    __table_args__ = (
-        Index("ix_activity_at", "at", "id"),
-        Index("ix_activity_action_at", "action", "at", "id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Who, as they were named then: a user's name, "cli", "sms", "daemon".
-    actor: Mapped[str] = mapped_column(String(80))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(32))
-    # What it was done to: a number, a user's name, a setting.
-    subject: Mapped[str | None] = mapped_column(String(200))
-    # JSON: counts, old and new values, the client's address.
-    details: Mapped[str | None] = mapped_column(Text)
-
-
-class ApiKey(Base):
-    """A key an HTTP API client presents (smsbox.apikeys): only a hash of its secret
-    is kept; the row is found by `key_id`, the public part of the key."""
-
-    __tablename__ = "api_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    key_id: Mapped[str] = mapped_column(String(16), unique=True)
-    secret_hash: Mapped[str] = mapped_column(String(64))
-    # read < send < admin (smsbox.apikeys.SCOPES)
-    scope: Mapped[str] = mapped_column(String(8))
-    # The person the key acts for: messages it queues are theirs.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User | None] = relationship()
-
-
-class IdempotentRequest(Base):
-    """The first answer to a request a client marked with an `Idempotency-Key`: the
-    same key and body again get that answer back, and nothing is done twice."""
-
-    __tablename__ = "api_idempotent_requests"
-    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(255))
-    # SHA-256 of the method, path and body: the same key with another request is a conflict.
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int]
-    response_body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,65 @@
+"""The data model. Times are UTC; numbers are E.164 next to the raw text given.
+
+One module per concern; every table is imported here so that the mapper knows
+them all (relationships name each other by class name) and callers import
+from `smsbox.models`."""
+
+from smsbox.models.accounts import (
+    ActivityEntry,
+    ApiKey,
+    IdempotentRequest,
+    LoginFailure,
+    Setting,
+    User,
+)
+from smsbox.models.base import (
+    Base,
+    UTCDateTime,
+    utcnow,
+)
+from smsbox.models.directory import (
+    Contact,
+    Group,
+    GroupMembership,
+    OptOut,
+)
+from smsbox.models.messaging import (
+    UNREAD,
+    ConversationHead,
+    Direction,
+    HourlyTraffic,
+    InboundPart,
+    IncomingCall,
+    Message,
+    MessagePart,
+    Modem,
+    ModemError,
+    Status,
+)
+
+__all__ = [
+    "UNREAD",
+    "ActivityEntry",
+    "ApiKey",
+    "Base",
+    "Contact",
+    "ConversationHead",
+    "Direction",
+    "Group",
+    "GroupMembership",
+    "HourlyTraffic",
+    "IdempotentRequest",
+    "InboundPart",
+    "IncomingCall",
+    "LoginFailure",
+    "Message",
+    "MessagePart",
+    "Modem",
+    "ModemError",
+    "OptOut",
+    "Setting",
+    "Status",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]
