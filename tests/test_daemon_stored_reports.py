@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from daemon_fixtures import SENDING_WAIT, held_sms, messages
+from daemon_fixtures import SENDING_WAIT, held_sms, messages, run_daemon_until
 from test_daemon_reports import only_outbound, queue
 from waiting import wait_until
 
@@ -40,3 +40,23 @@ def test_a_report_the_modem_put_in_its_storage_is_taken_as_a_report_not_an_sms(
     wait_until(lambda: only_outbound(db).status == Status.DELIVERED, SENDING_WAIT)
     assert messages(db, Direction.INBOUND) == []
     wait_until(lambda: held_sms(sim) == [])
+
+
+def test_a_report_that_came_while_the_daemon_was_down_is_taken_when_it_is_back(
+    modem_config, db, sim
+):
+    """The modem offers a storage for reports: they wait there (+CDSI) for the daemon,
+    where passed on at once (+CDS) they would be lost to a daemon that is down."""
+    sim.configure_reports(delay=1.0)
+    queue(db, "rappel")
+    run_daemon_until(modem_config, sim.sent, SENDING_WAIT)
+    wait_until(lambda: reports_waiting(sim) == 1)  # arrived with no daemon listening
+
+    run_daemon_until(modem_config, lambda: only_outbound(db).status == Status.DELIVERED)
+    assert reports_waiting(sim) == 0
+    assert messages(db, Direction.INBOUND) == []
+
+
+def reports_waiting(sim) -> int:
+    with sim.engine.lock:
+        return len(sim.engine.stores["SR"].messages)
