@@ -19,11 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from smsbox import leases
+from smsbox import leases, sending
 from smsbox.config import DaemonConfig
+from smsbox.models import Modem
+from smsbox.modems import STOPPED, record_state
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +136,51 @@ class LeaseKeeper:
 
     def renew_until(self, stop: threading.Event, on_lost: Callable[[str], None]) -> None:
         """Every third of the lease until `stop`; `on_lost` hears the name of a modem
-        whose lease another daemon took, for its worker to leave it at once."""
+        whose lease another daemon took, for its worker to leave it at once. Modems
+        of daemons that died are settled on the way."""
         while not stop.wait(self.seconds / 3):
             for lease in self._leases:
                 if not lease.renew():
                     on_lost(lease.modem_name)
+            try:
+                self.settle_lapsed()
+            except SQLAlchemyError as error:
+                log.warning("cannot settle the modems of daemons that died: %s", error)
+
+    def settle_lapsed(self) -> None:
+        """A modem whose daemon died and that no daemon here serves: under its lease,
+        for a moment, its messages in flight end interrupted (as at a restart) and it
+        is marked stopped, so that nothing waits for it; what it had queued but not
+        started goes to the other modems. Its own daemon, back, takes it again."""
+        mine = {lease.modem_name for lease in self._leases}
+        with self.sessions() as session:
+            orphans = [name for name in leases.lapsed_names(session) if name not in mine]
+        for name in orphans:
+            with self.sessions() as session:
+                holder = leases.take(session, name, self.owner, self.seconds)
+                session.commit()
+                if holder.owner != self.owner.token:
+                    continue  # another daemon got there first, or its own came back
+                interrupted = settle_orphan(session, name)
+                leases.release(session, name, self.owner)
+                session.commit()
+            log.warning(
+                "modem %s: its daemon stopped renewing its lease: marked stopped, "
+                "%d message(s) in flight interrupted",
+                name,
+                interrupted,
+            )
+
+
+def settle_orphan(session: Session, modem_name: str) -> int:
+    """What a restart does for a modem, done for a daemon that died; returns how many
+    messages ended interrupted."""
+    modem = session.scalar(select(Modem).where(Modem.name == modem_name))
+    if modem is None:
+        return 0
+    interrupted = sending.recover_unfinished(session, modem.id)
+    record_state(session, modem.id, STOPPED, "its daemon stopped renewing the modem's lease")
+    return len(interrupted)
 
 
 class NoLease:

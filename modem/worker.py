@@ -42,6 +42,7 @@ from smsbox.models import Status, utcnow
 from smsbox.modems import (
     CONNECTING,
     READY,
+    STOPPED,
     ensure_modem,
     pin_was_refused,
     record_rate_limited,
@@ -150,7 +151,7 @@ class ModemWorker:
                 log.exception("modem %s: unexpected failure", self.modem.name)
                 self._after_fault(str(error), failures, permanent=False)
             failures += 1
-        self._record_state_quietly("stopped")
+        self._record_state_quietly(STOPPED)
         self.lease.release()
 
     def _own_modem(self) -> bool:

@@ -117,6 +117,12 @@ def holders(session: Session, now: datetime | None = None) -> dict[str, Holder]:
     }
 
 
+def lapsed_names(session: Session, now: datetime | None = None) -> list[str]:
+    """The modems whose leases expired: their daemons stopped renewing them."""
+    now = now or database_now(session)
+    return list(session.scalars(select(ModemLease.modem_name).where(ModemLease.expires_at <= now)))
+
+
 def lapsed(now: datetime):
     """The SQL condition of a modem whose daemon stopped renewing its lease: a daemon
     that died, whose modem must get no new work though its row still says ready."""

@@ -22,7 +22,7 @@ from smsbox import leases, routing, sending
 from smsbox.config import Config, parse_config
 from smsbox.database import make_engine, make_session_factory
 from smsbox.models import Message, Modem, ModemLease, Status
-from smsbox.modems import ensure_modem
+from smsbox.modems import ensure_modem, record_state
 from smsbox.outbox import queue_message
 from smsbox.setup import initialise
 
@@ -83,9 +83,10 @@ def ready_under(db, modem: str, host_name: str) -> bool:
     return state_of(db, modem) == "ready" and holder_host(db, modem) == host_name
 
 
-def queue_for(db, config: Config, modem: str, text: str) -> int:
+def queue_for(db, config: Config, modem: str | None, text: str) -> int:
+    """A message for `modem` only, or for any (None)."""
     with db() as session:
-        asked = routing.requested_modem(session, config.modems, modem)
+        asked = routing.requested_modem(session, config.modems, modem) if modem else None
         message = queue_message(
             session, "0611111111", text, default_region="FR", requested_modem_id=asked
         )
@@ -180,3 +181,24 @@ def test_it_leaves_a_modem_at_once_when_its_lease_is_taken_over(tmp_path, db, ca
             session.commit()
         wait_until(lambda: status_of(db, waiting) in ON_THE_NETWORK, timeout=30)
     assert [sms.text for sms in sim.sent()] == ["only once the lease is back"]
+
+
+def test_it_settles_the_modem_of_a_daemon_that_died_and_sends_what_it_left_queued(
+    tmp_path, db, caplog
+):
+    in_flight = in_flight_on(db, "b")
+    with db() as session:  # host box-b was serving modem b, mid-send, and died
+        modem = session.scalar(select(Modem).where(Modem.name == "b"))
+        record_state(session, modem.id, "ready")
+        dead_at = leases.database_now(session) - timedelta(seconds=2 * LEASE_SECONDS)
+        leases.take(session, "b", OTHER_HOST, seconds=LEASE_SECONDS, now=dead_at)
+        session.commit()
+    config = host(tmp_path, "box-a", "a")
+    with SimulatedModem(tmp_path / "a") as sim, running(config):
+        left = queue_for(db, config, None, "left by box-b")
+        wait_until(lambda: status_of(db, in_flight) == Status.INTERRUPTED, timeout=30)
+        wait_until(lambda: status_of(db, left) in ON_THE_NETWORK, timeout=30)
+        assert state_of(db, "b") == "stopped"
+        assert holder_host(db, "b") is None
+    assert "modem b: its daemon stopped renewing its lease" in caplog.text
+    assert [sms.text for sms in sim.sent()] == ["left by box-b"]
