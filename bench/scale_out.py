@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=8, help="claims: processes claiming")
     parser.add_argument("--keep", action="store_true", help="keep the hosts' directories")
     args = parser.parse_args(argv)
+    # SIGTERM stops the bench as Ctrl-C does: the daemons, modems and database go too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if not args.database_url:
         sys.exit("no PostgreSQL server: --database-url URL or SMSBOX_TEST_DATABASE_URL")
     if args.mode == "claims":

@@ -2,11 +2,12 @@
 before serving it, renewing them all from one thread, and telling a worker at once
 when its lease is no longer sure.
 
-A worker uses its modem only while `held()`: until two thirds of the lease have
-passed since the last renewal began. A renewal that fails (database unreachable)
-is tried again a third of the lease later; two failures in a row and the worker
-stops, well before another daemon could take the lease over. A renewal that finds
-the lease taken stops it at once.
+A worker takes new work only while `held()`: until two thirds of the lease have
+passed since the last renewal began, so a renewal may be late by one (a busy
+database). Later than that it waits, its port still open; once the whole lease
+has passed (`gone()`: another daemon may take it over now), or as soon as a
+renewal finds it taken over, it leaves the modem and writes nothing more of it.
+A daemon's leases are renewed in one statement, whatever their number.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from smsbox.modems import STOPPED, record_state
 
 log = logging.getLogger(__name__)
 
-# Of the lease's length: how long after a renewal began the modem is still used.
+# Of the lease's length: how long after a renewal began the modem takes new work.
 USABLE_FRACTION = 2 / 3
 
 
@@ -40,12 +41,13 @@ def daemon_owner(settings: DaemonConfig) -> leases.Owner:
 
 
 class ModemLease:
-    """One modem's lease as its worker sees it."""
+    """One modem's lease as its worker sees it, from the times renewals began: the
+    database's expiry is at least that late."""
 
     def __init__(self, keeper: LeaseKeeper, modem_name: str):
         self.keeper = keeper
         self.modem_name = modem_name
-        self._usable_until = 0.0
+        self._renewed_at: float | None = None  # None: not held
         self._refused_by: leases.Holder | None = None
 
     @property
@@ -54,7 +56,18 @@ class ModemLease:
         return self.keeper.seconds / 3
 
     def held(self) -> bool:
-        return self.keeper.monotonic() < self._usable_until
+        """Sure enough to take new work: a renewal is at most one late."""
+        return self._age() < self.keeper.seconds * USABLE_FRACTION
+
+    def gone(self) -> bool:
+        """Taken over, or expired by now as far as another daemon can tell: the
+        worker leaves the modem."""
+        return self._age() >= self.keeper.seconds
+
+    def _age(self) -> float:
+        if self._renewed_at is None:
+            return float("inf")
+        return self.keeper.monotonic() - self._renewed_at
 
     def acquire(self) -> bool:
         """Take the lease if it is free or expired; else say once who holds it."""
@@ -64,7 +77,7 @@ class ModemLease:
             session.commit()
         if holder.owner == self.keeper.owner.token:
             self._refused_by = None
-            self._usable_until = started + self.keeper.usable_seconds
+            self._renewed_at = started
             log.info("modem %s: lease taken", self.modem_name)
             return True
         if self._refused_by is None or self._refused_by.owner != holder.owner:
@@ -79,31 +92,17 @@ class ModemLease:
         self._refused_by = holder
         return False
 
-    def renew(self) -> bool:
-        """Renew the lease if held; False when it was found taken over."""
-        if not self.held():
-            return True
-        started = self.keeper.monotonic()
-        try:
-            with self.keeper.sessions() as session:
-                renewed = leases.renew(
-                    session, self.modem_name, self.keeper.owner, self.keeper.seconds
-                )
-                session.commit()
-        except SQLAlchemyError as error:
-            log.warning("modem %s: cannot renew its lease: %s", self.modem_name, error)
-            return True
-        if renewed:
-            self._usable_until = started + self.keeper.usable_seconds
-            return True
-        self._usable_until = 0.0
+    def renewed(self, started: float) -> None:
+        self._renewed_at = started
+
+    def taken_over(self) -> None:
+        self._renewed_at = None
         log.error("modem %s: its lease was taken over by another daemon", self.modem_name)
-        return False
 
     def release(self) -> None:
-        if not self.held():
+        if self._renewed_at is None:
             return
-        self._usable_until = 0.0
+        self._renewed_at = None
         try:
             with self.keeper.sessions() as session:
                 leases.release(session, self.modem_name, self.keeper.owner)
@@ -125,7 +124,6 @@ class LeaseKeeper:
         self.sessions = sessions
         self.owner = daemon_owner(settings)
         self.seconds = settings.lease_seconds
-        self.usable_seconds = settings.lease_seconds * USABLE_FRACTION
         self.monotonic = monotonic
         self._leases: list[ModemLease] = []
 
@@ -139,13 +137,34 @@ class LeaseKeeper:
         whose lease another daemon took, for its worker to leave it at once. Modems
         of daemons that died are settled on the way."""
         while not stop.wait(self.seconds / 3):
-            for lease in self._leases:
-                if not lease.renew():
-                    on_lost(lease.modem_name)
             try:
+                for name in self.renew():
+                    on_lost(name)
                 self.settle_lapsed()
             except SQLAlchemyError as error:
-                log.warning("cannot settle the modems of daemons that died: %s", error)
+                # The workers stop taking work once a renewal is one late.
+                log.warning("cannot renew the modems' leases: %s", error)
+
+    def renew(self) -> list[str]:
+        """Renew every lease held, in one statement; returns the names of those found
+        taken over."""
+        held = [lease for lease in self._leases if not lease.gone()]
+        if not held:
+            return []
+        started = self.monotonic()
+        with self.sessions() as session:
+            renewed = leases.renew(
+                session, [lease.modem_name for lease in held], self.owner, self.seconds
+            )
+            session.commit()
+        lost = []
+        for lease in held:
+            if lease.modem_name in renewed:
+                lease.renewed(started)
+            else:
+                lease.taken_over()
+                lost.append(lease.modem_name)
+        return lost
 
     def settle_lapsed(self) -> None:
         """A modem whose daemon died and that no daemon here serves: under its lease,
@@ -190,6 +209,9 @@ class NoLease:
 
     def held(self) -> bool:
         return True
+
+    def gone(self) -> bool:
+        return False
 
     def acquire(self) -> bool:
         return True

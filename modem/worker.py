@@ -64,6 +64,7 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
+LEASE_LATE_WAIT = 0.2
 REPORTED_STATES = {
     Outcome.DELIVERED: Status.DELIVERED,
     Outcome.FAILED: Status.FAILED,
@@ -137,9 +138,12 @@ class ModemWorker:
             try:
                 self.connect()
                 failures = 0
-                while not self.stop.is_set() and self.lease.held():
+                while not self.stop.is_set() and not self.lease.gone():
                     self._beat()
-                    self.step()
+                    if self.lease.held():
+                        self.step()
+                    else:  # a renewal is late: no new work until it comes
+                        self._pause(LEASE_LATE_WAIT)
                 if not self.stop.is_set():
                     self._let_go()
             except ModemError as error:
@@ -168,8 +172,8 @@ class ModemWorker:
         return False
 
     def _let_go(self) -> None:
-        """The lease is no longer sure: another daemon may serve the modem soon, so
-        this one leaves it at once and writes nothing more of it."""
+        """The lease was taken over, or has expired for all another daemon knows:
+        this one leaves the modem at once and writes nothing more of it."""
         log.error("modem %s: lease lost, the modem is left alone", self.modem.name)
         self.driver.close()
         self._modem_id = None

@@ -11,6 +11,7 @@ drift apart still agree on when a lease expires; SQLite serves one host.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -83,20 +84,22 @@ def take(
 
 def renew(
     session: Session,
-    modem_name: str,
+    modem_names: Sequence[str],
     owner: Owner,
     seconds: float,
     now: datetime | None = None,
-) -> bool:
-    """Push the lease's end `seconds` past now, if `owner` still holds it (nobody took
-    it over). The caller commits."""
+) -> set[str]:
+    """Push the end of each of these leases `seconds` past now, where `owner` still
+    holds it (nobody took it over), in one statement whatever their number; returns
+    the names renewed. The caller commits."""
     now = now or database_now(session)
-    renewed = session.execute(
+    renewed = session.scalars(
         update(ModemLease)
-        .where(ModemLease.modem_name == modem_name, ModemLease.owner == owner.token)
+        .where(ModemLease.modem_name.in_(modem_names), ModemLease.owner == owner.token)
         .values(expires_at=now + timedelta(seconds=seconds))
+        .returning(ModemLease.modem_name)
     )
-    return renewed.rowcount == 1
+    return set(renewed)
 
 
 def release(session: Session, modem_name: str, owner: Owner) -> None:

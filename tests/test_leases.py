@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from modem.leasing import LeaseKeeper
 from smsbox import leases
+from smsbox.config import DaemonConfig
 from smsbox.models import ModemLease
 
 T0 = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)
@@ -22,9 +24,9 @@ def take(sessions, owner: leases.Owner, at: datetime, modem: str = "sim1") -> le
 
 def renew(sessions, owner: leases.Owner, at: datetime) -> bool:
     with sessions() as session:
-        renewed = leases.renew(session, "sim1", owner, LEASE, now=at)
+        renewed = leases.renew(session, ["sim1"], owner, LEASE, now=at)
         session.commit()
-        return renewed
+        return renewed == {"sim1"}
 
 
 def test_it_gives_a_free_modem_to_the_first_daemon_asking(sessions):
@@ -81,6 +83,25 @@ def test_it_frees_a_released_lease_at_once_but_not_one_released_by_another(sessi
     assert take(sessions, SECOND, T0 + timedelta(seconds=1)).owner == SECOND.token
 
 
+def test_it_renews_all_of_a_daemons_leases_at_once_but_none_taken_over(sessions):
+    for modem in ("sim1", "sim2", "sim3"):
+        take(sessions, FIRST, T0, modem=modem)
+    take(sessions, SECOND, T0 + timedelta(seconds=LEASE), modem="sim2")
+    with sessions() as session:
+        renewed = leases.renew(
+            session, ["sim1", "sim2", "sim3"], FIRST, LEASE, now=T0 + timedelta(seconds=31)
+        )
+        session.commit()
+    assert renewed == {"sim1", "sim3"}
+    with sessions() as session:
+        held = leases.holders(session, now=T0 + timedelta(seconds=59))
+    assert {name: holder.host for name, holder in held.items()} == {
+        "sim1": "box-1",
+        "sim2": "box-2",
+        "sim3": "box-1",
+    }
+
+
 def test_it_leases_each_modem_on_its_own(sessions):
     take(sessions, FIRST, T0, modem="sim1")
     assert take(sessions, SECOND, T0, modem="sim2").owner == SECOND.token
@@ -98,3 +119,35 @@ def test_it_reads_the_time_from_the_database(sessions):
     with sessions() as session:
         now = leases.database_now(session)
     assert abs(now - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_a_daemon_takes_no_new_work_once_a_renewal_is_late_and_leaves_after_a_whole_lease(
+    sessions,
+):
+    clock = [1000.0]
+    settings = DaemonConfig(lease_seconds=LEASE, host_name="box-1")
+    keeper = LeaseKeeper(sessions, settings, monotonic=lambda: clock[0])
+    lease = keeper.lease("sim1")
+    assert lease.gone()
+    assert lease.acquire()
+    clock[0] += 19
+    assert lease.held()
+    clock[0] += 1  # two renewals missed
+    assert (lease.held(), lease.gone()) == (False, False)
+    assert keeper.renew() == []
+    assert lease.held()
+    clock[0] += LEASE
+    assert lease.gone()
+
+
+def test_a_daemon_hears_at_once_of_a_lease_taken_over(sessions):
+    keeper = LeaseKeeper(sessions, DaemonConfig(lease_seconds=LEASE, host_name="box-1"))
+    mine, stolen = keeper.lease("sim1"), keeper.lease("sim2")
+    assert mine.acquire() and stolen.acquire()
+    with sessions() as session:
+        leases.release(session, "sim2", keeper.owner)
+        leases.take(session, "sim2", SECOND, LEASE)
+        session.commit()
+    assert keeper.renew() == ["sim2"]
+    assert stolen.gone()
+    assert mine.held()
