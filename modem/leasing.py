@@ -49,6 +49,7 @@ class ModemLease:
         self.modem_name = modem_name
         self._renewed_at: float | None = None  # None: not held
         self._refused_by: leases.Holder | None = None
+        self._told_of: str | None = None  # the owner last named in the log
 
     @property
     def retry_seconds(self) -> float:
@@ -71,16 +72,17 @@ class ModemLease:
 
     def acquire(self) -> bool:
         """Take the lease if it is free or expired; else say once who holds it."""
-        started = self.keeper.monotonic()
-        with self.keeper.sessions() as session:
-            holder = leases.take(session, self.modem_name, self.keeper.owner, self.keeper.seconds)
-            session.commit()
-        if holder.owner == self.keeper.owner.token:
-            self._refused_by = None
-            self._renewed_at = started
-            log.info("modem %s: lease taken", self.modem_name)
+        if self._take():
             return True
-        if self._refused_by is None or self._refused_by.owner != holder.owner:
+        if self._died_here():
+            # Restarted after a crash (systemd): the lease of its own dead predecessor
+            # on this host need not be waited out.
+            log.info("modem %s: its daemon before this one died: lease taken over", self.modem_name)
+            if self._take(supersede=self._refused_by.owner):
+                return True
+        holder = self._refused_by
+        if holder.owner != self._told_of:
+            self._told_of = holder.owner
             log.warning(
                 "modem %s: not started, host %s serves it (its lease expires at %s UTC "
                 "unless renewed); trying again every %g s",
@@ -89,7 +91,40 @@ class ModemLease:
                 holder.expires_at.strftime("%Y-%m-%d %H:%M:%S"),
                 self.retry_seconds,
             )
-        self._refused_by = holder
+        return False
+
+    def _take(self, supersede: str | None = None) -> bool:
+        started = self.keeper.monotonic()
+        with self.keeper.sessions() as session:
+            holder = leases.take(
+                session,
+                self.modem_name,
+                self.keeper.owner,
+                self.keeper.seconds,
+                supersede=supersede,
+            )
+            session.commit()
+        if holder.owner != self.keeper.owner.token:
+            self._refused_by = holder
+            return False
+        self._refused_by = self._told_of = None
+        self._renewed_at = started
+        log.info("modem %s: lease taken", self.modem_name)
+        return True
+
+    def _died_here(self) -> bool:
+        """Whether the lease that refused us is of a daemon on this host whose process
+        is gone."""
+        holder = self._refused_by
+        if holder is None or holder.host != self.keeper.owner.host:
+            return False
+        _, pid, _ = holder.owner.rsplit(":", 2)
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, ValueError):
+            return False
         return False
 
     def renewed(self, started: float) -> None:

@@ -51,10 +51,12 @@ def take(
     owner: Owner,
     seconds: float,
     now: datetime | None = None,
+    *,
+    supersede: str | None = None,
 ) -> Holder:
-    """Take the modem's lease if it is free, expired or already `owner`'s, in one
-    statement (two daemons racing for it: one wins); returns who holds it now. The
-    caller commits."""
+    """Take the modem's lease if it is free, expired, already `owner`'s, or held by
+    the owner `supersede` (a daemon known dead), in one statement (two daemons
+    racing for it: one wins); returns who holds it now. The caller commits."""
     now = now or database_now(session)
     table = ModemLease.__table__
     dialect = session.get_bind().dialect.name
@@ -75,7 +77,7 @@ def take(
             "acquired_at": case((mine, table.c.acquired_at), else_=statement.excluded.acquired_at),
             "expires_at": statement.excluded.expires_at,
         },
-        where=or_(mine, table.c.expires_at <= now),
+        where=or_(mine, table.c.expires_at <= now, table.c.owner == supersede),
     )
     session.execute(statement)
     lease = session.get_one(ModemLease, modem_name, populate_existing=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 from modem.leasing import LeaseKeeper
@@ -151,3 +153,32 @@ def test_a_daemon_hears_at_once_of_a_lease_taken_over(sessions):
     assert keeper.renew() == ["sim2"]
     assert stolen.gone()
     assert mine.held()
+
+
+def test_a_daemon_restarted_after_a_crash_takes_over_at_once_only_from_a_dead_one_of_its_host(
+    sessions,
+):
+    dead_pid = _ended_pid()
+    keeper = LeaseKeeper(sessions, DaemonConfig(lease_seconds=LEASE, host_name="box-1"))
+    now = datetime.now(UTC)
+    with sessions() as session:
+        leases.take(session, "crashed", leases.Owner("box-1", f"box-1:{dead_pid}:dead"), LEASE)
+        leases.take(session, "alive", leases.Owner("box-1", f"box-1:{os.getpid()}:live"), LEASE)
+        leases.take(session, "elsewhere", leases.Owner("box-2", f"box-2:{dead_pid}:far"), LEASE)
+        session.commit()
+    assert keeper.lease("crashed").acquire()
+    assert not keeper.lease("alive").acquire()
+    assert not keeper.lease("elsewhere").acquire()
+    with sessions() as session:
+        held = leases.holders(session, now=now)
+    assert {name: holder.owner for name, holder in held.items()} == {
+        "crashed": keeper.owner.token,
+        "alive": f"box-1:{os.getpid()}:live",
+        "elsewhere": f"box-2:{dead_pid}:far",
+    }
+
+
+def _ended_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

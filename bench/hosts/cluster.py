@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from throughput.ledger import Outgoing
 
 from fault_lab.daemon_process import DaemonProcess
+from fault_lab.lab import wait_for
 from fault_lab.recording_network import NetworkPart, RecordingNetwork
 from modem.sim import SimulatedModem
 from smsbox import outbox
@@ -38,7 +39,6 @@ from smsbox.models import Direction, Message, Modem, Status
 REGION = "FR"
 READY_TIMEOUT = 120.0
 STOP_GRACE = 20.0
-POLL = 0.1
 QUIET_AFTER_SETTLING = 1.0  # a late copy sent twice shows up within this
 ON_THE_NETWORK = {Status.SENT, Status.DELIVERED}
 SETTLED = ON_THE_NETWORK | {Status.INTERRUPTED, Status.FAILED}
@@ -53,18 +53,19 @@ class Outcome:
     exactly_once: int
     interrupted: int
     twice: int  # messages found more than once on the networks
-    lost: int  # not interrupted and not on the networks (or never settled)
+    lost: int  # said sent but not on the networks
     failed: int
+    unsettled: int  # still queued or sending when the run ended
 
     @property
     def correct(self) -> bool:
-        return not (self.twice or self.lost or self.failed)
+        return not (self.twice or self.lost or self.failed or self.unsettled)
 
     def describe(self) -> str:
         return (
             f"{self.queued} queued: {self.exactly_once} on the networks exactly once, "
             f"{self.interrupted} interrupted, {self.twice} twice, {self.lost} lost, "
-            f"{self.failed} failed"
+            f"{self.failed} failed, {self.unsettled} not settled in time"
         )
 
 
@@ -73,7 +74,7 @@ def outcome(
 ) -> Outcome:
     """`statuses`: each message's status by its recipient (one recipient a message)."""
     seen = Counter(part.recipient for part in parts)
-    once = interrupted = twice = lost = failed = 0
+    once = interrupted = twice = lost = failed = unsettled = 0
     for message in messages:
         count, status = seen[message.recipient], statuses.get(message.recipient)
         if count > 1:
@@ -84,9 +85,11 @@ def outcome(
             failed += 1
         elif status in ON_THE_NETWORK and count == 1:
             once += 1
-        else:
+        elif status in ON_THE_NETWORK:
             lost += 1
-    return Outcome(len(messages), once, interrupted, twice, lost, failed)
+        else:
+            unsettled += 1
+    return Outcome(len(messages), once, interrupted, twice, lost, failed, unsettled)
 
 
 class Host:
@@ -259,10 +262,5 @@ class Cluster:
     def outcome(self, messages: Sequence[Outgoing]) -> Outcome:
         return outcome(messages, self.parts(), self.statuses())
 
-    def wait_for(self, condition, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(POLL)
-        return True
+    def wait_for(self, condition: Callable[[], object], timeout: float) -> bool:
+        return wait_for(condition, timeout)
