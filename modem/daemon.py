@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
+from modem.leasing import LeaseKeeper
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
 from smsbox.config import Config, RetentionConfig
@@ -72,6 +73,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             max_instances=1,
         )
     peers: dict[int, Callable[[], None]] = {}
+    keeper = LeaseKeeper(sessions, config.daemon)
     workers = [
         ModemWorker(
             modem,
@@ -90,6 +92,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             calls=config.calls,
             stop=stop,
             peers=peers,
+            lease=keeper.lease(modem.name),
         )
         for modem in config.modems
     ]
@@ -100,7 +103,15 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     ]
     metrics_server = _serve_metrics(config, sessions)
     listener = _listen_for_wakeups(config, engine)
-    helpers = []
+    wake_worker_of = {worker.modem.name: worker.wake for worker in workers}
+    helpers = [
+        threading.Thread(
+            target=keeper.renew_until,
+            args=(stop, lambda name: wake_worker_of[name]()),
+            name="leases",
+            daemon=True,
+        )
+    ]
     if listener is not None:
         helpers.append(
             threading.Thread(
@@ -111,7 +122,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     release_scheduled()
     for thread in threads + helpers:
         thread.start()
-    log.info("daemon serving %d modem(s)", len(threads))
+    log.info("daemon serving %d modem(s) as host %s", len(threads), keeper.owner.host)
     systemd.notify("READY=1")
     try:
         supervise(workers, threads, stop)

@@ -30,6 +30,7 @@ from modem.drivers.contract import (
     StatusReport,
 )
 from modem.errors import ModemError, PinRefused
+from modem.leasing import ModemLease, NoLease
 from modem.pace import ModemCap, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
@@ -40,6 +41,7 @@ from smsbox.models import utcnow
 from smsbox.modems import (
     CONNECTING,
     READY,
+    STOPPED,
     ensure_modem,
     pin_was_refused,
     record_rate_limited,
@@ -61,6 +63,7 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
+LEASE_LATE_WAIT = 0.2
 
 
 class ModemWorker:
@@ -75,8 +78,10 @@ class ModemWorker:
         calls: CallsConfig | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         peers: dict[int, Callable[[], None]] | None = None,
+        lease: ModemLease | NoLease | None = None,
     ):
         self.modem = modem
+        self.lease = lease or NoLease()
         self.driver = driver
         self.sessions = sessions
         self.default_region = messaging.default_region
@@ -117,16 +122,24 @@ class ModemWorker:
     # -- life cycle -------------------------------------------------------------
 
     def run(self) -> None:
-        """Serve the modem until stopped, reconnecting after faults."""
+        """Serve the modem until stopped, reconnecting after faults, while this daemon
+        holds the modem's lease."""
         failures = 0
         while not self.stop.is_set():
             self._beat()
+            if not self._own_modem():
+                continue
             try:
                 self.connect()
                 failures = 0
-                while not self.stop.is_set():
+                while not self.stop.is_set() and not self.lease.gone():
                     self._beat()
-                    self.step()
+                    if self.lease.held():
+                        self.step()
+                    else:  # a renewal is late: no new work until it comes
+                        self._pause(LEASE_LATE_WAIT)
+                if not self.stop.is_set():
+                    self._let_go()
             except ModemError as error:
                 log.warning("modem %s: %s", self.modem.name, error)
                 self._after_fault(str(error), failures, permanent=error.permanent)
@@ -136,7 +149,28 @@ class ModemWorker:
                 log.exception("modem %s: unexpected failure", self.modem.name)
                 self._after_fault(str(error), failures, permanent=False)
             failures += 1
-        self._record_state_quietly("stopped")
+        self._record_state_quietly(STOPPED)
+        self.lease.release()
+
+    def _own_modem(self) -> bool:
+        """Whether this daemon holds the modem's lease, taking it if free; else waits
+        before the next try (another daemon serves the modem meanwhile)."""
+        if self.lease.held():
+            return True
+        try:
+            if self.lease.acquire():
+                return True
+        except SQLAlchemyError as error:
+            log.warning("modem %s: cannot take its lease: %s", self.modem.name, error)
+        self._pause(self.lease.retry_seconds)
+        return False
+
+    def _let_go(self) -> None:
+        """The lease was taken over, or has expired for all another daemon knows:
+        this one leaves the modem at once and writes nothing more of it."""
+        log.error("modem %s: lease lost, the modem is left alone", self.modem.name)
+        self.driver.close()
+        self._modem_id = None
 
     def _after_fault(self, reason: str, failures: int, *, permanent: bool) -> None:
         MODEM_FAULTS.labels(self.modem.name).inc()
@@ -206,7 +240,8 @@ class ModemWorker:
         self._next_status_poll = 0.0  # a new connect may be a new SIM: tell it at once
 
     def _settle_unfinished(self) -> None:
-        if self._modem_id is None:
+        # Without the lease, what is in flight on the modem may be another daemon's.
+        if self._modem_id is None or not self.lease.held():
             return
         with self.sessions() as session:
             interrupted = sending.recover_unfinished(session, self._modem_id)
@@ -311,7 +346,7 @@ class ModemWorker:
 
     def _record_state_quietly(self, state: str, error: str | None = None) -> None:
         """Best effort: the state is written again at the next change anyway."""
-        if self._modem_id is None:
+        if self._modem_id is None or not self.lease.held():
             return
         try:
             self._record_state(state, error)

@@ -25,6 +25,8 @@ MODEM_DRIVERS = ("at", "gammu")
 MODEM_ROLES = ("send", "receive", "both")
 RECEIVE_ONLY = "receive"
 STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+# Renewed every third of it: under a second apart would load the database for nothing.
+MIN_LEASE_SECONDS = 3
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
 
@@ -110,6 +112,15 @@ class ContactsConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    # Seconds a modem's lease lasts unless renewed (every third of it): how long a
+    # modem whose daemon died waits before another daemon may take it over.
+    lease_seconds: int = 30
+    # The host name the daemon's leases show; empty: the machine's own.
+    host_name: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -121,6 +132,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     contacts: ContactsConfig = field(default_factory=ContactsConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
 
     @property
     def database_url(self) -> str:
@@ -252,6 +264,11 @@ def _check_values(config: Config) -> None:
             raise ConfigError(f"[retention].{key} must be at least 1 (leave it out to keep all)")
     if config.api.rate_limit < 1:
         raise ConfigError("[api].rate_limit must be at least 1 request per minute")
+    if config.daemon.lease_seconds < MIN_LEASE_SECONDS:
+        raise ConfigError(
+            f"[daemon].lease_seconds must be at least {MIN_LEASE_SECONDS} "
+            "(renewed every third of it)"
+        )
     if config.contacts.max_import_mb < 1:
         raise ConfigError("[contacts].max_import_mb must be at least 1 (megabytes)")
     names = set()
@@ -299,6 +316,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         "metrics",
         "api",
         "contacts",
+        "daemon",
     }
     for key in document:
         if key not in known:
@@ -319,6 +337,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         metrics=_build_section(MetricsConfig, document.get("metrics", {}), "[metrics]"),
         api=_build_section(ApiConfig, document.get("api", {}), "[api]"),
         contacts=_build_section(ContactsConfig, document.get("contacts", {}), "[contacts]"),
+        daemon=_build_section(DaemonConfig, document.get("daemon", {}), "[daemon]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

@@ -13,6 +13,8 @@ from smsbox.models import Modem, ModemError, utcnow
 # Connected and set up: the state in which a modem is given messages to send.
 READY = "ready"
 CONNECTING = "connecting"
+# No daemon serves it: stopped cleanly, or its daemon died and another noticed.
+STOPPED = "stopped"
 # The errors kept per modem: enough to see what went wrong lately, bounded however
 # long a modem keeps failing.
 ERRORS_KEPT = 50

@@ -8,7 +8,8 @@ only when the rule names it, so a modem that goes down holds nothing it has not
 started to send (`sending.recover_unfinished` gives that back).
 
 A modem counts only while it is up: its role lets it send, its state is ready, the
-daemon saw it lately, and it is not waiting out its rate limit.
+daemon saw it lately, its daemon's lease has not lapsed (`smsbox.leases`: a daemon
+that died), and it is not waiting out its rate limit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from smsbox import leases
 from smsbox.config import RECEIVE_ONLY, ModemConfig
 from smsbox.models import Message, Modem, Status
 from smsbox.modems import READY, ensure_modem
@@ -40,6 +42,7 @@ def modem_up(now: datetime):
         Modem.state == READY,
         Modem.last_seen_at >= now - SILENT_AFTER,
         or_(Modem.rate_limited_until.is_(None), Modem.rate_limited_until <= now),
+        ~leases.lapsed(now),
     )
 
 

@@ -13,6 +13,7 @@ from databases import ON_POSTGRESQL, database_toml, empty_database_url
 from outbox_rows import interrupt_second_of_three
 from sqlalchemy import text as sql
 
+from smsbox import leases
 from smsbox.account_settings import QUOTAS, save
 from smsbox.activity import COMMAND_LINE
 from smsbox.calls import record_call
@@ -357,17 +358,20 @@ def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
         modem = ensure_modem(session, "sim", "/dev/ttyUSB0", role="send", rate_limit=6)
         modem.state, modem.signal_quality = "ready", 21
         ensure_modem(session, "listener", "/dev/ttyUSB1", role="receive")
+        leases.take(session, "sim", leases.Owner("box-2", "box-2:77:beef"), seconds=600)
         session.commit()
     engine.dispose()
 
     listener, sim = json.loads(smsbox("modems", "--json", config=initialised).stdout)
     assert (sim["name"], sim["state"], sim["signal_quality"]) == ("sim", "ready", 21)
+    assert (sim["host"], listener["host"]) == ("box-2", None)
     assert sim["operator"] is sim["status_checked_at"] is None
     assert (sim["role"], sim["rate_limit"]) == ("send", 6)
     assert (listener["role"], listener["rate_limit"]) == ("receive", None)
     table = smsbox("modems", config=initialised).stdout
     assert "sim  ready  send  6/min  21  -  -  -" in table
     assert "listener  unknown  receive  -" in table
+    assert any(line.startswith("sim  ") and line.endswith("  box-2") for line in table.splitlines())
 
 
 def test_it_lists_what_the_modem_said_of_itself(initialised):

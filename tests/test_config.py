@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from smsbox.config import CONFIG_ENV, ConfigError, RetentionConfig, load_config, parse_config
+from smsbox.config import (
+    CONFIG_ENV,
+    ConfigError,
+    DaemonConfig,
+    RetentionConfig,
+    load_config,
+    parse_config,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,6 +140,10 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"contacts": {"max_import_mb": 0}}, "[contacts].max_import_mb"),
         ({"contacts": {"max_import_mb": "20 MB"}}, "[contacts].max_import_mb"),
         ({"contacts": {"max_size": 20}}, "[contacts].max_size"),
+        ({"daemon": {"lease_seconds": 2}}, "[daemon].lease_seconds"),
+        ({"daemon": {"lease_seconds": "30"}}, "[daemon].lease_seconds"),
+        ({"daemon": {"host_name": 7}}, "[daemon].host_name"),
+        ({"daemon": {"lease": 30}}, "[daemon].lease"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):
@@ -159,6 +170,12 @@ def test_it_keeps_contacts_unique_by_number_and_files_under_20_mb_by_default(tmp
         {"contacts": {"allow_duplicates": True, "max_import_mb": 5}}, tmp_path
     ).contacts
     assert (chosen.allow_duplicates, chosen.max_import_mb) == (True, 5)
+
+
+def test_it_leases_modems_for_30_seconds_under_the_machines_host_name_by_default(tmp_path):
+    assert parse_config({}, tmp_path).daemon == DaemonConfig(lease_seconds=30, host_name="")
+    chosen = parse_config({"daemon": {"lease_seconds": 9, "host_name": "box-2"}}, tmp_path)
+    assert chosen.daemon == DaemonConfig(lease_seconds=9, host_name="box-2")
 
 
 def test_it_reads_secure_cookies_as_a_boolean_off_by_default(tmp_path):

@@ -19,6 +19,7 @@ from waiting import wait_until
 from web_fixtures import PASSWORD
 
 from modem.sim import SimulatedModem
+from smsbox import leases
 from smsbox.database import make_engine, make_session_factory
 from smsbox.metrics import DatabaseCollector
 from smsbox.models import utcnow
@@ -189,6 +190,21 @@ def test_status_is_ok_while_every_modem_is_ready_and_heard_from(tmp_path):
     code, body = status(config_file)
     assert code == 1
     assert body["modems"][0]["problem"] == "error: cannot open /dev/ttyUSB0"
+
+
+def test_status_names_the_host_whose_daemon_serves_each_modem(tmp_path):
+    config = configured(tmp_path, str(tmp_path / "modem"))
+    config_file = write_config_file(config, tmp_path / "smsbox.toml")
+    engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        record_state(session, ensure_modem(session, "sim", config.modems[0].device).id, "ready")
+        leases.take(session, "sim", leases.Owner("box-3", "box-3:12:f00d"), seconds=600)
+        session.commit()
+    engine.dispose()
+    code, body = status(config_file)
+    assert code == 0, body
+    assert body["modems"][0]["host"] == "box-3"
+    assert "sim: ready on host box-3" in smsbox("status", config=config_file).stdout
 
 
 def test_status_fails_for_a_configured_modem_the_daemon_never_served(tmp_path):

@@ -47,6 +47,16 @@ POLL = 0.1
 QUIET_AFTER_SETTLING = 1.0  # late duplicates still show up within this
 
 
+def wait_for(condition: Callable[[], object], timeout: float) -> bool:
+    """Whether `condition()` came true within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL)
+    return True
+
+
 @dataclass(frozen=True)
 class LabModem:
     """One simulated modem of a lab, on a network of its own."""
@@ -292,12 +302,7 @@ class Lab:
             self._fault_ends.append(time.time() if at is None else at)
 
     def wait_for(self, condition: Callable[[], object], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(POLL)
-        return True
+        return wait_for(condition, timeout)
 
     def wait_for_parts(self, count: int, timeout: float) -> bool:
         return self.wait_for(lambda: self.parts_on_network() >= count, timeout)

@@ -49,9 +49,12 @@ def message_record(message: Message) -> dict[str, Any]:
     }
 
 
-def modem_record(modem: Modem) -> dict[str, Any]:
+def modem_record(modem: Modem, host: str | None) -> dict[str, Any]:
+    """The modem's row, and the host whose daemon holds its lease (None: no daemon
+    serves it now)."""
     return {
         "name": modem.name,
+        "host": host,
         "device": modem.device,
         "state": modem.state,
         "role": modem.role,
@@ -112,12 +115,14 @@ def cmd_messages(args: argparse.Namespace) -> None:
 
 
 def cmd_modems(args: argparse.Namespace) -> None:
+    from smsbox import leases
     from smsbox.database import open_session
     from smsbox.modems import list_modems
 
     config = load_config(args.config)
     with open_session(config.database_url) as session:
-        records = [modem_record(modem) for modem in list_modems(session)]
+        hosts = {name: holder.host for name, holder in leases.holders(session).items()}
+        records = [modem_record(modem, hosts.get(modem.name)) for modem in list_modems(session)]
     for record in records:
         used, total = record["storage_used"], record["storage_total"]
         record["storage"] = f"{used}/{total}" if used is not None and total is not None else None
@@ -136,6 +141,7 @@ def cmd_modems(args: argparse.Namespace) -> None:
             "storage",
             "last_seen_at",
             "last_error",
+            "host",
         ],
     )
 

@@ -12,12 +12,16 @@ from smsbox.cli.output import print_json
 from smsbox.config import load_config
 
 
-def modem_health(name: str, modem: Any, now: datetime, silent_after: timedelta) -> dict[str, Any]:
+def modem_health(
+    name: str, modem: Any, host: str | None, now: datetime, silent_after: timedelta
+) -> dict[str, Any]:
     """One configured modem as the daemon last wrote it (`modem` is its row, or None),
-    and what is wrong with it, if anything."""
+    the host whose daemon holds its lease (`smsbox.leases`), and what is wrong with
+    it, if anything."""
     if modem is None:
         return {
             "name": name,
+            "host": host,
             "state": None,
             "last_seen_seconds": None,
             "last_error": None,
@@ -31,6 +35,7 @@ def modem_health(name: str, modem: Any, now: datetime, silent_after: timedelta) 
         problem = f"not heard from for {silent_after.total_seconds() / 60:g} minutes or more"
     return {
         "name": name,
+        "host": host,
         "state": modem.state,
         "last_seen_seconds": round(seen, 1) if seen is not None else None,
         "last_error": modem.last_error,
@@ -41,6 +46,7 @@ def modem_health(name: str, modem: Any, now: datetime, silent_after: timedelta) 
 def cmd_status(args: argparse.Namespace) -> None:
     from sqlalchemy import select
 
+    from smsbox import leases
     from smsbox.cli import CommandFailed
     from smsbox.database import open_session
     from smsbox.health import database_problems
@@ -51,8 +57,18 @@ def cmd_status(args: argparse.Namespace) -> None:
     with open_session(config.database_url) as session:
         problems = database_problems(session)
         rows = {} if problems else {m.name: m for m in session.scalars(select(Modem))}
+        hosts = {} if problems else leases.holders(session)
         now = utcnow()
-        modems = [modem_health(m.name, rows.get(m.name), now, silent_after) for m in config.modems]
+        modems = [
+            modem_health(
+                m.name,
+                rows.get(m.name),
+                hosts[m.name].host if m.name in hosts else None,
+                now,
+                silent_after,
+            )
+            for m in config.modems
+        ]
     healthy = not problems and not any(modem["problem"] for modem in modems)
     if args.json:
         print_json({"ok": healthy, "database": problems, "modems": modems})
@@ -63,6 +79,7 @@ def cmd_status(args: argparse.Namespace) -> None:
             seen = modem["last_seen_seconds"]
             print(
                 f"{modem['name']}: {modem['problem'] or modem['state']}"
+                + (f" on host {modem['host']}" if modem["host"] else "")
                 + (f" (last heard {seen:.0f} s ago)" if seen is not None else "")
             )
     if not healthy:

@@ -34,6 +34,7 @@ from smsbox.models.messaging import (
     MessagePart,
     Modem,
     ModemError,
+    ModemLease,
     Status,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "MessagePart",
     "Modem",
     "ModemError",
+    "ModemLease",
     "OptOut",
     "Setting",
     "Status",

@@ -65,6 +65,22 @@ class Modem(Base):
     rate_limited_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ModemLease(Base):
+    """Which daemon serves the modem of this name, until when (smsbox.leases): one
+    daemon at a time, whatever host it runs on."""
+
+    __tablename__ = "modem_leases"
+
+    # By name, not modem id: a standby daemon must see the lease before it writes to the
+    # modem's row.
+    modem_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Host name, process id and a random token: a restarted daemon is another owner.
+    owner: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # A received message nobody has read, as the partial index of the unread list states
 # it; queries use this very text so that the database sees the index applies (a
 # bound parameter in place of 'in' would hide that from SQLite's planner).

@@ -1,0 +1,1 @@
+"""Several smsbox daemons, each a "host" of its own, on one PostgreSQL database."""

@@ -1,0 +1,105 @@
+"""The claim statements alone: several processes claiming from one queue at once,
+each as one modem's worker would (`smsbox.sending.claim_next`: SELECT ... FOR UPDATE
+SKIP LOCKED, the routing turn, UPDATE ... RETURNING, commit), no modem behind.
+
+The claiming modems are not `ready`, so that routing's turn is always the asker's:
+each claim runs the turn query but never defers (with ready modems that never finish
+a send, the turn would go round and most asks would be deferred, measuring the
+rotation rather than the statements).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+
+from smsbox import sending
+from smsbox.database import make_engine, make_session_factory
+from smsbox.models import Direction, Message, Status, utcnow
+from smsbox.modems import ensure_modem
+
+QUEUE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ClaimRate:
+    processes: int
+    claimed: int
+    seconds: float
+    twice: int
+
+    @property
+    def rate(self) -> float:
+        return self.claimed / self.seconds
+
+    def describe(self) -> str:
+        return (
+            f"{self.processes} processes claimed {self.claimed} messages in {self.seconds:.2f} s: "
+            f"{self.rate:.0f} claims/s, {self.twice} claimed twice"
+        )
+
+
+def queue_plain(database_url: str, count: int) -> None:
+    """`count` single-part messages queued as `smsbox.outbox` leaves them, written in
+    batches (queueing is not what is measured)."""
+    engine = make_engine(database_url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            for first in range(0, count, QUEUE_BATCH):
+                connection.execute(
+                    insert(Message),
+                    [
+                        {
+                            "direction": Direction.OUTBOUND,
+                            "number": f"+336{number:08d}",
+                            "raw_number": f"06{number:08d}",
+                            "body": f"claim {number}",
+                            "status": Status.QUEUED,
+                            "created_at": now,
+                            "attempts": 0,
+                        }
+                        for number in range(first, min(count, first + QUEUE_BATCH))
+                    ],
+                )
+    finally:
+        engine.dispose()
+
+
+def _claim_all(database_url: str, modem_name: str, start, results) -> None:
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        modem_id = ensure_modem(session, modem_name, f"/dev/{modem_name}").id
+        session.commit()
+    claimed = []
+    start.wait()
+    with sessions() as session:
+        while (message := sending.claim_next(session, modem_id)) is not None:
+            claimed.append(message.id)
+    results.put((claimed, time.monotonic()))
+    engine.dispose()
+
+
+def measure_claims(database_url: str, processes: int, messages: int) -> ClaimRate:
+    queue_plain(database_url, messages)
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(processes + 1)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_claim_all, args=(database_url, f"claimer{n}", start, results))
+        for n in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.monotonic()
+    gathered = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    ids = [id_ for claimed, _ in gathered for id_ in claimed]
+    ended = max(finished for _, finished in gathered)
+    return ClaimRate(processes, len(set(ids)), ended - began, len(ids) - len(set(ids)))

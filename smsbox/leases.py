@@ -1,0 +1,138 @@
+"""Modem leases: a modem, by name, is served by one daemon at a time, on any host.
+
+A daemon takes the lease of each modem it is configured with before touching the
+modem's row, renews it while alive and releases it when it stops cleanly. A lease
+not renewed expires: the next daemon configured with that modem takes it over and
+runs the recovery a restart runs (in-flight parts end `interrupted`).
+
+Times come from the database's clock on PostgreSQL, so that hosts whose clocks
+drift apart still agree on when a lease expires; SQLite serves one host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from smsbox.models import Modem, ModemLease, utcnow
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A daemon as its leases name it."""
+
+    host: str
+    token: str  # host, process id and a random part: unique to one run of a daemon
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a modem's lease, until when."""
+
+    host: str
+    owner: str
+    expires_at: datetime
+
+
+def database_now(session: Session) -> datetime:
+    if session.get_bind().dialect.name == "postgresql":
+        return session.scalar(select(func.now())).astimezone(UTC)
+    return utcnow()
+
+
+def take(
+    session: Session,
+    modem_name: str,
+    owner: Owner,
+    seconds: float,
+    now: datetime | None = None,
+    *,
+    supersede: str | None = None,
+) -> Holder:
+    """Take the modem's lease if it is free, expired, already `owner`'s, or held by
+    the owner `supersede` (a daemon known dead), in one statement (two daemons
+    racing for it: one wins); returns who holds it now. The caller commits."""
+    now = now or database_now(session)
+    table = ModemLease.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        modem_name=modem_name,
+        owner=owner.token,
+        host=owner.host,
+        acquired_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+    )
+    mine = table.c.owner == statement.excluded.owner
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.modem_name],
+        set_={
+            "owner": statement.excluded.owner,
+            "host": statement.excluded.host,
+            "acquired_at": case((mine, table.c.acquired_at), else_=statement.excluded.acquired_at),
+            "expires_at": statement.excluded.expires_at,
+        },
+        where=or_(mine, table.c.expires_at <= now, table.c.owner == supersede),
+    )
+    session.execute(statement)
+    lease = session.get_one(ModemLease, modem_name, populate_existing=True)
+    return Holder(lease.host, lease.owner, lease.expires_at)
+
+
+def renew(
+    session: Session,
+    modem_names: Sequence[str],
+    owner: Owner,
+    seconds: float,
+    now: datetime | None = None,
+) -> set[str]:
+    """Push the end of each of these leases `seconds` past now, where `owner` still
+    holds it (nobody took it over), in one statement whatever their number; returns
+    the names renewed. The caller commits."""
+    now = now or database_now(session)
+    renewed = session.scalars(
+        update(ModemLease)
+        .where(ModemLease.modem_name.in_(modem_names), ModemLease.owner == owner.token)
+        .values(expires_at=now + timedelta(seconds=seconds))
+        .returning(ModemLease.modem_name)
+    )
+    return set(renewed)
+
+
+def release(session: Session, modem_name: str, owner: Owner) -> None:
+    """Give the lease up at once, if `owner` still holds it. The caller commits."""
+    session.execute(
+        delete(ModemLease).where(
+            ModemLease.modem_name == modem_name, ModemLease.owner == owner.token
+        )
+    )
+
+
+def holders(session: Session, now: datetime | None = None) -> dict[str, Holder]:
+    """The unexpired leases, by modem name."""
+    now = now or database_now(session)
+    return {
+        lease.modem_name: Holder(lease.host, lease.owner, lease.expires_at)
+        for lease in session.scalars(select(ModemLease).where(ModemLease.expires_at > now))
+    }
+
+
+def lapsed_names(session: Session, now: datetime | None = None) -> list[str]:
+    """The modems whose leases expired: their daemons stopped renewing them."""
+    now = now or database_now(session)
+    return list(session.scalars(select(ModemLease.modem_name).where(ModemLease.expires_at <= now)))
+
+
+def lapsed(now: datetime):
+    """The SQL condition of a modem whose daemon stopped renewing its lease: a daemon
+    that died, whose modem must get no new work though its row still says ready."""
+    return (
+        select(ModemLease.modem_name)
+        .where(ModemLease.modem_name == Modem.name, ModemLease.expires_at <= now)
+        .exists()
+    )
