@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     MESSAGES_DELETED = "messages_deleted"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
+    CONTACTS_IMPORTED = "contacts_imported"
+    CONTACTS_EXPORTED = "contacts_exported"
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
         api,
         auth,
         calls,
+        contacts,
         dashboard,
         discussions,
         health,
@@ -69,6 +70,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(discussions.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(calls.bp)
+    app.register_blueprint(contacts.bp)
     app.register_blueprint(modems.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)

@@ -27,6 +27,8 @@ ACTION_NAMES = {
     Action.MESSAGES_DELETED: lazy_gettext("messages deleted"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
+    Action.CONTACTS_IMPORTED: lazy_gettext("contacts imported"),
+    Action.CONTACTS_EXPORTED: lazy_gettext("contacts exported"),
 }
 
 
