@@ -61,6 +61,8 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.extensions[CONFIG_KEY] = config
     app.teardown_appcontext(close_session)
 
+    # Before the CSRF check, which reads the form: the import page's files are larger.
+    app.before_request(contacts.allow_contact_files)
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     i18n.init_app(app, config.messaging.timezone)

@@ -43,8 +43,6 @@ JOBS_KEY = "smsbox.contact_imports"
 # The session lists the last few of each: enough for a few tabs at once.
 REMEMBERED = 5
 REJECTED_IN_PREVIEW = 20
-# Room for the form around the file in the request.
-FORM_BYTES = 64 * 1024
 
 
 def _jobs() -> ImportJobs:
@@ -82,19 +80,7 @@ def _uploads():  # type: ignore[no-untyped-def]
 def import_file() -> ResponseReturnValue:
     if request.method == "GET":
         return _render_form()
-    limit_mb = get_config().contacts.max_import_mb
-    request.max_content_length = limit_mb * 1_000_000 + FORM_BYTES
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:
-        return _render_form(
-            gettext(
-                "The file is larger than %(limit)s MB, the largest imported "
-                "([contacts] max_import_mb).",
-                limit=limit_mb,
-            ),
-            413,
-        )
+    upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _render_form(gettext("Choose a CSV or vCard file to import."), 400)
     try:
@@ -138,7 +124,22 @@ def _chosen_group(choice: str, new_name: str) -> str | None:
     return None
 
 
-def _render_form(error: str | None = None, status: int = 200) -> ResponseReturnValue:
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    # The form could not be read: it is shown again empty.
+    message = gettext(
+        "The file is larger than %(limit)s MB, the largest imported ([contacts] max_import_mb).",
+        limit=get_config().contacts.max_import_mb,
+    )
+    return _render_form(message, 413, choice="", new_group="")
+
+
+def _render_form(error: str | None = None, status: int = 200, **typed: str) -> ResponseReturnValue:
+    if not typed:
+        typed = {
+            "choice": request.form.get("group", ""),
+            "new_group": request.form.get("new_group", ""),
+        }
     return render_template(
         "contacts/import.html",
         title=gettext("Import contacts"),
@@ -146,8 +147,7 @@ def _render_form(error: str | None = None, status: int = 200) -> ResponseReturnV
         limit_mb=get_config().contacts.max_import_mb,
         error=error,
         name_max=NAME_MAX,
-        choice=request.form.get("group", ""),
-        new_group=request.form.get("new_group", ""),
+        **typed,
     ), status
 
 
