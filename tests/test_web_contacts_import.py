@@ -17,6 +17,7 @@ from waiting import wait_until
 from smsbox.activity import Action
 from smsbox.contacts.uploads import uploads_directory
 from smsbox.models import ActivityEntry
+from smsbox.users import create_user
 
 SPREADSHEET = (
     "Nom;Prénom;Téléphone;Ville\r\n"
@@ -204,3 +205,44 @@ def test_no_file_is_a_clear_message(logged_in):
     response = logged_in.post("/contacts/import", data={"csrf_token": token})
     assert response.status_code == 400
     assert "Choose a CSV or vCard file" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def in_french(app, sessions):
+    with sessions() as session:
+        create_user(session, "camille", "correct horse battery", language="fr")
+        session.commit()
+    client = app.test_client()
+    log_in(client, "camille")
+    return client
+
+
+@pytest.mark.parametrize(
+    ("content", "form", "said"),
+    [
+        (b"", {}, "contacts.csv est vide"),
+        (b"x" * 1_100_000, {}, "Le fichier dépasse 1 Mo"),
+        (b"name,city\r\nAna,Lyon\r\n", {}, "pas de colonne de numéros de téléphone"),
+        (
+            SPREADSHEET,
+            {"group": "new", "new_group": "Clients"},
+            "un groupe nommé « Clients » existe déjà",
+        ),
+    ],
+)
+def test_a_refused_file_says_why_in_french(in_french, sessions, content, form, said):
+    add_contacts(sessions, ("Avant", "0700000009"), group="Clients")
+    response = upload(in_french, content, **form)
+    assert 400 <= response.status_code < 500
+    assert said in response.get_data(as_text=True)
+    assert [contact.name for contact in stored(sessions)] == ["Avant"]
+
+
+def test_the_rejected_lines_are_reported_in_french(in_french, sessions):
+    page = upload(in_french, SPREADSHEET).get_data(as_text=True)
+    assert "3 contacts seraient ajoutés" in page and "1 ligne rejetée" in page
+    assert "« 06 CALL ME » contient des lettres : ce n\u2019est pas un numéro de téléphone" in page
+    status_path = commit(in_french, page).headers["Location"]
+    finished(in_french, status_path)
+    rejected = in_french.get(status_path + "/rejected.csv").get_data(as_text=True)
+    assert "contient des lettres" in rejected

@@ -109,15 +109,18 @@ def _batches(
                 entry.name, entry.number, options.default_region, entry.notes, entry.fields
             )
         except ContactRefused as error:
-            report.rejected.append(Rejected(entry.line, _shown(entry, error), str(error)))
+            report.rejected.append(
+                Rejected(entry.line, _shown(entry, error), error.template, error.values)
+            )
             continue
         key = _identity(details.number, details.name, options.allow_duplicates)
         if key in first_line:
+            first = {"line": first_line[key]}
             report.rejected.append(
-                Rejected(
-                    entry.line,
-                    details.number,
-                    f"the same contact as {report.unit} {first_line[key]}",
+                Rejected(entry.line, details.number, "the same contact as card %(line)s", first)
+                if report.file.is_vcard
+                else Rejected(
+                    entry.line, details.number, "the same contact as line %(line)s", first
                 )
             )
             continue

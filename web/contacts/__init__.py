@@ -9,6 +9,7 @@ from flask_babel import gettext
 
 from smsbox.contacts.details import ContactRefused
 from smsbox.contacts.files import ImportRefused
+from smsbox.contacts.lines import Rejected
 from web.db import get_config
 from web.i18n import reason
 
@@ -22,6 +23,12 @@ def allow_contact_files() -> None:
     usual limit (web.MAX_REQUEST_BYTES)."""
     if request.endpoint == "contacts.import_file":
         request.max_content_length = upload_limit() + FORM_BYTES
+
+
+@bp.app_template_filter("why")
+def why(rejected: Rejected) -> str:
+    """Why a line of a file was rejected, in the reader's language."""
+    return gettext(rejected.template, **rejected.values)
 
 
 def upload_limit() -> int:

@@ -34,7 +34,7 @@ from smsbox.contacts.groups import all_groups, group_by_id, new_group_name
 from smsbox.contacts.importing import ImportOptions, import_contacts
 from smsbox.contacts.uploads import discard_upload, keep_upload, upload_path, uploads_directory
 from smsbox.spreadsheets import as_text
-from web.contacts import bp
+from web.contacts import bp, why
 from web.contacts.jobs import ImportJob, ImportJobs
 from web.db import SESSIONS_KEY, get_config, get_session
 from web.i18n import reason
@@ -210,7 +210,7 @@ def rejected_csv(token: str) -> ResponseReturnValue:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([job.report.unit, "value", "reason"])
     for rejected in job.report.rejected:
-        writer.writerow([rejected.line, as_text(rejected.value), as_text(rejected.reason)])
+        writer.writerow([rejected.line, as_text(rejected.value), as_text(why(rejected))])
     return Response(
         "\ufeff" + out.getvalue(),  # a BOM: spreadsheets then read the file as UTF-8
         mimetype="text/csv",
