@@ -246,3 +246,15 @@ def test_the_rejected_lines_are_reported_in_french(in_french, sessions):
     finished(in_french, status_path)
     rejected = in_french.get(status_path + "/rejected.csv").get_data(as_text=True)
     assert "contient des lettres" in rejected
+
+
+def test_a_name_of_10000_characters_is_refused_in_french_by_hand_and_in_a_file(in_french, sessions):
+    token = csrf_token(in_french, "/contacts/new")
+    typed = in_french.post(
+        "/contacts/new", data={"csrf_token": token, "name": "y" * 10_000, "number": "0612345678"}
+    )
+    assert typed.status_code == 400
+    assert "le nom fait 10000 caractères ; au plus 200 sont gardés" in typed.get_data(as_text=True)
+    page = upload(in_french, ("y" * 10_000 + ",0612345678\r\n").encode()).get_data(as_text=True)
+    assert "le nom fait 10000 caractères ; au plus 200 sont gardés" in page
+    assert stored(sessions) == []

@@ -60,6 +60,7 @@ KEYWORDS = {
     "ImportRefused": None,
     # smsbox.contacts.lines: a rejected line's reason is the third argument.
     "Rejected": (3,),
+    "reason_template": None,
 }
 
 
