@@ -23,6 +23,8 @@ ACTIONS = (
     "messages_deleted",
     "optout_added",
     "optout_removed",
+    "contacts_imported",
+    "contacts_exported",
 )
 
 

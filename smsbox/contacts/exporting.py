@@ -23,6 +23,8 @@ from typing import Any, TextIO
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
 from smsbox.contacts.groups import summary_of
 from smsbox.contacts.vcards import write_vcard
 from smsbox.models import Contact, Group, GroupMembership
@@ -62,6 +64,22 @@ def export_chunks(session: Session, format: ExportFormat, group: Group | None = 
         ExportFormat.VCARD: _vcard_chunks,
     }[format]
     return writer(session, group)
+
+
+def record_export(
+    session: Session, actor: Actor, format: ExportFormat, group: Group | None = None
+) -> int:
+    """The export about to be written, in the activity log: how many contacts it holds."""
+    count = count_contacts(session, group)
+    activity.record(
+        session,
+        Action.CONTACTS_EXPORTED,
+        actor,
+        group.name if group else None,
+        format=str(format),
+        count=count,
+    )
+    return count
 
 
 def count_contacts(session: Session, group: Group | None = None) -> int:

@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
 from smsbox.contacts.csv_rows import read_csv
 from smsbox.contacts.details import ContactDetails, ContactRefused, check_contact
 from smsbox.contacts.files import ContactFile, size_up
@@ -92,6 +94,21 @@ def import_contacts(
             if progress is not None:
                 progress(text.buffer.tell(), contact_file.size)
     return report
+
+
+def record_import(session: Session, actor: Actor, report: ImportReport) -> None:
+    """The import in the activity log (smsbox.activity), in its transaction."""
+    activity.record(
+        session,
+        Action.CONTACTS_IMPORTED,
+        actor,
+        report.file.path.name,
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(report.rejected),
+        group=report.group,
+    )
 
 
 def _batches(

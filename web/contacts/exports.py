@@ -8,9 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from smsbox import activity
-from smsbox.activity import Action
-from smsbox.contacts.exporting import ExportFormat, count_contacts, export_chunks
+from smsbox.contacts.exporting import ExportFormat, export_chunks, record_export
 from smsbox.contacts.groups import all_groups, group_by_id
 from web.contacts import bp
 from web.db import get_session
@@ -38,15 +36,7 @@ def export() -> ResponseReturnValue:
     if group_id and not (group_id.isascii() and group_id.isdigit() and len(group_id) <= 18):
         abort(400, gettext("Choose a group from the list."))
     group = group_by_id(session, int(group_id)) if group_id else None
-    count = count_contacts(session, group)
-    activity.record(
-        session,
-        Action.CONTACTS_EXPORTED,
-        current_user.actor,
-        group.name if group else None,
-        format=str(format),
-        count=count,
-    )
+    record_export(session, current_user.actor, format, group)
     session.commit()
     name = f"contacts-{group.id}" if group else "contacts"
     return Response(

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from smsbox import activity
-from smsbox.activity import Action, Actor
-from smsbox.contacts.importing import ImportOptions, ImportReport, import_contacts
+from smsbox.activity import Actor
+from smsbox.contacts.importing import ImportOptions, ImportReport, import_contacts, record_import
 from smsbox.contacts.uploads import KEPT_FOR, discard_upload
 from smsbox.refusals import Refusal
 
@@ -77,17 +76,7 @@ class ImportJobs:
             with self.sessions() as session:
                 try:
                     report = import_contacts(session, path, options, job.advance)
-                    activity.record(
-                        session,
-                        Action.CONTACTS_IMPORTED,
-                        actor,
-                        path.name,
-                        added=report.added,
-                        updated=report.updated,
-                        unchanged=report.unchanged,
-                        rejected=len(report.rejected),
-                        group=report.group,
-                    )
+                    record_import(session, actor, report)
                     session.commit()
                     job.report = report
                 except Refusal as refusal:
