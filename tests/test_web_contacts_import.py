@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -258,3 +259,29 @@ def test_a_name_of_10000_characters_is_refused_in_french_by_hand_and_in_a_file(i
     page = upload(in_french, ("y" * 10_000 + ",0612345678\r\n").encode()).get_data(as_text=True)
     assert "le nom fait 10000 caractères ; au plus 200 sont gardés" in page
     assert stored(sessions) == []
+
+
+def test_a_running_import_shows_its_progress_with_a_refresh_link(logged_in, sessions, monkeypatch):
+    from web.contacts import jobs
+
+    release = threading.Event()
+    real_import = jobs.import_contacts
+
+    def held_import(session, path, options, progress):  # type: ignore[no-untyped-def]
+        progress(10, 100)
+        release.wait(timeout=30)
+        return real_import(session, path, options, progress)
+
+    monkeypatch.setattr(jobs, "import_contacts", held_import)
+    status_path = commit(logged_in, upload(logged_in, SPREADSHEET).get_data(as_text=True)).headers[
+        "Location"
+    ]
+    wait_until(lambda: logged_in.get(status_path + "/progress").get_json()["done"] == 10)
+    page = logged_in.get(status_path).get_data(as_text=True)
+    assert '<progress id="progress" max="100" value="10">' in page
+    assert f'<a href="{status_path}">Refresh</a>' in page
+    assert 'src="/static/contacts_import.js"' in page
+    assert stored(sessions) == []
+    release.set()
+    finished(logged_in, status_path)
+    assert "3 contacts added" in logged_in.get(status_path).get_data(as_text=True)
