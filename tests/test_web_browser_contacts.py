@@ -36,7 +36,7 @@ def test_contacts_are_added_edited_imported_exported_and_grouped_in_a_browser(
         base_url=base_url, locale="en-GB", viewport=viewport, accept_downloads=True
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a bound for a loaded machine, not a target
     log_in(page)
     check_width = fits if viewport else (lambda page: None)
 
