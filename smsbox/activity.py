@@ -35,6 +35,8 @@ class Action(enum.StrEnum):
     MESSAGE_CANCELLED = "message_cancelled"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
+    CONTACTS_IMPORTED = "contacts_imported"
+    CONTACTS_EXPORTED = "contacts_exported"
 
 
 @dataclass(frozen=True)

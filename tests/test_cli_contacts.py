@@ -91,6 +91,29 @@ def test_a_spreadsheets_file_imports_with_exactly_its_bad_lines_and_comes_back_u
     from_group = smsbox("contacts", "export", "--format", "json", "--group", "clients", config=box)
     assert len(json.loads(from_group.stdout)) == 6
 
+    logged = smsbox("activity", "--json", config=box)
+    entries = [
+        (entry["actor"], entry["action"], entry["subject"], entry["details"])
+        for entry in json.loads(logged.stdout)
+    ]
+    assert entries == [
+        ("cli", "contacts_exported", "Clients", {"format": "json", "count": 6}),
+        ("cli", "contacts_exported", None, {"format": "csv", "count": 6}),
+        (
+            "cli",
+            "contacts_imported",
+            "export.csv",
+            {"added": 0, "updated": 0, "unchanged": 6, "rejected": 0, "group": None},
+        ),
+        ("cli", "contacts_exported", None, {"format": "csv", "count": 6}),
+        (
+            "cli",
+            "contacts_imported",
+            "clients.csv",
+            {"added": 6, "updated": 0, "unchanged": 0, "rejected": 3, "group": "Clients"},
+        ),
+    ]
+
 
 def test_a_bad_file_is_one_clear_line_and_exit_status_1(box, tmp_path):
     big = tmp_path / "big.csv"

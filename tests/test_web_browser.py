@@ -20,6 +20,9 @@ from werkzeug.serving import make_server
 
 from smsbox.calls import list_calls
 from smsbox.config import Config
+from smsbox.contacts.details import check_contact
+from smsbox.contacts.groups import add_members, create_group
+from smsbox.contacts.store import save_contact
 from smsbox.models import Direction, IncomingCall, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
@@ -110,6 +113,15 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         )
         session.commit()
     modem_id = add_troubled_modem(sessions, "Le modem du secrétariat, au fond du couloir " * 2)
+    with sessions() as session:
+        long_name = "Marie-Hélène de La Tour d'Auvergne " * 5
+        contact, _ = save_contact(
+            session, check_contact(long_name, "0612345678", "FR"), allow_duplicates=False
+        )
+        group = create_group(session, "Clients fidèles du magasin de la rue de la République")
+        add_members(session, group, [contact.id])
+        session.commit()
+        contact_id, group_id = contact.id, group.id
     log_in(page, "camille")
     for path in [
         "/dashboard",
@@ -130,6 +142,15 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         "/admin/activity",
         "/admin/users",
         "/account",
+        "/contacts/",
+        "/contacts/new",
+        f"/contacts/{contact_id}",
+        f"/contacts/{contact_id}/delete",
+        "/contacts/groups",
+        f"/contacts/groups/{group_id}",
+        f"/contacts/groups/{group_id}/delete",
+        "/contacts/import",
+        "/contacts/export",
         "/nowhere",
     ]:
         page.goto(path)

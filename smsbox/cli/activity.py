@@ -24,6 +24,8 @@ ACTIONS = (
     "message_cancelled",
     "optout_added",
     "optout_removed",
+    "contacts_imported",
+    "contacts_exported",
 )
 
 

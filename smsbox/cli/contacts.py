@@ -120,7 +120,8 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_contacts_import(args: argparse.Namespace) -> None:
-    from smsbox.contacts.importing import ImportOptions, import_contacts
+    from smsbox.activity import COMMAND_LINE
+    from smsbox.contacts.importing import ImportOptions, import_contacts, record_import
 
     config = load_config(args.config)
     options = ImportOptions(
@@ -140,6 +141,7 @@ def cmd_contacts_import(args: argparse.Namespace) -> None:
             if shows_progress:
                 print(file=sys.stderr)
         if not args.dry_run:
+            record_import(session, COMMAND_LINE, report)
             session.commit()
     _print_report(report)
 
@@ -169,7 +171,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 def cmd_contacts_export(args: argparse.Namespace) -> None:
-    from smsbox.contacts.exporting import ExportFormat, export_contacts
+    from smsbox.activity import COMMAND_LINE
+    from smsbox.contacts.exporting import ExportFormat, export_contacts, record_export
     from smsbox.contacts.groups import get_group
 
     config = load_config(args.config)
@@ -180,6 +183,8 @@ def cmd_contacts_export(args: argparse.Namespace) -> None:
                 written = export_contacts(session, out, ExportFormat(args.format), group)
         else:
             written = export_contacts(session, sys.stdout, ExportFormat(args.format), group)
+        record_export(session, COMMAND_LINE, ExportFormat(args.format), group)
+        session.commit()
     print(f"{written} contact(s) exported", file=sys.stderr)
 
 

@@ -225,16 +225,20 @@ def _custom_fields(header: list[str], taken: set[int | None], line: int):  # typ
 def _entry(record: list[str], line: int, layout: Layout) -> Entry | Rejected:
     values = [as_read(cell) for cell in _trimmed(record)]
     if len(values) > layout.width:
+        shown = shortened(";".join(values))
         if layout.header_line is None:
-            reason = (
-                f"{len(values)} fields; without a header line, a line holds a name and a number"
+            return Rejected(
+                line,
+                shown,
+                "%(count)s fields; without a header line, a line holds a name and a number",
+                {"count": len(values)},
             )
-        else:
-            reason = (
-                f"{len(values)} fields where the header on line {layout.header_line} "
-                f"has {layout.width}"
-            )
-        return Rejected(line, shortened(";".join(values)), reason)
+        return Rejected(
+            line,
+            shown,
+            "%(count)s fields where the header on line %(header)s has %(width)s",
+            {"count": len(values), "header": layout.header_line, "width": layout.width},
+        )
     values += [""] * (layout.width - len(values))
     return Entry(
         line=line,

@@ -51,20 +51,45 @@ def contact_number(raw: str, default_region: str) -> str:
         raise ContactRefused(error.template, **error.values) from None
 
 
-def _text(value: str, what: str, limit: int, *, multiline: bool) -> str:
+def reason_template(text: str) -> str:
+    """A refusal's reason written where it is not raised (web.i18n.catalog finds it)."""
+    return text
+
+
+# What a too long value, and a value holding control characters, are told; by kind.
+_TEXT_REASONS = {
+    "name": (
+        reason_template("the name is %(length)s characters long; at most %(limit)s are kept"),
+        reason_template("the name holds control characters"),
+    ),
+    "notes": (
+        reason_template("the notes are %(length)s characters long; at most %(limit)s are kept"),
+        reason_template("the notes hold control characters"),
+    ),
+    "field name": (
+        reason_template(
+            "the custom field name is %(length)s characters long; at most %(limit)s are kept"
+        ),
+        reason_template("the custom field name holds control characters"),
+    ),
+    "field value": (
+        reason_template(
+            "the value of “%(field)s” is %(length)s characters long; at most %(limit)s are kept"
+        ),
+        reason_template("the value of “%(field)s” holds control characters"),
+    ),
+}
+
+
+def _text(value: str, kind: str, limit: int, *, multiline: bool, field: str = "") -> str:
+    too_long, control = _TEXT_REASONS[kind]
     cleaned = value.strip()
     if "\r" in cleaned:
         cleaned = cleaned.replace("\r\n", "\n")
     if len(cleaned) > limit:
-        raise ContactRefused(
-            "the %(what)s is %(length)s characters long; at most %(limit)s are kept",
-            what=what,
-            length=len(cleaned),
-            limit=limit,
-            value=cleaned,
-        )
+        raise ContactRefused(too_long, length=len(cleaned), limit=limit, field=field, value=cleaned)
     if _CONTROL.search(cleaned) or (not multiline and ("\n" in cleaned or "\r" in cleaned)):
-        raise ContactRefused("the %(what)s holds control characters", what=what, value=cleaned)
+        raise ContactRefused(control, field=field, value=cleaned)
     return cleaned if cleaned.isascii() else unicodedata.normalize("NFC", cleaned)
 
 
@@ -91,7 +116,7 @@ def check_contact(
     number = contact_number(raw_number, default_region)
     kept = {}
     for key, value in (fields or {}).items():
-        text = _text(value, "value of “" + key[:40] + "”", FIELD_VALUE_MAX, multiline=True)
+        text = _text(value, "field value", FIELD_VALUE_MAX, multiline=True, field=key[:40])
         if text:
             kept[field_name(key)] = text
     if len(kept) > FIELDS_MAX:

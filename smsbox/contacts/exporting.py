@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import csv
 import enum
+import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TextIO
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
+from smsbox.contacts.groups import summary_of
 from smsbox.contacts.vcards import write_vcard
 from smsbox.models import Contact, Group, GroupMembership
 from smsbox.spreadsheets import as_number, as_text
@@ -36,16 +40,53 @@ class ExportFormat(enum.StrEnum):
     VCARD = "vcf"
 
 
+# Text pieces of the file, then how many contacts they held (the generator's return).
+Chunks = Generator[str, None, int]
+
+
 def export_contacts(
     session: Session, out: TextIO, format: ExportFormat, group: Group | None = None
 ) -> int:
     """Write the contacts to `out` (opened with newline=""); how many were written."""
+    chunks = export_chunks(session, format, group)
+    while True:
+        try:
+            out.write(next(chunks))
+        except StopIteration as end:
+            return end.value
+
+
+def export_chunks(session: Session, format: ExportFormat, group: Group | None = None) -> Chunks:
+    """The file in pieces, for a download streamed as the rows are read."""
     writer = {
-        ExportFormat.CSV: _write_csv,
-        ExportFormat.JSON: _write_json,
-        ExportFormat.VCARD: _write_vcards,
+        ExportFormat.CSV: _csv_chunks,
+        ExportFormat.JSON: _json_chunks,
+        ExportFormat.VCARD: _vcard_chunks,
     }[format]
-    return writer(session, out, group)
+    return writer(session, group)
+
+
+def record_export(
+    session: Session, actor: Actor, format: ExportFormat, group: Group | None = None
+) -> int:
+    """The export about to be written, in the activity log: how many contacts it holds."""
+    count = count_contacts(session, group)
+    activity.record(
+        session,
+        Action.CONTACTS_EXPORTED,
+        actor,
+        group.name if group else None,
+        format=str(format),
+        count=count,
+    )
+    return count
+
+
+def count_contacts(session: Session, group: Group | None = None) -> int:
+    """How many contacts an export of `group` (None: all) holds."""
+    if group is None:
+        return session.scalar(select(func.count()).select_from(CONTACTS)) or 0
+    return summary_of(session, group).members
 
 
 CONTACTS = Contact.__table__
@@ -67,16 +108,17 @@ def _rows(session: Session, group: Group | None) -> Iterator[Any]:
     yield from session.execute(_chosen(select(*(CONTACTS.c[name] for name in columns)), group))
 
 
-def _write_csv(session: Session, out: TextIO, group: Group | None) -> int:
+def _csv_chunks(session: Session, group: Group | None) -> Chunks:
     # The columns of the custom fields, in the order they first appear.
     keys: dict[str, None] = {}
     for fields in session.scalars(_chosen(select(CONTACTS.c.fields), group)):
         keys.update(dict.fromkeys(fields))
-    out.write("\ufeff")
+    buffer = io.StringIO()
     # Every field quoted: a `;` or tab inside a value can then never look like the
     # separator to the importer's guess.
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([as_text(column) for column in (*CSV_COLUMNS, *keys)])
+    yield "\ufeff" + _taken(buffer)
     written = 0
     for row in _rows(session, group):
         writer.writerow(
@@ -88,7 +130,18 @@ def _write_csv(session: Session, out: TextIO, group: Group | None) -> int:
             ]
         )
         written += 1
+        if written % STREAMED == 0:
+            yield _taken(buffer)
+    yield _taken(buffer)
     return written
+
+
+def _taken(buffer: io.StringIO) -> str:
+    """What was written to `buffer` since last taken."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _groups_of_contacts(session: Session) -> dict[int, list[str]]:
@@ -102,9 +155,9 @@ def _groups_of_contacts(session: Session) -> dict[int, list[str]]:
     return groups
 
 
-def _write_json(session: Session, out: TextIO, group: Group | None) -> int:
+def _json_chunks(session: Session, group: Group | None) -> Chunks:
     groups = _groups_of_contacts(session)
-    out.write("[")
+    yield "["
     written = 0
     for row in _rows(session, group):
         record = {
@@ -115,15 +168,15 @@ def _write_json(session: Session, out: TextIO, group: Group | None) -> int:
             "fields": row.fields,
             "groups": groups.get(row.id, []),
         }
-        out.write(("\n  " if not written else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        yield ("\n  " if not written else ",\n  ") + json.dumps(record, ensure_ascii=False)
         written += 1
-    out.write("\n]\n" if written else "]\n")
+    yield "\n]\n" if written else "]\n"
     return written
 
 
-def _write_vcards(session: Session, out: TextIO, group: Group | None) -> int:
+def _vcard_chunks(session: Session, group: Group | None) -> Chunks:
     written = 0
     for row in _rows(session, group):
-        out.write(write_vcard(row.name, row.number, row.notes, row.fields))
+        yield write_vcard(row.name, row.number, row.notes, row.fields)
         written += 1
     return written

@@ -45,11 +45,23 @@ def get_group(session: Session, name: str) -> Group:
     return group
 
 
-def create_group(session: Session, name: str) -> Group:
+def group_by_id(session: Session, group_id: int) -> Group:
+    group = session.get(Group, group_id)
+    if group is None:
+        raise ContactRefused("there is no group %(id)s", id=group_id)
+    return group
+
+
+def new_group_name(session: Session, name: str) -> str:
+    """`name` as a new group would have it; refused if taken or unfit."""
     cleaned = _checked_name(name)
     if _named(session, cleaned) is not None:
         raise ContactRefused("a group named “%(name)s” exists already", name=cleaned)
-    group = Group(name=cleaned)
+    return cleaned
+
+
+def create_group(session: Session, name: str) -> Group:
+    group = Group(name=new_group_name(session, name))
     session.add(group)
     session.flush()
     return group
@@ -91,6 +103,20 @@ def list_groups(session: Session) -> list[GroupSummary]:
         .order_by(Group.name)
     )
     return [GroupSummary(id_, name, count) for id_, name, count in rows]
+
+
+def all_groups(session: Session) -> list[Group]:
+    """Every group by name, without counting members (a menu of groups)."""
+    return list(session.scalars(select(Group).order_by(Group.name)))
+
+
+def summary_of(session: Session, group: Group) -> GroupSummary:
+    members = session.scalar(
+        select(func.count())
+        .select_from(GroupMembership)
+        .where(GroupMembership.group_id == group.id)
+    )
+    return GroupSummary(group.id, group.name, members or 0)
 
 
 def add_members(session: Session, group: Group, contact_ids: Collection[int]) -> int:

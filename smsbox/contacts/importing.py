@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from smsbox import activity
+from smsbox.activity import Action, Actor
 from smsbox.contacts.csv_rows import read_csv
 from smsbox.contacts.details import ContactDetails, ContactRefused, check_contact
 from smsbox.contacts.files import ContactFile, size_up
@@ -94,6 +96,21 @@ def import_contacts(
     return report
 
 
+def record_import(session: Session, actor: Actor, report: ImportReport) -> None:
+    """The import in the activity log (smsbox.activity), in its transaction."""
+    activity.record(
+        session,
+        Action.CONTACTS_IMPORTED,
+        actor,
+        report.file.path.name,
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(report.rejected),
+        group=report.group,
+    )
+
+
 def _batches(
     entries: Iterable[Entry | Rejected], report: ImportReport, options: ImportOptions
 ) -> Iterator[list[ContactDetails]]:
@@ -109,15 +126,18 @@ def _batches(
                 entry.name, entry.number, options.default_region, entry.notes, entry.fields
             )
         except ContactRefused as error:
-            report.rejected.append(Rejected(entry.line, _shown(entry, error), str(error)))
+            report.rejected.append(
+                Rejected(entry.line, _shown(entry, error), error.template, error.values)
+            )
             continue
         key = _identity(details.number, details.name, options.allow_duplicates)
         if key in first_line:
+            first = {"line": first_line[key]}
             report.rejected.append(
-                Rejected(
-                    entry.line,
-                    details.number,
-                    f"the same contact as {report.unit} {first_line[key]}",
+                Rejected(entry.line, details.number, "the same contact as card %(line)s", first)
+                if report.file.is_vcard
+                else Rejected(
+                    entry.line, details.number, "the same contact as line %(line)s", first
                 )
             )
             continue

@@ -25,6 +25,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Rejected:
+    """`template` % `values` is why, in English; the web translates the template."""
+
     line: int
     value: str
-    reason: str
+    template: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return self.template % self.values

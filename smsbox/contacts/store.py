@@ -124,6 +124,17 @@ def delete_contacts(session: Session, contact_ids: list[int]) -> int:
     return session.execute(delete(Contact).where(Contact.id.in_(contact_ids))).rowcount
 
 
+def chosen_contacts(session: Session, contact_ids: list[int]) -> list[Contact]:
+    """The contacts of these ids that exist, by name (at most a page's worth)."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.id.in_(contact_ids[:PAGE_SIZE_MAX]))
+            .order_by(Contact.name, Contact.id)
+        )
+    )
+
+
 def contacts_with_number(session: Session, number: str) -> list[Contact]:
     return list(session.scalars(select(Contact).where(Contact.number == number)))
 

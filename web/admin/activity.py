@@ -28,6 +28,8 @@ ACTION_NAMES = {
     Action.MESSAGE_CANCELLED: lazy_gettext("message cancelled"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
+    Action.CONTACTS_IMPORTED: lazy_gettext("contacts imported"),
+    Action.CONTACTS_EXPORTED: lazy_gettext("contacts exported"),
 }
 
 

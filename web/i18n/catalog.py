@@ -35,6 +35,7 @@ METHOD_MAP = [
     ("smsbox/quotas.py", "python"),
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
+    ("smsbox/contacts/**.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -55,6 +56,11 @@ KEYWORDS = {
     "_refuse_over": (3,),
     "ScheduleRefused": None,
     "NotScheduled": None,
+    "ContactRefused": None,
+    "ImportRefused": None,
+    # smsbox.contacts.lines: a rejected line's reason is the third argument.
+    "Rejected": (3,),
+    "reason_template": None,
 }
 
 
