@@ -17,6 +17,7 @@ from smsbox.models.base import (
     UTCDateTime,
     utcnow,
 )
+from smsbox.models.campaigns import Campaign, RecurringCampaign
 from smsbox.models.directory import (
     Contact,
     Group,
@@ -42,6 +43,7 @@ __all__ = [
     "ActivityEntry",
     "ApiKey",
     "Base",
+    "Campaign",
     "Contact",
     "ConversationHead",
     "Direction",
@@ -57,6 +59,7 @@ __all__ = [
     "Modem",
     "ModemError",
     "OptOut",
+    "RecurringCampaign",
     "Setting",
     "Status",
     "UTCDateTime",
