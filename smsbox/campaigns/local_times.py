@@ -7,6 +7,7 @@ Paris) is the moment they jump, which the clocks show as 03:00; a time they show
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,8 @@ from smsbox.models import utcnow
 from smsbox.scheduled import MAX_AHEAD, ScheduleRefused, parse_local
 
 MINUTE = timedelta(minutes=1)
+# "2026-12-24 09:00" as a person types it, for the "T" a datetime-local field sends.
+_DATE_THEN_SPACE = re.compile(r"^(\d{4}-\d{2}-\d{2}) +")
 
 
 def moment_of(local: datetime, zone: ZoneInfo) -> datetime:
@@ -36,7 +39,7 @@ def _shown(moment: datetime, zone: ZoneInfo) -> datetime:
 def send_time(text: str, zone: ZoneInfo, now: datetime | None = None) -> datetime:
     """The UTC moment of `text`, a local time written 2026-03-29 02:30 (or with a T as a
     datetime-local field sends it); refused when past or more than a year ahead."""
-    local = parse_local(text.strip().replace(" ", "T", 1))
+    local = parse_local(_DATE_THEN_SPACE.sub(r"\1T", text.strip(), count=1))
     moment = moment_of(local, zone)
     now = now or utcnow()
     shown = local.strftime("%Y-%m-%d %H:%M")

@@ -245,6 +245,7 @@ def _occur(
                 default_region=default_region,
                 zone=zone,
                 recurrence=(recurrence.id, occurrence),
+                now=now,
             )
         made = 1
     except IntegrityError:

@@ -97,6 +97,7 @@ def send_campaign(
     default_region: str,
     zone: ZoneInfo,
     recurrence: tuple[int, datetime] | None = None,
+    now: datetime | None = None,
 ) -> Campaign:
     """Check the campaign whole, then queue a message per recipient (one flush; the
     caller commits). `recurrence`: the (recurrence id, occurrence) this is one of."""
@@ -126,7 +127,7 @@ def send_campaign(
     )
     session.add(campaign)
     session.flush()
-    _queue(session, campaign, recipients, bodies, request)
+    _queue(session, campaign, recipients, bodies, request, now or utcnow())
     activity.record(
         session,
         Action.MESSAGES_QUEUED,
@@ -168,8 +169,8 @@ def _queue(
     recipients: Recipients,
     bodies: list[str],
     request: CampaignRequest,
+    now: datetime,
 ) -> None:
-    now = utcnow()
     waits = request.send_at is not None and request.send_at > now
     shared = {
         "direction": Direction.OUTBOUND,
