@@ -163,13 +163,15 @@ def test_a_group_with_no_reachable_member_is_refused_clearly(sessions):
 def test_a_bad_loose_number_or_a_text_too_long_for_one_recipient_queues_nothing(sessions):
     with sessions() as session:
         ids = add_contacts(session, range(2))
-        session.execute(update(Contact).where(Contact.id == ids[1]).values(name="x" * 1590))
+        session.execute(
+            update(Contact).where(Contact.id == ids[1]).values(fields={"Note": "x" * 1590})
+        )
         group = group_of(session, "G", ids)
         session.commit()
         with pytest.raises(InvalidNumber):
             send(session, "Bonjour", [group], ["06 12 AB"])
         with pytest.raises(CampaignRefused) as refused:
-            send(session, "Bonjour {name}, à bientôt", [group])
+            send(session, "Bonjour {name}, {note}", [group])
         assert str(refused.value).startswith(f"the text for {number_of(1)} cannot be sent")
         session.rollback()
         assert queued(session) == []

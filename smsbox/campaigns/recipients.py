@@ -113,3 +113,25 @@ def _opted_out(session: Session, numbers: Iterable[str]) -> set[str]:
     # one query instead of one per thousand numbers.
     stop_list = set(session.scalars(select(OptOut.number)))
     return {number for number in numbers if number in stop_list}
+
+
+@dataclass(frozen=True)
+class GroupReach:
+    id: int
+    name: str
+    members: int
+    # Members on the STOP list: a send to the group skips them.
+    opted_out: int
+
+
+def group_reach(session: Session) -> list[GroupReach]:
+    """Every group by name, with its members and how many of them are opted out."""
+    rows = session.execute(
+        select(Group.id, Group.name, func.count(Contact.id), func.count(OptOut.id))
+        .outerjoin(GroupMembership, GroupMembership.group_id == Group.id)
+        .outerjoin(Contact, Contact.id == GroupMembership.contact_id)
+        .outerjoin(OptOut, OptOut.number == Contact.number)
+        .group_by(Group.id, Group.name)
+        .order_by(Group.name)
+    )
+    return [GroupReach(*row) for row in rows]

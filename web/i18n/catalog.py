@@ -35,6 +35,7 @@ METHOD_MAP = [
     ("smsbox/quotas.py", "python"),
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
+    ("smsbox/campaigns/**.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -55,6 +56,9 @@ KEYWORDS = {
     "_refuse_over": (3,),
     "ScheduleRefused": None,
     "NotScheduled": None,
+    "CampaignRefused": None,
+    "PlaceholderRefused": None,
+    "RecipientsRefused": None,
 }
 
 
