@@ -19,6 +19,7 @@ from smsbox.refusals import Refusal
 
 NAME = ("name", "nom")
 FIRST_NAME = ("first_name", "prénom", "prenom")
+BUILT_IN = frozenset((*NAME, *FIRST_NAME))
 
 
 class PlaceholderRefused(Refusal):
@@ -88,7 +89,7 @@ def parse(text: str) -> Template:
 def check_known(template: Template, field_names: Collection[str]) -> None:
     """PlaceholderRefused naming the first placeholder that is neither built in nor a
     field of one of the recipients' contacts (`field_names`)."""
-    known = {*NAME, *FIRST_NAME, *(name.casefold() for name in field_names)}
+    known = BUILT_IN | {name.casefold() for name in field_names}
     unknown = sorted(template.names - known)
     if unknown:
         raise PlaceholderRefused(

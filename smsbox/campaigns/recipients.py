@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from smsbox.contacts.groups import BATCH
@@ -46,11 +46,21 @@ class Recipients:
 
 
 def resolve(
-    session: Session, groups: Sequence[Group], numbers: Iterable[str], default_region: str
+    session: Session,
+    groups: Sequence[Group],
+    numbers: Iterable[str],
+    default_region: str,
+    *,
+    with_fields: bool = True,
 ) -> Recipients:
     """The recipients of these groups and loose numbers (InvalidNumber for a loose one
-    that is no number; RecipientsRefused when nobody is left to send to)."""
-    listed = [*_members(session, groups), *_loose(session, numbers, default_region)]
+    that is no number; RecipientsRefused when nobody is left to send to). Without
+    `with_fields` the group members' custom fields are not read: decoding their JSON
+    is most of the reading when a text uses none of them."""
+    listed = [
+        *_members(session, groups, with_fields),
+        *_loose(session, numbers, default_region),
+    ]
     unique: dict[str, Recipient] = {}
     for recipient in listed:
         unique.setdefault(recipient.number, recipient)
@@ -66,7 +76,7 @@ def resolve(
     return Recipients(reachable, len(stopped), len(listed) - len(unique))
 
 
-def _members(session: Session, groups: Sequence[Group]) -> list[Recipient]:
+def _members(session: Session, groups: Sequence[Group], with_fields: bool) -> list[Recipient]:
     if not groups:
         return []
     order = {group.id: position for position, group in enumerate(groups)}
@@ -76,7 +86,7 @@ def _members(session: Session, groups: Sequence[Group]) -> list[Recipient]:
             Contact.number,
             Contact.raw_number,
             Contact.name,
-            Contact.fields,
+            Contact.fields if with_fields else literal(None).label("fields"),
         )
         .join(Contact, Contact.id == GroupMembership.contact_id)
         .where(GroupMembership.group_id.in_(list(order)))

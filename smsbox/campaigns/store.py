@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
-from smsbox.campaigns.placeholders import Template, check_known, parse
+from smsbox.campaigns.placeholders import BUILT_IN, Template, check_known, parse
 from smsbox.campaigns.recipients import Recipients, resolve
 from smsbox.models import Campaign, Direction, Group, Message, Status, utcnow
 from smsbox.outbox import MessageRejected, check_body
@@ -105,7 +105,13 @@ def send_campaign(
     check_body(request.text)
     if not request.groups and not request.numbers:
         raise CampaignRefused("choose at least one group or number to send to")
-    recipients = resolve(session, request.groups, request.numbers, default_region)
+    recipients = resolve(
+        session,
+        request.groups,
+        request.numbers,
+        default_region,
+        with_fields=not template.names <= BUILT_IN,
+    )
     check_known(template, recipients.field_names)
     bodies = _bodies(template, recipients)
     check_send(session, count=len(bodies), user_id=request.created_by_id, zone=zone)
@@ -186,8 +192,11 @@ def _queue(
         {**shared, "number": recipient.number, "raw_number": recipient.raw_number, "body": body}
         for recipient, body in zip(recipients.reachable, bodies, strict=True)
     ]
+    # Core, not the ORM's bulk insert: the rows need no objects, and the ORM's
+    # bookkeeping per row was a third of the time.
+    connection = session.connection()
     for start in range(0, len(rows), INSERT_BATCH):
-        session.execute(insert(Message), rows[start : start + INSERT_BATCH])
+        connection.execute(insert(Message.__table__), rows[start : start + INSERT_BATCH])
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
