@@ -56,7 +56,7 @@ def resolve(
     """The recipients of these groups and loose numbers (InvalidNumber for a loose one
     that is no number; RecipientsRefused when nobody is left to send to). Without
     `with_fields` the group members' custom fields are not read: decoding their JSON
-    is most of the reading when a text uses none of them."""
+    is most of the reading, needless for a text without placeholders."""
     listed = [
         *_members(session, groups, with_fields),
         *_loose(session, numbers, default_region),

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
-from smsbox.campaigns.placeholders import BUILT_IN, Template, check_known, parse
+from smsbox.campaigns.placeholders import Template, check_known, parse
 from smsbox.campaigns.recipients import Recipients, resolve
 from smsbox.models import Campaign, Direction, Group, Message, Status, utcnow
 from smsbox.outbox import MessageRejected, check_body
@@ -110,7 +110,8 @@ def send_campaign(
         request.groups,
         request.numbers,
         default_region,
-        with_fields=not template.names <= BUILT_IN,
+        # A contact's own field may stand for a built-in placeholder too.
+        with_fields=bool(template.names),
     )
     check_known(template, recipients.field_names)
     bodies = _bodies(template, recipients)
