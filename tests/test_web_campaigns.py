@@ -12,6 +12,7 @@ from sqlalchemy import select
 from test_web import csrf_token, log_in, outbound
 
 from smsbox.activity import COMMAND_LINE
+from smsbox.campaigns.recurring import list_recurrences
 from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.contacts.groups import create_group
 from smsbox.models import Campaign, Group, Status
@@ -126,3 +127,58 @@ def test_bad_campaign_addresses_get_a_clear_4xx(client, sessions):
 def test_campaign_pages_need_a_login(client):
     for path in ("/campaigns/", "/campaigns/1", "/campaigns/1/progress"):
         assert client.get(path).status_code == 302
+
+
+def post_recurrence(client, **fields):
+    data = {
+        "csrf_token": csrf_token(client, "/campaigns/recurring"),
+        "body": "Réunion à 10 h",
+        "frequency": "weekly",
+        "weekdays": ["0", "3"],
+        "at": "09:00",
+        **fields,
+    }
+    return client.post("/campaigns/recurring", data=data)
+
+
+def test_a_recurring_campaign_is_added_paused_resumed_and_deleted(client, sessions):
+    group_id = groups(sessions, stopped=0)
+    log_in(client)
+    response = post_recurrence(client, groups=[str(group_id)], name=HOSTILE)
+    assert response.status_code == 302
+    page = client.get("/campaigns/recurring").get_data(as_text=True)
+    assert "Recurring campaign added." in page
+    assert "weekly on Monday, Thursday at 09:00" in page
+    assert HOSTILE not in page and "&lt;script&gt;" in page
+    with sessions() as session:
+        (recurrence,) = list_recurrences(session)
+    base = f"/campaigns/recurring/{recurrence.id}"
+    token = csrf_token(client, "/campaigns/recurring")
+    assert client.post(f"{base}/pause").status_code == 400  # no token
+    assert client.post(f"{base}/pause", data={"csrf_token": token}).status_code == 302
+    assert "paused" in client.get("/campaigns/recurring").get_data(as_text=True)
+    assert client.post(f"{base}/resume", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{base}/delete", data={"csrf_token": token}).status_code == 302
+    with sessions() as session:
+        assert list_recurrences(session) == []
+    assert client.post(f"{base}/delete", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"{base}/explode", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_recurring_campaign_that_cannot_be_is_refused_with_its_reason(client, sessions):
+    group_id = groups(sessions, stopped=0)
+    log_in(client)
+    for fields, said in [
+        ({"weekdays": []}, "a weekly campaign needs at least one day of the week"),
+        ({"frequency": "monthly", "month_day": "40"}, "a monthly campaign needs a day"),
+        ({"groups": []}, "choose at least one group or number to send to"),
+        ({"numbers": "06 12 AB"}, "has the wrong number of digits"),
+        ({"at": "9h"}, 'id="at-errors"'),
+        ({"body": "{nom.x}"}, "{nom.x} is not a placeholder"),
+        ({"until": "2020-01-01"}, "ends before its first occurrence"),
+    ]:
+        response = post_recurrence(client, **{"groups": [str(group_id)], **fields})
+        assert response.status_code == 400, fields
+        assert said in response.get_data(as_text=True), fields
+    with sessions() as session:
+        assert list_recurrences(session) == []

@@ -3,6 +3,7 @@ next to the text."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, ngettext
@@ -16,7 +17,9 @@ from smsbox.refusals import Refusal
 from smsbox.wakeup import notify
 from web.db import get_config, get_session
 from web.i18n import reason
-from web.messages.forms import SendForm
+
+if TYPE_CHECKING:  # web.messages imports this module: the form is only a type here
+    from web.messages.forms import SendForm
 
 
 def group_choices() -> list[tuple[int, str]]:
