@@ -182,3 +182,20 @@ def test_a_recurring_campaign_that_cannot_be_is_refused_with_its_reason(client, 
         assert said in response.get_data(as_text=True), fields
     with sessions() as session:
         assert list_recurrences(session) == []
+
+
+def test_the_type_ahead_offers_ten_contacts_and_the_groups_matching_two_letters(client, sessions):
+    with sessions() as session:
+        group_of(session, "Contacts fidèles", add_contacts(session, range(12)))
+        session.commit()
+    assert client.get("/campaigns/suggest?q=co").status_code == 302  # login first
+    log_in(client)
+    found = client.get("/campaigns/suggest?q=co").get_json()
+    assert len(found["contacts"]) == 10
+    assert found["contacts"][0] == {"name": "Contact 0", "number": number_of(0)}
+    assert found["groups"] == [{"id": 1, "name": "Contacts fidèles", "members": 12}]
+    assert client.get("/campaigns/suggest?q=c").get_json() == {"contacts": [], "groups": []}
+    for hostile in ("' OR 1=1 --", HOSTILE, "%", "_" * 500):
+        answer = client.get("/campaigns/suggest", query_string={"q": hostile})
+        assert answer.status_code == 200
+        assert answer.get_json() == {"contacts": [], "groups": []}

@@ -13,6 +13,7 @@ from smsbox.campaigns.store import (
     list_campaigns,
     progress,
 )
+from smsbox.contacts.suggestions import suggest
 from web.db import get_session
 from web.i18n import reason
 
@@ -89,3 +90,17 @@ def cancel(campaign_id: int) -> ResponseReturnValue:
 def _no_campaign(error: CampaignRefused) -> ResponseReturnValue:
     page = render_template("error.html", title=gettext("Page not found"), reason=reason(error))
     return page, 404
+
+
+@bp.route("/suggest")
+@login_required
+def suggest_recipients() -> ResponseReturnValue:
+    """The send form's type-ahead: contacts and groups matching `q` (a GET that changes
+    nothing; the answer is JSON, escaped by the script that shows it)."""
+    found = suggest(get_session(), request.args.get("q", ""))
+    return {
+        "contacts": [{"name": name, "number": number} for name, number in found.contacts],
+        "groups": [
+            {"id": id_, "name": name, "members": members} for id_, name, members in found.groups
+        ],
+    }
