@@ -109,6 +109,20 @@ def test_a_rule_that_cannot_be_is_refused(make, reason):
     assert str(refused.value).startswith(reason)
 
 
+def daily_at_0830(session, groups, numbers=()):
+    """ "Bonjour" every day at 8:30 Paris time, added on 2026-11-25 at noon UTC."""
+    return add_recurrence(
+        session,
+        text="Bonjour",
+        rule=Rule(Frequency.DAILY, time(8, 30)),
+        groups=groups,
+        numbers=list(numbers),
+        zone=PARIS,
+        default_region="FR",
+        now=utc(2026, 11, 25, 12),
+    )
+
+
 def campaigns(sessions) -> list[Campaign]:
     with sessions() as session:
         return list(session.scalars(select(Campaign).order_by(Campaign.id)))
@@ -160,16 +174,7 @@ def test_each_occurrence_is_made_once_with_the_groups_members_of_that_time(sessi
 def test_a_second_daemon_that_read_the_same_occurrence_does_not_make_it_again(sessions):
     with sessions() as session:
         group = group_of(session, "G", add_contacts(session, range(1)))
-        add_recurrence(
-            session,
-            text="Bonjour",
-            rule=Rule(Frequency.DAILY, time(8, 30)),
-            groups=[group],
-            numbers=[],
-            zone=PARIS,
-            default_region="FR",
-            now=utc(2026, 11, 25, 12),
-        )
+        daily_at_0830(session, [group])
         session.commit()
     due = utc(2026, 11, 26, 7, 30)
     # Both read the recurrence due before either made its campaign.
@@ -186,16 +191,7 @@ def test_a_second_daemon_that_read_the_same_occurrence_does_not_make_it_again(se
 def test_a_daemon_back_after_missed_occurrences_sends_the_last_one_once(sessions):
     with sessions() as session:
         group = group_of(session, "G", add_contacts(session, range(1)))
-        add_recurrence(
-            session,
-            text="Bonjour",
-            rule=Rule(Frequency.DAILY, time(8, 30)),
-            groups=[group],
-            numbers=[],
-            zone=PARIS,
-            default_region="FR",
-            now=utc(2026, 11, 25, 12),
-        )
+        daily_at_0830(session, [group])
         session.commit()
         assert create_due(session, zone=PARIS, default_region="FR", now=utc(2026, 11, 29, 9)) == 1
     (made,) = campaigns(sessions)
@@ -205,16 +201,7 @@ def test_a_daemon_back_after_missed_occurrences_sends_the_last_one_once(sessions
 def test_a_paused_recurrence_sends_nothing_and_resumes_from_its_next_occurrence(sessions):
     with sessions() as session:
         group = group_of(session, "G", add_contacts(session, range(1)))
-        recurrence = add_recurrence(
-            session,
-            text="Bonjour",
-            rule=Rule(Frequency.DAILY, time(8, 30)),
-            groups=[group],
-            numbers=["06 99 99 99 99"],
-            zone=PARIS,
-            default_region="FR",
-            now=utc(2026, 11, 25, 12),
-        )
+        recurrence = daily_at_0830(session, [group], ["06 99 99 99 99"])
         set_paused(session, recurrence.id, True, PARIS)
         session.commit()
         assert create_due(session, zone=PARIS, default_region="FR", now=utc(2026, 11, 27)) == 0

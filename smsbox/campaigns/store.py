@@ -27,6 +27,7 @@ from smsbox import activity
 from smsbox.activity import Action, Actor
 from smsbox.campaigns.placeholders import Template, check_known, parse
 from smsbox.campaigns.recipients import Recipients, resolve
+from smsbox.message_lists import OUTBOUND_STATUSES
 from smsbox.models import Campaign, Direction, Group, Message, Status, utcnow
 from smsbox.outbox import MessageRejected, check_body
 from smsbox.quotas import check_send
@@ -38,19 +39,8 @@ INSERT_BATCH = 2000
 NAME_MAX = 200
 # Waiting for their turn, and still possible to cancel.
 WAITING = (Status.QUEUED, Status.SCHEDULED)
-# The states a campaign's page counts.
-COUNTED = (
-    Status.SCHEDULED,
-    Status.QUEUED,
-    Status.SENDING,
-    Status.SENT,
-    Status.DELIVERED,
-    Status.FAILED,
-    Status.EXPIRED,
-    Status.BLOCKED,
-    Status.INTERRUPTED,
-    Status.CANCELLED,
-)
+# The states a campaign's page counts: every state of an outbound message.
+COUNTED = OUTBOUND_STATUSES
 
 
 class State(enum.StrEnum):
