@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from campaign_rows import add_contacts, group_of, number_of
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from smsbox.campaigns.local_times import moment_of, send_time
 from smsbox.campaigns.recurring import (
+    THE_DAEMON,
     Frequency,
     Rule,
     add_recurrence,
@@ -21,7 +23,7 @@ from smsbox.campaigns.recurring import (
     remove_recurrence,
     set_paused,
 )
-from smsbox.campaigns.store import CampaignRefused
+from smsbox.campaigns.store import CampaignRefused, CampaignRequest, send_campaign
 from smsbox.contacts.groups import add_members
 from smsbox.models import Campaign, Message, Status
 from smsbox.scheduled import ScheduleRefused
@@ -212,3 +214,22 @@ def test_a_paused_recurrence_sends_nothing_and_resumes_from_its_next_occurrence(
         assert list_recurrences(session) == []
         with pytest.raises(CampaignRefused):
             remove_recurrence(session, recurrence.id)
+
+
+def test_the_database_refuses_a_second_campaign_for_the_same_occurrence(sessions):
+    with sessions() as session:
+        group = group_of(session, "G", add_contacts(session, range(1)))
+        recurrence = daily_at_0830(session, [group])
+        session.commit()
+        occurrence = (recurrence.id, utc(2026, 11, 26, 7, 30))
+        request = CampaignRequest("Bonjour", groups=[group])
+        send_campaign(
+            session, request, THE_DAEMON, default_region="FR", zone=PARIS, recurrence=occurrence
+        )
+        session.commit()
+        with pytest.raises(IntegrityError):
+            send_campaign(
+                session, request, THE_DAEMON, default_region="FR", zone=PARIS, recurrence=occurrence
+            )
+        session.rollback()
+    assert len(campaigns(sessions)) == 1
