@@ -5,6 +5,7 @@ bad input answered with a 4xx."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from campaign_rows import add_contacts, group_of, number_of
@@ -199,3 +200,19 @@ def test_the_type_ahead_offers_ten_contacts_and_the_groups_matching_two_letters(
         answer = client.get("/campaigns/suggest", query_string={"q": hostile})
         assert answer.status_code == 200
         assert answer.get_json() == {"contacts": [], "groups": []}
+
+
+def test_a_group_send_at_a_time_the_clocks_skip_goes_when_they_jump(client, sessions):
+    group_id = groups(sessions, stopped=0)
+    log_in(client)
+    # 2027-03-28: at 02:00 Paris clocks go to 03:00 (01:00 UTC).
+    response = post_send(client, groups=[str(group_id)], send_at="2027-03-28T02:30")
+    assert response.status_code == 302
+    with sessions() as session:
+        campaign = session.scalars(select(Campaign)).one()
+    assert campaign.send_at == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    assert {m.status for m in outbound(sessions)} == {Status.SCHEDULED}
+    # A single message keeps the New SMS page's rule: that time does not exist.
+    single = post_send(client, number=["0612345678"], send_at="2027-03-28T02:30")
+    assert single.status_code == 400
+    assert "the clocks go forward at that hour" in single.get_data(as_text=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget
 
+from smsbox.campaigns.local_times import send_time as campaign_send_time
 from smsbox.numbers import InvalidRecipients, recipients
 from smsbox.outbox import MAX_BODY_LENGTH, MessageRejected, check_body
 from smsbox.scheduled import ScheduleRefused, send_time
@@ -98,6 +100,18 @@ class SendForm(_Checked, ReplyForm):
             self.to_numbers = recipients(field.data or [], get_config().messaging.default_region)
         except InvalidRecipients as refused:
             field.errors.extend(reason(refusal) for refusal in refused.refusals)
+
+    def validate_send_at(self, field: Field) -> None:
+        if not (self.groups.data and field.data):
+            super().validate_send_at(field)
+            return
+        # A campaign's time: one the clocks skip goes when they jump
+        # (smsbox.campaigns.local_times), as recurring campaigns do.
+        zone = ZoneInfo(get_config().messaging.timezone)
+        try:
+            self.scheduled_at = campaign_send_time(field.data.replace("T", " ", 1), zone)
+        except ScheduleRefused as refusal:
+            raise ValidationError(reason(refusal)) from None
 
     def validate_modem(self, field: Field) -> None:
         if field.data and field.data not in dict(field.choices):  # type: ignore[arg-type]
