@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
 from modem.worker import ModemWorker
 from smsbox import outbox, systemd, wakeup
+from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
 from smsbox.models import utcnow
@@ -53,11 +55,19 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
 
     def release_scheduled() -> None:
         with sessions() as session:
+            occurred = recurring.create_due(
+                session,
+                zone=ZoneInfo(config.messaging.timezone),
+                default_region=config.messaging.default_region,
+            )
             released = outbox.release_due_scheduled(session)
             session.commit()
-        if released:
+        if released or occurred:
             wakeup.notify(config)
+        if released:
             log.info("%d scheduled message(s) queued", released)
+        if occurred:
+            log.info("%d recurring campaign(s) queued", occurred)
 
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(

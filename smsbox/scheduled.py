@@ -51,7 +51,7 @@ def send_time(text: str, timezone: str, now: datetime | None = None) -> datetime
     """
     if not text:
         return None
-    local = _parse_local(text)
+    local = parse_local(text)
     zone = ZoneInfo(timezone)
     # fold=0, datetime's default: the first of two same local times.
     moment = local.replace(tzinfo=zone).astimezone(UTC)
@@ -76,7 +76,7 @@ def local_input(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _parse_local(text: str) -> datetime:
+def parse_local(text: str) -> datetime:
     if _LOCAL_TIME.fullmatch(text):
         try:
             return datetime.fromisoformat(text)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from campaign_rows import add_contacts, group_of
 from daemon_fixtures import ON_THE_NETWORK, messages, start_and_settle
 from message_rows import message
 from modem_rows import reported_modem
@@ -18,7 +19,10 @@ from sqlalchemy import select
 from waiting import wait_until
 from werkzeug.serving import make_server
 
+from smsbox.activity import COMMAND_LINE
 from smsbox.calls import list_calls
+from smsbox.campaigns.recurring import Frequency, Rule, add_recurrence
+from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.config import Config
 from smsbox.contacts.details import check_contact
 from smsbox.contacts.groups import add_members, create_group
@@ -122,6 +126,7 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         add_members(session, group, [contact.id])
         session.commit()
         contact_id, group_id = contact.id, group.id
+    campaign_id = long_campaign(sessions)
     log_in(page, "camille")
     for path in [
         "/dashboard",
@@ -151,6 +156,9 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         f"/contacts/groups/{group_id}/delete",
         "/contacts/import",
         "/contacts/export",
+        "/campaigns/",
+        f"/campaigns/{campaign_id}",
+        "/campaigns/recurring",
         "/nowhere",
     ]:
         page.goto(path)
@@ -159,6 +167,33 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         assert width <= PHONE["width"], f"{path} is {width} px wide"
         logout = page.locator(".logout button").bounding_box()
         assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
+
+
+def long_campaign(sessions) -> int:
+    """A campaign with a long name and text, to a group, scheduled and recurring."""
+    with sessions() as session:
+        group = group_of(
+            session, "Les clients du magasin de Saint-Étienne", add_contacts(session, range(2))
+        )
+        text = "Bonjour {name}, nos soldes d'hiver commencent samedi " * 4
+        campaign = send_campaign(
+            session,
+            CampaignRequest(text, groups=[group], send_at=utcnow() + timedelta(days=1)),
+            COMMAND_LINE,
+            default_region="FR",
+            zone=ZoneInfo("Europe/Paris"),
+        )
+        add_recurrence(
+            session,
+            text=text,
+            rule=Rule(Frequency.WEEKLY, time(9), (0, 1, 2, 3, 4, 5)),
+            groups=[group],
+            numbers=[],
+            zone=ZoneInfo("Europe/Paris"),
+            default_region="FR",
+        )
+        session.commit()
+        return campaign.id
 
 
 def add_troubled_modem(sessions, trouble: str) -> int:

@@ -37,6 +37,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
         api,
         auth,
         calls,
+        campaigns,
         contacts,
         dashboard,
         discussions,
@@ -69,6 +70,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
+    app.register_blueprint(campaigns.bp)
     app.register_blueprint(discussions.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(calls.bp)

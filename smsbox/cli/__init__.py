@@ -19,6 +19,7 @@ from smsbox.cli.activity import add_activity_command
 from smsbox.cli.apikey import add_apikey_commands
 from smsbox.cli.backup import add_backup_commands
 from smsbox.cli.calls import add_calls_command
+from smsbox.cli.campaigns import add_campaign_commands
 from smsbox.cli.contacts import add_contacts_commands
 from smsbox.cli.database import add_database_commands
 from smsbox.cli.doctor import add_doctor_command
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_listing_commands(add)
     add_optout_commands(commands, add)
     add_contacts_commands(commands, add)
+    add_campaign_commands(commands, add)
     add_calls_command(add)
     add_activity_command(add)
     add_database_commands(commands, add)

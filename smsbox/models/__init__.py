@@ -17,6 +17,7 @@ from smsbox.models.base import (
     UTCDateTime,
     utcnow,
 )
+from smsbox.models.campaigns import Campaign, RecurringCampaign
 from smsbox.models.directory import (
     Contact,
     Group,
@@ -43,6 +44,7 @@ __all__ = [
     "ActivityEntry",
     "ApiKey",
     "Base",
+    "Campaign",
     "Contact",
     "ConversationHead",
     "Direction",
@@ -59,6 +61,7 @@ __all__ = [
     "ModemError",
     "ModemLease",
     "OptOut",
+    "RecurringCampaign",
     "Setting",
     "Status",
     "UTCDateTime",

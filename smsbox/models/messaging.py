@@ -113,6 +113,8 @@ class Message(Base):
         # this index alone; one modem's sent in a period.
         Index("ix_messages_user_created", "created_by_id", "created_at", "status"),
         Index("ix_messages_modem_sent", "modem_id", "sent_at"),
+        # A campaign's counts per state, and its cancelling.
+        Index("ix_messages_campaign_status", "campaign_id", "status"),
         Index(
             "ix_messages_unread_numbers",
             "number",
@@ -151,6 +153,8 @@ class Message(Base):
     # Given by the API client that queued it, handed back with the message (and, once
     # webhooks exist, in each of its events): the client's own reference.
     callback_data: Mapped[str | None] = mapped_column(Text)
+    # The campaign (smsbox.campaigns) that queued it, if one did.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
 
     modem: Mapped[Modem | None] = relationship(foreign_keys=[modem_id])
     requested_modem: Mapped[Modem | None] = relationship(foreign_keys=[requested_modem_id])

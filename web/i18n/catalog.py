@@ -36,6 +36,7 @@ METHOD_MAP = [
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
     ("smsbox/contacts/**.py", "python"),
+    ("smsbox/campaigns/**.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -61,6 +62,9 @@ KEYWORDS = {
     # smsbox.contacts.lines: a rejected line's reason is the third argument.
     "Rejected": (3,),
     "reason_template": None,
+    "CampaignRefused": None,
+    "PlaceholderRefused": None,
+    "RecipientsRefused": None,
 }
 
 

@@ -1,13 +1,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    Form,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, ValidationError
-from wtforms.widgets import DateTimeLocalInput
+from wtforms.widgets import CheckboxInput, DateTimeLocalInput, ListWidget
 
+from smsbox.campaigns.local_times import send_time as campaign_send_time
 from smsbox.numbers import InvalidRecipients, recipients
 from smsbox.outbox import MAX_BODY_LENGTH, MessageRejected, check_body
 from smsbox.scheduled import ScheduleRefused, send_time
@@ -64,6 +75,15 @@ class _Checked(Form):
 
 class SendForm(_Checked, ReplyForm):
     number = NumbersField(_l("Number"))
+    # Filled with the groups; choosing one makes the send a campaign.
+    groups = SelectMultipleField(
+        _l("Groups"),
+        choices=[],
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    transactional = BooleanField(_l("Transactional (a reminder, a code): goes out at any hour"))
     send_at = StringField(_l("Send later (optional)"), widget=DateTimeLocalInput())
     # Filled with the sending modems when there are several; empty: the routing chooses.
     modem = SelectField(_l("Sending modem"), choices=[], validate_choice=False)
@@ -73,10 +93,25 @@ class SendForm(_Checked, ReplyForm):
     to_numbers: dict[str, str] | None = None
 
     def validate_number(self, field: Field) -> None:
+        if self.groups.data and not any(value.strip() for value in field.data or []):
+            self.to_numbers = {}  # the groups alone
+            return
         try:
             self.to_numbers = recipients(field.data or [], get_config().messaging.default_region)
         except InvalidRecipients as refused:
             field.errors.extend(reason(refusal) for refusal in refused.refusals)
+
+    def validate_send_at(self, field: Field) -> None:
+        if not (self.groups.data and field.data):
+            super().validate_send_at(field)
+            return
+        # A campaign's time: one the clocks skip goes when they jump
+        # (smsbox.campaigns.local_times), as recurring campaigns do.
+        zone = ZoneInfo(get_config().messaging.timezone)
+        try:
+            self.scheduled_at = campaign_send_time(field.data.replace("T", " ", 1), zone)
+        except ScheduleRefused as refusal:
+            raise ValidationError(reason(refusal)) from None
 
     def validate_modem(self, field: Field) -> None:
         if field.data and field.data not in dict(field.choices):  # type: ignore[arg-type]

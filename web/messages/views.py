@@ -9,6 +9,7 @@ from smsbox.modems import list_modems
 from smsbox.optouts import opted_out_among
 from smsbox.outbox import MAX_BODY_LENGTH
 from smsbox.sms_length import Alphabet, SmsLength, measure
+from web.campaigns.sending import group_choices, queue_campaign_form
 from web.db import get_config, get_session
 from web.filters import localtime
 from web.messages.forms import SendForm
@@ -23,7 +24,21 @@ def send() -> ResponseReturnValue:
     form = SendForm()
     senders = [modem.name for modem in get_config().modems if modem.sends]
     form.modem.choices = [("", gettext("Any: the least busy"))] + [(name, name) for name in senders]
-    messages = queue_send_form(form) if form.validate_on_submit() else None
+    form.groups.choices = group_choices()
+    valid = form.validate_on_submit()
+    if valid and form.groups.data:
+        campaign = queue_campaign_form(form)
+        if campaign is not None:
+            flash(
+                gettext(
+                    "Campaign queued: %(count)s messages, %(stopped)s skipped as opted out.",
+                    count=campaign.recipients,
+                    stopped=campaign.opted_out,
+                ),
+                "success",
+            )
+            return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    messages = queue_send_form(form) if valid and not form.groups.data else None
     if messages is not None:
         numbers = ", ".join(message.number for message in messages)
         # Queued all the same, as every way in does: the daemon checks the list when it
