@@ -1,7 +1,7 @@
 """campaigns: group sends, their recurrences, messages.campaign_id
 
 Revision ID: 0024_campaigns
-Revises: 0022_contacts
+Revises: 0023_modem_leases
 Create Date: 2026-11-25 21:10:00
 
 """
