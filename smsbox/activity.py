@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     MESSAGES_DELETED = "messages_deleted"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
+    KEYWORD_TAGGED = "keyword_tagged"
+    LANGUAGE_CHANGED = "language_changed"
 
 
 @dataclass(frozen=True)

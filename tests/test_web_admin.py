@@ -94,7 +94,7 @@ def test_an_admin_saves_keywords_and_the_change_is_logged(admin, sessions):
 def test_keywords_that_clash_are_refused_and_nothing_changes(admin, sessions):
     response = post_settings(admin, "keywords", keyword_form(help="AIDE\nstop"))
     assert response.status_code == 400
-    assert "The keyword stop is both opt_out and help." in response.get_data(as_text=True)
+    assert "The keyword stop is both opt-out and help." in response.get_data(as_text=True)
     with sessions() as session:
         assert account_settings.keyword_rules(session) == KeywordRules()
 
@@ -120,7 +120,7 @@ def test_an_admin_sets_the_sending_hours(admin, sessions):
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        (hours_form(monday=("20:00", "08:00")), "monday: the sending hours end (08:00) before"),
+        (hours_form(monday=("20:00", "08:00")), "Monday: the sending hours end (08:00) before"),
         (hours_form() | {"hours-extra_holidays": "24/12/2026"}, "The holiday 24/12/2026 is no"),
     ],
 )

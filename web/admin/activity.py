@@ -27,6 +27,8 @@ ACTION_NAMES = {
     Action.MESSAGES_DELETED: lazy_gettext("messages deleted"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
+    Action.KEYWORD_TAGGED: lazy_gettext("put in a group by a keyword"),
+    Action.LANGUAGE_CHANGED: lazy_gettext("own language changed"),
 }
 
 

@@ -35,6 +35,8 @@ METHOD_MAP = [
     ("smsbox/quotas.py", "python"),
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
+    ("smsbox/message_settings.py", "python"),
+    ("smsbox/account_details.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
