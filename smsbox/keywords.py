@@ -136,7 +136,9 @@ def check_rules(rules: KeywordRules) -> None:
                 keyword=keyword,
                 limit=MAX_KEYWORD_LENGTH,
             )
-        if key in seen and (seen[key] is not kind or kind is Kind.CUSTOM):
+        if key in seen and seen[key] is kind is Kind.CUSTOM:
+            raise Refusal("The keyword %(keyword)s is given twice.", keyword=keyword)
+        if key in seen and seen[key] is not kind:
             raise Refusal(
                 "The keyword %(keyword)s is both %(first)s and %(second)s.",
                 keyword=keyword,

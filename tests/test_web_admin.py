@@ -32,6 +32,8 @@ ADMIN_POSTS = (
     "/admin/settings/keywords",
     "/admin/settings/hours",
     "/admin/settings/caps",
+    "/admin/settings/account",
+    "/admin/settings/messages",
     "/admin/optouts",
     "/admin/optouts/remove",
 )
