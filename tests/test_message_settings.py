@@ -4,13 +4,11 @@ period and report request a running daemon writes into the next PDU."""
 from __future__ import annotations
 
 import pytest
-from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT, configured, run_daemon_until
+from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT
 
 from modem.pdu import decode
-from modem.sim import SimulatedModem
 from smsbox import account_settings, outbox
 from smsbox.activity import COMMAND_LINE, entries
-from smsbox.database import make_engine, make_session_factory
 from smsbox.message_settings import MessageSettings, message_settings
 from smsbox.outbox import MessageTooLong
 from smsbox.refusals import Refusal
@@ -84,19 +82,3 @@ def test_a_change_reaches_the_running_daemons_next_pdu(db, sim, start_daemon, mo
     assert after.validity == "720M"  # 12 hours, as python-gammu reads the PDU back
     assert not after.status_report
     assert decode(after.parts[0])["Text"] == "après\nACME"
-
-
-def test_reports_stay_off_when_the_modem_cannot_ask_for_them(tmp_path):
-    device = str(tmp_path / "modem")
-    config = configured(tmp_path, device, status_reports=False)
-    engine = make_engine(config.database_url)
-    with make_session_factory(engine)() as session:
-        save(session, MessageSettings(delivery_reports=True, validity_hours=24))
-        outbox.queue_message(session, "0612345678", "sans accusé", default_region="FR")
-        session.commit()
-    with SimulatedModem(device) as sim:
-        run_daemon_until(config, sim.sent, SENDING_WAIT)
-    engine.dispose()
-    (submitted,) = sim.sent()
-    assert not submitted.status_report
-    assert submitted.validity == "1440M"  # 24 hours, as python-gammu reads it back

@@ -8,7 +8,6 @@ import io
 import pytest
 from sqlalchemy import select
 from test_web import csrf_token, log_in
-from web_fixtures import PASSWORD
 
 from smsbox import account_settings, optouts
 from smsbox.activity import entries
@@ -16,7 +15,6 @@ from smsbox.keywords import KeywordRules
 from smsbox.models import Direction, Message, OptOut, Status
 from smsbox.quotas import Quotas, current_quotas
 from smsbox.sending_window import SendingWindow
-from smsbox.users import create_user
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 ADMIN_PAGES = (
@@ -37,15 +35,6 @@ ADMIN_POSTS = (
     "/admin/optouts",
     "/admin/optouts/remove",
 )
-
-
-@pytest.fixture
-def admin(client, sessions):
-    with sessions() as session:
-        create_user(session, "root", PASSWORD, admin=True, language="en")
-        session.commit()
-    log_in(client, "root")
-    return client
 
 
 def keyword_form(**changes) -> dict[str, str]:

@@ -384,15 +384,21 @@ def test_a_discussion_shows_news_and_delivery_without_a_reload(
     assert (sent.number, sent.status) == ("+33698765432", Status.DELIVERED)
 
 
-def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
-    browser, base_url, sessions
-):
+def admin_page(browser, base_url, sessions):
+    """A page logged in as "root", an administrator, in English."""
     with sessions() as session:
         create_user(session, "root", PASSWORD, language="en", admin=True)
         session.commit()
     page = browser.new_context(base_url=base_url).new_page()
     page.set_default_timeout(10_000)
     log_in(page, "root")
+    return page
+
+
+def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
+    browser, base_url, sessions
+):
+    page = admin_page(browser, base_url, sessions)
 
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Each user, a day").fill("5")
@@ -417,12 +423,7 @@ def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
 def test_an_admin_names_the_account_and_signs_messages_and_the_counter_counts_it(
     browser, base_url, sessions
 ):
-    with sessions() as session:
-        create_user(session, "root", PASSWORD, language="en", admin=True)
-        session.commit()
-    page = browser.new_context(base_url=base_url).new_page()
-    page.set_default_timeout(10_000)
-    log_in(page, "root")
+    page = admin_page(browser, base_url, sessions)
 
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Account name, shown at the top of every page").fill("Cabinet Martin")

@@ -19,15 +19,6 @@ from smsbox.quotas import Quotas
 from smsbox.users import create_user
 
 
-@pytest.fixture
-def admin(client, sessions):
-    with sessions() as session:
-        create_user(session, "root", PASSWORD, admin=True, language="en")
-        session.commit()
-    log_in(client, "root")
-    return client
-
-
 def account_form(**changes: str) -> dict[str, str]:
     typed = {"name": "Cabinet Martin", "timezone": "Europe/Paris", "allow_duplicates": ""}
     return {f"account-{name}": value for name, value in (typed | changes).items() if value}
