@@ -69,9 +69,9 @@ def queue_message(
 ) -> Message:
     """Queue `body` (with the account's signature unless `signed` is False: automatic
     replies go without); MessageRejected, InvalidNumber when it cannot go."""
-    check_body(body)
-    text = signed_text(session, body) if signed else body
-    check_body(text)
+    text = checked_signed(session, body) if signed else body
+    if not signed:
+        check_body(text)
     number = to_e164(raw_number, default_region)
     message = Message(
         direction=Direction.OUTBOUND,
@@ -88,6 +88,15 @@ def queue_message(
     session.add(message)
     session.flush()
     return message
+
+
+def checked_signed(session: Session, body: str) -> str:
+    """`body` with the account's signature, each checked (MessageRejected): the text
+    for being empty, the whole for its length."""
+    check_body(body)
+    text = signed_text(session, body)
+    check_body(text)
+    return text
 
 
 def signed_text(session: Session, body: str) -> str:

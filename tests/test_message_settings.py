@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pytest
 from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT
+from sqlalchemy import select
+from test_api import assert_problem
 
 from modem.pdu import decode
 from smsbox import account_settings, outbox
 from smsbox.activity import COMMAND_LINE, entries
 from smsbox.message_settings import MessageSettings, message_settings
+from smsbox.models import Message
 from smsbox.outbox import MessageTooLong
 from smsbox.refusals import Refusal
 
@@ -82,3 +85,15 @@ def test_a_change_reaches_the_running_daemons_next_pdu(db, sim, start_daemon, mo
     assert after.validity == "720M"  # 12 hours, as python-gammu reads the PDU back
     assert not after.status_report
     assert decode(after.parts[0])["Text"] == "après\nACME"
+
+
+def test_the_api_signs_what_it_sends_and_refuses_a_text_too_long_with_it(api, sessions):
+    with sessions() as session:
+        save(session, MessageSettings(signature="ACME"))
+    too_long = api.post("/messages", {"to": "0612345678", "text": "x" * 1598})
+    assert_problem(too_long, 422, "too-long", "text")
+    answer = api.post("/messages", {"to": "0612345678", "text": "Bonjour"})
+    assert answer.status == 201
+    with sessions() as session:
+        (message,) = session.scalars(select(Message)).all()
+    assert message.body == "Bonjour\nACME"

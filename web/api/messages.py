@@ -107,7 +107,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     config = get_config()
     region = config.messaging.default_region
     try:
-        outbox.check_body(body.text)
+        outbox.checked_signed(get_session(), body.text)
     except outbox.MessageRejected as error:
         kind = next(kind for refusal, kind in _TEXT_KINDS if isinstance(error, refusal))
         raise Problem(kind, str(error), field="text") from None
