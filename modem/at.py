@@ -153,9 +153,9 @@ def _number(field: str, line: str) -> int:
     return number
 
 
-def parse_cmti(line: str) -> tuple[str, int]:
-    """'+CMTI: "SM",3' -> ('SM', 3)."""
-    storage, index = _fields(line, "+CMTI:", 2)[:2]
+def parse_cmti(line: str, prefix: str = "+CMTI:") -> tuple[str, int]:
+    """'+CMTI: "SM",3' -> ('SM', 3); with `prefix` "+CDSI:", where a report was filed."""
+    storage, index = _fields(line, prefix, 2)[:2]
     if not storage:
         raise ModemError(f"no storage in {_shown(line)}")
     return storage, _number(index, line)

@@ -188,7 +188,11 @@ def received_part(pdu_hex: str) -> ReceivedPart:
 
     Raises PduError for anything else than a PDU python-gammu reads.
     """
-    decoded = decode(pdu_hex)
+    return part_from(decode(pdu_hex), pdu_hex)
+
+
+def part_from(decoded: dict, pdu_hex: str) -> ReceivedPart:
+    """received_part, once python-gammu has decoded the PDU."""
     concatenated = concatenation(decoded)
     if concatenated is None:
         return ReceivedPart(pdu=pdu_hex.upper(), sender=decoded["Number"])

@@ -1,6 +1,6 @@
-"""Receiving a modem's SMS: read, stored (idempotently), deleted from the SIM, then
-joined into messages; a keyword (STOP, START, HELP) is acted on once its message
-is stored."""
+"""Receiving what a modem hands over: SMS read, stored (idempotently), deleted from
+the SIM, then joined into messages, a keyword (STOP, START, HELP) acted on once its
+message is stored; status reports matched to the parts they are about."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from modem import pdu as pdus
-from modem.drivers.contract import ModemDriver, StoredSms
-from smsbox import account_settings, inbox, keyword_replies
-from smsbox.models import InboundPart, Message
+from modem.drivers.contract import ModemDriver, Outcome, StatusReport, StoredSms
+from modem.reports import report_from
+from smsbox import account_settings, delivery, inbox, keyword_replies
+from smsbox.models import InboundPart, Message, Status
 
 log = logging.getLogger(__name__)
+REPORTED_STATES = {
+    Outcome.DELIVERED: Status.DELIVERED,
+    Outcome.FAILED: Status.FAILED,
+    Outcome.EXPIRED: Status.EXPIRED,
+}
 
 
 class MessageReceiver:
@@ -48,11 +54,17 @@ class MessageReceiver:
     def receive(self, modem_id: int, stored: StoredSms) -> None:
         """Store one SMS read from the modem, then delete it from there."""
         try:
-            part = pdus.received_part(stored.pdu)
+            decoded = pdus.decode(stored.pdu)
         except pdus.PduError as error:
             # Left on the SIM: deleting what we cannot read would lose it.
             log.error("modem %s: unreadable SMS at %d: %s", self.modem_name, stored.index, error)
             return
+        if decoded["Type"] == "Status_Report":
+            # Filed among the SMS by a modem that stores its reports (AT+CNMI <ds> 2).
+            self.take_report(modem_id, report_from(decoded))
+            self.driver.delete_message(stored.index)
+            return
+        part = pdus.part_from(decoded, stored.pdu)
         with self.sessions() as session:
             inbox.store_part(session, modem_id, part, storage=stored.storage, index=stored.index)
             session.commit()
@@ -60,6 +72,32 @@ class MessageReceiver:
         with self.sessions() as session:
             inbox.release_slot(session, modem_id, stored.storage, stored.index, stored.pdu)
             session.commit()
+
+    def take_report(self, modem_id: int, report: StatusReport) -> None:
+        """Move the part the report is about to what the network says became of it."""
+        state = REPORTED_STATES.get(report.outcome)
+        if state is None:
+            return  # the network is still trying: the part stays sent
+        with self.sessions() as session:
+            part = delivery.record_report(
+                session,
+                modem_id,
+                report.reference,
+                report.recipient,
+                state,
+                report.discharged_at,
+                default_region=self.default_region,
+                detail=f"(TP-Status {report.status:#04x})",
+            )
+            session.commit()
+        if part is None:
+            log.warning(
+                "modem %s: status report for no part sent (reference %d to %s, %s)",
+                self.modem_name,
+                report.reference,
+                report.recipient,
+                report.outcome,
+            )
 
     def assemble(self, modem_id: int) -> None:
         """Turn the parts that are ready into messages."""

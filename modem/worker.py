@@ -25,7 +25,6 @@ from modem.drivers.contract import (
     ModemDriver,
     ModemStatus,
     NewMessage,
-    Outcome,
     PduRequest,
     Restarted,
     StatusReport,
@@ -34,11 +33,11 @@ from modem.errors import ModemError, PinRefused
 from modem.pace import ModemCap, Reread, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
-from smsbox import delivery, sending
+from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.message_settings import message_settings
 from smsbox.metrics import MODEM_FAULTS
-from smsbox.models import Status, utcnow
+from smsbox.models import utcnow
 from smsbox.modems import (
     CONNECTING,
     READY,
@@ -63,11 +62,6 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
-REPORTED_STATES = {
-    Outcome.DELIVERED: Status.DELIVERED,
-    Outcome.FAILED: Status.FAILED,
-    Outcome.EXPIRED: Status.EXPIRED,
-}
 
 
 class ModemWorker:
@@ -252,7 +246,7 @@ class ModemWorker:
             )
             self._set_up_again()
         for report in (event for event in events if isinstance(event, StatusReport)):
-            self._take_report(report)
+            self.receiver.take_report(self.modem_id, report)
         arrived = [event for event in events if isinstance(event, NewMessage)]
         for event in arrived:
             stored = self.driver.read_message(event.index)
@@ -301,31 +295,6 @@ class ModemWorker:
         if now >= self._next_status_poll:
             self._next_status_poll = now + STATUS_POLL_INTERVAL
             self._record_status(self.driver.status())
-
-    def _take_report(self, report: StatusReport) -> None:
-        state = REPORTED_STATES.get(report.outcome)
-        if state is None:
-            return  # the network is still trying: the part stays sent
-        with self.sessions() as session:
-            part = delivery.record_report(
-                session,
-                self.modem_id,
-                report.reference,
-                report.recipient,
-                state,
-                report.discharged_at,
-                default_region=self.default_region,
-                detail=f"(TP-Status {report.status:#04x})",
-            )
-            session.commit()
-        if part is None:
-            log.warning(
-                "modem %s: status report for no part sent (reference %d to %s, %s)",
-                self.modem.name,
-                report.reference,
-                report.recipient,
-                report.outcome,
-            )
 
     def _set_up_again(self) -> None:
         self.driver.reinitialise()

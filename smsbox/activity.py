@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     MESSAGES_QUEUED = "messages_queued"
     MESSAGES_DELETED = "messages_deleted"
+    MESSAGE_CANCELLED = "message_cancelled"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
     KEYWORD_TAGGED = "keyword_tagged"

@@ -1,5 +1,5 @@
-"""What staff do to several messages at once from a list: mark them read or
-unread, delete them. The caller commits."""
+"""What staff do to messages: mark several read or unread, delete them, call one
+off before it leaves. The caller commits."""
 
 from __future__ import annotations
 
@@ -86,19 +86,25 @@ def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
 
 
 def cancel_message(session: Session, message_id: int) -> bool | None:
-    """Call off (delete) an outbound message that is scheduled, or queued with no part
-    handed to a modem yet; False when it is too late (a worker took it, or part of it
-    left), None when there is no such outbound message. The caller commits on True and
-    rolls back otherwise."""
+    """Call off an outbound message that is scheduled, or queued with no part handed to
+    a modem yet: it stays, `cancelled`, and is never sent. True when this call
+    cancelled it, False when it could not (cancelled before, a worker took it, part of
+    it left), None when there is no such outbound message. The caller commits."""
     direction = session.scalar(select(Message.direction).where(Message.id == message_id))
     if direction != Direction.OUTBOUND:
         return None
-    # A worker claims with an UPDATE ... WHERE status = 'queued': of it and this DELETE,
+    # A worker claims with an UPDATE ... WHERE status = 'queued': of it and this one,
     # one finds the row in the state it expects, the other nothing.
     untouched = Message.status.in_(CANCELLABLE) & ~exists().where(
         MessagePart.message_id == Message.id, MessagePart.status != Status.QUEUED
     )
-    return delete_with_references(session, [message_id], untouched) == 1
+    calling_off = (
+        update(Message)
+        .where(Message.id == message_id, untouched)
+        .values(status=Status.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(calling_off).rowcount == 1
 
 
 def delete_with_references(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from smsbox.message_actions import cancel_message
 from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.outbox import check_body
@@ -149,9 +150,13 @@ def reschedule(session: Session, message_id: int, body: str, scheduled_at: datet
     _change(session, message_id, body=body, scheduled_at=scheduled_at)
 
 
-def cancel(session: Session, message_id: int) -> None:
-    """Call a scheduled message off: it stays, `cancelled`, and is never sent."""
-    _change(session, message_id, status=Status.CANCELLED)
+def cancel(session: Session, message_id: int) -> Message:
+    """Call a scheduled message off, or one its time released that no modem took yet:
+    it stays, `cancelled`, and is never sent."""
+    if not cancel_message(session, message_id):
+        _say_what_it_is_now(session, message_id)
+    session.expire_all()
+    return session.get_one(Message, message_id)
 
 
 def _change(session: Session, message_id: int, **values: object) -> None:
@@ -166,6 +171,10 @@ def _change(session: Session, message_id: int, **values: object) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
-        # Whoever changed it first (the daemon, another person): say what it is now.
-        session.expire_all()
-        scheduled_message(session, message_id)
+        _say_what_it_is_now(session, message_id)
+
+
+def _say_what_it_is_now(session: Session, message_id: int) -> None:
+    # Whoever changed it first (the daemon, another person) did: say what it is now.
+    session.expire_all()
+    scheduled_message(session, message_id)

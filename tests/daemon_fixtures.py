@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from databases import database_section
@@ -114,11 +115,18 @@ def held_sms(sim: SimulatedModem) -> list[str]:
 
 def run_daemon_until(config: Config, condition, timeout: float = 15.0) -> None:
     """Run the daemon in a thread until `condition()` holds, then stop it."""
+    with daemon_running(config):
+        wait_until(condition, timeout)
+
+
+@contextmanager
+def daemon_running(config: Config) -> Iterator[None]:
+    """The daemon in a thread while the block runs."""
     stop = threading.Event()
     thread = threading.Thread(target=run_daemon, args=(config, stop))
     thread.start()
     try:
-        wait_until(condition, timeout)
+        yield
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -433,11 +433,15 @@ def test_it_cancels_a_queued_or_scheduled_message_and_nothing_that_left(api, ses
     assert_problem(api.delete(f"/messages/{ids[0]}"), 409, "conflict")
     assert_problem(api.delete(f"/messages/{ids[1]}"), 409, "conflict")
     assert_problem(api.delete(f"/messages/{ids[2]}"), 404, "not-found")
-    assert_problem(api.delete(f"/messages/{queued_id}"), 404, "not-found")
-    assert sorted(m.id for m in queued(sessions)) == sorted(ids)
+    assert api.delete(f"/messages/{queued_id}").status == 204, "a retry finds it cancelled"
+    assert_problem(api.delete("/messages/999999"), 404, "not-found")
+    statuses = {m.id: m.status for m in queued(sessions)}
+    assert statuses[queued_id] == statuses[scheduled_id] == Status.CANCELLED
+    assert [statuses[i] for i in ids] == [Status.SENDING, Status.QUEUED, Status.RECEIVED]
+    assert api.get(f"/messages/{scheduled_id}").json["status"] == "cancelled"
 
 
-def test_it_cancels_an_automatic_reply_to_a_call(api, sessions, modem_id):
+def test_a_cancelled_reply_to_a_call_stays_linked_to_the_call(api, sessions, modem_id):
     answer = api.post("/messages", {"to": "0612345678", "text": "rappel"})
     message_id = answer.json["messages"][0]["id"]
     with sessions() as session:
@@ -452,7 +456,8 @@ def test_it_cancels_an_automatic_reply_to_a_call(api, sessions, modem_id):
         session.commit()
     assert api.delete(f"/messages/{message_id}").status == 204
     with sessions() as session:
-        assert session.scalar(select(IncomingCall.reply_message_id)) is None
+        assert session.scalar(select(IncomingCall.reply_message_id)) == message_id
+        assert session.get(Message, message_id).status == Status.CANCELLED
 
 
 def test_it_manages_the_stop_list(api_base, sessions):
@@ -611,7 +616,7 @@ def test_it_logs_what_a_key_changed_in_the_activity_log(api_base, sessions):
         ("api:ops", "messages_queued", None),
         ("api:ops", "optout_added", "+33633333333"),
         ("api:ops", "optout_removed", "+33633333333"),
-        ("api:ops", "messages_deleted", None),
+        ("api:ops", "message_cancelled", "+33611111111"),
     ]
 
 

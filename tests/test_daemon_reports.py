@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT, configured, messages, run_daemon_until
+from daemon_fixtures import (
+    EVERY_DRIVER,
+    SENDING_WAIT,
+    configured,
+    messages,
+    run_daemon_until,
+)
 from waiting import wait_until
 
 from modem.pdu import decode

@@ -21,13 +21,16 @@ from modem.drivers.contract import (
     IncomingCall,
     ModemStatus,
     NewMessage,
+    Outcome,
     PduRequest,
     StoredSms,
 )
 from modem.drivers.gammu import GammuDriver
 from modem.errors import ModemError, PinRefused, SubmitOutcomeUnknown
-from modem.pdu import encode_deliver, join_text, received_part
+from modem.pdu import encode_deliver, encode_status_report, join_text, received_part
+from modem.reports import read_status_report
 from modem.sim import SimulatedModem
+from modem.sim.state import MessageStatus
 from smsbox.cli import main
 from smsbox.config import load_config
 from smsbox.database import make_engine, make_session_factory
@@ -242,3 +245,20 @@ def test_it_closes_a_session_that_has_calls_it_did_not_read(tmp_path):
         check=False,
     )
     assert closing.returncode == 0, closing.stderr
+
+
+def test_it_hands_over_a_status_report_filed_in_the_storage_as_its_pdu(connected):
+    sim, driver = connected
+    filed = encode_status_report(
+        42, "+33612345678", smsc=SMSC, submitted_at=SENT_AT, status=0x46
+    )  # 0x46: the validity period ran out
+    with sim.engine.lock:
+        sim.engine.storage.add(MessageStatus.REC_UNREAD, filed)
+    (stored,) = driver.stored_messages()
+    report = read_status_report(stored.pdu)
+    assert (report.reference, report.recipient, report.outcome) == (
+        42,
+        "+33612345678",
+        Outcome.EXPIRED,
+    )
+    emptied(sim, driver)

@@ -222,23 +222,37 @@ def test_it_refuses_a_new_text_the_send_form_would_refuse(sessions):
         reschedule(session, message_id, "  ", utcnow() + timedelta(hours=2))
 
 
-def test_a_message_the_daemon_released_can_no_longer_be_changed_or_cancelled(sessions):
+def test_a_message_the_daemon_released_can_no_longer_be_changed(sessions):
     message_id = scheduled_in(sessions, timedelta(hours=1))
     with sessions() as session:
         # The daemon's release at the message's time, as if it came first.
         assert release_due_scheduled(session, now=utcnow() + timedelta(hours=2)) == 1
         session.commit()
-    for change in (
-        lambda session: reschedule(session, message_id, "second", utcnow() + timedelta(days=1)),
-        lambda session: cancel(session, message_id),
-    ):
-        with sessions() as session, pytest.raises(NotScheduled) as refused:
-            change(session)
-        assert refused.value.gone is False
-        assert "already left" in str(refused.value)
+    with sessions() as session, pytest.raises(NotScheduled) as refused:
+        reschedule(session, message_id, "second", utcnow() + timedelta(days=1))
+    assert refused.value.gone is False
+    assert "already left" in str(refused.value)
     with sessions() as session:
         message = session.get(Message, message_id)
         assert (message.body, message.status) == ("first", Status.QUEUED)
+
+
+def test_a_released_message_no_modem_took_can_still_be_cancelled_and_no_later(sessions):
+    message_id = scheduled_in(sessions, timedelta(hours=1))
+    taken_id = scheduled_in(sessions, timedelta(hours=1))
+    with sessions() as session:
+        assert release_due_scheduled(session, now=utcnow() + timedelta(hours=2)) == 2
+        session.get(Message, taken_id).status = Status.SENDING  # a worker claimed it
+        session.commit()
+    with sessions() as session:
+        cancel(session, message_id)
+        session.commit()
+    with sessions() as session, pytest.raises(NotScheduled) as refused:
+        cancel(session, taken_id)
+    assert "already left" in str(refused.value)
+    with sessions() as session:
+        assert session.get(Message, message_id).status == Status.CANCELLED
+        assert session.get(Message, taken_id).status == Status.SENDING
 
 
 def test_it_cancels_a_waiting_message_keeping_it_and_the_daemon_never_releases_it(sessions):

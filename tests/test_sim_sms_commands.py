@@ -121,13 +121,14 @@ def test_it_answers_an_error_for_a_message_text_mode_cannot_show(modem):
 
 
 def test_it_reports_and_switches_preferred_storages(modem, network):
-    assert run(modem, "AT+CPMS=?") == ok('+CPMS: ("SM","ME"),("SM","ME"),("SM","ME")')
+    assert run(modem, "AT+CPMS=?") == ok('+CPMS: ("SM","ME","SR"),("SM","ME"),("SM","ME")')
     deliver(modem, network, "sur la SIM")
     assert run(modem, "AT+CPMS?") == ok('+CPMS: "SM",1,30,"SM",1,30,"SM",1,30')
     assert run(modem, 'AT+CPMS="ME","ME","ME"') == ok("+CPMS: 0,50,0,50,0,50")
     assert deliver(modem, network, "dans le modem") == lines('+CMTI: "ME",1')
     assert len(modem.stores["ME"].messages) == 1
     assert run(modem, 'AT+CPMS="XX"') == lines("+CMS ERROR: 302")
+    assert run(modem, 'AT+CPMS="SM","SR"') == lines("+CMS ERROR: 302")  # reports: read only
 
 
 def test_it_passes_a_new_message_directly_in_pdu_mode_without_storing_it(modem, network):
@@ -165,6 +166,11 @@ def test_it_routes_status_reports_as_cnmi_ds_says(modem):
     deliver_report(modem, report)
     assert modem.take_output() == lines('+CDSI: "SR",1')
     assert modem.stores["SR"].messages[1].pdu == report
+
+    run(modem, 'AT+CPMS="SR"')
+    assert run(modem, "AT+CMGR=1").endswith(f"{report}\r\n\r\nOK\r\n".encode())
+    run(modem, "AT+CMGD=1")
+    assert not modem.stores["SR"].messages
 
 
 def test_it_makes_status_reports_that_python_gammu_reads_back():

@@ -4,7 +4,9 @@ AT commands over a serial port."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 
 import serial
 
@@ -39,9 +41,15 @@ log = logging.getLogger(__name__)
 ALL_MESSAGES = 4
 # Store incoming SMS and announce them with +CMTI: a message is on the SIM
 # before we are told, so a crash between the two cannot lose it. Status reports
-# come straight to us with +CDS (<ds> 1): one lost while the daemon is down
-# leaves its message `sent`, which is true.
+# likewise where the modem has a storage for them (<ds> 2, +CDSI), else they come
+# straight to us (<ds> 1, +CDS): one lost while the daemon is down leaves its
+# message `sent`, which is true. Best first:
 NEW_MESSAGE_INDICATIONS = "2,1,0,{ds},0"
+FILED_REPORTS, PASSED_REPORTS, NO_REPORTS = 2, 1, 0
+REPORT_STORAGE = "SR"
+# A report in REPORT_STORAGE goes by a slot number above any SMS storage's index,
+# as libgammu numbers its folders: the daemon's contract knows one numbering.
+REPORT_SLOTS = 100_000
 PIN_TIMEOUT = 20
 
 
@@ -51,7 +59,7 @@ class ATDriver(PinGuard):
         self.settings = settings
         self.device = settings.device
         self._open_port = open_port
-        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=1 if settings.status_reports else 0)
+        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=NO_REPORTS)
         self._channel: ATChannel | None = None
         self._calls = CallTracker()
         self._status = StatusReader(lambda: self.channel, self.device)
@@ -112,23 +120,50 @@ class ATDriver(PinGuard):
         self.announces_new_messages = True
 
     def _try_indications(self) -> None:
+        *better, last = self._report_routes()
+        for ds in better:
+            try:
+                self._indicate(ds)
+                return
+            except NoAnswer:
+                raise
+            except ModemError as error:
+                # Some modems route reports only one way, or not at all: new SMS
+                # matter more than reports, which then leave their messages `sent`.
+                log.warning(
+                    "the modem at %s refuses AT+CNMI <ds> %d for delivery reports (%s)",
+                    self.device,
+                    ds,
+                    error,
+                )
+        self._indicate(last)
+
+    def _report_routes(self) -> list[int]:
+        """The AT+CNMI <ds> values to try, best first."""
+        if not self.settings.status_reports:
+            return [NO_REPORTS]
+        if self._offers_report_storage():
+            return [FILED_REPORTS, PASSED_REPORTS, NO_REPORTS]
+        return [PASSED_REPORTS, NO_REPORTS]
+
+    def _offers_report_storage(self) -> bool:
+        """Whether AT+CPMS=? lists REPORT_STORAGE among the storages to read from."""
         try:
-            self.channel.command(f"AT+CNMI={self._indications}")
+            answer = self.channel.command("AT+CPMS=?", expect="+CPMS:")
         except NoAnswer:
             raise
-        except ModemError as error:
-            without_reports = NEW_MESSAGE_INDICATIONS.format(ds=0)
-            if self._indications == without_reports:
-                raise
-            # Some modems route reports only to their storage, or not at all: new
-            # SMS matter more than reports, which then leave their messages `sent`.
-            log.warning(
-                "the modem at %s refuses to pass on delivery reports (%s): going without",
-                self.device,
-                error,
-            )
-            self._indications = without_reports
-            self.channel.command(f"AT+CNMI={self._indications}")
+        except ModemError:
+            return False
+        readable = first_with(answer, "+CPMS:", "AT+CPMS=?").partition(")")[0]
+        return f'"{REPORT_STORAGE}"' in readable
+
+    def _indicate(self, ds: int) -> None:
+        self._indications = NEW_MESSAGE_INDICATIONS.format(ds=ds)
+        self.channel.command(f"AT+CNMI={self._indications}")
+
+    @property
+    def _files_reports(self) -> bool:
+        return self._indications == NEW_MESSAGE_INDICATIONS.format(ds=FILED_REPORTS)
 
     def _optional(self, command: str, without: str) -> None:
         """A setting some modems refuse: the daemon works without it."""
@@ -167,13 +202,40 @@ class ATDriver(PinGuard):
         )
 
     def stored_messages(self) -> list[StoredSms]:
-        return parse_cmgl(self.channel.command(f"AT+CMGL={ALL_MESSAGES}", expect="+CMGL:"))
+        listed = parse_cmgl(self.channel.command(f"AT+CMGL={ALL_MESSAGES}", expect="+CMGL:"))
+        if not self._files_reports:
+            return listed
+        with self._reading_reports():
+            reports = parse_cmgl(self.channel.command(f"AT+CMGL={ALL_MESSAGES}", expect="+CMGL:"))
+        return listed + [self._as_report(stored, stored.index) for stored in reports]
 
     def read_message(self, index: int) -> StoredSms | None:
-        return parse_cmgr(self.channel.command(f"AT+CMGR={index}", expect="+CMGR:"), index)
+        if index < REPORT_SLOTS:
+            return parse_cmgr(self.channel.command(f"AT+CMGR={index}", expect="+CMGR:"), index)
+        with self._reading_reports():
+            answer = self.channel.command(f"AT+CMGR={index - REPORT_SLOTS}", expect="+CMGR:")
+        stored = parse_cmgr(answer, index)
+        return None if stored is None else self._as_report(stored, index - REPORT_SLOTS)
 
     def delete_message(self, index: int) -> None:
-        self.channel.command(f"AT+CMGD={index}")
+        if index < REPORT_SLOTS:
+            self.channel.command(f"AT+CMGD={index}")
+            return
+        with self._reading_reports():
+            self.channel.command(f"AT+CMGD={index - REPORT_SLOTS}")
+
+    @contextmanager
+    def _reading_reports(self) -> Iterator[None]:
+        """AT+CMGR, AT+CMGL and AT+CMGD in REPORT_STORAGE, then in the SIM's again."""
+        self.channel.command(f'AT+CPMS="{REPORT_STORAGE}"', expect="+CPMS:")
+        try:
+            yield
+        finally:
+            self.channel.command('AT+CPMS="SM"', expect="+CPMS:")
+
+    @staticmethod
+    def _as_report(stored: StoredSms, index_there: int) -> StoredSms:
+        return replace(stored, index=REPORT_SLOTS + index_there, storage=REPORT_STORAGE)
 
     def status(self) -> ModemStatus:
         return self._status.status()
@@ -205,6 +267,14 @@ class ATDriver(PinGuard):
                     events.append(NewMessage(*parse_cmti(line)))
                 except ModemError:
                     log.warning("unreadable new-message indication: %r", line)
+            elif line.startswith("+CDSI:"):
+                try:
+                    storage, index = parse_cmti(line, "+CDSI:")
+                except ModemError:
+                    log.warning("unreadable report indication: %r", line)
+                    continue
+                slot = REPORT_SLOTS + index if storage == REPORT_STORAGE else index
+                events.append(NewMessage(storage, slot))
             elif line.startswith("+CDS:"):
                 try:
                     events.append(read_status_report(line.partition("\n")[2]))

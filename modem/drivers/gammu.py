@@ -264,11 +264,11 @@ class GammuDriver(PinGuard):
         """Our view of an SMS libgammu read: the PDU the network delivered, encoded again
         from what libgammu decoded (it keeps no raw PDU)."""
         slot = slot_of(sms["Memory"], sms["Location"])
-        if sms["Type"] != "Deliver":
+        if sms["Type"] not in ("Deliver", "Status_Report"):
             log.info("left in the modem at %d: not a received SMS (%s)", slot, sms["Type"])
             return None
         try:
-            pdu = gammu.EncodePDU(sms, "Deliver").hex().upper()
+            pdu = _received_pdu(sms)
         except gammu.GSMError as error:
             log.error("unreadable SMS at %d, left in the modem: %s", slot, error)
             return None
@@ -373,3 +373,19 @@ def _number_in(entry: dict | None) -> str | None:
         if value.get("Type", "").startswith("Number") and value.get("Value"):
             return value["Value"]
     return None
+
+
+def _received_pdu(sms: dict) -> str:
+    """The PDU of an SMS or a status report libgammu read from the storage; a modem
+    that files reports there (AT+CNMI <ds> 2) has them read like its SMS."""
+    if sms["Type"] == "Deliver":
+        return gammu.EncodePDU(sms, "Deliver").hex().upper()
+    # python-gammu encodes no status report: it is put together again.
+    return pdus.encode_status_report(
+        sms["MessageReference"],
+        sms["Number"],
+        smsc=sms["SMSC"]["Number"],
+        submitted_at=sms["DateTime"],
+        discharged_at=sms["SMSCDateTime"],
+        status=sms["DeliveryStatus"],
+    )

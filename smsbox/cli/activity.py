@@ -21,6 +21,7 @@ ACTIONS = (
     "settings_changed",
     "messages_queued",
     "messages_deleted",
+    "message_cancelled",
     "optout_added",
     "optout_removed",
 )

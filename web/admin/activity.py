@@ -25,6 +25,7 @@ ACTION_NAMES = {
     Action.SETTINGS_CHANGED: lazy_gettext("settings changed"),
     Action.MESSAGES_QUEUED: lazy_gettext("SMS queued"),
     Action.MESSAGES_DELETED: lazy_gettext("messages deleted"),
+    Action.MESSAGE_CANCELLED: lazy_gettext("message cancelled"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
     Action.KEYWORD_TAGGED: lazy_gettext("put in a group by a keyword"),

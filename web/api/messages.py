@@ -226,7 +226,13 @@ def cancel(message_id: int) -> Response:
     session = get_session()
     cancelled = cancel_message(session, message_id)
     if cancelled:
-        activity.record(session, Action.MESSAGES_DELETED, g.caller.actor, deleted=1)
+        activity.record(
+            session,
+            Action.MESSAGE_CANCELLED,
+            g.caller.actor,
+            session.get(Message, message_id).number,
+            message=message_id,
+        )
         session.commit()
         return Response(status=204)
     session.rollback()
@@ -236,6 +242,8 @@ def cancel(message_id: int) -> Response:
     if message is None:  # deleted meanwhile
         raise Problem(problems.NOT_FOUND, f"no outbound message {message_id}")
     status = message.status
+    if status == Status.CANCELLED:  # a client retrying its DELETE: it is done
+        return Response(status=204)
     raise Problem(
         problems.CONFLICT,
         f"message {message_id} is {status}: only a message no modem has started "

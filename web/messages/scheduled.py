@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from smsbox import activity
+from smsbox.activity import Action
 from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused, parse_page_size
 from smsbox.scheduled import (
     NotScheduled,
@@ -91,16 +93,19 @@ def edit_scheduled(message_id: int) -> ResponseReturnValue:
 @login_required
 def cancel_scheduled(message_id: int) -> ResponseReturnValue:
     """GET asks to confirm; POST (with its CSRF token) cancels."""
-    message = scheduled_message(get_session(), message_id)
+    session = get_session()
     if request.method == "GET":
         return render_template(
             "messages/cancel_scheduled.html",
             title=gettext("Cancel a scheduled message"),
-            message=message,
+            message=scheduled_message(session, message_id),
             preview_length=PREVIEW_LENGTH,
         )
-    session = get_session()
-    cancel(session, message_id)
+    # Its time may have come since the page was shown: no modem took it yet, it goes.
+    message = cancel(session, message_id)
+    activity.record(
+        session, Action.MESSAGE_CANCELLED, current_user.actor, message.number, message=message_id
+    )
     session.commit()
     flash(gettext("Message to %(number)s cancelled.", number=message.number), "success")
     return redirect(url_for("messages.scheduled"))

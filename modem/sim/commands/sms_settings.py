@@ -45,10 +45,15 @@ def service_centre(engine: ModemEngine, command: Command) -> list[str] | None:
 
 @command("+CPMS")
 def preferred_storage(engine: ModemEngine, command: Command) -> list[str] | None:
-    names = [name for name in engine.stores if name != "SR"]
+    # Status reports (AT+CNMI <ds> 2) are read and deleted from "SR", as <mem1> only:
+    # no SMS is written or received there (Huawei's and Quectel's manuals list it so).
+    readable = list(engine.stores)
+    names = [name for name in readable if name != "SR"]
     if command.kind is Kind.TEST:
-        choice = "(" + ",".join(f'"{name}"' for name in names) + ")"
-        return [f"+CPMS: {choice},{choice},{choice}"]
+        first, other = (
+            "(" + ",".join(f'"{name}"' for name in choice) + ")" for choice in (readable, names)
+        )
+        return [f"+CPMS: {first},{other},{other}"]
     if command.kind is Kind.READ:
         return [
             "+CPMS: "
@@ -60,7 +65,11 @@ def preferred_storage(engine: ModemEngine, command: Command) -> list[str] | None
     if command.kind is not Kind.SET:
         raise cms(OPERATION_NOT_ALLOWED)
     wanted = [name.upper() for name in command.arguments()]
-    if not 1 <= len(wanted) <= 3 or any(name not in names for name in wanted):
+    if (
+        not 1 <= len(wanted) <= 3
+        or wanted[0] not in readable
+        or any(name not in names for name in wanted[1:])
+    ):
         raise cms(OPERATION_NOT_ALLOWED)
     engine.settings.storages[: len(wanted)] = wanted
     return [
