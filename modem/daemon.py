@@ -94,7 +94,6 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
                     baudrate=modem.baudrate,
                     pin=modem.pin,
                     status_reports=modem.status_reports,
-                    validity_hours=config.messaging.validity_hours,
                 ),
             ),
             sessions,

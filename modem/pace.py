@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modem.drivers.contract import ModemEvent
 from smsbox import account_settings
+from smsbox.account_details import account_zone
 from smsbox.models import utcnow
 from smsbox.quotas import Periods, Quotas, Usage, current_quotas, modem_usage
 from smsbox.sending_window import SendingWindow
@@ -115,21 +116,22 @@ class Reread(Generic[T]):
 
 
 class SendingHours:
-    """Whether commercial messages may go now (`smsbox.sending_window`)."""
+    """Whether commercial messages may go now (`smsbox.sending_window`), in the
+    account's time zone (`default_zone` until an admin sets one)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], zone: ZoneInfo, monotonic: Callable[[], float]
+        self, sessions: sessionmaker[Session], default_zone: str, monotonic: Callable[[], float]
     ):
-        self.zone = zone
-
-        def read() -> SendingWindow:
+        def read() -> tuple[SendingWindow, ZoneInfo]:
             with sessions() as session:
-                return account_settings.sending_window(session)
+                window = account_settings.sending_window(session)
+                return window, account_zone(session, default_zone)
 
         self._window = Reread(read, monotonic)
 
     def open_now(self) -> bool:
-        return self._window.get().is_open(utcnow(), self.zone)
+        window, zone = self._window.get()
+        return window.is_open(utcnow(), zone)
 
 
 @dataclass
@@ -145,16 +147,16 @@ class ModemCap:
     database once a minute, and by the worker in between."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], zone: ZoneInfo, monotonic: Callable[[], float]
+        self, sessions: sessionmaker[Session], default_zone: str, monotonic: Callable[[], float]
     ):
         self.sessions = sessions
-        self.zone = zone
+        self.default_zone = default_zone
         self.modem_id: int | None = None
         self._state = Reread(self._count, monotonic)
 
     def _count(self) -> _CapState:
-        periods = Periods.at(utcnow(), self.zone)
         with self.sessions() as session:
+            periods = Periods.at(utcnow(), account_zone(session, self.default_zone))
             quotas = current_quotas(session)
             capped = quotas.modem_daily is not None or quotas.modem_monthly is not None
             if not capped or self.modem_id is None:

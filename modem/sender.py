@@ -12,7 +12,7 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from modem.drivers.contract import ModemDriver
+from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
 from smsbox.metrics import observe_sent
@@ -32,6 +32,7 @@ class MessageSender:
         *,
         stop: threading.Event,
         pause: Callable[[float], None],
+        pdu_request: Callable[[], PduRequest],
     ):
         self.modem_name = modem_name
         self.driver = driver
@@ -39,6 +40,8 @@ class MessageSender:
         self.stop = stop
         # Waits while showing the worker's progress to the daemon.
         self._pause = pause
+        # The account's message settings, as they are now.
+        self._pdu_request = pdu_request
 
     def send_one(
         self,
@@ -65,7 +68,7 @@ class MessageSender:
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:
             try:
-                parts = self.driver.split(message.number, message.body)
+                parts = self.driver.split(message.number, message.body, self._pdu_request())
             except ValueError as error:
                 sending.record_unsendable(message, str(error))
                 session.commit()

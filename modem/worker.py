@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,16 +25,18 @@ from modem.drivers.contract import (
     ModemDriver,
     ModemStatus,
     NewMessage,
+    PduRequest,
     Restarted,
     StatusReport,
 )
 from modem.errors import ModemError, PinRefused
 from modem.leasing import ModemLease, NoLease
-from modem.pace import ModemCap, SendingHours, SendingPace
+from modem.pace import ModemCap, Reread, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import MessageSender
 from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
+from smsbox.message_settings import message_settings
 from smsbox.metrics import MODEM_FAULTS
 from smsbox.models import utcnow
 from smsbox.modems import (
@@ -85,6 +86,7 @@ class ModemWorker:
         self.driver = driver
         self.sessions = sessions
         self.default_region = messaging.default_region
+        self.default_validity_hours = messaging.validity_hours
         self.stop = stop
         self._monotonic = monotonic
         self._modem_id: int | None = None
@@ -101,6 +103,7 @@ class ModemWorker:
             sessions,
             stop=stop,
             pause=self._pause,
+            pdu_request=Reread(self._read_pdu_request, monotonic).get,
         )
         self.calls = CallHandler(
             modem.name,
@@ -113,11 +116,18 @@ class ModemWorker:
         self._next_settings_check = 0.0
         self._next_sweep = 0.0
         self.pace = SendingPace(modem.rate_limit, monotonic, peers)
-        zone = ZoneInfo(messaging.timezone)
-        self.sending_hours = SendingHours(sessions, zone, monotonic)
-        self.cap = ModemCap(sessions, zone, monotonic)
+        self.sending_hours = SendingHours(sessions, messaging.timezone, monotonic)
+        self.cap = ModemCap(sessions, messaging.timezone, monotonic)
         self._rate_limited = False
         self.last_progress = monotonic()
+
+    def _read_pdu_request(self) -> PduRequest:
+        with self.sessions() as session:
+            settings = message_settings(session)
+        return PduRequest(
+            validity_hours=settings.validity_hours or self.default_validity_hours,
+            delivery_report=settings.delivery_reports,
+        )
 
     # -- life cycle -------------------------------------------------------------
 

@@ -22,6 +22,8 @@ Settings = TypeVar("Settings")
 KEYWORDS = "keywords"
 SENDING_WINDOW = "sending_window"
 QUOTAS = "quotas"
+MESSAGES = "messages"
+ACCOUNT = "account"
 
 
 def load(session: Session, key: str, kind: type[Settings]) -> Settings:

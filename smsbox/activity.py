@@ -37,6 +37,8 @@ class Action(enum.StrEnum):
     OPTOUT_REMOVED = "optout_removed"
     CONTACTS_IMPORTED = "contacts_imported"
     CONTACTS_EXPORTED = "contacts_exported"
+    KEYWORD_TAGGED = "keyword_tagged"
+    LANGUAGE_CHANGED = "language_changed"
 
 
 @dataclass(frozen=True)

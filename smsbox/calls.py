@@ -107,7 +107,9 @@ def reply_to_caller(
     )
     if replied_lately is not None:
         return False
-    reply = outbox.queue_message(session, call.number, text, default_region=default_region)
+    reply = outbox.queue_message(
+        session, call.number, text, default_region=default_region, signed=False
+    )
     call.reply_message_id = reply.id
     return True
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from smsbox import activity, optouts, outbox
 from smsbox.activity import BY_SMS, Action
-from smsbox.keywords import KeywordRules, Kind
+from smsbox.contacts.details import ContactRefused
+from smsbox.contacts.tagging import tag_number
+from smsbox.keywords import CustomKeyword, KeywordRules, Kind
 from smsbox.models import Direction, Message, OptOut, utcnow
 from smsbox.refusals import Refusal
 
@@ -64,6 +66,9 @@ def answer(
         if on_list is None:
             return Answer(kind)  # it receives already
         return Answer(kind, _opt_in(replies, on_list))
+    custom = rules.custom_for(message.body) if kind is Kind.CUSTOM else None
+    if custom is not None:
+        return Answer(kind, _tag(replies, custom, reply=on_list is None))
     if on_list is not None:
         # An opted-out number gets nothing but the answers to its own STOP and START.
         return Answer(kind)
@@ -97,7 +102,11 @@ class _Replies:
             return None
         try:
             reply = outbox.queue_message(
-                self.session, self.to.number, text, default_region=self.default_region
+                self.session,
+                self.to.number,
+                text,
+                default_region=self.default_region,
+                signed=False,
             )
         except Refusal as refused:  # a sender name such as "ORANGE" takes no reply
             log.warning("no automatic reply to %s: %s", self.to.number, refused)
@@ -105,6 +114,26 @@ class _Replies:
         reply.keyword_reply = kind
         self.session.flush()
         return reply
+
+
+def _tag(replies: _Replies, custom: CustomKeyword, *, reply: bool) -> Message | None:
+    """Join the keyword's group, and the keyword's reply if `reply` (a number on the
+    STOP list is tagged all the same, but gets nothing)."""
+    number = replies.to.number
+    try:
+        tag_number(replies.session, number, custom.group, region=replies.default_region)
+    except ContactRefused as refused:  # a sender name such as "ORANGE"
+        log.warning("%s not put in group %s: %s", number, custom.group, refused)
+        return None
+    activity.record(
+        replies.session,
+        Action.KEYWORD_TAGGED,
+        BY_SMS,
+        number,
+        keyword=replies.to.body.strip(),
+        group=custom.group,
+    )
+    return replies.send(custom.reply, Kind.CUSTOM) if reply else None
 
 
 def _opt_in(replies: _Replies, on_list: OptOut) -> Message | None:

@@ -20,6 +20,20 @@ class Kind(enum.StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     HELP = "help"
+    # The account's own keywords: each puts the sender in a group, and may reply.
+    CUSTOM = "custom"
+
+
+# The kinds whose keywords are a plain list.
+LISTED = (Kind.OPT_OUT, Kind.OPT_IN, Kind.HELP)
+
+
+@dataclass(frozen=True)
+class CustomKeyword:
+    keyword: str
+    # The group the sender's contact joins (made when missing).
+    group: str
+    reply: str = ""
 
 
 def normalised(text: str) -> str:
@@ -70,18 +84,28 @@ class KeywordRules:
     # At most this many automatic replies to one number in an hour, so that two
     # machines answering each other cannot loop.
     replies_per_hour: int = 3
+    # (keyword, group, reply) each.
+    custom: tuple[tuple[str, str, str], ...] = ()
     _lookup: dict[str, Kind] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_rules(self)
-        lookup = {
-            normalised(keyword): kind for kind in Kind for keyword in getattr(self, kind.value)
-        }
+        lookup = {normalised(keyword): kind for kind, keyword in _keywords(self)}
         object.__setattr__(self, "_lookup", lookup)
 
     def kind_of(self, text: str) -> Kind | None:
         """The kind of keyword the whole `text` is, or None."""
         return self._lookup.get(normalised(text))
+
+    def custom_keywords(self) -> tuple[CustomKeyword, ...]:
+        return tuple(CustomKeyword(*entry) for entry in self.custom)
+
+    def custom_for(self, text: str) -> CustomKeyword | None:
+        """The account's own keyword the whole `text` is, or None."""
+        key = normalised(text)
+        return next(
+            (entry for entry in self.custom_keywords() if normalised(entry.keyword) == key), None
+        )
 
     def reply_for(self, kind: Kind) -> str:
         return {
@@ -91,29 +115,62 @@ class KeywordRules:
         }[kind]
 
 
+def _keywords(rules: KeywordRules) -> list[tuple[Kind, str]]:
+    listed = [(kind, keyword) for kind in LISTED for keyword in getattr(rules, kind.value)]
+    return listed + [(Kind.CUSTOM, entry[0]) for entry in rules.custom]
+
+
 def check_rules(rules: KeywordRules) -> None:
     """Refusal for rules that could not be applied as written."""
     seen: dict[str, Kind] = {}
-    for kind in Kind:
-        for keyword in getattr(rules, kind.value):
-            key = normalised(keyword)
-            if not key:
-                raise Refusal("A keyword list has an empty entry (%(kind)s).", kind=kind.value)
-            if len(key) > MAX_KEYWORD_LENGTH:
-                raise Refusal(
-                    "The keyword %(keyword)s is longer than %(limit)d characters.",
-                    keyword=keyword,
-                    limit=MAX_KEYWORD_LENGTH,
-                )
-            if key in seen and seen[key] is not kind:
-                raise Refusal(
-                    "The keyword %(keyword)s is both %(first)s and %(second)s.",
-                    keyword=keyword,
-                    first=seen[key].value,
-                    second=kind.value,
-                )
-            seen[key] = kind
+    for entry in rules.custom:
+        if len(entry) != 3 or not " ".join(str(entry[1]).split()):
+            raise Refusal("The keyword %(keyword)s names no group.", keyword=entry[0])
+    for kind, keyword in _keywords(rules):
+        key = normalised(keyword)
+        if not key:
+            raise Refusal("A keyword list has an empty entry (%(kind)s).", kind=kind.value)
+        if len(key) > MAX_KEYWORD_LENGTH:
+            raise Refusal(
+                "The keyword %(keyword)s is longer than %(limit)d characters.",
+                keyword=keyword,
+                limit=MAX_KEYWORD_LENGTH,
+            )
+        if key in seen and seen[key] is kind is Kind.CUSTOM:
+            raise Refusal("The keyword %(keyword)s is given twice.", keyword=keyword)
+        if key in seen and seen[key] is not kind:
+            raise Refusal(
+                "The keyword %(keyword)s is both %(first)s and %(second)s.",
+                keyword=keyword,
+                first=seen[key].value,
+                second=kind.value,
+            )
+        seen[key] = kind
     if rules.confirm_within_hours < 1:
         raise Refusal("The time to confirm an opt-in must be at least one hour.")
     if rules.replies_per_hour < 1:
         raise Refusal("At least one automatic reply an hour must be allowed to each number.")
+
+
+CUSTOM_SEPARATOR = "|"
+
+
+def custom_lines(rules: KeywordRules) -> list[str]:
+    """The account's own keywords as an admin types them: keyword | group | reply."""
+    return [f" {CUSTOM_SEPARATOR} ".join(part for part in entry if part) for entry in rules.custom]
+
+
+def custom_from_lines(lines: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each "keyword | group | reply" line (the reply may be left out) as the rules
+    keep it; Refusal for a line without a group."""
+    entries = []
+    for line in lines:
+        keyword, _, rest = line.partition(CUSTOM_SEPARATOR)
+        group, _, reply = rest.partition(CUSTOM_SEPARATOR)
+        if not group.strip():
+            raise Refusal(
+                "%(line)s: write the keyword, then | and the group to put the sender in.",
+                line=line,
+            )
+        entries.append((keyword.strip(), " ".join(group.split()), reply.strip()))
+    return tuple(entries)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from smsbox.message_settings import message_settings
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import to_e164
 from smsbox.refusals import Refusal
@@ -64,14 +65,19 @@ def queue_message(
     requested_modem_id: int | None = None,
     transactional: bool = True,
     callback_data: str | None = None,
+    signed: bool = True,
 ) -> Message:
-    check_body(body)
+    """Queue `body` (with the account's signature unless `signed` is False: automatic
+    replies go without); MessageRejected, InvalidNumber when it cannot go."""
+    text = checked_signed(session, body) if signed else body
+    if not signed:
+        check_body(text)
     number = to_e164(raw_number, default_region)
     message = Message(
         direction=Direction.OUTBOUND,
         number=number,
         raw_number=raw_number.strip(),
-        body=body,
+        body=text,
         status=Status.SCHEDULED if scheduled_at else Status.QUEUED,
         scheduled_at=scheduled_at,
         created_by_id=created_by_id,
@@ -82,6 +88,20 @@ def queue_message(
     session.add(message)
     session.flush()
     return message
+
+
+def checked_signed(session: Session, body: str) -> str:
+    """`body` with the account's signature, each checked (MessageRejected): the text
+    for being empty, the whole for its length."""
+    check_body(body)
+    text = signed_text(session, body)
+    check_body(text)
+    return text
+
+
+def signed_text(session: Session, body: str) -> str:
+    """`body` as staff, the API and campaigns send it: with the account's signature."""
+    return message_settings(session).signed(body)
 
 
 def release_due_scheduled(session: Session, now: datetime | None = None) -> int:

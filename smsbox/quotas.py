@@ -10,6 +10,7 @@ except those blocked by the STOP list, which never reached a modem.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,13 +19,19 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from smsbox import account_settings
-from smsbox.models import Direction, Message, Status, utcnow
+from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import MessageRejected
 from smsbox.refusals import Refusal
 
 
 class QuotaExceeded(MessageRejected):
     """A send that would pass a cap; nothing of it was queued."""
+
+
+class Scope(enum.StrEnum):
+    ACCOUNT = "account"
+    USER = "user"
+    MODEM = "modem"
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,10 @@ class Quotas:
         for name, cap in vars(self).items():
             if cap is not None and (not isinstance(cap, int) or cap < 0):
                 raise Refusal("The cap %(name)s must be a whole number, 0 or more.", name=name)
+
+    def caps(self, scope: Scope) -> tuple[int | None, int | None]:
+        """`scope`'s daily and monthly caps."""
+        return getattr(self, f"{scope}_daily"), getattr(self, f"{scope}_monthly")
 
 
 @dataclass(frozen=True)
@@ -164,3 +175,44 @@ def check_send(session: Session, *, count: int, user_id: int | None, zone: ZoneI
 
 def current_quotas(session: Session) -> Quotas:
     return account_settings.load(session, account_settings.QUOTAS, Quotas)
+
+
+@dataclass(frozen=True)
+class CapUsage:
+    """How much of one cap is used: `scope`'s SMS this day (or month) against it."""
+
+    scope: Scope
+    monthly: bool
+    used: int
+    cap: int
+    # The modem's name, for a modem's cap.
+    modem: str | None = None
+
+
+def cap_usages(
+    session: Session, quotas: Quotas, periods: Periods, *, user_id: int | None
+) -> list[CapUsage]:
+    """Each cap that is set, with its usage: the account's, `user_id`'s (None: no
+    person), each modem's. A scope without caps costs no count."""
+    usages: list[CapUsage] = []
+    if quotas.caps(Scope.ACCOUNT) != (None, None):
+        usages += _against(quotas, Scope.ACCOUNT, account_usage(session, periods))
+    if user_id is not None and quotas.caps(Scope.USER) != (None, None):
+        usages += _against(quotas, Scope.USER, user_usage(session, periods, user_id))
+    if quotas.caps(Scope.MODEM) != (None, None):
+        for modem_id, name in session.execute(select(Modem.id, Modem.name).order_by(Modem.name)):
+            used = modem_usage(session, periods, modem_id)
+            usages += _against(quotas, Scope.MODEM, used, name)
+    return usages
+
+
+def _against(quotas: Quotas, scope: Scope, used: Usage, modem: str | None = None) -> list[CapUsage]:
+    daily, monthly = quotas.caps(scope)
+    return [
+        CapUsage(scope, is_monthly, figure, cap, modem)
+        for is_monthly, cap, figure in (
+            (False, daily, used.today),
+            (True, monthly, used.this_month),
+        )
+        if cap is not None
+    ]

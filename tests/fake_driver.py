@@ -8,8 +8,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from modem import pdu as pdus
-from modem.drivers.contract import ModemEvent, ModemStatus, NewMessage, StoredSms
+from modem.drivers.contract import (
+    DriverSettings,
+    ModemEvent,
+    ModemStatus,
+    NewMessage,
+    PduRequest,
+    StoredSms,
+)
+from modem.drivers.parts import split_into_pdus
 from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.sim.network import SimulatedNetwork
 from modem.worker import ModemWorker
@@ -75,8 +82,8 @@ class FakeDriver:
     def close(self) -> None:
         pass
 
-    def split(self, number: str, text: str) -> list[str]:
-        return [part.hex for part in pdus.encode_submit(number, text)]
+    def split(self, number: str, text: str, request: PduRequest) -> list[str]:
+        return split_into_pdus(DriverSettings("/dev/null"), number, text, request)
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
         fault, taken = self.submit_faults.pop(0) if self.submit_faults else (None, True)

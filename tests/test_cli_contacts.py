@@ -9,6 +9,12 @@ import json
 import pytest
 from test_cli import CONFIG, smsbox
 
+from smsbox import account_settings
+from smsbox.account_details import AccountDetails
+from smsbox.activity import COMMAND_LINE
+from smsbox.config import load_config
+from smsbox.database import open_session
+
 SPREADSHEET = (
     "Nom;Prénom;Téléphone;Ville;Remarques\r\n"
     "Lefèvre;Élodie;06 12 34 56 78;Orléans;cliente fidèle\r\n"
@@ -177,3 +183,13 @@ def test_contacts_and_groups_by_hand(box):
     deleted = smsbox("groups", "delete", "Famille", config=box)
     assert deleted.stdout == "group Famille deleted; its 0 contact(s) are kept\n"
     assert [c["name"] for c in contacts(box)] == ["Bob"]
+
+
+def test_the_accounts_setting_lets_two_contacts_share_a_number(box):
+    with open_session(load_config(box).database_url) as session:
+        details = AccountDetails(allow_duplicates=True)
+        account_settings.save(session, account_settings.ACCOUNT, details, COMMAND_LINE)
+        session.commit()
+    assert smsbox("contacts", "add", "Alice", "0612345678", config=box).returncode == 0
+    shared = smsbox("contacts", "add", "Accueil", "06 12 34 56 78", config=box)
+    assert shared.stdout.startswith("contact 2 added: +33612345678 Accueil")

@@ -14,8 +14,10 @@ from waiting import wait_until
 
 from modem.pdu import decode
 from modem.sim import SimulatedModem
-from smsbox import outbox
+from smsbox import account_settings, outbox
+from smsbox.activity import COMMAND_LINE
 from smsbox.database import make_engine, make_session_factory
+from smsbox.message_settings import MessageSettings
 from smsbox.models import Direction, Status
 
 pytestmark = EVERY_DRIVER
@@ -74,6 +76,11 @@ def test_it_asks_for_no_report_when_the_modem_says_so(tmp_path, driver_name):
         tmp_path, device, {"validity_hours": 12}, status_reports=False, driver=driver_name
     )
     engine = make_engine(config.database_url)
+    with make_session_factory(engine)() as session:
+        # The account asks for reports: the modem's configuration has the last word.
+        wanted = MessageSettings(delivery_reports=True)
+        account_settings.save(session, account_settings.MESSAGES, wanted, COMMAND_LINE)
+        session.commit()
     queue(make_session_factory(engine), "sans accusé")
     with SimulatedModem(device) as sim:
         run_daemon_until(config, sim.sent, SENDING_WAIT)

@@ -22,6 +22,7 @@ from modem.drivers.contract import (
     ModemStatus,
     NewMessage,
     Outcome,
+    PduRequest,
     StoredSms,
 )
 from modem.drivers.gammu import GammuDriver
@@ -47,7 +48,7 @@ LONG_UNICODE = "Réunion demain 9 h — salle « Ça va » ✓ 😀 " * 6
 def connected(tmp_path_factory) -> Iterator[tuple[SimulatedModem, GammuDriver]]:
     link = tmp_path_factory.mktemp("gammu") / "modem"
     with SimulatedModem(link) as sim:
-        driver = GammuDriver(DriverSettings(str(link), validity_hours=48))
+        driver = GammuDriver(DriverSettings(str(link)))
         driver.connect()
         yield sim, driver
         driver.close()
@@ -112,7 +113,7 @@ def test_it_announces_a_new_sms_at_the_slot_it_is_read_and_deleted_from(connecte
 def test_it_sends_a_stored_part_with_its_header_report_request_and_validity(connected):
     sim, driver = connected
     handed_over = []
-    parts = driver.split("+33612345678", LONG_UNICODE)
+    parts = driver.split("+33612345678", LONG_UNICODE, PduRequest(validity_hours=48))
     references = [driver.submit(part, lambda: handed_over.append(True)) for part in parts]
 
     (submitted,) = sim.wait_for_sent(1)
@@ -127,7 +128,7 @@ def test_it_reports_a_refusal_before_the_pdu_as_a_refusal(connected):
     sent_before = len(sim.sent())
     sim.fail_next(code=330)  # the AT+CMGS line: SMSC address unknown
     with pytest.raises(ModemError) as refused:
-        driver.submit(driver.split("+33612345678", "refusé")[0], lambda: None)
+        driver.submit(driver.split("+33612345678", "refusé", PduRequest())[0], lambda: None)
     assert not isinstance(refused.value, SubmitOutcomeUnknown)
     assert len(sim.sent()) == sent_before
 
@@ -165,7 +166,9 @@ def test_it_calls_an_answer_lost_after_the_handover_an_unknown_outcome(tmp_path)
         driver = GammuDriver(DriverSettings(str(link)))
         driver.connect()
         with pytest.raises(SubmitOutcomeUnknown):
-            driver.submit(driver.split("+33612345678", "perdu")[0], lambda: sim.vanish(2))
+            driver.submit(
+                driver.split("+33612345678", "perdu", PduRequest())[0], lambda: sim.vanish(2)
+            )
         driver.close()
 
 

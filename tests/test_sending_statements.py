@@ -10,6 +10,7 @@ from outbox_rows import queue, status_of
 from sqlalchemy import event
 
 from modem.drivers import DriverSettings, open_driver
+from modem.drivers.contract import PduRequest
 from modem.sender import MessageSender
 from modem.sim import SimulatedModem
 from smsbox.models import Status
@@ -31,7 +32,12 @@ def test_it_sends_a_single_part_message_in_few_statements(sessions, modem_id, tm
         driver = open_driver("at", DriverSettings(device=str(sim.link)))
         driver.connect()
         sender = MessageSender(
-            "sim", driver, sessions, stop=threading.Event(), pause=lambda _seconds: None
+            "sim",
+            driver,
+            sessions,
+            stop=threading.Event(),
+            pause=lambda _seconds: None,
+            pdu_request=PduRequest,
         )
         engine = sessions.kw["bind"]
         event.listen(engine, "before_cursor_execute", count)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from modem.pace import SETTINGS_REFRESH
 from smsbox import account_settings, sending
+from smsbox.account_details import AccountDetails
 from smsbox.activity import COMMAND_LINE
 from smsbox.models import Status
 from smsbox.outbox import queue_message
@@ -133,6 +134,35 @@ def test_the_worker_holds_commercial_messages_until_an_admin_opens_the_window(se
         always = SendingWindow(hours=(("00:00", "24:00"),) * 7, holiday_country="")
         account_settings.save(session, account_settings.SENDING_WINDOW, always, COMMAND_LINE)
         session.commit()
+    clock.now += SETTINGS_REFRESH
+    worker.step()
+    assert status_of(sessions, commercial) == Status.SENT
+
+
+def test_the_worker_opens_the_window_in_the_time_zone_an_admin_sets(sessions, clock):
+    mornings = SendingWindow(hours=(("00:00", "12:00"),) * 7, holiday_country="")
+    # Twelve hours apart: the mornings are open in exactly one of the two now.
+    zones = ("UTC", "Etc/GMT+12")
+    closed, open_ = sorted(
+        zones, key=lambda zone: mornings.is_open(datetime.now(UTC), ZoneInfo(zone))
+    )
+
+    def set_zone(session: Session, zone: str) -> None:
+        details = AccountDetails(timezone=zone)
+        account_settings.save(session, account_settings.ACCOUNT, details, COMMAND_LINE)
+        session.commit()
+
+    with sessions() as session:
+        account_settings.save(session, account_settings.SENDING_WINDOW, mornings, COMMAND_LINE)
+        set_zone(session, closed)
+        commercial = queue(session, "Soldes !", transactional=False)
+        session.commit()
+    worker = connected_worker(sessions, FakeDriver(), clock)
+    worker.step()
+    assert status_of(sessions, commercial) == Status.QUEUED
+
+    with sessions() as session:
+        set_zone(session, open_)
     clock.now += SETTINGS_REFRESH
     worker.step()
     assert status_of(sessions, commercial) == Status.SENT

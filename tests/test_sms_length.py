@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modem.drivers.contract import DriverSettings
+from modem.drivers.contract import DriverSettings, PduRequest
 from modem.drivers.parts import split_into_pdus
 from modem.pdu import decode
 from smsbox.outbox import MAX_BODY_LENGTH, MessageRejected, check_body
@@ -88,7 +88,7 @@ gsm_texts = st.text(
 
 @given(st.one_of(texts, gsm_texts))
 def test_its_parts_and_alphabet_are_those_the_driver_stores(text):
-    pdus = split_into_pdus(DriverSettings(device="/dev/null"), "+33612345678", text)
+    pdus = split_into_pdus(DriverSettings(device="/dev/null"), "+33612345678", text, PduRequest())
     length = measure(text)
     assert length.parts == len(pdus)
     codings = {decode(pdu)["Coding"] for pdu in pdus}

@@ -8,7 +8,6 @@ import io
 import pytest
 from sqlalchemy import select
 from test_web import csrf_token, log_in
-from web_fixtures import PASSWORD
 
 from smsbox import account_settings, optouts
 from smsbox.activity import entries
@@ -16,7 +15,6 @@ from smsbox.keywords import KeywordRules
 from smsbox.models import Direction, Message, OptOut, Status
 from smsbox.quotas import Quotas, current_quotas
 from smsbox.sending_window import SendingWindow
-from smsbox.users import create_user
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 ADMIN_PAGES = (
@@ -32,18 +30,11 @@ ADMIN_POSTS = (
     "/admin/settings/keywords",
     "/admin/settings/hours",
     "/admin/settings/caps",
+    "/admin/settings/account",
+    "/admin/settings/messages",
     "/admin/optouts",
     "/admin/optouts/remove",
 )
-
-
-@pytest.fixture
-def admin(client, sessions):
-    with sessions() as session:
-        create_user(session, "root", PASSWORD, admin=True, language="en")
-        session.commit()
-    log_in(client, "root")
-    return client
 
 
 def keyword_form(**changes) -> dict[str, str]:
@@ -94,7 +85,7 @@ def test_an_admin_saves_keywords_and_the_change_is_logged(admin, sessions):
 def test_keywords_that_clash_are_refused_and_nothing_changes(admin, sessions):
     response = post_settings(admin, "keywords", keyword_form(help="AIDE\nstop"))
     assert response.status_code == 400
-    assert "The keyword stop is both opt_out and help." in response.get_data(as_text=True)
+    assert "The keyword stop is both opt-out and help." in response.get_data(as_text=True)
     with sessions() as session:
         assert account_settings.keyword_rules(session) == KeywordRules()
 
@@ -120,7 +111,7 @@ def test_an_admin_sets_the_sending_hours(admin, sessions):
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        (hours_form(monday=("20:00", "08:00")), "monday: the sending hours end (08:00) before"),
+        (hours_form(monday=("20:00", "08:00")), "Monday: the sending hours end (08:00) before"),
         (hours_form() | {"hours-extra_holidays": "24/12/2026"}, "The holiday 24/12/2026 is no"),
     ],
 )

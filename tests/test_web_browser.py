@@ -440,15 +440,21 @@ def test_a_discussion_shows_news_and_delivery_without_a_reload(
     assert (sent.number, sent.status) == ("+33698765432", Status.DELIVERED)
 
 
-def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
-    browser, base_url, sessions
-):
+def admin_page(browser, base_url, sessions):
+    """A page logged in as "root", an administrator, in English."""
     with sessions() as session:
         create_user(session, "root", PASSWORD, language="en", admin=True)
         session.commit()
     page = browser.new_context(base_url=base_url).new_page()
     page.set_default_timeout(10_000)
     log_in(page, "root")
+    return page
+
+
+def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
+    browser, base_url, sessions
+):
+    page = admin_page(browser, base_url, sessions)
 
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Each user, a day").fill("5")
@@ -468,6 +474,37 @@ def test_an_admin_sets_a_cap_and_keeps_a_number_off_the_stop_list_in_a_browser(
 
     page.get_by_role("link", name="Activity").click()
     sync_api.expect(page.locator("table.activity")).to_contain_text("removed from the STOP list")
+
+
+def test_an_admin_names_the_account_and_signs_messages_and_the_counter_counts_it(
+    browser, base_url, sessions
+):
+    page = admin_page(browser, base_url, sessions)
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Account name, shown at the top of every page").fill("Cabinet Martin")
+    page.get_by_role("button", name="Save the account").click()
+    sync_api.expect(page.locator(".brand")).to_have_text("Cabinet Martin")
+    sync_api.expect(page).to_have_title("Settings · Cabinet Martin")
+    page.get_by_label("Signature added to every message").fill("Cabinet Martin")
+    page.get_by_role("button", name="Save the message settings").click()
+    sync_api.expect(page.locator(".flash")).to_contain_text("Settings saved")
+    page.get_by_label("Time zone of the pages").fill("Mars/Olympus")
+    page.get_by_role("button", name="Save the account").click()
+    sync_api.expect(page.locator("#account .form-error")).to_contain_text(
+        "Mars/Olympus is no known time zone"
+    )
+
+    page.get_by_role("link", name="New SMS").click()
+    page.get_by_label("Message").press_sequentially("Bonjour")
+    # "Bonjour", a line break and the 14 characters of the signature.
+    sync_api.expect(page.locator("#body-counter")).to_have_text("22 characters · GSM 7-bit · 1 SMS")
+    page.get_by_label("Number", exact=True).fill("06 12 34 56 78")
+    page.get_by_role("button", name="Send").click()
+    sync_api.expect(page).to_have_url("/messages/sent")
+    with sessions() as session:
+        (sent,) = session.scalars(select(Message)).all()
+    assert sent.body == "Bonjour\nCabinet Martin"
 
 
 def test_the_dashboard_counts_a_message_the_daemon_sent_and_the_calls_page_a_call(

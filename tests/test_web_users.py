@@ -12,18 +12,8 @@ from web_fixtures import PASSWORD
 
 from smsbox.activity import entries
 from smsbox.models import User
-from smsbox.users import create_user
 
 SHOWN_PASSWORD = re.compile(r'<code class="password">([^<]+)</code>')
-
-
-@pytest.fixture
-def admin(client, sessions):
-    with sessions() as session:
-        create_user(session, "root", PASSWORD, admin=True, language="en")
-        session.commit()
-    log_in(client, "root")
-    return client
 
 
 def user_id(sessions, name: str) -> int:

@@ -25,3 +25,15 @@ def client(app) -> FlaskClient:
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def admin(client, sessions) -> FlaskClient:
+    """`client` logged in as "root", an administrator."""
+    from test_web import log_in  # late: test_web imports this module
+
+    with sessions() as session:
+        create_user(session, "root", PASSWORD, admin=True, language="en")
+        session.commit()
+    log_in(client, "root")
+    return client

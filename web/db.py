@@ -1,10 +1,14 @@
-"""One SQLAlchemy session per request, closed when the request ends."""
+"""One SQLAlchemy session per request, closed when the request ends; the account's
+details (name, time zone) read once per request."""
 
 from __future__ import annotations
 
 from flask import current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from smsbox import account_details
+from smsbox.account_details import DEFAULT_NAME, AccountDetails
 from smsbox.config import Config
 
 SESSIONS_KEY = "smsbox.sessions"
@@ -19,6 +23,26 @@ def get_session() -> Session:
 
 def get_config() -> Config:
     return current_app.extensions[CONFIG_KEY]
+
+
+def get_account() -> AccountDetails:
+    """The account's details in force, the configuration's defaults filled in."""
+    if "account" not in g:
+        g.account = account_details.effective(get_session(), get_config())
+    return g.account
+
+
+def account_name() -> str:
+    """The name the pages show; "smsbox" while the database cannot say (an error page)."""
+    try:
+        return get_account().name or DEFAULT_NAME
+    except SQLAlchemyError:
+        return DEFAULT_NAME
+
+
+def get_timezone() -> str:
+    """The account's time zone: of every page, the sending hours, caps and schedules."""
+    return get_account().timezone
 
 
 def close_session(_error: BaseException | None = None) -> None:

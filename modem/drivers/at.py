@@ -25,6 +25,7 @@ from modem.drivers.contract import (
     ModemEvent,
     ModemStatus,
     NewMessage,
+    PduRequest,
     Restarted,
     StoredSms,
 )
@@ -192,8 +193,8 @@ class ATDriver(PinGuard):
     def _send_pin(self, pin: str) -> None:
         self.channel.command(f'AT+CPIN="{pin}"', timeout=PIN_TIMEOUT)
 
-    def split(self, number: str, text: str) -> list[str]:
-        return split_into_pdus(self.settings, number, text)
+    def split(self, number: str, text: str, request: PduRequest) -> list[str]:
+        return split_into_pdus(self.settings, number, text, request)
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
         return self.channel.submit_pdu(

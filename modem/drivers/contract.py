@@ -21,9 +21,18 @@ class DriverSettings:
     device: str
     baudrate: int = 115200
     pin: str = ""
+    # Whether the modem may ask for delivery reports at all.
     status_reports: bool = True
-    # Written into each SMS: how long the network keeps trying to deliver it.
+
+
+@dataclass(frozen=True)
+class PduRequest:
+    """What each new SMS asks of the network, as the account's settings say."""
+
+    # How long the network keeps trying to deliver it; None: as long as it keeps any.
     validity_hours: int | None = None
+    # A delivery report, when the modem's `status_reports` allows it too.
+    delivery_report: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,10 +147,10 @@ class ModemDriver(Protocol):
     def reinitialise(self) -> None: ...
     def settings_lost(self) -> bool: ...
     def close(self) -> None: ...
-    def split(self, number: str, text: str) -> list[str]:
-        """The parts that carry `text` to `number`, to store before the first is sent:
-        a part resent later keeps the concatenation reference of its siblings.
-        ValueError when the text or number cannot be sent at all."""
+    def split(self, number: str, text: str, request: PduRequest) -> list[str]:
+        """The parts that carry `text` to `number` as `request` asks, to store before
+        the first is sent: a part resent later keeps the concatenation reference of
+        its siblings. ValueError when the text or number cannot be sent at all."""
         ...
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:

@@ -25,6 +25,7 @@ from modem.drivers.contract import (
     ModemEvent,
     ModemStatus,
     NewMessage,
+    PduRequest,
     StoredSms,
 )
 from modem.drivers.device import cannot_open
@@ -197,8 +198,8 @@ class GammuDriver(PinGuard):
 
     # -- sending ----------------------------------------------------------------
 
-    def split(self, number: str, text: str) -> list[str]:
-        return split_into_pdus(self.settings, number, text)
+    def split(self, number: str, text: str, request: PduRequest) -> list[str]:
+        return split_into_pdus(self.settings, number, text, request)
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
         sms = self._outgoing(part)

@@ -4,18 +4,21 @@ a part resent later keeps the concatenation reference of its siblings."""
 from __future__ import annotations
 
 from modem import pdu as pdus
-from modem.drivers.contract import DriverSettings
+from modem.drivers.contract import DriverSettings, PduRequest
 
 
-def split_into_pdus(settings: DriverSettings, number: str, text: str) -> list[str]:
-    """One SMS-SUBMIT per part, asking for a status report and a validity period as
-    `settings` say; ValueError for what no SMS can carry."""
+def split_into_pdus(
+    settings: DriverSettings, number: str, text: str, request: PduRequest
+) -> list[str]:
+    """One SMS-SUBMIT per part, with the validity period `request` asks for, and a
+    status report if both it and the modem's `settings` want one; ValueError for
+    what no SMS can carry."""
     return [
         part.hex
         for part in pdus.encode_submit(
             number,
             text,
-            status_report=settings.status_reports,
-            validity_hours=settings.validity_hours,
+            status_report=settings.status_reports and request.delivery_report,
+            validity_hours=request.validity_hours,
         )
     ]

@@ -15,7 +15,7 @@ the database runs first wins, and a message already claimed goes out.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from smsbox.activity import Action, Actor
 from smsbox.campaigns.placeholders import Template, check_known, parse
 from smsbox.campaigns.recipients import Recipients, resolve
 from smsbox.message_lists import OUTBOUND_STATUSES
+from smsbox.message_settings import message_settings
 from smsbox.models import Campaign, Direction, Group, Message, Status, utcnow
 from smsbox.outbox import MessageRejected, check_body
 from smsbox.quotas import check_send
@@ -104,7 +105,8 @@ def send_campaign(
         with_fields=bool(template.names),
     )
     check_known(template, recipients.field_names)
-    bodies = _bodies(template, recipients)
+    # Signed as every text staff send is (smsbox.outbox.signed_text), checked signed.
+    bodies = _bodies(template, recipients, message_settings(session).signed)
     check_send(session, count=len(bodies), user_id=request.created_by_id, zone=zone)
     campaign = Campaign(
         name=_name(request),
@@ -144,10 +146,10 @@ def _name(request: CampaignRequest) -> str:
     return given or " ".join(request.text.split())[:60]
 
 
-def _bodies(template: Template, recipients: Recipients) -> list[str]:
+def _bodies(template: Template, recipients: Recipients, signed: Callable[[str], str]) -> list[str]:
     bodies = []
     for recipient in recipients.reachable:
-        body = template.fill(recipient.name, recipient.fields)
+        body = signed(template.fill(recipient.name, recipient.fields))
         try:
             check_body(body)
         except MessageRejected as refused:

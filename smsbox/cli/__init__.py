@@ -13,7 +13,6 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from smsbox.cli.activity import add_activity_command
 from smsbox.cli.apikey import add_apikey_commands
@@ -83,6 +82,7 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 def cmd_send(args: argparse.Namespace) -> None:
     from smsbox import activity
+    from smsbox.account_details import account_zone
     from smsbox.activity import COMMAND_LINE, Action
     from smsbox.database import open_session
     from smsbox.numbers import InvalidNumber
@@ -95,7 +95,8 @@ def cmd_send(args: argparse.Namespace) -> None:
     with open_session(config.database_url) as session:
         try:
             modem_id = requested_modem(session, config.modems, args.modem) if args.modem else None
-            check_send(session, count=1, user_id=None, zone=ZoneInfo(config.messaging.timezone))
+            zone = account_zone(session, config.messaging.timezone)
+            check_send(session, count=1, user_id=None, zone=zone)
             message = queue_message(
                 session,
                 args.number,

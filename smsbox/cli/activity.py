@@ -26,6 +26,8 @@ ACTIONS = (
     "optout_removed",
     "contacts_imported",
     "contacts_exported",
+    "keyword_tagged",
+    "language_changed",
 )
 
 

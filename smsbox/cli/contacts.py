@@ -79,6 +79,7 @@ def cmd_contacts_list(args: argparse.Namespace) -> None:
 
 
 def cmd_contacts_add(args: argparse.Namespace) -> None:
+    from smsbox.account_details import effective
     from smsbox.contacts.details import check_contact
     from smsbox.contacts.store import save_contact
 
@@ -91,9 +92,8 @@ def cmd_contacts_add(args: argparse.Namespace) -> None:
             args.notes,
             _fields(args.field),
         )
-        contact, added = save_contact(
-            session, details, allow_duplicates=config.contacts.allow_duplicates
-        )
+        allow_duplicates = effective(session, config).allow_duplicates
+        contact, added = save_contact(session, details, allow_duplicates=bool(allow_duplicates))
         session.commit()
     print(
         f"contact {contact.id} {'added' if added else 'updated'}: {contact.number} {contact.name}"
@@ -120,19 +120,20 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def cmd_contacts_import(args: argparse.Namespace) -> None:
+    from smsbox.account_details import effective
     from smsbox.activity import COMMAND_LINE
     from smsbox.contacts.importing import ImportOptions, import_contacts, record_import
 
     config = load_config(args.config)
-    options = ImportOptions(
-        default_region=config.messaging.default_region,
-        allow_duplicates=config.contacts.allow_duplicates,
-        max_bytes=config.contacts.max_import_mb * 1_000_000,
-        group=args.group,
-        dry_run=args.dry_run,
-    )
     shows_progress = args.progress or sys.stderr.isatty()
     with _session(config) as session:
+        options = ImportOptions(
+            default_region=config.messaging.default_region,
+            allow_duplicates=bool(effective(session, config).allow_duplicates),
+            max_bytes=config.contacts.max_import_mb * 1_000_000,
+            group=args.group,
+            dry_run=args.dry_run,
+        )
         try:
             report = import_contacts(
                 session, Path(args.file), options, _progress_bar if shows_progress else None

@@ -30,6 +30,8 @@ ACTION_NAMES = {
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
     Action.CONTACTS_IMPORTED: lazy_gettext("contacts imported"),
     Action.CONTACTS_EXPORTED: lazy_gettext("contacts exported"),
+    Action.KEYWORD_TAGGED: lazy_gettext("put in a group by a keyword"),
+    Action.LANGUAGE_CHANGED: lazy_gettext("own language changed"),
 }
 
 

@@ -10,19 +10,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from smsbox.keywords import KeywordRules
+from smsbox import account_settings
+from smsbox.account_details import AccountDetails
+from smsbox.config import MAX_VALIDITY_HOURS
+from smsbox.keywords import KeywordRules, custom_from_lines, custom_lines
+from smsbox.message_settings import MAX_SIGNATURE_LENGTH, MessageSettings
 from smsbox.quotas import Quotas
 from smsbox.sending_window import WEEKDAYS, SendingWindow
-
-WEEKDAY_LABELS = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
+from web.i18n.values import CAP_LABELS
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
@@ -51,7 +46,12 @@ class KeywordsForm(FlaskForm):
         _l("Automatic replies to one number an hour, at most"),
         validators=[NumberRange(min=1, max=100)],
     )
+    custom = TextAreaField(
+        _l("Your own keywords, one per line: keyword | group to put the sender in | reply"),
+        render_kw={"rows": 4},
+    )
     submit = SubmitField(_l("Save the keywords"))
+    KEY = account_settings.KEYWORDS
 
     def fill(self, rules: KeywordRules) -> None:
         for name in ("opt_out", "opt_in", "help"):
@@ -67,8 +67,9 @@ class KeywordsForm(FlaskForm):
             "replies_per_hour",
         ):
             getattr(self, name).data = getattr(rules, name)
+        self.custom.data = "\n".join(custom_lines(rules))
 
-    def rules(self) -> KeywordRules:
+    def settings(self, _posted) -> KeywordRules:
         """The rules as typed (Refusal when they cannot be applied)."""
         return KeywordRules(
             opt_out=_lines(self.opt_out.data),
@@ -82,6 +83,7 @@ class KeywordsForm(FlaskForm):
             double_opt_in=bool(self.double_opt_in.data),
             confirm_within_hours=self.confirm_within_hours.data or 0,
             replies_per_hour=self.replies_per_hour.data or 0,
+            custom=custom_from_lines(_lines(self.custom.data)),
         )
 
 
@@ -96,15 +98,16 @@ class HoursForm(FlaskForm):
         _l("Public holidays worked anyway (YYYY-MM-DD, one per line)"), render_kw={"rows": 3}
     )
     submit = SubmitField(_l("Save the sending hours"))
+    KEY = account_settings.SENDING_WINDOW
 
     def fill(self, window: SendingWindow) -> None:
         self.holiday_country.data = window.holiday_country
         self.extra_holidays.data = "\n".join(window.extra_holidays)
         self.worked_holidays.data = "\n".join(window.worked_holidays)
 
-    def window(self, hours: tuple[tuple[str, str] | None, ...]) -> SendingWindow:
+    def settings(self, posted) -> SendingWindow:
         return SendingWindow(
-            hours=hours,
+            hours=typed_hours(posted),
             holiday_country=(self.holiday_country.data or "").strip().upper(),
             extra_holidays=_lines(self.extra_holidays.data),
             worked_holidays=_lines(self.worked_holidays.data),
@@ -126,13 +129,14 @@ def _cap(label):
 
 
 class CapsForm(FlaskForm):
-    account_daily = _cap(_l("The account, a day"))
-    account_monthly = _cap(_l("The account, a month"))
-    user_daily = _cap(_l("Each user, a day"))
-    user_monthly = _cap(_l("Each user, a month"))
-    modem_daily = _cap(_l("Each modem, a day"))
-    modem_monthly = _cap(_l("Each modem, a month"))
+    account_daily = _cap(CAP_LABELS["account_daily"])
+    account_monthly = _cap(CAP_LABELS["account_monthly"])
+    user_daily = _cap(CAP_LABELS["user_daily"])
+    user_monthly = _cap(CAP_LABELS["user_monthly"])
+    modem_daily = _cap(CAP_LABELS["modem_daily"])
+    modem_monthly = _cap(CAP_LABELS["modem_monthly"])
     submit = SubmitField(_l("Save the caps"))
+    KEY = account_settings.QUOTAS
 
     NAMES = tuple(field.name for field in dataclasses.fields(Quotas))
 
@@ -140,5 +144,54 @@ class CapsForm(FlaskForm):
         for name in self.NAMES:
             getattr(self, name).data = getattr(quotas, name)
 
-    def quotas(self) -> Quotas:
+    def settings(self, _posted) -> Quotas:
         return Quotas(**{name: getattr(self, name).data for name in self.NAMES})
+
+
+class MessagesForm(FlaskForm):
+    signature = StringField(
+        _l("Signature added to every message staff, the API and campaigns send (empty: none)"),
+        render_kw={"maxlength": MAX_SIGNATURE_LENGTH},
+    )
+    validity_hours = IntegerField(
+        _l("Hours the network keeps trying to deliver a message"),
+        validators=[NumberRange(min=1, max=MAX_VALIDITY_HOURS)],
+    )
+    delivery_reports = BooleanField(_l("Ask for delivery reports"))
+    submit = SubmitField(_l("Save the message settings"))
+    KEY = account_settings.MESSAGES
+
+    def fill(self, settings: MessageSettings) -> None:
+        self.signature.data = settings.signature
+        self.validity_hours.data = settings.validity_hours
+        self.delivery_reports.data = settings.delivery_reports
+
+    def settings(self, _posted) -> MessageSettings:
+        return MessageSettings(
+            signature=(self.signature.data or "").strip(),
+            validity_hours=self.validity_hours.data,
+            delivery_reports=bool(self.delivery_reports.data),
+        )
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Account name, shown at the top of every page"))
+    timezone = StringField(
+        _l("Time zone of the pages, sending hours, caps and scheduled sends"),
+        render_kw={"list": "timezones", "autocomplete": "off"},
+    )
+    allow_duplicates = BooleanField(_l("Let several contacts have the same number"))
+    submit = SubmitField(_l("Save the account"))
+    KEY = account_settings.ACCOUNT
+
+    def fill(self, details: AccountDetails) -> None:
+        self.name.data = details.name
+        self.timezone.data = details.timezone
+        self.allow_duplicates.data = details.allow_duplicates
+
+    def settings(self, _posted) -> AccountDetails:
+        return AccountDetails(
+            name=(self.name.data or "").strip(),
+            timezone=(self.timezone.data or "").strip(),
+            allow_duplicates=bool(self.allow_duplicates.data),
+        )

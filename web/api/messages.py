@@ -31,7 +31,7 @@ from web.api.schemas import (
     SendRequest,
 )
 from web.api.spec import as_json, json_response, operation
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _TEXT_KINDS = (
@@ -107,7 +107,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     config = get_config()
     region = config.messaging.default_region
     try:
-        outbox.check_body(body.text)
+        outbox.checked_signed(get_session(), body.text)
     except outbox.MessageRejected as error:
         kind = next(kind for refusal, kind in _TEXT_KINDS if isinstance(error, refusal))
         raise Problem(kind, str(error), field="text") from None
@@ -129,7 +129,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             session,
             count=len(numbers),
             user_id=g.caller.user_id,
-            zone=ZoneInfo(config.messaging.timezone),
+            zone=ZoneInfo(get_timezone()),
         )
     except QuotaExceeded as error:
         raise Problem(problems.QUOTA_EXCEEDED, str(error)) from None

@@ -36,7 +36,7 @@ from smsbox.contacts.uploads import discard_upload, keep_upload, upload_path, up
 from smsbox.spreadsheets import as_text
 from web.contacts import bp, why
 from web.contacts.jobs import ImportJob, ImportJobs
-from web.db import SESSIONS_KEY, get_config, get_session
+from web.db import SESSIONS_KEY, get_account, get_config, get_session
 from web.i18n import reason
 
 JOBS_KEY = "smsbox.contact_imports"
@@ -64,7 +64,7 @@ def _options(group: str | None, dry_run: bool) -> ImportOptions:
     config = get_config()
     return ImportOptions(
         default_region=config.messaging.default_region,
-        allow_duplicates=config.contacts.allow_duplicates,
+        allow_duplicates=get_account().allow_duplicates,
         max_bytes=config.contacts.max_import_mb * 1_000_000,
         group=group,
         dry_run=dry_run,

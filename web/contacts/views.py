@@ -22,7 +22,7 @@ from smsbox.contacts.store import (
 from smsbox.models import Contact
 from web.contacts import bp
 from web.contacts.selection import PAGE_SIZES, back, chosen_ids, cursor, page_size
-from web.db import get_config, get_session
+from web.db import get_account, get_config, get_session
 from web.i18n import reason
 
 # Empty custom-field rows under a contact's own: more come with each save.
@@ -85,12 +85,12 @@ def _contact_form(contact: Contact | None) -> ResponseReturnValue:
         )
         if contact is None:
             contact, added = save_contact(
-                session, details, allow_duplicates=config.contacts.allow_duplicates
+                session, details, allow_duplicates=get_account().allow_duplicates
             )
         else:
             added = False
             edit_contact(
-                session, contact.id, details, allow_duplicates=config.contacts.allow_duplicates
+                session, contact.id, details, allow_duplicates=get_account().allow_duplicates
             )
     except ContactRefused as error:
         session.rollback()

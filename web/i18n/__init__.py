@@ -8,10 +8,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import Babel, gettext
 from flask_login import current_user
 
+from smsbox import activity
+from smsbox.activity import Action
 from smsbox.refusals import Refusal
 from smsbox.users import LANGUAGES, set_language
 from web.auth.login import is_local_path
-from web.db import get_session
+from web.db import account_name, get_session, get_timezone
+from web.i18n.values import shown
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()
@@ -25,14 +28,24 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 def init_app(app: Flask, timezone: str) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = LANGUAGES[0]
     app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
-    babel.init_app(app, locale_selector=lambda: LOCALES[chosen_language()])
+    babel.init_app(
+        app, locale_selector=lambda: LOCALES[chosen_language()], timezone_selector=get_timezone
+    )
     app.register_blueprint(bp)
-    app.context_processor(lambda: {"languages": LANGUAGES, "language": chosen_language()})
+    app.context_processor(
+        lambda: {
+            "languages": LANGUAGES,
+            "language": chosen_language(),
+            "account_name": account_name,
+        }
+    )
 
 
 def reason(refusal: Refusal) -> str:
     """Why the core refused an input, in the reader's language."""
-    return gettext(refusal.template, **refusal.values)
+    return gettext(
+        refusal.template, **{name: shown(name, value) for name, value in refusal.values.items()}
+    )
 
 
 def chosen_language() -> str:
@@ -51,9 +64,17 @@ def choose_language() -> ResponseReturnValue:
     language = request.form.get("language", "")
     if language not in LANGUAGES:
         return redirect(url_for("index"))
-    if current_user.is_authenticated:
-        set_language(get_session(), current_user.id, language)
-        get_session().commit()
+    if current_user.is_authenticated and language != current_user.language:
+        database = get_session()
+        set_language(database, current_user.id, language)
+        activity.record(
+            database,
+            Action.LANGUAGE_CHANGED,
+            current_user.actor,
+            current_user.name,
+            changed=[current_user.language, language],
+        )
+        database.commit()
     session[SESSION_LANGUAGE] = language
     target = request.form.get("next")
     return redirect(target if is_local_path(target) else url_for("index"))

@@ -37,6 +37,8 @@ METHOD_MAP = [
     ("smsbox/scheduled.py", "python"),
     ("smsbox/contacts/**.py", "python"),
     ("smsbox/campaigns/**.py", "python"),
+    ("smsbox/message_settings.py", "python"),
+    ("smsbox/account_details.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,

@@ -22,7 +22,7 @@ from smsbox.campaigns.local_times import send_time as campaign_send_time
 from smsbox.numbers import InvalidRecipients, recipients
 from smsbox.outbox import MAX_BODY_LENGTH, MessageRejected, check_body
 from smsbox.scheduled import ScheduleRefused, send_time
-from web.db import get_config
+from web.db import get_config, get_timezone
 from web.i18n import reason
 
 
@@ -68,7 +68,7 @@ class _Checked(Form):
 
     def validate_send_at(self, field: Field) -> None:
         try:
-            self.scheduled_at = send_time(field.data or "", get_config().messaging.timezone)
+            self.scheduled_at = send_time(field.data or "", get_timezone())
         except ScheduleRefused as refusal:
             raise ValidationError(reason(refusal)) from None
 

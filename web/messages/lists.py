@@ -24,7 +24,7 @@ from smsbox.message_lists import (
     parse_status,
 )
 from web.auth.login import is_local_path
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 from web.i18n import reason
 from web.messages.views import bp
 
@@ -65,7 +65,7 @@ def _list(box: Box) -> ResponseReturnValue:
         page = list_page(
             get_session(),
             query,
-            timezone=messaging.timezone,
+            timezone=get_timezone(),
             default_region=messaging.default_region,
         )
     except ListRefused as error:

@@ -16,7 +16,7 @@ from smsbox.outbox import MessageRejected, queue_message
 from smsbox.quotas import check_send
 from smsbox.routing import requested_modem
 from smsbox.wakeup import notify
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 from web.i18n import reason
 from web.messages.forms import SendForm
 
@@ -29,9 +29,7 @@ def queue_typed_message(
     session = get_session()
     config = get_config()
     try:
-        check_send(
-            session, count=1, user_id=current_user.id, zone=ZoneInfo(config.messaging.timezone)
-        )
+        check_send(session, count=1, user_id=current_user.id, zone=ZoneInfo(get_timezone()))
         message = queue_message(
             session,
             number,
@@ -67,7 +65,7 @@ def queue_send_form(form: SendForm) -> list[Message] | None:
             session,
             count=len(numbers),
             user_id=current_user.id,
-            zone=ZoneInfo(config.messaging.timezone),
+            zone=ZoneInfo(get_timezone()),
         )
     except MessageRejected as error:
         form.body.errors = [*form.body.errors, reason(error)]

@@ -19,7 +19,7 @@ from smsbox.scheduled import (
     scheduled_message,
 )
 from smsbox.sms_length import measure
-from web.db import get_config, get_session
+from web.db import get_session, get_timezone
 from web.filters import localtime
 from web.i18n import reason
 from web.messages.forms import ScheduledForm
@@ -52,7 +52,7 @@ def _render_list(size: str, **shown: object) -> str:
         size=size,
         page_sizes=PAGE_SIZES,
         preview_length=PREVIEW_LENGTH,
-        timezone=get_config().messaging.timezone,
+        timezone=get_timezone(),
         **shown,
     )
 
@@ -64,7 +64,7 @@ def edit_scheduled(message_id: int) -> ResponseReturnValue:
     message = scheduled_message(session, message_id)
     form = ScheduledForm(obj=message)
     if not form.is_submitted():
-        form.send_at.data = local_input(message.scheduled_at, get_config().messaging.timezone)
+        form.send_at.data = local_input(message.scheduled_at, get_timezone())
     if form.validate_on_submit():
         assert form.scheduled_at is not None  # the field is required
         reschedule(session, message_id, form.body.data or "", form.scheduled_at)
@@ -83,7 +83,7 @@ def edit_scheduled(message_id: int) -> ResponseReturnValue:
         title=gettext("Change a scheduled message"),
         message=message,
         form=form,
-        timezone=get_config().messaging.timezone,
+        timezone=get_timezone(),
         counter=counter_text(measure(form.body.data or "")),
     )
     return page, 400 if form.is_submitted() else 200

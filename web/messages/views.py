@@ -5,12 +5,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, gettext, ngettext
 from flask_login import login_required
 
+from smsbox.message_settings import message_settings
 from smsbox.modems import list_modems
 from smsbox.optouts import opted_out_among
-from smsbox.outbox import MAX_BODY_LENGTH
+from smsbox.outbox import MAX_BODY_LENGTH, signed_text
 from smsbox.sms_length import Alphabet, SmsLength, measure
 from web.campaigns.sending import group_choices, queue_campaign_form
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 from web.filters import localtime
 from web.messages.forms import SendForm
 from web.messages.queueing import queue_send_form
@@ -67,8 +68,9 @@ def send() -> ResponseReturnValue:
         form=form,
         modems=list_modems(get_session()),
         choose_modem=len(senders) > 1,
-        timezone=get_config().messaging.timezone,
-        counter=counter_text(measure(form.body.data or "")),
+        timezone=get_timezone(),
+        counter=counter_text(measure(signed_text(get_session(), form.body.data or ""))),
+        signature=message_settings(get_session()).signature,
     )
     return page, status
 
@@ -78,7 +80,9 @@ def send() -> ResponseReturnValue:
 def length() -> ResponseReturnValue:
     """The send page's counter as the daemon will send the text: a POST (with the CSRF
     token in X-CSRFToken) so that the text stays out of URLs and the logs that keep them."""
-    measured = measure(request.form.get("text", "").replace("\r\n", "\n"))
+    text = request.form.get("text", "").replace("\r\n", "\n")
+    # A new message is measured with the signature it will go with.
+    measured = measure(signed_text(get_session(), text) if request.args.get("signed") else text)
     return {
         "alphabet": str(measured.alphabet),
         "units": measured.units,
