@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -18,7 +17,7 @@ from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
 from modem.worker import ModemWorker
-from smsbox import outbox, systemd, wakeup
+from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
@@ -57,7 +56,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         with sessions() as session:
             occurred = recurring.create_due(
                 session,
-                zone=ZoneInfo(config.messaging.timezone),
+                zone=account_details.account_zone(session, config.messaging.timezone),
                 default_region=config.messaging.default_region,
             )
             released = outbox.release_due_scheduled(session)

@@ -22,9 +22,11 @@ from smsbox.campaigns.store import (
     send_campaign,
 )
 from smsbox.contacts.groups import create_group
+from smsbox.message_settings import MessageSettings
 from smsbox.models import Campaign, Contact, Message, Status
 from smsbox.numbers import InvalidNumber
 from smsbox.optouts import opt_out
+from smsbox.outbox import MAX_BODY_LENGTH
 from smsbox.quotas import QuotaExceeded, Quotas
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -243,3 +245,20 @@ def test_the_campaigns_are_listed_newest_first(sessions):
         session.commit()
         assert [c.id for c in list_campaigns(session)] == made[::-1]
         assert [c.id for c in list_campaigns(session, before=made[2], limit=1)] == [made[1]]
+
+
+def test_each_message_carries_the_signature_and_is_checked_with_it(sessions):
+    with sessions() as session:
+        account_settings.save(
+            session, account_settings.MESSAGES, MessageSettings(signature="ACME"), COMMAND_LINE
+        )
+        ids = add_contacts(session, range(2))
+        group = group_of(session, "Clients", ids)
+        send(session, "Bonjour {name}", [group])
+        session.commit()
+        assert {message.body for message in queued(session)} == {
+            "Bonjour Contact 0\nACME",
+            "Bonjour Contact 1\nACME",
+        }
+        with pytest.raises(CampaignRefused, match="cannot be sent"):
+            send(session, "x" * (MAX_BODY_LENGTH - 2), [group])  # fits alone, not signed

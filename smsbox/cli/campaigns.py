@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from smsbox.cli.contacts import _session as refusing_session
 from smsbox.cli.output import print_json
@@ -41,14 +40,15 @@ def _summary(campaign: Campaign) -> dict[str, Any]:
 
 
 def cmd_campaign_send(args: argparse.Namespace) -> None:
+    from smsbox.account_details import account_zone
     from smsbox.activity import COMMAND_LINE
     from smsbox.campaigns.local_times import send_time
     from smsbox.campaigns.store import CampaignRequest, send_campaign
     from smsbox.wakeup import notify
 
     config = load_config(args.config)
-    zone = ZoneInfo(config.messaging.timezone)
     with refusing_session(config) as session:
+        zone = account_zone(session, config.messaging.timezone)
         request = CampaignRequest(
             args.text,
             groups=_groups(session, args.group),
@@ -167,11 +167,12 @@ def _recurrence_record(recurrence: RecurringCampaign) -> dict[str, Any]:
 
 
 def cmd_repeat_add(args: argparse.Namespace) -> None:
+    from smsbox.account_details import account_zone
     from smsbox.campaigns.recurring import add_recurrence
 
     config = load_config(args.config)
-    zone = ZoneInfo(config.messaging.timezone)
     with refusing_session(config) as session:
+        zone = account_zone(session, config.messaging.timezone)
         recurrence = add_recurrence(
             session,
             text=args.text,
@@ -213,12 +214,13 @@ def cmd_repeat_remove(args: argparse.Namespace) -> None:
 
 
 def cmd_repeat_pause(args: argparse.Namespace) -> None:
+    from smsbox.account_details import account_zone
     from smsbox.campaigns.recurring import set_paused
 
     config = load_config(args.config)
     paused = args.repeat_command == "pause"
     with refusing_session(config) as session:
-        set_paused(session, args.id, paused, ZoneInfo(config.messaging.timezone))
+        set_paused(session, args.id, paused, account_zone(session, config.messaging.timezone))
         session.commit()
     print(f"recurring campaign {args.id} {'paused' if paused else 'resumed'}")
 

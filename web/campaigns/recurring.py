@@ -41,7 +41,7 @@ from smsbox.outbox import MAX_BODY_LENGTH
 from smsbox.refusals import Refusal
 from web.campaigns.sending import group_choices
 from web.campaigns.views import CAMPAIGN, bp
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 from web.i18n import reason
 
 WEEKDAYS = (
@@ -98,7 +98,7 @@ def recurring() -> ResponseReturnValue:
     if form.validate_on_submit() and _add(form):
         flash(gettext("Recurring campaign added."), "success")
         return redirect(url_for("campaigns.recurring"))
-    zone = get_config().messaging.timezone
+    zone = get_timezone()
     recurrences = list_recurrences(get_session())
     page = render_template(
         "campaigns/recurring.html",
@@ -156,7 +156,7 @@ def _add(form: RecurrenceForm) -> bool:
             rule=rule,
             groups=groups,
             numbers=numbers,
-            zone=ZoneInfo(config.messaging.timezone),
+            zone=ZoneInfo(get_timezone()),
             default_region=config.messaging.default_region,
             transactional=form.transactional.data,
             name=form.name.data or "",
@@ -178,7 +178,7 @@ def change_recurrence(campaign_id: int, action: str) -> ResponseReturnValue:
         remove_recurrence(session, campaign_id)
         message = gettext("Recurring campaign deleted; the campaigns it sent stay.")
     else:
-        zone = ZoneInfo(get_config().messaging.timezone)
+        zone = ZoneInfo(get_timezone())
         set_paused(session, campaign_id, action == "pause", zone)
         message = (
             gettext("Recurring campaign paused.")

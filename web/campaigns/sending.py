@@ -15,7 +15,7 @@ from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.models import Campaign, Group
 from smsbox.refusals import Refusal
 from smsbox.wakeup import notify
-from web.db import get_config, get_session
+from web.db import get_config, get_session, get_timezone
 from web.i18n import reason
 
 if TYPE_CHECKING:  # web.messages imports this module: the form is only a type here
@@ -60,7 +60,7 @@ def queue_campaign_form(form: SendForm) -> Campaign | None:
             request,
             current_user.actor,
             default_region=config.messaging.default_region,
-            zone=ZoneInfo(config.messaging.timezone),
+            zone=ZoneInfo(get_timezone()),
         )
     except Refusal as error:
         session.rollback()

@@ -107,7 +107,7 @@ class SendForm(_Checked, ReplyForm):
             return
         # A campaign's time: one the clocks skip goes when they jump
         # (smsbox.campaigns.local_times), as recurring campaigns do.
-        zone = ZoneInfo(get_config().messaging.timezone)
+        zone = ZoneInfo(get_timezone())
         try:
             self.scheduled_at = campaign_send_time(field.data.replace("T", " ", 1), zone)
         except ScheduleRefused as refusal:
