@@ -24,9 +24,12 @@ from smsbox.models import Base
 
 BATCH_SIZE = 2000
 # What triggers on `messages` write (smsbox.conversation_triggers,
-# smsbox.traffic_triggers, smsbox.message_search): the target's triggers rebuild them
-# as the messages are copied, so copying them too would count every message twice.
-MAINTAINED_TABLES = frozenset({"conversations", "hourly_traffic", message_search.FTS_TABLE})
+# smsbox.traffic_triggers, smsbox.unread_triggers, smsbox.message_search): the
+# target's triggers rebuild them as the messages are copied, so copying them too would
+# count every message twice.
+MAINTAINED_TABLES = frozenset(
+    {"conversations", "hourly_traffic", "unread_total", message_search.FTS_TABLE}
+)
 
 
 class CopyRefused(Exception):

@@ -9,7 +9,7 @@ index on `messages.body`. Either gives candidates, never the answer: the list st
 applies its own LIKE condition to them, so that what is found is what the plain
 search finds (FTS5 folds every letter's case, SQLite's LIKE only ASCII's).
 
-Created by migration 0023, and its triggers again after every migration
+Created by migration 0023_webperf, and its triggers again after every migration
 (migrations/env.py), as the conversations' are.
 """
 

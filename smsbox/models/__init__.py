@@ -35,6 +35,7 @@ from smsbox.models.messaging import (
     Modem,
     ModemError,
     Status,
+    UnreadTotal,
 )
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Setting",
     "Status",
     "UTCDateTime",
+    "UnreadTotal",
     "User",
     "utcnow",
 ]
