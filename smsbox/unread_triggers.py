@@ -71,12 +71,14 @@ _DROP = {
 }
 
 
-def count_existing(connection: Connection) -> None:
-    """Count the unread messages already stored (`unread_total` must be empty)."""
+def start_counting(connection: Connection) -> None:
+    """Count the unread messages already stored (`unread_total` must be empty), then
+    those to come."""
     connection.exec_driver_sql(
         "INSERT INTO unread_total (id, total) SELECT 1, count(*) FROM messages"  # noqa: S608 (no values)
         f" WHERE {_unread('messages')} HAVING count(*) > 0"
     )
+    create_triggers(connection)
 
 
 def create_triggers(connection: Connection) -> None:

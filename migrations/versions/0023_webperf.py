@@ -28,8 +28,7 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    unread_triggers.count_existing(op.get_bind())
-    unread_triggers.create_triggers(op.get_bind())
+    unread_triggers.start_counting(op.get_bind())
 
 
 def downgrade() -> None:
