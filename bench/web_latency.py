@@ -175,7 +175,7 @@ def _stored(moment: datetime) -> str:
 
 def prepared(cache: Path, messages: int) -> Config:
     """A data directory holding `messages` messages: the cached one when it is there
-    and at the newest schema, else seeded anew."""
+    (brought to the newest schema by the migrations), else seeded anew."""
     # -2: the scheduled messages have their time (seeded in the future) since the
     # Scheduled page came.
     data = cache / f"web-latency-{messages}-2"
@@ -184,8 +184,11 @@ def prepared(cache: Path, messages: int) -> Config:
         cache,
     )
     database = data / "smsbox.db"
-    head = _head_revision()
-    if database.exists() and _revision(database) == head and (data / "seeded").exists():
+    if database.exists() and (data / "seeded").exists():
+        if _revision(database) != _head_revision():
+            started = time.perf_counter()
+            initialise(config)
+            print(f"migrated {messages:,} messages in {time.perf_counter() - started:.0f} s")
         return config
     for stale in data.glob("smsbox.db*"):
         stale.unlink()

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import inspect
 
-from smsbox import conversation_triggers, traffic_triggers
+from smsbox import conversation_triggers, message_search, traffic_triggers, unread_triggers
 from smsbox.database import make_engine
 from smsbox.models import Base
 
@@ -33,6 +33,10 @@ def run_migrations_online() -> None:
                     conversation_triggers.create_triggers(connection)
                 if tables.has_table("hourly_traffic"):
                     traffic_triggers.create_triggers(connection)
+                if tables.has_table("unread_total"):
+                    unread_triggers.create_triggers(connection)
+                if tables.has_table(message_search.FTS_TABLE):
+                    message_search.create_triggers(connection)
     finally:
         engine.dispose()
 

@@ -2,7 +2,8 @@
 the last 30 days, the unread count, and each modem's health.
 
 The counts read `hourly_traffic` (kept by triggers, smsbox.traffic_triggers): a few
-hundred counters, whatever number of messages the box holds. Days are those of the
+hundred counters, whatever number of messages the box holds; the unread count,
+`unread_total` (smsbox.unread_triggers). Days are those of the
 configured time zone, summed from the hours that start in them: exact wherever the
 offset from UTC is whole hours; where it is not (India, Newfoundland...), the hour
 across midnight counts for the day it starts in.
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, func, or_, select, text
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from smsbox.models import UNREAD, Direction, HourlyTraffic, Message, Modem, ModemError, Status
+from smsbox.models import Direction, HourlyTraffic, Modem, ModemError, Status, UnreadTotal
 from smsbox.modems import READY, latest_errors, list_modems
 from smsbox.routing import SILENT_AFTER
 
@@ -141,8 +142,7 @@ _DAILY_TRAFFIC = _daily_traffic_query()
 
 
 def unread_count(session: Session) -> int:
-    # Word for word the unread index's condition: counted in the index alone.
-    return session.scalar(select(func.count()).select_from(Message).where(text(UNREAD))) or 0
+    return session.scalar(select(UnreadTotal.total)) or 0
 
 
 def modem_cards(session: Session, now: datetime) -> list[ModemCard]:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from smsbox import message_search
 from smsbox.contacts.store import naming
-from smsbox.models import UNREAD, Contact, Direction, Message, Status
+from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
 from smsbox.refusals import Refusal
 
@@ -45,6 +46,9 @@ _CURSOR = re.compile(r"(\d{1,17})-(\d{1,18})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LIKE_SPECIALS = re.compile(r"([\\%_])")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A search matching more messages than this finds its page among the newest by
+# reading the list in order (a common word soon fills one); fewer are fetched by id.
+SEARCH_CANDIDATES = 2000
 
 
 class ListRefused(Refusal):
@@ -153,7 +157,7 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
     statement = (
         select(Message, Contact.name)
         .outerjoin(Contact, naming(Message.number))
-        .where(*_filters(query, timezone, default_region))
+        .where(*_filters(session, query, timezone, default_region))
     )
     if query.cursor is not None:
         statement = statement.where(_beyond(query.cursor, query.toward))
@@ -203,19 +207,26 @@ def _beyond(cursor: Cursor, toward: Toward):  # type: ignore[no-untyped-def]
     )
 
 
-def _filters(query: ListQuery, timezone: str, default_region: str) -> list[object]:
+def _filters(
+    session: Session, query: ListQuery, timezone: str, default_region: str
+) -> list[object]:
     conditions: list[object] = []
     search = query.search.strip()
     by_number = _whole_number(search, default_region) if search else None
-    # A whole number's messages are read through the number index. SQLite, without
-    # statistics, weighs it equal to the direction index, and which it takes would
-    # depend on the order a migration happened to create them in: the direction is
-    # then compared in a way no index serves.
-    direction = Message.direction.concat("") if by_number else Message.direction
+    matching = _matching(session, search, default_region) if search and not by_number else None
+    # A whole number's messages are read through the number index, a search's
+    # candidates by id. SQLite, without statistics, weighs the number index equal to
+    # the direction one, and which it takes would depend on the order a migration
+    # happened to create them in: the direction is then compared in a way no index
+    # serves.
+    aside = by_number is not None or (matching is not None and matching.by_id)
+    direction = Message.direction.concat("") if aside else Message.direction
     if query.box is Box.SENT:
         conditions.append(direction == Direction.OUTBOUND)
     elif query.box is Box.RECEIVED:
         conditions.append(direction == Direction.INBOUND)
+    elif aside:
+        conditions.append(and_(direction == Direction.INBOUND, Message.read_at.is_(None)))
     else:
         conditions.append(text(UNREAD))
     if query.status is not None:
@@ -229,8 +240,8 @@ def _filters(query: ListQuery, timezone: str, default_region: str) -> list[objec
         conditions.append(Message.created_at < _start_of(query.until + timedelta(days=1), zone))
     if by_number:
         conditions.append(Message.number == by_number)
-    elif search:
-        conditions.append(_matching(search, default_region))
+    elif matching is not None:
+        conditions.append(matching.condition)
     return conditions
 
 
@@ -249,19 +260,58 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _matching(search: str, default_region: str):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class _Matching:
+    condition: object
+    by_id: bool  # the condition names the ids of its few candidates
+
+
+def _matching(session: Session, search: str, default_region: str) -> _Matching:
     """What the search box finds when it is no whole phone number (those go through
     the number index): messages whose number holds the digits typed, or whose
     contact's name or text holds it, ignoring case.
     The search is text, never a pattern: LIKE's wildcards in it are escaped."""
     escaped = _LIKE_SPECIALS.sub(r"\\\1", search)
     pattern = f"%{escaped}%"
-    found = [
-        Message.body.ilike(pattern, escape="\\"),
-        Contact.name.ilike(pattern, escape="\\"),
-    ]
+    named = Contact.name.ilike(pattern, escape="\\")
+    found = [Message.body.ilike(pattern, escape="\\"), named]
     digits = re.sub(r"[\s.()-]", "", search)
-    if digits.lstrip("+").isdigit():
-        # A national prefix typed ("06 12") is not in the E.164 form stored ("+33612...").
-        found.append(Message.number.contains(digits.lstrip("+").removeprefix("0")))
-    return or_(*found)
+    # A national prefix typed ("06 12") is not in the E.164 form stored ("+33612...").
+    part = digits.lstrip("+").removeprefix("0") if digits.lstrip("+").isdigit() else ""
+    if part:
+        found.append(Message.number.contains(part))
+    condition = or_(*found)
+    candidates = _candidates(session, search, named, part)
+    if candidates is None:
+        return _Matching(condition, by_id=False)
+    # The candidates are more than the matches (the index folds every letter's case):
+    # the condition still says which match.
+    return _Matching(and_(Message.id.in_(candidates), condition), by_id=True)
+
+
+def _candidates(
+    session: Session, search: str, named: ColumnElement[bool], part: str
+) -> list[int] | None:
+    """The ids of every message the search may find, when they are few: those whose
+    text holds it (through the trigram index), those of the numbers of the contacts
+    it names (few beside the messages) and of the numbers holding the digits typed
+    (one row per number in `conversations`). None when they are many, or the search
+    too short for the index."""
+    if not message_search.indexable(search):
+        return None
+    found = set(message_search.ids_holding(session, search, limit=SEARCH_CANDIDATES + 1))
+    numbers = [select(Contact.number).where(named)]
+    if part:
+        numbers.append(
+            select(ConversationHead.number).where(ConversationHead.number.contains(part))
+        )
+    for chosen in numbers:
+        room = SEARCH_CANDIDATES - len(found)
+        if room < 0:
+            return None
+        of_numbers = select(Message.id).where(Message.number.in_(chosen)).limit(room + 1)
+        ids = list(session.scalars(of_numbers))
+        if len(ids) > room:
+            return None
+        found.update(ids)
+    return sorted(found)

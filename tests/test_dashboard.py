@@ -8,8 +8,9 @@ from message_rows import message
 from modem_rows import reported_modem
 from sqlalchemy import delete, select, update
 
+from smsbox.conversations import mark_read
 from smsbox.dashboard import dashboard, is_online, signal_bars
-from smsbox.models import Direction, HourlyTraffic, Message, Modem, Status
+from smsbox.models import Direction, HourlyTraffic, Message, Modem, Status, UnreadTotal
 from smsbox.modems import record_state
 
 # 10:00 in Paris on Wednesday 25 November 2026.
@@ -47,6 +48,43 @@ def test_the_counters_follow_every_insert_change_and_delete_of_messages(sessions
         session.execute(delete(Message).where(Message.number == "+33622222222"))
         session.commit()
     assert counters(sessions) == {("in", "delivered"): 1, ("out", "delivered"): 1}
+
+
+def unread_total(sessions) -> int | None:
+    with sessions() as session:
+        return session.scalar(select(UnreadTotal.total))
+
+
+def test_the_unread_count_follows_every_message_stored_read_unread_and_deleted(sessions):
+    with sessions() as session:
+        session.add_all(
+            [
+                message("+33611111111", "in", NOW),
+                message("+33611111111", "in, read", NOW, read_at=NOW),
+                message("+33622222222", "in", NOW),
+                message("+33622222222", "out", NOW, direction=OUT),
+            ]
+        )
+        session.commit()
+    assert unread_total(sessions) == 2
+
+    with sessions() as session:
+        mark_read(session, "+33611111111")
+        session.execute(update(Message).where(Message.body == "in, read").values(read_at=None))
+        session.execute(update(Message).where(Message.body == "out").values(body="still out"))
+        session.commit()
+    assert unread_total(sessions) == 2
+
+    with sessions() as session:
+        session.execute(delete(Message).where(Message.number == "+33622222222"))
+        session.commit()
+        assert dashboard(session, timezone="Europe/Paris", now=NOW).unread == 1
+    with sessions() as session:
+        mark_read(session, "+33611111111")
+        session.commit()
+        assert dashboard(session, timezone="Europe/Paris", now=NOW).unread == 0
+    # Down to zero, the row goes: the table holds what a recount from nothing would.
+    assert unread_total(sessions) is None
 
 
 def test_it_counts_today_and_the_week_in_the_configured_time_zone(sessions):

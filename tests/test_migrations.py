@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smsbox import message_search
 from smsbox.database import alembic_config, make_engine, upgrade
 from smsbox.models import Base, Contact
 
@@ -21,7 +22,11 @@ def test_it_migrates_to_the_schema_the_models_describe(tmp_path):
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_server_default": True})
+        # The trigram index is the database's own kind of table or index, no model's.
+        unmodelled = lambda name, *_: name not in message_search.UNMODELLED  # noqa: E731
+        context = MigrationContext.configure(
+            connection, opts={"compare_server_default": True, "include_name": unmodelled}
+        )
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 

@@ -94,6 +94,16 @@ def test_it_refuses_a_language_change_without_its_csrf_token(app, sessions):
         assert session.query(User).one().language == "fr"
 
 
+def test_it_refuses_an_admin_page_to_an_operator_in_french(app):
+    client = app.test_client()
+    log_in(client)  # camille: an operator
+    response = client.get("/admin/users")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Votre compte ne peut pas ouvrir cette page." in page
+    assert "permission" not in page  # werkzeug's own English
+
+
 def test_it_answers_an_unknown_page_with_the_styled_page_and_the_navigation(app):
     client = app.test_client()
     log_in(client)

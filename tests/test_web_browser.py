@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,10 +101,37 @@ def log_in(page, name: str = "alice") -> None:
 PHONE = {"width": 390, "height": 844}
 
 
+def screenshots_directory(tmp_path: Path) -> Path:
+    """Where the phone screenshots go: SMSBOX_SCREENSHOTS when set (to look at them),
+    else the test's own temporary directory."""
+    directory = Path(os.environ.get("SMSBOX_SCREENSHOTS") or tmp_path / "screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def assert_fits_a_phone(page, name: str) -> None:
+    """Nothing wider than the screen, and every link of the navigation and the logout
+    button on it, where a finger reaches them."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name} is {width} px wide"
+    reachable = page.locator("header.top nav a, .logout button")
+    for index in range(reachable.count()):
+        control = reachable.nth(index)
+        box = control.bounding_box()
+        assert control.is_visible() and box is not None, f"{name}: {control.inner_text()}"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (
+            f"{name}: {control.inner_text()} is off the screen"
+        )
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, sessions, language):
+def test_every_page_fits_a_phone_screen_in_either_language(
+    browser, base_url, sessions, tmp_path, language
+):
     with sessions() as session:
         create_user(session, "camille", PASSWORD, language=language, admin=True)
+        create_user(session, "dominique", PASSWORD, language=language)
+        session.add(message("+33612345678", HOSTILE + " Bonjour " * 30, utcnow()))
         session.commit()
     page = browser.new_context(base_url=base_url, viewport=PHONE, locale="fr-FR").new_page()
     with sessions() as session:
@@ -127,46 +155,59 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         session.commit()
         contact_id, group_id = contact.id, group.id
     campaign_id = long_campaign(sessions)
+    screenshots = screenshots_directory(tmp_path)
+    # Before logging in, the pages speak the browser's language.
+    browser_language = {"fr": "fr-FR", "en": "en-GB"}[language]
+    stranger = browser.new_context(base_url=base_url, viewport=PHONE, locale=browser_language)
+    login = stranger.new_page()
+    login.goto("/login")
+    sync_api.expect(login.locator("html")).to_have_attribute("lang", language)
+    assert_fits_a_phone(login, "login")
+    login.screenshot(path=screenshots / f"{language}-login.png", full_page=True)
+    log_in(page, "dominique")
+    page.goto("/admin/users")  # refused to one who is no administrator
+    assert_fits_a_phone(page, "refused")
+    page.screenshot(path=screenshots / f"{language}-refused.png", full_page=True)
+    page.locator(".logout button").click()
     log_in(page, "camille")
-    for path in [
-        "/dashboard",
-        "/calls",
-        "/modems",
-        f"/modems/{modem_id}",
-        "/discussions",
-        "/discussions/+33612345678",
-        "/messages/send",
-        "/messages/scheduled",
-        f"/messages/scheduled/{waiting.id}",
-        f"/messages/scheduled/{waiting.id}/cancel",
-        "/messages/sent",
-        "/messages/received",
-        "/messages/unread",
-        "/admin/settings",
-        "/admin/optouts",
-        "/admin/activity",
-        "/admin/users",
-        "/account",
-        "/contacts/",
-        "/contacts/new",
-        f"/contacts/{contact_id}",
-        f"/contacts/{contact_id}/delete",
-        "/contacts/groups",
-        f"/contacts/groups/{group_id}",
-        f"/contacts/groups/{group_id}/delete",
-        "/contacts/import",
-        "/contacts/export",
-        "/campaigns/",
-        f"/campaigns/{campaign_id}",
-        "/campaigns/recurring",
-        "/nowhere",
+    for name, path in [
+        ("dashboard", "/dashboard"),
+        ("calls", "/calls"),
+        ("modems", "/modems"),
+        ("modem", f"/modems/{modem_id}"),
+        ("discussions", "/discussions"),
+        ("discussion", "/discussions/+33612345678"),
+        ("send", "/messages/send"),
+        ("scheduled", "/messages/scheduled"),
+        ("scheduled-edit", f"/messages/scheduled/{waiting.id}"),
+        ("scheduled-cancel", f"/messages/scheduled/{waiting.id}/cancel"),
+        ("sent", "/messages/sent"),
+        ("received", "/messages/received"),
+        ("unread", "/messages/unread"),
+        ("bad-page-size", "/messages/sent?size=7"),
+        ("settings", "/admin/settings"),
+        ("optouts", "/admin/optouts"),
+        ("activity", "/admin/activity"),
+        ("users", "/admin/users"),
+        ("account", "/account"),
+        ("contacts", "/contacts/"),
+        ("contact-new", "/contacts/new"),
+        ("contact", f"/contacts/{contact_id}"),
+        ("contact-delete", f"/contacts/{contact_id}/delete"),
+        ("groups", "/contacts/groups"),
+        ("group", f"/contacts/groups/{group_id}"),
+        ("group-delete", f"/contacts/groups/{group_id}/delete"),
+        ("contacts-import", "/contacts/import"),
+        ("contacts-export", "/contacts/export"),
+        ("campaigns", "/campaigns/"),
+        ("campaign", f"/campaigns/{campaign_id}"),
+        ("recurring", "/campaigns/recurring"),
+        ("not-found", "/nowhere"),
     ]:
         page.goto(path)
         sync_api.expect(page.locator("html")).to_have_attribute("lang", language)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{path} is {width} px wide"
-        logout = page.locator(".logout button").bounding_box()
-        assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
+        assert_fits_a_phone(page, name)
+        page.screenshot(path=screenshots / f"{language}-{name}.png", full_page=True)
 
 
 def long_campaign(sessions) -> int:

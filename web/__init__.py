@@ -114,8 +114,12 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         return _error_page(405, gettext("Not allowed"), gettext("This page cannot do that."))
     if error.code == 413:
         return _error_page(413, gettext("Too large"), gettext("What was sent is too large."))
+    if error.code == 403:
+        reason = _own_description(error) or gettext("Your account may not open this page.")
+        return _error_page(403, gettext("Request refused"), reason)
     if error.code is not None and error.code < 500:
-        return _error_page(error.code, gettext("Request refused"), error.description or "")
+        reason = _own_description(error) or gettext("This request cannot be served.")
+        return _error_page(error.code, gettext("Request refused"), reason)
     return _server_error(error)
 
 

@@ -37,6 +37,7 @@ from smsbox.models.messaging import (
     ModemError,
     ModemLease,
     Status,
+    UnreadTotal,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "Setting",
     "Status",
     "UTCDateTime",
+    "UnreadTotal",
     "User",
     "utcnow",
 ]

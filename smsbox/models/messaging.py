@@ -180,6 +180,19 @@ class ConversationHead(Base):
     last_message_id: Mapped[int]
 
 
+class UnreadTotal(Base):
+    """How many received messages nobody has read: one row (id 1), none at zero.
+
+    Kept by triggers on `messages` (smsbox.unread_triggers), so that the dashboard
+    reads one number instead of counting every unread message.
+    """
+
+    __tablename__ = "unread_total"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    total: Mapped[int]
+
+
 class HourlyTraffic(Base):
     """How many messages of one direction and state were stored in one hour (UTC),
     counted by `hour` (hours since 1970).

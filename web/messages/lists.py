@@ -25,6 +25,7 @@ from smsbox.message_lists import (
 )
 from web.auth.login import is_local_path
 from web.db import get_config, get_session, get_timezone
+from web.filters import status_name
 from web.i18n import reason
 from web.messages.views import bp
 
@@ -103,7 +104,9 @@ def _render_list(box: Box, filters: dict[str, str], **shown: object) -> str:
         kept=kept,
         filtered=any(name != "size" for name in kept),
         page_sizes=PAGE_SIZES,
-        statuses=OUTBOUND_STATUSES if box is Box.SENT else (),
+        statuses=[(status, status_name(status)) for status in OUTBOUND_STATUSES]
+        if box is Box.SENT
+        else [],
         preview_length=PREVIEW_LENGTH,
         **shown,
     )

@@ -1,0 +1,166 @@
+"""The lists' search through the trigram index finds what the plain LIKE search finds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from databases import ON_POSTGRESQL, sqlite_query_plans
+from message_rows import message
+from sqlalchemy import delete, event, insert, text, update
+
+from smsbox import message_lists, message_search
+from smsbox.message_lists import Box, ListQuery, list_page
+from smsbox.models import Contact, Direction, Message
+
+NOON = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+TEXTS = [
+    "Rendez-vous à l'ÉTÉ prochain",
+    "rendez-vous à l'été",
+    "RENDEZ-VOUS",
+    "100% sûr",
+    "50 % de remise",
+    "snake_case",
+    "snakeXcase",
+    "back\\slash",
+    "'; DROP TABLE messages; --",
+    "<script>alert(1)</script><img src=x onerror=alert(2)>",
+    'say "hello" twice',
+    "Ok 👍👍",
+    "ÉCOLE fermée",
+    "école ouverte",
+    "Straße",
+]
+SEARCHES = [
+    "rendez-vous",
+    "ÉTÉ",
+    "été",
+    "Été",
+    "100%",
+    "0 %",
+    "e_c",
+    "snake_case",
+    "\\sl",
+    "drop table",
+    "<script>",
+    "onerror=alert(2)>",
+    'y "hel',
+    '"',
+    "👍👍",
+    "École",
+    "COLE",
+    "STRASSE",
+    "straße",
+    "nowhere",
+    "Dupont",
+    "zoé",
+    "ZOÉ",
+    "61234",
+    "06 12 34",
+    "99 99",
+]
+
+
+def found_ids(session, search: str, box: Box = Box.RECEIVED) -> list[int]:
+    query = ListQuery(box, page_size=100, search=search)
+    page = list_page(session, query, timezone="Europe/Paris", default_region="FR")
+    return [row.message.id for row in page.rows]
+
+
+@pytest.fixture
+def stored(sessions):
+    with sessions() as session:
+        for i, body in enumerate(TEXTS):
+            number = "+33612345678" if i % 2 else "+33699999999"
+            direction = Direction.OUTBOUND if i % 3 == 0 else Direction.INBOUND
+            session.add(message(number, body, NOON + timedelta(minutes=i), direction=direction))
+        session.add(Contact(name="Zoé Dupont", number="+33612345678", raw_number="0612345678"))
+        session.commit()
+    return sessions
+
+
+@pytest.mark.parametrize("box", [Box.RECEIVED, Box.SENT, Box.UNREAD])
+def test_it_finds_through_the_index_what_the_plain_search_finds(stored, monkeypatch, box):
+    searched = []
+
+    def recorded(session, search, *, limit):
+        searched.append(search)
+        return holding(session, search, limit=limit)
+
+    holding = message_search.ids_holding
+    monkeypatch.setattr(message_search, "ids_holding", recorded)
+    with stored() as session:
+        indexed = {search: found_ids(session, search, box) for search in SEARCHES}
+        # No candidate is few enough: every search reads the list as it did before.
+        monkeypatch.setattr(message_lists, "SEARCH_CANDIDATES", -1)
+        plain = {search: found_ids(session, search, box) for search in SEARCHES}
+    assert indexed == plain
+    assert any(indexed.values())
+    assert searched == [search for search in SEARCHES if len(search) >= 3] * 2
+
+
+def test_the_index_follows_texts_written_changed_and_deleted(sessions):
+    with sessions() as session:
+        first = message("+33611111111", "un mot rare", NOON)
+        second = message("+33622222222", "banal", NOON)
+        session.add_all([first, second])
+        session.commit()
+        assert found_ids(session, "mot rare") == [first.id]
+        for changed, body in [(second, "autre mot rare"), (first, "plus rien")]:
+            session.execute(update(Message).where(Message.id == changed.id).values(body=body))
+        session.commit()
+        assert found_ids(session, "mot rare") == [second.id]
+        assert found_ids(session, "plus rien") == [first.id]
+        session.execute(delete(Message).where(Message.id == second.id))
+        session.commit()
+        assert found_ids(session, "mot rare") == []
+        assert message_search.ids_holding(session, "mot rare", limit=10) == []
+
+
+def test_the_database_has_its_trigram_index(sessions):
+    with sessions() as session:
+        if ON_POSTGRESQL:
+            query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+            definition = session.scalar(text(query), {"name": message_search.TRIGRAM_INDEX})
+            assert "gin_trgm_ops" in definition
+        else:
+            query = "SELECT sql FROM sqlite_master WHERE name = :name"
+            definition = session.scalar(text(query), {"name": message_search.FTS_TABLE})
+            assert "trigram" in definition
+
+
+MANY = 30_000
+
+
+@sqlite_query_plans
+@pytest.mark.parametrize("search", ["needle", "Dupont", "0000123"])
+def test_a_rare_word_is_read_by_id_not_by_scanning_the_list(sessions, search):
+    rows = [
+        {
+            "direction": Direction.INBOUND,
+            "number": f"+336{i % 1000:08}",
+            "raw_number": f"+336{i % 1000:08}",
+            "body": "a needle in the haystack" if i % 10_000 == 7 else f"message {i}",
+            "status": "received",
+            "created_at": NOON + timedelta(seconds=i),
+        }
+        for i in range(MANY)
+    ]
+    statements: list[tuple[str, object]] = []
+    with sessions() as session:
+        session.execute(insert(Message), rows)
+        session.add(Contact(name="Ana Dupont", number="+33600000042", raw_number="0600000042"))
+        session.commit()
+        connection = session.connection()
+        listen = lambda *args: statements.append((args[2], args[3]))  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listen)
+        found = found_ids(session, search)
+        event.remove(connection, "before_cursor_execute", listen)
+        (query, parameters) = statements[-1]
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}", parameters)
+        )
+    assert found
+    assert "INTEGER PRIMARY KEY" in plan, plan
+    assert "SCAN messages" not in plan, plan
