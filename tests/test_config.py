@@ -133,6 +133,12 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"contacts": {"max_import_mb": 0}}, "[contacts].max_import_mb"),
         ({"contacts": {"max_import_mb": "20 MB"}}, "[contacts].max_import_mb"),
         ({"contacts": {"max_size": 20}}, "[contacts].max_size"),
+        ({"webhooks": {"first_retry_ms": 0}}, "[webhooks].first_retry_ms"),
+        ({"webhooks": {"first_retry_ms": 1.5}}, "[webhooks].first_retry_ms"),
+        ({"webhooks": {"give_up_after_hours": 0}}, "[webhooks].give_up_after_hours"),
+        ({"webhooks": {"concurrency": 0}}, "[webhooks].concurrency"),
+        ({"webhooks": {"concurrency": 2, "per_endpoint": 3}}, "[webhooks].per_endpoint"),
+        ({"webhooks": {"retries": 3}}, "[webhooks].retries"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):

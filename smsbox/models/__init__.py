@@ -23,6 +23,7 @@ from smsbox.models.directory import (
     GroupMembership,
     OptOut,
 )
+from smsbox.models.integrations import WebhookDelivery, WebhookEndpoint
 from smsbox.models.messaging import (
     UNREAD,
     ConversationHead,
@@ -61,5 +62,7 @@ __all__ = [
     "Status",
     "UTCDateTime",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -35,6 +35,7 @@ METHOD_MAP = [
     ("smsbox/quotas.py", "python"),
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
+    ("smsbox/webhooks/*.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -55,6 +56,8 @@ KEYWORDS = {
     "_refuse_over": (3,),
     "ScheduleRefused": None,
     "NotScheduled": None,
+    "UrlRefused": None,
+    "WebhookRefused": None,
 }
 
 
