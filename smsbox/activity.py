@@ -34,6 +34,13 @@ class Action(enum.StrEnum):
     MESSAGES_DELETED = "messages_deleted"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
+    APIKEY_CREATED = "apikey_created"
+    APIKEY_REVOKED = "apikey_revoked"
+    WEBHOOK_ADDED = "webhook_added"
+    WEBHOOK_CHANGED = "webhook_changed"
+    WEBHOOK_REMOVED = "webhook_removed"
+    # One entry per /api/v1 request: the key, the method and path, the status.
+    API_REQUEST = "api_request"
 
 
 @dataclass(frozen=True)

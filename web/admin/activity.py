@@ -27,6 +27,12 @@ ACTION_NAMES = {
     Action.MESSAGES_DELETED: lazy_gettext("messages deleted"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
+    Action.APIKEY_CREATED: lazy_gettext("API key created"),
+    Action.APIKEY_REVOKED: lazy_gettext("API key revoked"),
+    Action.WEBHOOK_ADDED: lazy_gettext("webhook added"),
+    Action.WEBHOOK_CHANGED: lazy_gettext("webhook changed"),
+    Action.WEBHOOK_REMOVED: lazy_gettext("webhook removed"),
+    Action.API_REQUEST: lazy_gettext("API request"),
 }
 
 

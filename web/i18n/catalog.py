@@ -36,6 +36,7 @@ METHOD_MAP = [
     ("smsbox/users.py", "python"),
     ("smsbox/scheduled.py", "python"),
     ("smsbox/webhooks/*.py", "python"),
+    ("smsbox/apikeys.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -57,6 +58,7 @@ KEYWORDS = {
     "ScheduleRefused": None,
     "NotScheduled": None,
     "UrlRefused": None,
+    "ApiKeyError": None,
     "WebhookRefused": None,
 }
 
