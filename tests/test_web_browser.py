@@ -19,10 +19,13 @@ from waiting import wait_until
 from werkzeug.serving import make_server
 
 from smsbox.calls import list_calls
-from smsbox.config import Config
+from smsbox.config import Config, WebhooksConfig
 from smsbox.models import Direction, IncomingCall, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
+from smsbox.webhooks.deliveries import Attempt, claim_due, record_attempt
+from smsbox.webhooks.endpoints import add_endpoint
+from smsbox.webhooks.event_types import EVENT_TYPES
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,6 +113,7 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         )
         session.commit()
     modem_id = add_troubled_modem(sessions, "Le modem du secrétariat, au fond du couloir " * 2)
+    webhook_id = add_webhook_with_a_failed_delivery(sessions)
     log_in(page, "camille")
     for path in [
         "/dashboard",
@@ -129,6 +133,9 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         "/admin/optouts",
         "/admin/activity",
         "/admin/users",
+        "/admin/apikeys",
+        "/admin/webhooks",
+        f"/admin/webhooks/{webhook_id}",
         "/account",
         "/nowhere",
     ]:
@@ -138,6 +145,26 @@ def test_every_page_fits_a_phone_screen_in_either_language(browser, base_url, se
         assert width <= PHONE["width"], f"{path} is {width} px wide"
         logout = page.locator(".logout button").bounding_box()
         assert logout is not None and logout["x"] + logout["width"] <= PHONE["width"], path
+
+
+def add_webhook_with_a_failed_delivery(sessions) -> int:
+    """A webhook with a long URL, and an inbound message's delivery to it that failed
+    with a long answer."""
+    with sessions() as session:
+        added = add_endpoint(
+            session,
+            "https://192.168.1.20/integrations/crm/sms/webhooks/received?" + "token=x" * 30,
+            EVENT_TYPES,
+            created_by="camille",
+        )
+        session.add(message("+33612345678", "Bonjour", utcnow()))
+        session.commit()
+        (claim,) = claim_due(session, lambda _: 1, limit=1)
+        record_attempt(
+            session, claim, Attempt(500, "Internal Server Error " * 30), WebhooksConfig()
+        )
+        session.commit()
+        return added.endpoint.id
 
 
 def add_troubled_modem(sessions, trouble: str) -> int:

@@ -175,7 +175,7 @@ def test_an_admin_disables_enables_and_removes_a_webhook(admin, sessions):
         ({"url": "ftp://192.168.1.20/"}, "is not an http or https URL"),
         ({"url": "http://127.0.0.1:9/"}, "only an admin may allow that"),
         ({"url": ""}, "Enter a URL."),
-        ({"events": []}, "Choose at least one event."),
+        ({"events": []}, "choose at least one event"),
         ({"events": ["sms.received"]}, "is not a valid choice"),
         ({"url": "http://" + "a" * 2000}, "Field cannot be longer"),
     ],

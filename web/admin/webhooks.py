@@ -43,8 +43,9 @@ class AddWebhookForm(FlaskForm):
         _l("Events"),
         choices=[SelectChoice(event, label) for event, label in EVENT_NAMES.items()],
         option_widget=CheckboxInput(),
+        # No `required`: on checkboxes the browser would demand every one of them.
+        # The core says when none is chosen.
         widget=ListWidget(prefix_label=False),
-        validators=[DataRequired(_l("Choose at least one event."))],
     )
     allow_private = BooleanField(
         _l("Allow an address of this box or a link-local one (refused otherwise)")
