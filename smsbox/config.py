@@ -118,7 +118,7 @@ class WebhooksConfig:
     give_up_after_hours: int = 24
     # Posts under way at once, all endpoints together, and to any one endpoint.
     concurrency: int = 16
-    per_endpoint: int = 4
+    per_endpoint: int = 8
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,9 @@ def test_a_receiver_that_never_answers_does_not_hold_up_another(sim, db, modem_c
         register(db, receiver.url, ["message.received"])
         daemon.start()
         try:
-            for number in range(6):  # more than the silent one's share of the pool
+            for number in range(10):  # more than the silent one's share of the pool (8)
                 sim.deliver(SENDER, f"message {number}")
-            wait_until(lambda: len(receiver.posts) == 6, SENDING_WAIT)
+            wait_until(lambda: len(receiver.posts) == 10, SENDING_WAIT)
             wait_until(lambda: silent.connections)
             stuck = [d for d in deliveries(db) if d.delivered_at is None]
             assert stuck and all(d.attempts == 0 for d in stuck)  # still waiting for an answer

@@ -87,6 +87,8 @@ class WebhookSender:
         self._woken = threading.Event()
         self._lock = threading.Lock()
         self._in_flight: dict[int, int] = {}
+        # Posts that ended, their outcome not yet recorded.
+        self._finished: list[tuple[Claimed, Attempt]] = []
         self._http = urllib3.PoolManager(
             num_pools=max(settings.concurrency, 10), maxsize=settings.per_endpoint
         )
@@ -102,9 +104,10 @@ class WebhookSender:
             while not self.stop.is_set():
                 self._woken.clear()
                 try:
+                    self._record_finished()
                     claimed = self._claim()
                 except SQLAlchemyError as error:
-                    log.warning("webhooks: cannot claim deliveries now: %s", error)
+                    log.warning("webhooks: cannot write to the database now: %s", error)
                     self._woken.wait(DATABASE_RETRY)
                     continue
                 for claim in claimed:
@@ -114,6 +117,11 @@ class WebhookSender:
         finally:
             events.stop_listening(self.wake)
             pool.shutdown(wait=True, cancel_futures=True)
+            try:
+                self._record_finished()
+            except SQLAlchemyError:
+                # Their leases run out: they are posted again after a restart.
+                log.warning("webhooks: the last attempts could not be recorded")
             self._http.clear()
 
     def _room(self, endpoint_id: int) -> int:
@@ -145,11 +153,37 @@ class WebhookSender:
         return min(max((due - utcnow()).total_seconds(), 0.0), POLL_INTERVAL)
 
     def _deliver(self, claim: Claimed) -> None:
+        """In a pool thread: post, and leave the outcome for the sender's thread to
+        record with the others that ended meanwhile, in one transaction."""
         try:
             attempt = post(self._http, claim, self.timeout)
+        except Exception as error:  # a bug: recorded on the delivery, not lost in a thread
+            log.exception("webhook delivery %d: post failed", claim.id)
+            attempt = Attempt(error=f"{type(error).__name__}: {error}")
+        with self._lock:
+            self._finished.append((claim, attempt))
+        self.wake()
+
+    def _record_finished(self) -> None:
+        with self._lock:
+            finished, self._finished = self._finished, []
+        if not finished:
+            return
+        try:
             with self.sessions() as session:
-                record_attempt(session, claim, attempt, self.settings)
+                for claim, attempt in finished:
+                    record_attempt(session, claim, attempt, self.settings)
                 session.commit()
+        except SQLAlchemyError:
+            with self._lock:
+                self._finished = finished + self._finished
+            raise
+        with self._lock:
+            for claim, _ in finished:
+                self._in_flight[claim.endpoint_id] -= 1
+                if not self._in_flight[claim.endpoint_id]:
+                    del self._in_flight[claim.endpoint_id]
+        for claim, attempt in finished:
             if not attempt.succeeded:
                 log.info(
                     "webhook delivery %d to %s failed: %s",
@@ -157,12 +191,3 @@ class WebhookSender:
                     claim.url,
                     attempt.error or f"HTTP {attempt.status_code}",
                 )
-        except Exception:
-            # The row keeps its lease: it is posted again once that runs out.
-            log.exception("webhook delivery %d: attempt not recorded", claim.id)
-        finally:
-            with self._lock:
-                self._in_flight[claim.endpoint_id] -= 1
-                if not self._in_flight[claim.endpoint_id]:
-                    del self._in_flight[claim.endpoint_id]
-            self.wake()
