@@ -150,7 +150,12 @@ class WebhookSender:
             return DATABASE_RETRY
         if due is None:
             return POLL_INTERVAL
-        return min(max((due - utcnow()).total_seconds(), 0.0), POLL_INTERVAL)
+        wait = (due - utcnow()).total_seconds()
+        if wait <= 0:
+            # Due, yet the claim took nothing: its endpoint has all the posts it may
+            # have under way. One of them ending wakes the sender.
+            return POLL_INTERVAL
+        return min(wait, POLL_INTERVAL)
 
     def _deliver(self, claim: Claimed) -> None:
         """In a pool thread: post, and leave the outcome for the sender's thread to
