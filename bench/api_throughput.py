@@ -10,6 +10,12 @@ other, for `--seconds`. Prints the requests answered 201 per second and the late
 (from sending the request to reading the whole answer) at p50, p95 and p99. Every
 answer must be 201, and the database must then hold as many messages as were
 accepted.
+
+Then the webhook sender (smsbox.webhooks.sender, as the daemon runs it, with its
+default settings): `--deliveries` inbound messages are stored with one endpoint
+subscribed, a local receiver in a child process (http.server, answering 204), and the
+sender posts them all; prints the deliveries per second, from its start to the last
+recorded as delivered.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -31,8 +38,10 @@ from sqlalchemy import func, select
 from smsbox.apikeys import create_key
 from smsbox.config import load_config
 from smsbox.database import make_engine, make_session_factory
-from smsbox.models import Message
+from smsbox.models import Direction, Message, Status, WebhookDelivery
 from smsbox.setup import initialise
+from smsbox.webhooks.endpoints import add_endpoint
+from smsbox.webhooks.sender import WebhookSender
 
 CONFIG = """\
 data_dir = "."
@@ -89,12 +98,88 @@ def post_messages(
     connection.close()
 
 
+class Accepting(BaseHTTPRequestHandler):
+    """A webhook receiver that takes everything."""
+
+    protocol_version = "HTTP/1.1"  # keeps the sender's connections open
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve_receiver(port: int) -> None:
+    ThreadingHTTPServer(("127.0.0.1", port), Accepting).serve_forever()
+
+
+def webhook_deliveries_per_second(config_path: Path, deliveries: int) -> float:
+    config = load_config(config_path)
+    engine = make_engine(config.database_url)
+    sessions = make_session_factory(engine)
+    port = free_port()
+    receiver = subprocess.Popen([sys.executable, __file__, "--serve-receiver", str(port)])
+    try:
+        with sessions() as session:
+            add_endpoint(
+                session,
+                f"http://127.0.0.1:{port}/hook",
+                ["message.received"],
+                created_by="bench",
+                allow_private=True,
+            )
+            session.commit()
+            for number in range(deliveries):
+                session.add(
+                    Message(
+                        direction=Direction.INBOUND,
+                        number=f"+336{number:08d}",
+                        raw_number=f"+336{number:08d}",
+                        body=f"Réponse n°{number}",
+                        status=Status.RECEIVED,
+                    )
+                )
+            session.commit()
+        stop = threading.Event()
+        sender = WebhookSender(sessions, config.webhooks, stop)
+        started = time.monotonic()
+        thread = threading.Thread(target=sender.run)
+        thread.start()
+        try:
+            while delivered(sessions) < deliveries:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            sender.wake()
+            thread.join(timeout=30)
+        return deliveries / (time.monotonic() - started)
+    finally:
+        receiver.terminate()
+        receiver.wait(timeout=10)
+        engine.dispose()
+
+
+def delivered(sessions) -> int:
+    with sessions() as session:
+        return session.scalar(
+            select(func.count(WebhookDelivery.id)).where(WebhookDelivery.delivered_at.is_not(None))
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--recipients", type=int, default=1, help="numbers per request")
+    parser.add_argument("--deliveries", type=int, default=3000, help="webhook posts to time")
+    parser.add_argument("--serve-receiver", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_receiver:
+        serve_receiver(args.serve_receiver)
+        return
 
     with tempfile.TemporaryDirectory(prefix="smsbox-api-bench-") as directory:
         port = free_port()
@@ -137,6 +222,7 @@ def main() -> None:
         with sessions() as session:
             stored = session.scalar(select(func.count(Message.id)))
         engine.dispose()
+        webhooks_per_second = webhook_deliveries_per_second(config_path, args.deliveries)
 
     latencies = sorted(latency for client in per_client for latency in client)
     accepted = len(latencies)
@@ -148,6 +234,10 @@ def main() -> None:
         f"{accepted} accepted, {accepted / elapsed:.0f} requests/s; latency "
         f"p50 {quantiles[49] * 1000:.1f} ms, p95 {quantiles[94] * 1000:.1f} ms, "
         f"p99 {quantiles[98] * 1000:.1f} ms"
+    )
+    print(
+        f"webhooks: {args.deliveries} deliveries to a local receiver, "
+        f"{webhooks_per_second:.0f} deliveries/s"
     )
 
 

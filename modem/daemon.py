@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -23,6 +23,7 @@ from smsbox.config import Config, RetentionConfig
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
 from smsbox.models import utcnow
 from smsbox.retention import purge as retention_purge
+from smsbox.webhooks.sender import WebhookSender
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
@@ -111,6 +112,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     ]
     metrics_server = _serve_metrics(config, sessions)
     listener = _listen_for_wakeups(config, engine)
+    webhooks = WebhookSender(sessions, config.webhooks, stop)
     wake_worker_of = {worker.modem.name: worker.wake for worker in workers}
     helpers = [
         threading.Thread(
@@ -118,12 +120,16 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             args=(stop, lambda name: wake_worker_of[name]()),
             name="leases",
             daemon=True,
-        )
+        ),
+        threading.Thread(target=webhooks.run, name="webhooks", daemon=True),
     ]
     if listener is not None:
         helpers.append(
             threading.Thread(
-                target=relay_wakeups, args=(listener, workers, stop), name="wakeups", daemon=True
+                target=relay_wakeups,
+                args=(listener, [*workers, webhooks], stop),
+                name="wakeups",
+                daemon=True,
             )
         )
     scheduler.start()
@@ -139,6 +145,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         systemd.notify("STOPPING=1")
         for worker in workers:  # each ends its wait for the modem at once
             worker.wake()
+        webhooks.wake()
         for thread in threads + helpers:
             thread.join(timeout=THREAD_JOIN_TIMEOUT)
         scheduler.shutdown(wait=True)
@@ -196,12 +203,17 @@ def _listen_for_wakeups(
         return None
 
 
+class Wakeable(Protocol):
+    def wake(self) -> None: ...
+
+
 def relay_wakeups(
     listener: wakeup.Listener | NotificationListener,
-    workers: Sequence[ModemWorker],
+    workers: Sequence[Wakeable],
     stop: threading.Event,
 ) -> None:
-    """Until `stop`: a message was queued, so every idle worker looks at the queue now."""
+    """Until `stop`: a message was queued (or a webhook delivery), so every idle worker
+    and the webhook sender look at their queue now."""
     while not stop.is_set():
         if listener.wait(SUPERVISION_INTERVAL):
             for worker in workers:

@@ -7,38 +7,17 @@ exactly when the change does.
 
 from __future__ import annotations
 
-import enum
 import json
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from smsbox.activity_actions import Action
 from smsbox.message_lists import Cursor
 from smsbox.models import ActivityEntry
 
 MAX_PAGE = 100
-
-
-class Action(enum.StrEnum):
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGIN_LOCKED = "login_locked"
-    LOGOUT = "logout"
-    USER_CREATED = "user_created"
-    USER_CHANGED = "user_changed"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 (the name of an action)
-    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (the name of an action)
-    SETTINGS_CHANGED = "settings_changed"
-    MESSAGES_QUEUED = "messages_queued"
-    MESSAGES_DELETED = "messages_deleted"
-    MESSAGE_CANCELLED = "message_cancelled"
-    OPTOUT_ADDED = "optout_added"
-    OPTOUT_REMOVED = "optout_removed"
-    CONTACTS_IMPORTED = "contacts_imported"
-    CONTACTS_EXPORTED = "contacts_exported"
-    KEYWORD_TAGGED = "keyword_tagged"
-    LANGUAGE_CHANGED = "language_changed"
 
 
 @dataclass(frozen=True)

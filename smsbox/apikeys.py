@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from smsbox.activity import Actor
 from smsbox.models import ApiKey, User, utcnow
+from smsbox.refusals import Refusal
 
 PREFIX = "smsbox"
 # Each scope allows what the ones before it do.
@@ -54,7 +55,7 @@ _BY_KEY_ID = (
 )
 
 
-class ApiKeyError(ValueError):
+class ApiKeyError(Refusal):
     """A key that cannot be created or revoked; the text says why."""
 
 
@@ -93,16 +94,18 @@ def create_key(
     if not name or len(name) > 64:
         raise ApiKeyError("a key's name has 1 to 64 characters")
     if scope not in SCOPES:
-        raise ApiKeyError(f"no scope {scope!r}: choose one of {', '.join(SCOPES)}")
+        raise ApiKeyError(
+            "no scope '%(scope)s': choose one of %(scopes)s", scope=scope, scopes=", ".join(SCOPES)
+        )
     if expires_at is not None and expires_at <= utcnow():
         raise ApiKeyError("the expiry date has passed already")
     if session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
-        raise ApiKeyError(f"a key named {name!r} exists already")
+        raise ApiKeyError("a key named '%(name)s' exists already", name=name)
     user_id = None
     if user_name is not None:
         user_id = session.scalar(select(User.id).where(User.name == user_name))
         if user_id is None:
-            raise ApiKeyError(f"no user named {user_name!r}")
+            raise ApiKeyError("no user named '%(name)s'", name=user_name)
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     key = ApiKey(
         name=name,
@@ -147,7 +150,7 @@ def list_keys(session: Session) -> list[ApiKey]:
 def revoke_key(session: Session, name: str) -> ApiKey:
     key = session.scalar(select(ApiKey).where(ApiKey.name == name))
     if key is None:
-        raise ApiKeyError(f"no key named {name!r}")
+        raise ApiKeyError("no key named '%(name)s'", name=name)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     return key

@@ -121,6 +121,18 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True)
+class WebhooksConfig:
+    # The wait before the second attempt at a delivery; each next one waits about
+    # twice as long (smsbox.webhooks.retries), up to an hour.
+    first_retry_ms: int = 5000
+    # A delivery no attempt succeeded for this long is given up.
+    give_up_after_hours: int = 24
+    # Posts under way at once, all endpoints together, and to any one endpoint.
+    concurrency: int = 16
+    per_endpoint: int = 8
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -133,6 +145,7 @@ class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     contacts: ContactsConfig = field(default_factory=ContactsConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    webhooks: WebhooksConfig = field(default_factory=WebhooksConfig)
 
     @property
     def database_url(self) -> str:
@@ -227,6 +240,17 @@ def _check_calls(calls: CallsConfig) -> None:
             raise ConfigError(f"[calls].auto_reply: {error}") from None
 
 
+def _check_webhooks(webhooks: WebhooksConfig) -> None:
+    if not 10 <= webhooks.first_retry_ms <= 3_600_000:
+        raise ConfigError("[webhooks].first_retry_ms must be between 10 and 3600000 (an hour)")
+    if not 1 <= webhooks.give_up_after_hours <= 24 * 7:
+        raise ConfigError("[webhooks].give_up_after_hours must be between 1 and 168 (a week)")
+    if not 1 <= webhooks.concurrency <= 256:
+        raise ConfigError("[webhooks].concurrency must be between 1 and 256")
+    if not 1 <= webhooks.per_endpoint <= webhooks.concurrency:
+        raise ConfigError("[webhooks].per_endpoint must be between 1 and [webhooks].concurrency")
+
+
 def _check_values(config: Config) -> None:
     if config.data_dir.exists() and not config.data_dir.is_dir():
         raise ConfigError(f"data_dir: {config.data_dir} is not a directory")
@@ -271,6 +295,7 @@ def _check_values(config: Config) -> None:
         )
     if config.contacts.max_import_mb < 1:
         raise ConfigError("[contacts].max_import_mb must be at least 1 (megabytes)")
+    _check_webhooks(config.webhooks)
     names = set()
     for index, modem in enumerate(config.modems):
         where = f"[[modem]] #{index + 1}"
@@ -317,6 +342,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         "api",
         "contacts",
         "daemon",
+        "webhooks",
     }
     for key in document:
         if key not in known:
@@ -338,6 +364,7 @@ def parse_config(document: dict[str, Any], base_dir: Path) -> Config:
         api=_build_section(ApiConfig, document.get("api", {}), "[api]"),
         contacts=_build_section(ContactsConfig, document.get("contacts", {}), "[contacts]"),
         daemon=_build_section(DaemonConfig, document.get("daemon", {}), "[daemon]"),
+        webhooks=_build_section(WebhooksConfig, document.get("webhooks", {}), "[webhooks]"),
         modems=tuple(
             _build_section(ModemConfig, table, f"[[modem]] #{index + 1}")
             for index, table in enumerate(modem_tables)

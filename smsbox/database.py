@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+# Whatever writes through a session queues the webhook deliveries of its events.
+import smsbox.webhooks.events  # noqa: F401
 from smsbox.config import ConfigError
 
 if TYPE_CHECKING:

@@ -608,9 +608,9 @@ def test_it_logs_what_a_key_changed_in_the_activity_log(api_base, sessions):
 
     with sessions() as session:
         logged = session.execute(
-            select(ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject).order_by(
-                ActivityEntry.id
-            )
+            select(ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject)
+            .where(ActivityEntry.action != "api_request")
+            .order_by(ActivityEntry.id)
         ).all()
     assert logged == [
         ("api:ops", "messages_queued", None),

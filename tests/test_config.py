@@ -144,6 +144,12 @@ def test_it_reads_a_modems_role_and_rate_limit_both_and_unlimited_by_default(tmp
         ({"daemon": {"lease_seconds": "30"}}, "[daemon].lease_seconds"),
         ({"daemon": {"host_name": 7}}, "[daemon].host_name"),
         ({"daemon": {"lease": 30}}, "[daemon].lease"),
+        ({"webhooks": {"first_retry_ms": 0}}, "[webhooks].first_retry_ms"),
+        ({"webhooks": {"first_retry_ms": 1.5}}, "[webhooks].first_retry_ms"),
+        ({"webhooks": {"give_up_after_hours": 0}}, "[webhooks].give_up_after_hours"),
+        ({"webhooks": {"concurrency": 0}}, "[webhooks].concurrency"),
+        ({"webhooks": {"concurrency": 2, "per_endpoint": 3}}, "[webhooks].per_endpoint"),
+        ({"webhooks": {"retries": 3}}, "[webhooks].retries"),
     ],
 )
 def test_it_refuses_a_wrong_setting_naming_the_key(tmp_path, document, named):

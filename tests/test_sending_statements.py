@@ -14,6 +14,7 @@ from modem.drivers.contract import PduRequest
 from modem.sender import MessageSender
 from modem.sim import SimulatedModem
 from smsbox.models import Status
+from smsbox.webhooks.events import subscriptions
 
 # The claim: the STOP list check, the oldest claimable message, whose turn it is
 # among the modems, the message taken (and returned), the modem's last claim;
@@ -23,6 +24,10 @@ STATEMENTS_PER_SINGLE_PART_SEND = 8
 
 def test_it_sends_a_single_part_message_in_few_statements(sessions, modem_id, tmp_path):
     (message_id,) = queue(sessions, "0611111111")
+    with sessions() as session:
+        # The webhook endpoints, read once a minute by a running process: not a cost
+        # of each send.
+        subscriptions.of(session)
     statements: list[str] = []
 
     def count(_connection, _cursor, statement: str, *_args: object) -> None:

@@ -24,13 +24,16 @@ from smsbox.activity import COMMAND_LINE
 from smsbox.calls import list_calls
 from smsbox.campaigns.recurring import Frequency, Rule, add_recurrence
 from smsbox.campaigns.store import CampaignRequest, send_campaign
-from smsbox.config import Config
+from smsbox.config import Config, WebhooksConfig
 from smsbox.contacts.details import check_contact
 from smsbox.contacts.groups import add_members, create_group
 from smsbox.contacts.store import save_contact
 from smsbox.models import Direction, IncomingCall, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
+from smsbox.webhooks.deliveries import Attempt, claim_due, record_attempt
+from smsbox.webhooks.endpoints import add_endpoint
+from smsbox.webhooks.event_types import EVENT_TYPES
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -155,6 +158,7 @@ def test_every_page_fits_a_phone_screen_in_either_language(
         session.commit()
         contact_id, group_id = contact.id, group.id
     campaign_id = long_campaign(sessions)
+    webhook_id = add_webhook_with_a_failed_delivery(sessions)
     screenshots = screenshots_directory(tmp_path)
     # Before logging in, the pages speak the browser's language.
     browser_language = {"fr": "fr-FR", "en": "en-GB"}[language]
@@ -189,6 +193,9 @@ def test_every_page_fits_a_phone_screen_in_either_language(
         ("optouts", "/admin/optouts"),
         ("activity", "/admin/activity"),
         ("users", "/admin/users"),
+        ("apikeys", "/admin/apikeys"),
+        ("webhooks", "/admin/webhooks"),
+        ("webhook", f"/admin/webhooks/{webhook_id}"),
         ("account", "/account"),
         ("contacts", "/contacts/"),
         ("contact-new", "/contacts/new"),
@@ -235,6 +242,26 @@ def long_campaign(sessions) -> int:
         )
         session.commit()
         return campaign.id
+
+
+def add_webhook_with_a_failed_delivery(sessions) -> int:
+    """A webhook with a long URL, and an inbound message's delivery to it that failed
+    with a long answer."""
+    with sessions() as session:
+        added = add_endpoint(
+            session,
+            "https://192.168.1.20/integrations/crm/sms/webhooks/received?" + "token=x" * 30,
+            EVENT_TYPES,
+            created_by="camille",
+        )
+        session.add(message("+33612345678", "Bonjour", utcnow()))
+        session.commit()
+        (claim,) = claim_due(session, lambda _: 1, limit=1)
+        record_attempt(
+            session, claim, Attempt(500, "Internal Server Error " * 30), WebhooksConfig()
+        )
+        session.commit()
+        return added.endpoint.id
 
 
 def add_troubled_modem(sessions, trouble: str) -> int:

@@ -27,6 +27,7 @@ from smsbox.cli.optout import add_optout_commands
 from smsbox.cli.resend import add_resend_command
 from smsbox.cli.sim import add_sim_commands
 from smsbox.cli.status import add_status_command
+from smsbox.cli.webhooks import add_webhook_commands
 from smsbox.config import Config, ConfigError, load_config
 
 # The database stack (SQLAlchemy, Alembic) is imported by the commands that use
@@ -199,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_commands(add)
     add_status_command(add)
     add_apikey_commands(commands, add)
+    add_webhook_commands(commands, add)
     add_sim_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")

@@ -6,33 +6,13 @@ from __future__ import annotations
 import argparse
 from zoneinfo import ZoneInfo
 
+from smsbox.activity_actions import Action
 from smsbox.cli.output import positive, print_json
 from smsbox.config import load_config
 
-ACTIONS = (
-    "login",
-    "login_failed",
-    "login_locked",
-    "logout",
-    "user_created",
-    "user_changed",
-    "password_reset",
-    "password_changed",
-    "settings_changed",
-    "messages_queued",
-    "messages_deleted",
-    "message_cancelled",
-    "optout_added",
-    "optout_removed",
-    "contacts_imported",
-    "contacts_exported",
-    "keyword_tagged",
-    "language_changed",
-)
-
 
 def cmd_activity(args: argparse.Namespace) -> None:
-    from smsbox.activity import Action, details_of, entries
+    from smsbox.activity import details_of, entries
     from smsbox.database import open_session
 
     config = load_config(args.config)
@@ -65,7 +45,9 @@ def cmd_activity(args: argparse.Namespace) -> None:
 
 def add_activity_command(add) -> None:
     activity = add("activity", cmd_activity, "show the activity log, newest first")
-    activity.add_argument("--action", choices=ACTIONS, help="only this kind of entry")
+    activity.add_argument(
+        "--action", choices=[action.value for action in Action], help="only this kind of entry"
+    )
     activity.add_argument("--search", default="", help="in who or what (a name, a number)")
     activity.add_argument("--limit", type=positive, default=50, help="how many (default 50)")
     activity.add_argument("--json", action="store_true", help="as JSON, times in UTC")

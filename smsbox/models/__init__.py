@@ -24,6 +24,7 @@ from smsbox.models.directory import (
     GroupMembership,
     OptOut,
 )
+from smsbox.models.integrations import WebhookDelivery, WebhookEndpoint
 from smsbox.models.messaging import (
     UNREAD,
     ConversationHead,
@@ -68,5 +69,7 @@ __all__ = [
     "UTCDateTime",
     "UnreadTotal",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

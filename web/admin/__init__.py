@@ -27,4 +27,11 @@ def admin_required(view: Callable[P, R]) -> Callable[P, R]:
     return checked
 
 
-from web.admin import activity, optouts, settings, users  # noqa: E402,F401  (their routes join it)
+from web.admin import (  # noqa: E402,F401  (their routes join it)
+    activity,
+    apikeys,
+    optouts,
+    settings,
+    users,
+    webhooks,
+)

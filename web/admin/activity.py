@@ -32,6 +32,12 @@ ACTION_NAMES = {
     Action.CONTACTS_EXPORTED: lazy_gettext("contacts exported"),
     Action.KEYWORD_TAGGED: lazy_gettext("put in a group by a keyword"),
     Action.LANGUAGE_CHANGED: lazy_gettext("own language changed"),
+    Action.APIKEY_CREATED: lazy_gettext("API key created"),
+    Action.APIKEY_REVOKED: lazy_gettext("API key revoked"),
+    Action.WEBHOOK_ADDED: lazy_gettext("webhook added"),
+    Action.WEBHOOK_CHANGED: lazy_gettext("webhook changed"),
+    Action.WEBHOOK_REMOVED: lazy_gettext("webhook removed"),
+    Action.API_REQUEST: lazy_gettext("API request"),
 }
 
 

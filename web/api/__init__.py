@@ -7,9 +7,11 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from smsbox import apikeys
+from smsbox import activity, apikeys
+from smsbox.activity import Action
 from smsbox.config import Config
 from web.api import problems
 from web.api.problems import Problem
@@ -29,7 +31,7 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
 
 def init_app(app: Flask, config: Config) -> None:
     from web import csrf
-    from web.api import directory, docs, messages  # noqa: F401 (they declare the routes)
+    from web.api import directory, docs, messages, webhooks  # noqa: F401 (they declare the routes)
 
     app.extensions[LIMITER_KEY] = TokenBuckets(config.api.rate_limit)
     csrf.exempt(bp)
@@ -90,6 +92,29 @@ def _caller() -> apikeys.Caller:
             headers={"WWW-Authenticate": 'Bearer realm="smsbox"'},
         )
     return caller
+
+
+@bp.after_request
+def _log(response: Response) -> Response:
+    """One activity entry per request a key made, reads too: who, what, and how it
+    ended. A request without a valid key is not logged: it names nobody."""
+    caller = g.get("caller")
+    if caller is None:
+        return response
+    session = get_session()
+    try:
+        activity.record(
+            session,
+            Action.API_REQUEST,
+            caller.actor,
+            f"{request.method} {request.path}",
+            status=response.status_code,
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        current_app.logger.exception("API request not logged: %s", request.path)
+    return response
 
 
 @bp.errorhandler(Problem)

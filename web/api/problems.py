@@ -33,6 +33,7 @@ EMPTY_TEXT = Kind("empty-text", 422, "The text is empty")
 TOO_LONG = Kind("too-long", 422, "The text is too long")
 INVALID_TEXT = Kind("invalid-text", 422, "The text cannot be sent")
 UNKNOWN_MODEM = Kind("unknown-modem", 422, "No such sending modem")
+INVALID_URL = Kind("invalid-url", 422, "The webhook URL may not be used")
 QUOTA_EXCEEDED = Kind("quota-exceeded", 403, "A cap on sending would be passed")
 UNAUTHORISED = Kind("unauthorised", 401, "A valid API key is needed")
 FORBIDDEN = Kind("forbidden", 403, "This key's scope does not allow it")
@@ -51,6 +52,7 @@ KINDS = (
     TOO_LONG,
     INVALID_TEXT,
     UNKNOWN_MODEM,
+    INVALID_URL,
     QUOTA_EXCEEDED,
     UNAUTHORISED,
     FORBIDDEN,

@@ -39,6 +39,8 @@ METHOD_MAP = [
     ("smsbox/campaigns/**.py", "python"),
     ("smsbox/message_settings.py", "python"),
     ("smsbox/account_details.py", "python"),
+    ("smsbox/webhooks/*.py", "python"),
+    ("smsbox/apikeys.py", "python"),
 ]
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
@@ -67,6 +69,9 @@ KEYWORDS = {
     "CampaignRefused": None,
     "PlaceholderRefused": None,
     "RecipientsRefused": None,
+    "UrlRefused": None,
+    "ApiKeyError": None,
+    "WebhookRefused": None,
 }
 
 
