@@ -30,5 +30,7 @@ class Action(enum.StrEnum):
     WEBHOOK_ADDED = "webhook_added"
     WEBHOOK_CHANGED = "webhook_changed"
     WEBHOOK_REMOVED = "webhook_removed"
+    # An operator at an administrator's page (403).
+    ACCESS_REFUSED = "access_refused"
     # One entry per /api/v1 request: the key, the method and path, the status.
     API_REQUEST = "api_request"

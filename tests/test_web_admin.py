@@ -12,7 +12,7 @@ from test_web import csrf_token, log_in
 from smsbox import account_settings, optouts
 from smsbox.activity import entries
 from smsbox.keywords import KeywordRules
-from smsbox.models import Direction, Message, OptOut, Status
+from smsbox.models import ActivityEntry, Direction, Message, OptOut, Status
 from smsbox.quotas import Quotas, current_quotas
 from smsbox.sending_window import SendingWindow
 
@@ -64,13 +64,22 @@ def post_settings(client, group: str, fields: dict[str, str]):
     ("method", "path"),
     [("GET", path) for path in ADMIN_PAGES] + [("POST", path) for path in ADMIN_POSTS],
 )
-def test_an_operator_gets_403_on_every_admin_url(client, method, path):
+def test_an_operator_gets_403_on_every_admin_url_and_the_attempt_is_logged(
+    client, sessions, method, path
+):
     log_in(client)  # alice: an operator
     # A valid CSRF token: the role, not the token, is what refuses the operator.
     token = csrf_token(client, "/messages/send")
     response = client.open(path, method=method, headers={"X-CSRFToken": token})
     assert response.status_code == 403
     assert "STOP list" not in client.get("/messages/sent").get_data(as_text=True)
+    with sessions() as session:
+        refused = session.execute(
+            select(ActivityEntry.actor, ActivityEntry.subject).where(
+                ActivityEntry.action == "access_refused"
+            )
+        ).all()
+    assert refused == [("alice", f"{method} {path}")]
 
 
 def test_an_admin_saves_keywords_and_the_change_is_logged(admin, sessions):

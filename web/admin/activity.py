@@ -38,6 +38,7 @@ ACTION_NAMES = {
     Action.WEBHOOK_CHANGED: lazy_gettext("webhook changed"),
     Action.WEBHOOK_REMOVED: lazy_gettext("webhook removed"),
     Action.API_REQUEST: lazy_gettext("API request"),
+    Action.ACCESS_REFUSED: lazy_gettext("administrator's page refused"),
 }
 
 
