@@ -19,6 +19,10 @@ class FakePort:
     def arrive(self, data: bytes) -> None:
         self._incoming += data
 
+    def will_answer(self, *answers: bytes) -> None:
+        """Script the answers to the next writes."""
+        self._answers.extend(answers)
+
     def write(self, data: bytes) -> int:
         self.written += data
         if self._answers:

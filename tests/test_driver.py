@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from fake_port import FakePort
 
-from modem.drivers.at import ATDriver
-from modem.drivers.contract import CallRang, DriverSettings, IncomingCall, ModemStatus
+from modem.drivers.at import REPORT_SLOTS, ATDriver
+from modem.drivers.contract import (
+    CallRang,
+    DriverSettings,
+    IncomingCall,
+    ModemStatus,
+    NewMessage,
+)
 from modem.errors import NoAnswer
+from modem.pdu import encode_status_report
 
 OK = b"\r\nOK\r\n"
 ERROR = b"\r\nERROR\r\n"
 CME_ERROR = b"\r\n+CME ERROR: 3\r\n"
 CMS_ERROR = b"\r\n+CMS ERROR: 303\r\n"
+
+
+def answer(*lines: str) -> bytes:
+    return b"".join(f"\r\n{line}\r\n".encode() for line in lines) + OK
+
+
 UP_TO_INDICATIONS = [
     OK,  # AT
     OK,  # ATE0
@@ -31,13 +45,25 @@ UP_TO_INDICATIONS = [
 SETTINGS_AFTER_INDICATIONS = (OK, OK, OK)
 
 
-def answer(*lines: str) -> bytes:
-    return b"".join(f"\r\n{line}\r\n".encode() for line in lines) + OK
+REPORT_PDU = encode_status_report(
+    7,
+    "+33612345678",
+    smsc="+33609001390",
+    submitted_at=datetime(2026, 11, 24, tzinfo=UTC),
+    status=0,
+)
+# AT+CPMS=? of a modem with no storage for status reports, and of one with "SR".
+NO_REPORT_STORAGE = answer('+CPMS: ("SM","ME"),("SM","ME"),("SM","ME")')
+REPORT_STORAGE = answer('+CPMS: ("SM","ME","SR"),("SM","ME"),("SM","ME")')
 
 
-def connected(*answers: bytes, status_reports: bool = True) -> tuple[ATDriver, FakePort]:
-    """A driver connected to a modem that answers `answers` from AT+CNMI to AT+CMMS=2."""
-    port = FakePort(*UP_TO_INDICATIONS, *answers)
+def connected(
+    *answers: bytes, status_reports: bool = True, storages: bytes = NO_REPORT_STORAGE
+) -> tuple[ATDriver, FakePort]:
+    """A driver connected to a modem that answers `answers` from AT+CNMI to AT+CMMS=2
+    (after `storages` to AT+CPMS=?, asked when reports are wanted)."""
+    asked = [storages] if status_reports else []
+    port = FakePort(*UP_TO_INDICATIONS, *asked, *answers)
     driver = ATDriver(
         DriverSettings("/dev/scripted", status_reports=status_reports),
         open_port=lambda *_, **__: port,
@@ -59,7 +85,35 @@ def events_of(driver: ATDriver) -> list:
 
 def test_it_asks_for_new_messages_delivery_reports_caller_id_names_and_one_relay_link():
     _, port = connected(OK, *SETTINGS_AFTER_INDICATIONS)
-    assert port.written.endswith(b"AT+CNMI=2,1,0,1,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r")
+    assert port.written.endswith(
+        b"AT+CPMS=?\rAT+CNMI=2,1,0,1,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r"
+    )
+
+
+def test_it_has_reports_wait_in_the_modem_where_it_has_a_storage_for_them():
+    driver, port = connected(OK, *SETTINGS_AFTER_INDICATIONS, storages=REPORT_STORAGE)
+    assert b"AT+CPMS=?\rAT+CNMI=2,1,0,2,0\rAT+CLIP=1\r" in port.written
+    port.arrive(b'\r\n+CDSI: "SR",3\r\n')
+    (filed,) = events_of(driver)
+    assert filed == NewMessage("SR", REPORT_SLOTS + 3)
+
+    port.will_answer(
+        answer("+CPMS: 1,20,0,30,0,30"),
+        answer("+CMGR: 0,,25", REPORT_PDU),
+        answer("+CPMS: 0,30,0,30,0,30"),
+    )
+    stored = driver.read_message(filed.index)
+    assert (stored.storage, stored.index, stored.pdu) == ("SR", REPORT_SLOTS + 3, REPORT_PDU)
+    assert port.written.endswith(b'AT+CPMS="SR"\rAT+CMGR=3\rAT+CPMS="SM"\r')
+
+
+def test_it_falls_back_to_passed_on_reports_then_to_none_as_the_modem_refuses():
+    _, port = connected(CMS_ERROR, OK, *SETTINGS_AFTER_INDICATIONS, storages=REPORT_STORAGE)
+    assert b"AT+CNMI=2,1,0,2,0\rAT+CNMI=2,1,0,1,0\rAT+CLIP=1\r" in port.written
+    _, port = connected(
+        CMS_ERROR, CMS_ERROR, OK, *SETTINGS_AFTER_INDICATIONS, storages=REPORT_STORAGE
+    )
+    assert b"AT+CNMI=2,1,0,1,0\rAT+CNMI=2,1,0,0,0\rAT+CLIP=1\r" in port.written
 
 
 def test_it_goes_without_delivery_reports_when_the_modem_refuses_to_route_them():
@@ -75,7 +129,9 @@ def test_it_asks_for_no_delivery_reports_when_told_not_to():
 
 def test_it_works_without_new_message_indications_when_the_modem_refuses_them_all(caplog):
     driver, port = connected(CMS_ERROR, CMS_ERROR, *SETTINGS_AFTER_INDICATIONS)
-    assert port.written.endswith(b"AT+CNMI=2,1,0,0,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r")
+    assert port.written.endswith(
+        b"AT+CPMS=?\rAT+CNMI=2,1,0,1,0\rAT+CNMI=2,1,0,0,0\rAT+CLIP=1\rAT+COPS=3,0\rAT+CMMS=2\r"
+    )
     assert not driver.announces_new_messages
     assert "refuses to announce new SMS" in caplog.text
     written = port.written
