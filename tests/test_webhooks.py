@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select, update
 from standardwebhooks.webhooks import Webhook
 
 from smsbox import calls
@@ -78,6 +78,28 @@ def test_an_event_rolled_back_leaves_no_delivery(sessions):
         session.flush()
         session.rollback()
     assert queued_deliveries(sessions) == []
+
+
+def test_an_endpoint_removed_elsewhere_while_remembered_costs_no_message(sessions):
+    """Another process (the CLI, the web) removed or disabled an endpoint this one still
+    remembers as subscribed: the messages are stored all the same, with no delivery to
+    the endpoint gone (its row's foreign key would have refused the whole insert)."""
+    gone, disabled = register(sessions), register(sessions)
+    with sessions() as session:
+        session.add(inbound("first"))  # this process reads the endpoints and keeps them
+        session.commit()
+        session.execute(delete(WebhookDelivery))
+        session.execute(delete(WebhookEndpoint).where(WebhookEndpoint.id == gone))
+        session.execute(
+            update(WebhookEndpoint).where(WebhookEndpoint.id == disabled).values(enabled=False)
+        )
+        session.commit()
+    with sessions() as session:
+        session.add(inbound("second"))
+        session.commit()
+    assert queued_deliveries(sessions) == []
+    with sessions() as session:
+        assert session.scalar(select(Message.body).where(Message.body == "second")) == "second"
 
 
 def test_a_disabled_endpoint_gets_no_new_event(sessions):

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import Insert, bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from smsbox.models import (
@@ -203,8 +203,27 @@ def _queue_deliveries(session: Session, _context: object) -> None:
     at = utcnow()
     rows = [row for kind, data in found for row in delivery_rows(subscribed, kind, data, at)]
     if rows:
-        session.connection().execute(insert(WebhookDelivery.__table__), rows)
+        session.connection().execute(_QUEUEING, rows)
         session.info[QUEUED_FLAG] = True
+
+
+def _queueing() -> Insert:
+    """One delivery row for an endpoint that is still there and enabled: the list of
+    subscriptions is a minute old at most, and another process may have removed or
+    disabled one meanwhile (a row for it would fail the event's whole transaction)."""
+    table = WebhookDelivery.__table__
+    given = [
+        bindparam(name, type_=table.c[name].type)
+        for name in ("event_type", "event_id", "payload", "created_at", "next_attempt_at")
+    ]
+    still_subscribed = select(WebhookEndpoint.id, *given).where(
+        WebhookEndpoint.id == bindparam("endpoint_id"), WebhookEndpoint.enabled
+    )
+    columns = ["endpoint_id", *(param.key for param in given)]
+    return insert(table).from_select(columns, still_subscribed)
+
+
+_QUEUEING = _queueing()
 
 
 @event.listens_for(Session, "after_commit")
