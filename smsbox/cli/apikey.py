@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from smsbox.cli.output import print_json
+from smsbox.cli.output import iso, print_json
 from smsbox.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -86,9 +86,6 @@ def cmd_apikey_list(args: argparse.Namespace) -> None:
 
 
 def _record(key: ApiKey) -> dict[str, object]:
-    def iso(moment: datetime | None) -> str | None:
-        return moment.isoformat() if moment else None
-
     return {
         "name": key.name,
         "key_id": key.key_id,

@@ -4,20 +4,15 @@ scripts (`--json` gives every field; the table is for people)."""
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from smsbox.cli.output import positive, print_json
+from smsbox.cli.output import iso, positive, print_json
 from smsbox.config import load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
     from smsbox.models import Message, Modem
 
 BODY_SHOWN = 40
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def message_record(message: Message) -> dict[str, Any]:
@@ -29,9 +24,9 @@ def message_record(message: Message) -> dict[str, Any]:
         "status": message.status,
         "error": message.error,
         "body": message.body,
-        "created_at": _iso(message.created_at),
-        "sent_at": _iso(message.sent_at),
-        "delivered_at": _iso(message.delivered_at),
+        "created_at": iso(message.created_at),
+        "sent_at": iso(message.sent_at),
+        "delivered_at": iso(message.delivered_at),
         "modem": message.modem.name if message.modem else None,
         "requested_modem": message.requested_modem.name if message.requested_modem else None,
         "parts": [
@@ -41,8 +36,8 @@ def message_record(message: Message) -> dict[str, Any]:
                 "reference": part.reference,
                 "attempts": part.attempts,
                 "error": part.error,
-                "sent_at": _iso(part.sent_at),
-                "delivered_at": _iso(part.delivered_at),
+                "sent_at": iso(part.sent_at),
+                "delivered_at": iso(part.delivered_at),
             }
             for part in message.parts
         ],
@@ -68,9 +63,9 @@ def modem_record(modem: Modem, host: str | None) -> dict[str, Any]:
         "imsi": modem.imsi,
         "iccid": modem.iccid,
         "own_number": modem.own_number,
-        "status_checked_at": _iso(modem.status_checked_at),
+        "status_checked_at": iso(modem.status_checked_at),
         "last_error": modem.last_error,
-        "last_seen_at": _iso(modem.last_seen_at),
+        "last_seen_at": iso(modem.last_seen_at),
     }
 
 

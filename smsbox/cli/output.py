@@ -1,16 +1,21 @@
-"""What the commands share: `--json` printed indented with accents as they are, and
-counts given on the command line."""
+"""What the commands share: `--json` printed indented with accents as they are, its
+times in ISO 8601, and counts given on the command line."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def positive(text: str) -> int:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smsbox.cli.output import positive, print_json
+from smsbox.cli.output import iso, positive, print_json
 from smsbox.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -20,10 +19,6 @@ def _session(config: Config):
     from smsbox.database import open_session
 
     return open_session(config.database_url)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def cmd_webhook_add(args: argparse.Namespace) -> None:
@@ -56,7 +51,7 @@ def _endpoint_record(endpoint: WebhookEndpoint) -> dict[str, object]:
         "enabled": endpoint.enabled,
         "allow_private": endpoint.allow_private,
         "created_by": endpoint.created_by,
-        "created_at": _iso(endpoint.created_at),
+        "created_at": iso(endpoint.created_at),
     }
 
 
@@ -96,14 +91,14 @@ def _delivery_record(delivery: WebhookDelivery) -> dict[str, object]:
         "webhook": delivery.endpoint_id,
         "event": delivery.event_type,
         "event_id": delivery.event_id,
-        "created_at": _iso(delivery.created_at),
+        "created_at": iso(delivery.created_at),
         "attempts": delivery.attempts,
         "last_status_code": delivery.last_status_code,
         "last_answer": delivery.last_answer,
         "last_error": delivery.last_error,
-        "next_attempt_at": _iso(delivery.next_attempt_at),
-        "delivered_at": _iso(delivery.delivered_at),
-        "given_up_at": _iso(delivery.given_up_at),
+        "next_attempt_at": iso(delivery.next_attempt_at),
+        "delivered_at": iso(delivery.delivered_at),
+        "given_up_at": iso(delivery.given_up_at),
         "payload": json.loads(delivery.payload),
     }
 
