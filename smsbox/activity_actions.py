@@ -19,6 +19,9 @@ class Action(enum.StrEnum):
     MESSAGES_QUEUED = "messages_queued"
     MESSAGES_DELETED = "messages_deleted"
     MESSAGE_CANCELLED = "message_cancelled"
+    # A send a cap refused before anything was queued.
+    SEND_REFUSED = "send_refused"
+    CAMPAIGN_CANCELLED = "campaign_cancelled"
     OPTOUT_ADDED = "optout_added"
     OPTOUT_REMOVED = "optout_removed"
     CONTACTS_IMPORTED = "contacts_imported"

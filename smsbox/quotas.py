@@ -11,6 +11,8 @@ except those blocked by the STOP list, which never reached a modem.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from smsbox import account_settings
+from smsbox import account_settings, activity
+from smsbox.activity import Action, Actor
 from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import MessageRejected
 from smsbox.refusals import Refusal
@@ -171,6 +174,27 @@ def check_send(session: Session, *, count: int, user_id: int | None, zone: ZoneI
     """The account's caps checked now for a send of `count` SMS (QuotaExceeded)."""
     periods = Periods.at(utcnow(), zone)
     check(session, current_quotas(session), count=count, user_id=user_id, periods=periods)
+
+
+@contextmanager
+def refusal_logged(session: Session, actor: Actor, subject: str | None = None) -> Iterator[None]:
+    """Runs a send; when a cap refuses it, what the send had begun is rolled back, the
+    refusal goes in the activity log in a commit of its own, and QuotaExceeded goes on
+    to the caller (admins see who was refused, not only who sent)."""
+    try:
+        yield
+    except QuotaExceeded as refused:
+        session.rollback()
+        activity.record(
+            session,
+            Action.SEND_REFUSED,
+            actor,
+            subject,
+            recipients=refused.values["count"],
+            reason=str(refused),
+        )
+        session.commit()
+        raise
 
 
 def current_quotas(session: Session) -> Quotas:

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from smsbox import account_settings
-from smsbox.activity import COMMAND_LINE
+from smsbox.activity import COMMAND_LINE, Action, details_of, entries
 from smsbox.apikeys import revoke_key
 from smsbox.config import ApiConfig
 from smsbox.models import (
@@ -595,6 +595,9 @@ def test_it_refuses_a_send_over_the_accounts_cap_and_queues_nothing(api, session
 
     assert_problem(answer, 403, "quota-exceeded")
     assert queued(sessions) == []
+    with sessions() as session:
+        (entry,) = entries(session, action=Action.SEND_REFUSED)
+    assert (entry.actor, details_of(entry)["recipients"]) == ("api:crm", 3)
     assert api.post("/messages", {"to": ["0611111111", "0622222222"], "text": "x"}).status == 201
 
 

@@ -227,13 +227,13 @@ def test_counts_per_state_and_cancelling_leaves_what_already_left(sessions):
         )
         assert counts[Status.FAILED] == 1 and counts[Status.CANCELLED] == 0
 
-        assert cancel_campaign(session, campaign.id) == 6
+        assert cancel_campaign(session, campaign.id, COMMAND_LINE) == 6
         session.commit()
         after = progress(session, campaign.id)
         assert after.counts[Status.CANCELLED] == 6
         assert after.counts[Status.SENDING] == 1  # claimed by the daemon: it goes out
         assert after.campaign.state == "cancelled" and after.campaign.cancelled == 6
-        assert cancel_campaign(session, campaign.id) == 0
+        assert cancel_campaign(session, campaign.id, COMMAND_LINE) == 0
         with pytest.raises(CampaignRefused):
             progress(session, campaign.id + 1)
 

@@ -11,6 +11,8 @@ from campaign_rows import add_contacts, group_of, number_of
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from smsbox.account_settings import QUOTAS, save
+from smsbox.activity import COMMAND_LINE, Action, details_of, entries
 from smsbox.campaigns.local_times import moment_of, send_time
 from smsbox.campaigns.recurring import (
     THE_DAEMON,
@@ -26,6 +28,7 @@ from smsbox.campaigns.recurring import (
 from smsbox.campaigns.store import CampaignRefused, CampaignRequest, send_campaign
 from smsbox.contacts.groups import add_members
 from smsbox.models import Campaign, Message, Status
+from smsbox.quotas import Quotas
 from smsbox.scheduled import ScheduleRefused
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -188,6 +191,21 @@ def test_a_second_daemon_that_read_the_same_occurrence_does_not_make_it_again(se
     assert len(campaigns(sessions)) == 1
     with sessions() as session:
         assert session.scalar(select(Message.number)) == number_of(0)
+
+
+def test_an_occurrence_over_the_cap_is_skipped_logged_and_the_next_one_awaited(sessions):
+    with sessions() as session:
+        group = group_of(session, "G", add_contacts(session, range(2)))
+        daily_at_0830(session, [group])
+        save(session, QUOTAS, Quotas(account_daily=1), COMMAND_LINE)
+        session.commit()
+        assert create_due(session, zone=PARIS, default_region="FR", now=utc(2026, 11, 26, 8)) == 0
+    assert campaigns(sessions) == []
+    with sessions() as session:
+        (entry,) = entries(session, action=Action.SEND_REFUSED)
+        (recurrence,) = list_recurrences(session)
+    assert (entry.actor, entry.subject, details_of(entry)["recipients"]) == ("daemon", "Bonjour", 2)
+    assert recurrence.next_at == utc(2026, 11, 27, 7, 30)
 
 
 def test_a_daemon_back_after_missed_occurrences_sends_the_last_one_once(sessions):

@@ -83,7 +83,7 @@ def test_cancelling_half_way_leaves_the_rest_cancelled_never_sent(db, sim, start
 
     wait_until(lambda: len(sim.sent()) >= 5, 30)
     with db() as session:
-        cancelled = cancel_campaign(session, campaign_id)
+        cancelled = cancel_campaign(session, campaign_id, COMMAND_LINE)
         session.commit()
     assert cancelled > 0
 

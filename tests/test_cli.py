@@ -132,6 +132,10 @@ def test_it_refuses_a_send_over_the_account_s_cap(initialised):
         "would pass the account's daily cap of 0",
     )
     assert rows(initialised, "SELECT count(*) FROM messages") == [(0,)]
+    assert rows(initialised, "SELECT actor, action, subject FROM activity ORDER BY id") == [
+        ("cli", "settings_changed", "quotas"),
+        ("cli", "send_refused", "+33612345678"),
+    ]
 
 
 @pytest.mark.parametrize("text", ["   ", "\n\t\n", "\u3000"])

@@ -7,6 +7,12 @@ import json
 import pytest
 from test_cli import CONFIG, smsbox
 
+from smsbox.account_settings import QUOTAS, save
+from smsbox.activity import COMMAND_LINE
+from smsbox.config import load_config
+from smsbox.database import open_session
+from smsbox.quotas import Quotas
+
 
 @pytest.fixture
 def box(tmp_path):
@@ -41,6 +47,24 @@ def test_a_campaign_is_sent_shown_listed_and_cancelled(box):
     assert cancelled.stdout == "campaign 1: 2 waiting message(s) cancelled\n"
     text = smsbox("campaign", "show", "1", config=box).stdout
     assert "(cancelled)" in text and "  cancelled: 2" in text
+    logged = smsbox("activity", "--action", "campaign_cancelled", "--json", config=box).stdout
+    assert [(e["actor"], e["subject"], e["details"]) for e in json.loads(logged)] == [
+        ("cli", "campaign 1", {"cancelled": 2})
+    ]
+
+
+def test_a_campaign_over_the_account_s_cap_is_refused_and_logged(box):
+    with open_session(load_config(str(box)).database_url) as session:
+        save(session, QUOTAS, Quotas(account_daily=1), COMMAND_LINE)
+        session.commit()
+    refused = smsbox(
+        "campaign", "send", "--group", "Clients", "--number", "0700000001", "Hi", config=box
+    )
+    assert refused.returncode == 1
+    assert "would pass the account's daily cap of 1" in refused.stderr
+    logged = json.loads(smsbox("activity", "--action", "send_refused", "--json", config=box).stdout)
+    assert [(e["actor"], e["details"]["recipients"]) for e in logged] == [("cli", 2)]
+    assert json.loads(smsbox("campaign", "list", "--json", config=box).stdout)["campaigns"] == []
 
 
 def test_a_scheduled_campaign_waits_and_bad_requests_are_one_line(box):

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from test_web import log_in, send
 
 from smsbox import account_settings
-from smsbox.activity import COMMAND_LINE
+from smsbox.activity import COMMAND_LINE, Action, details_of, entries
 from smsbox.models import Message, Status, utcnow
 from smsbox.models import Modem as ModemRow
 from smsbox.outbox import queue_message
@@ -108,6 +108,12 @@ def test_the_web_refuses_a_send_over_the_cap_and_queues_nothing(client, sessions
     assert "would pass your daily cap of 1 (1 today)" in refused.get_data(as_text=True)
     with sessions() as session:
         assert session.scalars(select(Message.body)).all() == ["first"]
+        (entry,) = entries(session, action=Action.SEND_REFUSED)
+        assert (entry.actor, entry.subject) == ("alice", "+33612345678")
+        assert details_of(entry) == {
+            "recipients": 1,
+            "reason": "1 more SMS would pass your daily cap of 1 (1 today): nothing was queued",
+        }
 
 
 def test_check_send_reads_the_caps_an_admin_saved(sessions):

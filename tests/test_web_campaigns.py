@@ -12,12 +12,14 @@ from campaign_rows import add_contacts, group_of, number_of
 from sqlalchemy import select
 from test_web import csrf_token, log_in, outbound
 
-from smsbox.activity import COMMAND_LINE
+from smsbox.account_settings import QUOTAS, save
+from smsbox.activity import COMMAND_LINE, Action, details_of, entries
 from smsbox.campaigns.recurring import list_recurrences
 from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.contacts.groups import create_group
 from smsbox.models import Campaign, Group, Status
 from smsbox.optouts import opt_out
+from smsbox.quotas import Quotas
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
@@ -113,6 +115,29 @@ def test_cancelling_a_campaign_asks_for_its_token_and_cancels_what_waits(client,
     page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert "3 waiting message(s) cancelled." in page
     assert "Cancel the campaign" not in page
+    with sessions() as session:
+        (entry,) = entries(session, action=Action.CAMPAIGN_CANCELLED)
+    assert (entry.actor, entry.subject, details_of(entry)) == (
+        "alice",
+        f"campaign {campaign_id}",
+        {"cancelled": 3},
+    )
+
+
+def test_a_group_send_over_the_user_s_cap_is_refused_logged_and_queues_nothing(client, sessions):
+    group_id = groups(sessions, stopped=0)
+    with sessions() as session:
+        save(session, QUOTAS, Quotas(user_daily=2), COMMAND_LINE)
+        session.commit()
+    log_in(client)
+    response = post_send(client, groups=[str(group_id)])
+    assert response.status_code == 400
+    assert "3 more SMS would pass your daily cap of 2" in response.get_data(as_text=True)
+    assert outbound(sessions) == []
+    with sessions() as session:
+        assert session.scalars(select(Campaign)).all() == []
+        (entry,) = entries(session, action=Action.SEND_REFUSED)
+    assert (entry.actor, details_of(entry)["recipients"]) == ("alice", 3)
 
 
 def test_bad_campaign_addresses_get_a_clear_4xx(client, sessions):

@@ -33,6 +33,7 @@ from smsbox.campaigns.store import CampaignRefused, CampaignRequest, send_campai
 from smsbox.models import Group, RecurringCampaign, utcnow
 from smsbox.numbers import to_e164
 from smsbox.outbox import check_body
+from smsbox.quotas import refusal_logged
 from smsbox.refusals import Refusal
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,9 @@ def _occur(
     )
     made = 0
     try:
-        with session.begin_nested():
+        # Over a cap, everything since the last commit is rolled back and the refusal
+        # logged; the occurrence is then skipped like any other refusal.
+        with refusal_logged(session, THE_DAEMON, recurrence.name), session.begin_nested():
             send_campaign(
                 session,
                 request,

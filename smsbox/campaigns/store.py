@@ -214,7 +214,7 @@ def progress(session: Session, campaign_id: int) -> Progress:
     return Progress(campaign, counts)
 
 
-def cancel_campaign(session: Session, campaign_id: int) -> int:
+def cancel_campaign(session: Session, campaign_id: int, actor: Actor) -> int:
     """Cancel every message of the campaign still waiting (see the module); how many."""
     campaign = get_campaign(session, campaign_id)
     cancelled = session.execute(
@@ -225,6 +225,9 @@ def cancel_campaign(session: Session, campaign_id: int) -> int:
     ).rowcount
     campaign.state = State.CANCELLED
     campaign.cancelled += cancelled
+    activity.record(
+        session, Action.CAMPAIGN_CANCELLED, actor, f"campaign {campaign.id}", cancelled=cancelled
+    )
     session.flush()
     return cancelled
 

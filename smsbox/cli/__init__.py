@@ -86,9 +86,9 @@ def cmd_send(args: argparse.Namespace) -> None:
     from smsbox.account_details import account_zone
     from smsbox.activity import COMMAND_LINE, Action
     from smsbox.database import open_session
-    from smsbox.numbers import InvalidNumber
+    from smsbox.numbers import InvalidNumber, to_e164
     from smsbox.outbox import MessageRejected, queue_message
-    from smsbox.quotas import check_send
+    from smsbox.quotas import check_send, refusal_logged
     from smsbox.routing import UnknownModem, requested_modem
     from smsbox.wakeup import notify
 
@@ -97,10 +97,12 @@ def cmd_send(args: argparse.Namespace) -> None:
         try:
             modem_id = requested_modem(session, config.modems, args.modem) if args.modem else None
             zone = account_zone(session, config.messaging.timezone)
-            check_send(session, count=1, user_id=None, zone=zone)
+            number = to_e164(args.number, config.messaging.default_region)
+            with refusal_logged(session, COMMAND_LINE, number):
+                check_send(session, count=1, user_id=None, zone=zone)
             message = queue_message(
                 session,
-                args.number,
+                number,
                 args.text,
                 default_region=config.messaging.default_region,
                 requested_modem_id=modem_id,

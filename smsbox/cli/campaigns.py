@@ -44,6 +44,7 @@ def cmd_campaign_send(args: argparse.Namespace) -> None:
     from smsbox.activity import COMMAND_LINE
     from smsbox.campaigns.local_times import send_time
     from smsbox.campaigns.store import CampaignRequest, send_campaign
+    from smsbox.quotas import refusal_logged
     from smsbox.wakeup import notify
 
     config = load_config(args.config)
@@ -57,13 +58,14 @@ def cmd_campaign_send(args: argparse.Namespace) -> None:
             transactional=args.transactional,
             name=args.name,
         )
-        campaign = send_campaign(
-            session,
-            request,
-            COMMAND_LINE,
-            default_region=config.messaging.default_region,
-            zone=zone,
-        )
+        with refusal_logged(session, COMMAND_LINE, request.name or None):
+            campaign = send_campaign(
+                session,
+                request,
+                COMMAND_LINE,
+                default_region=config.messaging.default_region,
+                zone=zone,
+            )
         session.commit()
         print(
             f"campaign {campaign.id}: {campaign.recipients} message(s) "
@@ -114,11 +116,12 @@ def cmd_campaign_show(args: argparse.Namespace) -> None:
 
 
 def cmd_campaign_cancel(args: argparse.Namespace) -> None:
+    from smsbox.activity import COMMAND_LINE
     from smsbox.campaigns.store import cancel_campaign
 
     config = load_config(args.config)
     with refusing_session(config) as session:
-        cancelled = cancel_campaign(session, args.id)
+        cancelled = cancel_campaign(session, args.id, COMMAND_LINE)
         session.commit()
     print(f"campaign {args.id}: {cancelled} waiting message(s) cancelled")
 

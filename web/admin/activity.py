@@ -26,6 +26,8 @@ ACTION_NAMES = {
     Action.MESSAGES_QUEUED: lazy_gettext("SMS queued"),
     Action.MESSAGES_DELETED: lazy_gettext("messages deleted"),
     Action.MESSAGE_CANCELLED: lazy_gettext("message cancelled"),
+    Action.SEND_REFUSED: lazy_gettext("send refused by a cap"),
+    Action.CAMPAIGN_CANCELLED: lazy_gettext("campaign cancelled"),
     Action.OPTOUT_ADDED: lazy_gettext("added to the STOP list"),
     Action.OPTOUT_REMOVED: lazy_gettext("removed from the STOP list"),
     Action.CONTACTS_IMPORTED: lazy_gettext("contacts imported"),

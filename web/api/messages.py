@@ -15,7 +15,7 @@ from smsbox.message_lists import Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import InvalidNumber, from_network, to_e164
 from smsbox.optouts import opted_out_among
-from smsbox.quotas import QuotaExceeded, check_send
+from smsbox.quotas import QuotaExceeded, check_send, refusal_logged
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
 from web.api import bp, problems
@@ -124,13 +124,15 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             modem_id = requested_modem(session, config.modems, body.modem)
         except UnknownModem as error:
             raise Problem(problems.UNKNOWN_MODEM, str(error), field="modem") from None
+    subject = numbers[0] if len(numbers) == 1 else None
     try:
-        check_send(
-            session,
-            count=len(numbers),
-            user_id=g.caller.user_id,
-            zone=ZoneInfo(get_timezone()),
-        )
+        with refusal_logged(session, g.caller.actor, subject):
+            check_send(
+                session,
+                count=len(numbers),
+                user_id=g.caller.user_id,
+                zone=ZoneInfo(get_timezone()),
+            )
     except QuotaExceeded as error:
         raise Problem(problems.QUOTA_EXCEEDED, str(error)) from None
     later = body.send_at if body.send_at is not None and body.send_at > utcnow() else None
@@ -152,7 +154,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
         session,
         Action.MESSAGES_QUEUED,
         g.caller.actor,
-        numbers[0] if len(numbers) == 1 else None,
+        subject,
         recipients=len(numbers),
     )
     opted_out = set(opted_out_among(session, numbers))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from smsbox.campaigns.recipients import group_reach
 from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.models import Campaign, Group
+from smsbox.quotas import refusal_logged
 from smsbox.refusals import Refusal
 from smsbox.wakeup import notify
 from web.db import get_config, get_session, get_timezone
@@ -55,13 +56,14 @@ def queue_campaign_form(form: SendForm) -> Campaign | None:
         created_by_id=current_user.id,
     )
     try:
-        campaign = send_campaign(
-            session,
-            request,
-            current_user.actor,
-            default_region=config.messaging.default_region,
-            zone=ZoneInfo(get_timezone()),
-        )
+        with refusal_logged(session, current_user.actor, request.name or None):
+            campaign = send_campaign(
+                session,
+                request,
+                current_user.actor,
+                default_region=config.messaging.default_region,
+                zone=ZoneInfo(get_timezone()),
+            )
     except Refusal as error:
         session.rollback()
         form.body.errors = [*form.body.errors, reason(error)]

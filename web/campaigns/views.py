@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from smsbox.campaigns.store import (
     COUNTED,
@@ -77,7 +77,7 @@ def _as_json(shown: Progress) -> dict[str, object]:
 @login_required
 def cancel(campaign_id: int) -> ResponseReturnValue:
     session = get_session()
-    cancelled = cancel_campaign(session, campaign_id)
+    cancelled = cancel_campaign(session, campaign_id, current_user.actor)
     session.commit()
     flash(
         gettext("%(count)s waiting message(s) cancelled.", count=cancelled),

@@ -13,7 +13,7 @@ from smsbox.activity import Action
 from smsbox.models import Message
 from smsbox.numbers import InvalidNumber
 from smsbox.outbox import MessageRejected, queue_message
-from smsbox.quotas import check_send
+from smsbox.quotas import check_send, refusal_logged
 from smsbox.routing import requested_modem
 from smsbox.wakeup import notify
 from web.db import get_config, get_session, get_timezone
@@ -29,7 +29,8 @@ def queue_typed_message(
     session = get_session()
     config = get_config()
     try:
-        check_send(session, count=1, user_id=current_user.id, zone=ZoneInfo(get_timezone()))
+        with refusal_logged(session, current_user.actor, number):
+            check_send(session, count=1, user_id=current_user.id, zone=ZoneInfo(get_timezone()))
         message = queue_message(
             session,
             number,
@@ -61,12 +62,13 @@ def queue_send_form(form: SendForm) -> list[Message] | None:
     session = get_session()
     numbers = form.to_numbers or {}
     try:
-        check_send(
-            session,
-            count=len(numbers),
-            user_id=current_user.id,
-            zone=ZoneInfo(get_timezone()),
-        )
+        with refusal_logged(session, current_user.actor, ", ".join(numbers)):
+            check_send(
+                session,
+                count=len(numbers),
+                user_id=current_user.id,
+                zone=ZoneInfo(get_timezone()),
+            )
     except MessageRejected as error:
         form.body.errors = [*form.body.errors, reason(error)]
         return None
