@@ -102,7 +102,7 @@ def cmd_send(args: argparse.Namespace) -> None:
                 check_send(session, count=1, user_id=None, zone=zone)
             message = queue_message(
                 session,
-                number,
+                args.number,  # kept as typed beside its E.164 form
                 args.text,
                 default_region=config.messaging.default_region,
                 requested_modem_id=modem_id,

@@ -9,18 +9,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from smsbox.cli.output import iso, print_json
-from smsbox.config import Config, load_config
+from smsbox.cli.sessions import refusing_session
+from smsbox.config import load_config
 
 if TYPE_CHECKING:
     from smsbox.models import ApiKey
 
 SCOPES = ("read", "send", "admin")  # smsbox.apikeys.SCOPES, without loading SQLAlchemy
-
-
-def _session(config: Config):
-    from smsbox.database import open_session
-
-    return open_session(config.database_url)
 
 
 def _expiry(text: str, timezone: str) -> datetime:
@@ -43,18 +38,14 @@ def _expiry(text: str, timezone: str) -> datetime:
 
 
 def cmd_apikey_create(args: argparse.Namespace) -> None:
-    from smsbox.apikeys import ApiKeyError, create_key
-    from smsbox.cli import CommandFailed
+    from smsbox.apikeys import create_key
 
     config = load_config(args.config)
     expires = _expiry(args.expires, config.messaging.timezone) if args.expires else None
-    with _session(config) as session:
-        try:
-            key, token = create_key(
-                session, args.name, scope=args.scope, expires_at=expires, user_name=args.user
-            )
-        except ApiKeyError as error:
-            raise CommandFailed(str(error)) from None
+    with refusing_session(config) as session:
+        key, token = create_key(
+            session, args.name, scope=args.scope, expires_at=expires, user_name=args.user
+        )
         session.commit()
     print(token)
     until = f", until {key.expires_at:%Y-%m-%d %H:%M} UTC" if key.expires_at else ""
@@ -69,7 +60,7 @@ def cmd_apikey_list(args: argparse.Namespace) -> None:
     from smsbox.apikeys import list_keys
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         records = [_record(key) for key in list_keys(session)]
     if args.json:
         print_json(records)
@@ -99,15 +90,11 @@ def _record(key: ApiKey) -> dict[str, object]:
 
 
 def cmd_apikey_revoke(args: argparse.Namespace) -> None:
-    from smsbox.apikeys import ApiKeyError, revoke_key
-    from smsbox.cli import CommandFailed
+    from smsbox.apikeys import revoke_key
 
     config = load_config(args.config)
-    with _session(config) as session:
-        try:
-            revoke_key(session, args.name)
-        except ApiKeyError as error:
-            raise CommandFailed(str(error)) from None
+    with refusing_session(config) as session:
+        revoke_key(session, args.name)
         session.commit()
     print(f"key {args.name!r} revoked: it opens nothing any more")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from smsbox.cli.contacts import _session as refusing_session
 from smsbox.cli.output import print_json
+from smsbox.cli.sessions import refusing_session
 from smsbox.config import load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smsbox.cli.output import print_json
+from smsbox.cli.sessions import refusing_session
 from smsbox.config import Config, load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
@@ -17,26 +17,6 @@ if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run impo
     from smsbox.models import Contact
 
 REJECTED_IN_PREVIEW = 20
-
-
-@contextmanager
-def _refusals_fail():  # type: ignore[no-untyped-def]
-    """A refusal of the core is one line for the user, exit status 1."""
-    from smsbox.cli import CommandFailed
-    from smsbox.refusals import Refusal
-
-    try:
-        yield
-    except Refusal as error:
-        raise CommandFailed(str(error)) from None
-
-
-@contextmanager
-def _session(config: Config):  # type: ignore[no-untyped-def]
-    from smsbox.database import open_session
-
-    with open_session(config.database_url) as session, _refusals_fail():
-        yield session
 
 
 RECORDED = ("id", "name", "number", "raw_number", "notes", "fields")
@@ -63,7 +43,7 @@ def cmd_contacts_list(args: argparse.Namespace) -> None:
     from smsbox.contacts.store import find_contacts
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         group_id = get_group(session, args.group).id if args.group else None
         page = find_contacts(
             session, search=args.search, group_id=group_id, after=args.after, limit=args.limit
@@ -84,7 +64,7 @@ def cmd_contacts_add(args: argparse.Namespace) -> None:
     from smsbox.contacts.store import save_contact
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         details = check_contact(
             args.name,
             args.number,
@@ -126,7 +106,7 @@ def cmd_contacts_import(args: argparse.Namespace) -> None:
 
     config = load_config(args.config)
     shows_progress = args.progress or sys.stderr.isatty()
-    with _session(config) as session:
+    with refusing_session(config) as session:
         options = ImportOptions(
             default_region=config.messaging.default_region,
             allow_duplicates=bool(effective(session, config).allow_duplicates),
@@ -177,7 +157,7 @@ def cmd_contacts_export(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import get_group
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         group = get_group(session, args.group) if args.group else None
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
@@ -207,7 +187,7 @@ def cmd_groups_list(args: argparse.Namespace) -> None:
     from smsbox.contacts.groups import list_groups
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         groups = list_groups(session)
     if args.json:
         print_json([{"name": group.name, "members": group.members} for group in groups])
@@ -219,7 +199,7 @@ def cmd_groups_list(args: argparse.Namespace) -> None:
 def _changed(args: argparse.Namespace, change) -> Any:  # type: ignore[no-untyped-def]
     """What `change(session, config)` gives, committed."""
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         result = change(session, config)
         session.commit()
     return result

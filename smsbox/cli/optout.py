@@ -8,16 +8,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from smsbox.cli.output import print_json
+from smsbox.cli.sessions import refusing_session
 from smsbox.config import Config, load_config
 
 if TYPE_CHECKING:
     from smsbox.models import OptOut
-
-
-def _session(config: Config):
-    from smsbox.database import open_session
-
-    return open_session(config.database_url)
 
 
 def _number(config: Config, raw: str) -> str:
@@ -34,7 +29,7 @@ def cmd_optout_list(args: argparse.Namespace) -> None:
     from smsbox.optouts import list_optouts
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         entries = list_optouts(session)
     if args.json:
         print_json([_as_json(entry) for entry in entries])
@@ -70,7 +65,7 @@ def cmd_optout_add(args: argparse.Namespace) -> None:
 
     config = load_config(args.config)
     number = _number(config, args.number)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         opt_out(session, number, reason=args.reason)
         activity.record(session, Action.OPTOUT_ADDED, COMMAND_LINE, number, reason=args.reason)
         session.commit()
@@ -84,7 +79,7 @@ def cmd_optout_remove(args: argparse.Namespace) -> None:
 
     config = load_config(args.config)
     number = _number(config, args.number)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         removed = opt_in(session, number)
         if removed:
             activity.record(session, Action.OPTOUT_REMOVED, COMMAND_LINE, number)

@@ -9,31 +9,21 @@ import sys
 from typing import TYPE_CHECKING
 
 from smsbox.cli.output import iso, positive, print_json
-from smsbox.config import Config, load_config
+from smsbox.cli.sessions import refusing_session
+from smsbox.config import load_config
 
 if TYPE_CHECKING:
     from smsbox.models import WebhookDelivery, WebhookEndpoint
 
 
-def _session(config: Config):
-    from smsbox.database import open_session
-
-    return open_session(config.database_url)
-
-
 def cmd_webhook_add(args: argparse.Namespace) -> None:
-    from smsbox.cli import CommandFailed
-    from smsbox.refusals import Refusal
     from smsbox.webhooks.endpoints import add_endpoint
 
     config = load_config(args.config)
-    with _session(config) as session:
-        try:
-            added = add_endpoint(
-                session, args.url, args.events, created_by="cli", allow_private=args.allow_private
-            )
-        except Refusal as error:
-            raise CommandFailed(str(error)) from None
+    with refusing_session(config) as session:
+        added = add_endpoint(
+            session, args.url, args.events, created_by="cli", allow_private=args.allow_private
+        )
         session.commit()
     print(added.secret)
     print(
@@ -59,7 +49,7 @@ def cmd_webhook_list(args: argparse.Namespace) -> None:
     from smsbox.webhooks.endpoints import endpoints
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         records = [_endpoint_record(endpoint) for endpoint in endpoints(session)]
     if args.json:
         print_json(records)
@@ -72,15 +62,11 @@ def cmd_webhook_list(args: argparse.Namespace) -> None:
 
 
 def cmd_webhook_remove(args: argparse.Namespace) -> None:
-    from smsbox.cli import CommandFailed
-    from smsbox.webhooks.endpoints import WebhookRefused, remove_endpoint
+    from smsbox.webhooks.endpoints import remove_endpoint
 
     config = load_config(args.config)
-    with _session(config) as session:
-        try:
-            removed = remove_endpoint(session, args.id)
-        except WebhookRefused as error:
-            raise CommandFailed(str(error)) from None
+    with refusing_session(config) as session:
+        removed = remove_endpoint(session, args.id)
         session.commit()
     print(f"webhook {removed.id} ({removed.url}) removed, with what it was still owed")
 
@@ -115,7 +101,7 @@ def cmd_webhook_deliveries(args: argparse.Namespace) -> None:
     from smsbox.webhooks.endpoints import deliveries
 
     config = load_config(args.config)
-    with _session(config) as session:
+    with refusing_session(config) as session:
         records = [
             _delivery_record(delivery)
             for delivery in deliveries(session, args.webhook, limit=args.limit)
@@ -137,15 +123,11 @@ def cmd_webhook_deliveries(args: argparse.Namespace) -> None:
 
 def cmd_webhook_replay(args: argparse.Namespace) -> None:
     from smsbox import wakeup
-    from smsbox.cli import CommandFailed
-    from smsbox.webhooks.endpoints import WebhookRefused, replay
+    from smsbox.webhooks.endpoints import replay
 
     config = load_config(args.config)
-    with _session(config) as session:
-        try:
-            again = replay(session, args.delivery_id)
-        except WebhookRefused as error:
-            raise CommandFailed(str(error)) from None
+    with refusing_session(config) as session:
+        again = replay(session, args.delivery_id)
         session.commit()
     wakeup.notify(config)
     print(f"delivery {args.delivery_id} queued again as delivery {again.id}")
