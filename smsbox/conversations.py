@@ -4,7 +4,9 @@ A conversation is every message to or from a number. The list reads `conversatio
 one row per number pointing at its newest message (the database keeps it in step
 with `messages`), newest first through ix_conversations_last; pages are keyed on
 (time of the last message, number), so a deep page costs what the first one does,
-and a search reads one row per number, not every message.
+and a search reads one row per number, not every message; on SQLite, digits or
+letters from the middle of a number are found through a trigram index over the
+conversations' numbers (smsbox.trigram_indexes) instead of reading every number.
 """
 
 from __future__ import annotations
@@ -15,17 +17,35 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import phonenumbers
-from sqlalchemy import ColumnElement, exists, func, or_, select, text, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, utcnow
 from smsbox.refusals import Refusal
+from smsbox.trigram_indexes import TrigramIndex, indexable
 
 CONVERSATIONS_PAGE_SIZE = 30
 MESSAGES_PAGE_SIZE = 50
 # A search is a name or a number typed by a person, not a document.
 MAX_SEARCH_LENGTH = 100
+CONVERSATION_NUMBERS = TrigramIndex(
+    table="conversations",
+    column="number",
+    row_key="rowid",
+    fts_table="conversation_numbers",
+    gin_index="ix_conversations_number_trigrams",
+)
 
 
 class BadCursor(Refusal):
@@ -116,7 +136,10 @@ def list_conversations(
     if after is not None:
         query = query.where(tuple_(head.last_at, head.number) < (after.last_at, after.number))
     if search.strip():
-        query = query.where(_matching(search.strip()[:MAX_SEARCH_LENGTH], default_region))
+        on_sqlite = session.bind.dialect.name == "sqlite"
+        query = query.where(
+            _matching(search.strip()[:MAX_SEARCH_LENGTH], default_region, on_sqlite)
+        )
     rows = session.execute(query).all()
     more = len(rows) > page_size
     rows = rows[:page_size]
@@ -130,21 +153,31 @@ def list_conversations(
     return ConversationPage(conversations, cursor)
 
 
-def _matching(search: str, default_region: str) -> ColumnElement[bool]:
+def _matching(search: str, default_region: str, on_sqlite: bool) -> ColumnElement[bool]:
     number = ConversationHead.number
     named = number.in_(
         select(Contact.number).where(Contact.name.icontains(search, autoescape=True))
     )
-    conditions = [named]
+    # Each condition on the number with the piece of text it looks for.
+    pieces = []
     if any(character.isalpha() for character in search):
-        conditions.append(number.icontains(search, autoescape=True))  # 'ORANGE', a sender
+        pieces.append((number.icontains(search, autoescape=True), search))  # 'ORANGE', a sender
     digits = "".join(character for character in search if character.isdigit())
     if digits:
-        conditions.append(number.contains(digits))
+        pieces.append((number.contains(digits), digits))
         prefix = _typed_prefix(search, digits, default_region)
         if prefix:
-            conditions.append(number.startswith(prefix))
-    return or_(*conditions)
+            pieces.append((number.startswith(prefix), prefix))
+    if on_sqlite:
+        # Candidates from the index first: the condition then reads those rows only.
+        rowid = literal_column("conversations.rowid")
+        pieces = [
+            (rowid.in_(CONVERSATION_NUMBERS.rows_holding(piece)) & condition, piece)
+            if indexable(piece)
+            else (condition, piece)
+            for condition, piece in pieces
+        ]
+    return or_(named, *(condition for condition, _ in pieces))
 
 
 def _typed_prefix(search: str, digits: str, default_region: str) -> str | None:

@@ -248,3 +248,42 @@ def test_the_list_reads_one_row_per_number_and_counts_unread_from_the_partial_in
         "(number=? AND direction=? AND read_at=?)"
     ) in plans
     assert "TEMP B-TREE" not in plans  # no sort of the whole table
+
+
+SEARCHES = ["4567", "456", "45", "06 12", "+33 6", "0033 7", "orange", "ORA", "Martin", "é", "%5"]
+
+
+def test_the_trigram_index_finds_what_reading_every_number_finds(sessions, monkeypatch):
+    with sessions() as session:
+        for index, number in enumerate(
+            ["+33612345678", "+33745678123", "+33145670000", "ORANGE", "Orange Info", "+3361"]
+        ):
+            add(session, number, index)
+        session.add(Contact(name="Élodie Martin", number="+33745678123", raw_number="07"))
+        gone = add(session, "+33600045678", 9)
+        moved = add(session, "+33611111111", 10)
+        session.execute(delete(Message).where(Message.id == gone.id))
+        session.execute(update(Message).where(Message.id == moved.id).values(number="+33645671111"))
+        session.flush()
+
+        def found(search: str) -> list[str]:
+            return [number for number, *_ in conversations(session, search=search)]
+
+        through_the_index = {search: found(search) for search in SEARCHES}
+        monkeypatch.setattr("smsbox.conversations.indexable", lambda _search: False)
+        assert through_the_index == {search: found(search) for search in SEARCHES}
+    newest_first = ["+33645671111", "+33145670000", "+33745678123", "+33612345678"]
+    assert through_the_index["4567"] == newest_first  # not the deleted one
+    assert through_the_index["Martin"] == ["+33745678123"]
+
+
+@sqlite_query_plans
+def test_digits_from_the_middle_of_a_number_are_found_through_the_index(sessions):
+    with sessions() as session:
+        add(session, "+33612345678", 1)
+        plans = query_plans(
+            session, lambda: list_conversations(session, default_region="FR", search="4567")
+        )
+    assert "MULTI-INDEX OR" in plans
+    assert "SCAN conversation_numbers VIRTUAL TABLE" in plans
+    assert "SCAN conversations" not in plans  # no number read that the index ruled out

@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    message_search.create_index(op.get_bind())
+    message_search.MESSAGE_TEXTS.create(op.get_bind())
     op.create_table(
         "unread_total",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -34,4 +34,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     unread_triggers.drop_triggers(op.get_bind())
     op.drop_table("unread_total")
-    message_search.drop_index(op.get_bind())
+    message_search.MESSAGE_TEXTS.drop(op.get_bind())
