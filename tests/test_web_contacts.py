@@ -4,6 +4,7 @@ ticked rows put in groups or deleted, the groups page, and exports."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -322,3 +323,18 @@ def test_a_bad_export_is_refused(logged_in, form):
     token = csrf_token(logged_in, "/contacts/export")
     response = logged_in.post("/contacts/export", data={"csrf_token": token, **form})
     assert response.status_code in (400, 404)
+
+
+def test_the_navigation_marks_only_the_section_a_page_belongs_to(logged_in, sessions):
+    add_contacts(sessions, ("Élodie", "0612345678"), group="Clients")
+    with sessions() as session:
+        group_id = session.scalar(select(Group.id))
+        contact_id = session.scalar(select(Contact.id))
+    for path, section in [
+        ("/contacts/", "/contacts/"),
+        (f"/contacts/{contact_id}", "/contacts/"),
+        ("/contacts/groups", "/contacts/groups"),
+        (f"/contacts/groups/{group_id}", "/contacts/groups"),
+    ]:
+        html = logged_in.get(path).get_data(as_text=True)
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', html) == [section], path

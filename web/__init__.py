@@ -14,6 +14,7 @@ from smsbox.database import make_session_factory, open_database
 from smsbox.setup import ensure_secret_key
 from web.db import CONFIG_KEY, SESSIONS_KEY, close_session
 from web.filters import register_filters
+from web.navigation import current_item
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -68,6 +69,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     auth.login_manager.init_app(app)
     i18n.init_app(app, config.messaging.timezone)
     register_filters(app)
+    app.add_template_global(current_item, "current_nav_item")
     app.register_blueprint(auth.bp)
     app.register_blueprint(messages.bp)
     app.register_blueprint(campaigns.bp)
