@@ -39,8 +39,8 @@ def claim_until_empty(sessions, modem_id: int, start: threading.Barrier) -> list
     return claimed
 
 
-def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
-    queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
+def claim_concurrently(sessions) -> dict[int, list[int]]:
+    """WORKERS modems claiming at once until none is left: the ids each took."""
     start = threading.Barrier(WORKERS)
     claims: dict[int, list[int]] = {}
 
@@ -53,7 +53,12 @@ def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sess
     for thread in threads:
         thread.join(timeout=120)
         assert not thread.is_alive()
+    return claims
 
+
+def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
+    queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
+    claims = claim_concurrently(sessions)
     taken = Counter(id_ for ids in claims.values() for id_ in ids)
     assert sorted(taken) == sorted(queued)
     assert set(taken.values()) == {1}
@@ -89,19 +94,7 @@ def test_it_blocks_each_message_to_an_opted_out_number_once_among_concurrent_wor
         for number in numbers[::4]:
             optouts.opt_out(session, to_e164(number, REGION))
         session.commit()
-    start = threading.Barrier(WORKERS)
-    claims: dict[int, list[int]] = {}
-
-    def worker(modem_id: int) -> None:
-        claims[modem_id] = claim_until_empty(sessions, modem_id, start)
-
-    threads = [threading.Thread(target=worker, args=(id_,)) for id_ in modems(sessions, WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-        assert not thread.is_alive()
-
+    claims = claim_concurrently(sessions)
     taken = Counter(id_ for ids in claims.values() for id_ in ids)
     assert sorted(taken) == sorted(set(queued) - opted_out)
     assert set(taken.values()) == {1}
