@@ -17,7 +17,8 @@ Default mode, two phases, each on N daemons (`smsbox daemon` processes, each a
     expire); every message must reach the networks exactly once or end
     `interrupted`.
 claims: --processes processes claim --messages queued messages with
-  `smsbox.sending.claim_next`, no modem behind (bench/hosts/claims.py).
+  `smsbox.sending.claim_next`, no modem behind (bench/hosts/claims.py); then one
+  process claims 500 more alone, each claim timed, its statements counted.
 
 Exit status 1 if a message was lost, failed or sent twice.
 """
@@ -30,7 +31,7 @@ import signal
 import sys
 import time
 
-from hosts.claims import measure_claims
+from hosts.claims import measure_claims, measure_single_claim
 from hosts.cluster import Cluster
 from throughput.ledger import Outgoing
 
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "claims":
         with Cluster(args.database_url, daemons=0, modems=0, send_delay=0) as cluster:
             rate = measure_claims(cluster.database_url, args.processes, args.messages or 20_000)
-        print(f"claims: {rate.describe()}")
+            print(f"claims: {rate.describe()}")
+            print(f"claims: {measure_single_claim(cluster.database_url).describe()}")
         return 0 if rate.twice == 0 else 1
     messages = args.messages or 4 * args.daemons * args.modems
     with Cluster(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -128,7 +128,7 @@ def lapsed_names(session: Session, now: datetime | None = None) -> list[str]:
     return list(session.scalars(select(ModemLease.modem_name).where(ModemLease.expires_at <= now)))
 
 
-def lapsed(now: datetime):
+def lapsed(now: datetime | ColumnElement[datetime]):
     """The SQL condition of a modem whose daemon stopped renewing its lease: a daemon
     that died, whose modem must get no new work though its row still says ready."""
     return (

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import ColumnElement, String, case, delete, func, select, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from smsbox.message_lists import Cursor
 from smsbox.models import Message, OptOut
@@ -95,9 +99,32 @@ def list_optouts(session: Session) -> list[OptOut]:
     return list(session.scalars(select(OptOut).order_by(OptOut.created_at, OptOut.id)))
 
 
-def blocked_reason(opted_out: OptOut) -> str:
-    """Why a message to an opted-out number was not sent, for the staff who queued it."""
-    when = f"{opted_out.created_at:%Y-%m-%d %H:%M} UTC"
-    if opted_out.source_message_id is None:
-        return f"the recipient is on the opt-out list (added on {when})"
-    return f"the recipient opted out (STOP on {when})"
+class _MinuteText(FunctionElement[str]):
+    """A naive UTC time as `YYYY-MM-DD HH:MM`, in SQL."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_MinuteText)
+def _minute_text_sqlite(element: _MinuteText, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.strftime("%Y-%m-%d %H:%M", *element.clauses), **kw)
+
+
+@compiles(_MinuteText, "postgresql")
+def _minute_text_postgresql(element: _MinuteText, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.to_char(*element.clauses, "YYYY-MM-DD HH24:MI"), **kw)
+
+
+def blocked_reason() -> ColumnElement[str]:
+    """Why a message to an opted-out number was not sent, for the staff who queued it:
+    an expression over an `OptOut` row, so that the claim blocks the message, reason
+    and all, in its own statement."""
+    when = _MinuteText(OptOut.created_at) + " UTC)"
+    return case(
+        (
+            OptOut.source_message_id.is_(None),
+            "the recipient is on the opt-out list (added on " + when,
+        ),
+        else_="the recipient opted out (STOP on " + when,
+    )

@@ -15,9 +15,9 @@ that died), and it is not waiting out its rate limit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from smsbox import leases
@@ -28,40 +28,45 @@ from smsbox.modems import READY, ensure_modem
 # A worker writes its modem's last_seen_at at least at each status poll (every
 # minute): a modem silent for longer than this belongs to a daemon that died.
 SILENT_AFTER = timedelta(minutes=3)
-_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class UnknownModem(ValueError):
     """A modem asked for by name that no [[modem]] section sends with."""
 
 
-def modem_up(now: datetime):
-    """The SQL condition of a modem that may be given new work now."""
+def modem_up(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
+    """The SQL condition of a modem that may be given new work at `now`; `seen_since`
+    is now - SILENT_AFTER (apart, so that both may be bound parameters: SQLite cannot
+    subtract from a time)."""
     return and_(
         Modem.role != RECEIVE_ONLY,
         Modem.state == READY,
-        Modem.last_seen_at >= now - SILENT_AFTER,
+        Modem.last_seen_at >= seen_since,
         or_(Modem.rate_limited_until.is_(None), Modem.rate_limited_until <= now),
         ~leases.lapsed(now),
     )
 
 
-def next_in_turn(session: Session, asking_id: int, now: datetime) -> int:
-    """The modem that should take the next message no modem was asked for: of the
-    modems up, and the one asking (it is up, or it would not ask), the one with the
-    fewest messages in flight, then the least recently used, then the first."""
+def in_turn(
+    asking_id: ColumnElement[int],
+    now: ColumnElement[datetime],
+    seen_since: ColumnElement[datetime],
+) -> Select[tuple[int]]:
+    """The modem that should take the next message no modem was asked for, as a query
+    the claim embeds (`smsbox.claims`): of the modems up, and the one asking (it is up,
+    or it would not ask), the one with the fewest messages in flight, then the least
+    recently used (one never used first), then the first."""
     in_flight = (
         select(func.count(Message.id))
-        .where(Message.modem_id == Modem.id, Message.status == Status.SENDING)
+        .where(Message.status == Status.SENDING, Message.modem_id == Modem.id)
         .scalar_subquery()
     )
-    candidates = session.execute(
-        select(Modem.id, Modem.last_claimed_at, in_flight).where(
-            or_(Modem.id == asking_id, modem_up(now))
-        )
-    ).all()
-    chosen = min(candidates, key=lambda row: (row[2], row[1] or _NEVER, row[0]))
-    return chosen[0]
+    return (
+        select(Modem.id)
+        .where(or_(Modem.id == asking_id, modem_up(now, seen_since)))
+        .order_by(in_flight, Modem.last_claimed_at.asc().nulls_first(), Modem.id)
+        .limit(1)
+    )
 
 
 def requested_modem(session: Session, modems: Sequence[ModemConfig], name: str) -> int:

@@ -13,23 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from smsbox import routing
-from smsbox.keywords import Kind
-from smsbox.models import Direction, Message, MessagePart, Modem, OptOut, Status, utcnow
-from smsbox.optouts import blocked_reason
+from smsbox import claims
+from smsbox.models import Message, MessagePart, Status, utcnow
 
 # A part the modem refused this many times fails the message.
 MAX_PART_ATTEMPTS = 3
 # Waits before the second and third tries: a congested network needs time.
 RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
-
-
-# The answers to a number's own STOP or START go to it even while it is opted out.
-ANSWERS_OWN_REQUEST = func.coalesce(Message.keyword_reply, "").in_([Kind.OPT_OUT, Kind.OPT_IN])
 
 
 def claim_next(
@@ -44,90 +38,41 @@ def claim_next(
     commits the claim.
 
     A message asked of another modem is never taken; one no modem was asked for is
-    taken only in this modem's turn (`smsbox.routing`), else `deferred_to` hears
-    which modem's turn it is. A message with a part already on the network stays
-    with its modem: parts from two SIMs would reach the phone from two numbers and
-    never be joined. Messages to numbers on the STOP list end `blocked` first: the
-    list is checked now rather than when queued, so a STOP also holds what was
-    queued before it; only the answers to the number's own STOP or START go. Outside
-    the sending hours (`commercial` False) only transactional messages are taken.
+    taken only in this modem's turn (`smsbox.routing`), else, when it took nothing,
+    `deferred_to` hears which modem's turn it is. A message with a part already on
+    the network stays with its modem: parts from two SIMs would reach the phone from
+    two numbers and never be joined. A message to a number on the STOP list ends
+    `blocked` instead, whoever's turn it is: the list is checked now rather than when
+    queued, so a STOP also holds what was queued before it; only the answers to the
+    number's own STOP or START go. Outside the sending hours (`commercial` False)
+    only transactional messages are taken.
 
-    On PostgreSQL the candidate is read `FOR UPDATE SKIP LOCKED`: workers on any
-    number of hosts each lock a different row instead of queueing behind one. SQLite
-    has no row locks (SQLAlchemy leaves the clause out there): its single writer and
-    the conditional UPDATE are the lock, of two workers racing for the same row only
-    one gets it back.
+    Each message is taken, or blocked, by one statement (`smsbox.claims`). On
+    PostgreSQL, unless the caller has a transaction open, that statement runs outside
+    any, committed as it ends: a claim is one round trip to the server.
     """
     due = now or utcnow()
-    mine = or_(Message.requested_modem_id == modem_id, Message.modem_id == modem_id)
-    claimable = (
-        Message.direction == Direction.OUTBOUND,
-        Message.status == Status.QUEUED,
-        or_(Message.requested_modem_id.is_(None), Message.requested_modem_id == modem_id),
-        or_(Message.modem_id.is_(None), Message.modem_id == modem_id),
-        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= due),
-    )
-    if not commercial:
-        claimable = (*claimable, Message.transactional.is_(True))
-    if _block_opted_out(session, claimable):
-        session.commit()
-    not_opted_out = or_(
-        ANSWERS_OWN_REQUEST, ~select(OptOut.id).where(OptOut.number == Message.number).exists()
-    )
-    while True:
-        found = session.execute(
-            select(Message.id, mine)
-            .where(*claimable, not_opted_out)
-            .order_by(Message.id)
-            .limit(1)
-            .with_for_update(of=Message, skip_locked=True)
-        ).first()
-        if found is None:
-            session.commit()  # ends the transaction, and with it any row lock taken
-            return None
-        candidate, is_mine = found
-        if not is_mine and (turn := routing.next_in_turn(session, modem_id, due)) != modem_id:
-            session.commit()  # the row is the other modem's: let it lock it
-            if deferred_to is not None:
-                deferred_to(turn)
-            claimable = (*claimable, mine)
-            continue
-        message = session.scalar(
-            update(Message)
-            .where(Message.id == candidate, Message.status == Status.QUEUED)
-            .values(status=Status.SENDING, modem_id=modem_id, attempts=Message.attempts + 1)
-            .returning(Message)
-            .execution_options(populate_existing=True)
-        )
-        if message is not None:
-            session.execute(update(Modem).where(Modem.id == modem_id).values(last_claimed_at=due))
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    statements = claims.statements(commercial=commercial, writes_in_ctes=on_postgresql)
+    parameters = claims.parameters(modem_id, due)
+    while (message := session.scalars(statements.take, parameters).one_or_none()) is not None:
+        if message.status == Status.SENDING:
+            if statements.last_claim is not None:
+                session.execute(statements.last_claim, parameters)
             session.commit()
             if message.attempts == 1:
                 # Parts are made once a message is claimed: at its first claim it has
                 # none, and the database need not be asked.
                 set_committed_value(message, "parts", [])
             return message
-
-
-def _block_opted_out(session: Session, claimable: tuple[ColumnElement[bool], ...]) -> int:
-    """Mark `blocked`, with the reason, the claimable messages to opted-out numbers:
-    one SELECT and one UPDATE whatever their number. Returns how many."""
-    found = session.execute(
-        select(Message.id, OptOut)
-        .join(OptOut, OptOut.number == Message.number)
-        .where(*claimable, ~ANSWERS_OWN_REQUEST)
-    ).all()
-    if not found:
-        return 0
-    messages = Message.__table__.c
-    # Still queued: a message another worker claimed meanwhile is its business.
-    block = (
-        update(Message.__table__)
-        .where(messages.id == bindparam("blocked_id"), messages.status == Status.QUEUED)
-        .values(status=Status.BLOCKED, error=bindparam("reason"))
-    )
-    rows = [{"blocked_id": id_, "reason": blocked_reason(opt_out)} for id_, opt_out in found]
-    return session.connection().execute(block, rows).rowcount
+    if deferred_to is not None:
+        waiting_for = session.scalar(statements.waiting_for, parameters)
+        if waiting_for not in (None, modem_id):
+            deferred_to(waiting_for)
+    session.commit()
+    return None
 
 
 def prepare_parts(message: Message, pdus: list[str]) -> None:

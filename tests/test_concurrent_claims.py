@@ -11,12 +11,13 @@ from collections import Counter
 
 import pytest
 from databases import ON_POSTGRESQL
-from outbox_rows import queue
-from sqlalchemy import select, text
+from outbox_rows import REGION, queue
+from sqlalchemy import event, select, text
 
-from smsbox import sending
+from smsbox import optouts, sending
 from smsbox.models import Message, Status
 from smsbox.modems import ensure_modem
+from smsbox.numbers import to_e164
 
 WORKERS = 6
 MESSAGES = 120
@@ -38,8 +39,8 @@ def claim_until_empty(sessions, modem_id: int, start: threading.Barrier) -> list
     return claimed
 
 
-def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
-    queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
+def claim_concurrently(sessions) -> dict[int, list[int]]:
+    """WORKERS modems claiming at once until none is left: the ids each took."""
     start = threading.Barrier(WORKERS)
     claims: dict[int, list[int]] = {}
 
@@ -52,7 +53,12 @@ def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sess
     for thread in threads:
         thread.join(timeout=120)
         assert not thread.is_alive()
+    return claims
 
+
+def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
+    queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
+    claims = claim_concurrently(sessions)
     taken = Counter(id_ for ids in claims.values() for id_ in ids)
     assert sorted(taken) == sorted(queued)
     assert set(taken.values()) == {1}
@@ -78,3 +84,52 @@ def test_it_claims_the_next_message_while_another_worker_holds_the_first(session
         assert claimed.id == second
         holder.rollback()
         assert sending.claim_next(holder, one).id == first
+
+
+def test_it_blocks_each_message_to_an_opted_out_number_once_among_concurrent_workers(sessions):
+    numbers = [f"06{n:08d}" for n in range(MESSAGES)]
+    queued = queue(sessions, *numbers)
+    opted_out = set(queued[::4])
+    with sessions() as session:
+        for number in numbers[::4]:
+            optouts.opt_out(session, to_e164(number, REGION))
+        session.commit()
+    claims = claim_concurrently(sessions)
+    taken = Counter(id_ for ids in claims.values() for id_ in ids)
+    assert sorted(taken) == sorted(set(queued) - opted_out)
+    assert set(taken.values()) == {1}
+    with sessions() as session:
+        blocked = session.execute(
+            select(Message.id, Message.error, Message.attempts, Message.modem_id).where(
+                Message.status == Status.BLOCKED
+            )
+        ).all()
+    assert {row.id for row in blocked} == opted_out
+    assert all(row.error.startswith("the recipient is on the opt-out list") for row in blocked)
+    assert {(row.attempts, row.modem_id) for row in blocked} == {(0, None)}
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="a round trip to a database server")
+def test_it_claims_a_message_in_one_round_trip_to_the_server(sessions, tmp_path):
+    (first,) = queue(sessions, "0611111111")
+    (modem_id,) = modems(sessions, 1)
+    engine = sessions.kw["bind"]
+    trace = tmp_path / "libpq.trace"
+    with trace.open("w") as out:
+
+        def start(dbapi_connection, *_args: object) -> None:
+            dbapi_connection.pgconn.trace(out.fileno())
+
+        def stop(dbapi_connection, *_args: object) -> None:
+            dbapi_connection.pgconn.untrace()
+
+        event.listen(engine, "checkout", start)
+        event.listen(engine, "checkin", stop)
+        try:
+            with sessions() as session:
+                assert sending.claim_next(session, modem_id).id == first
+        finally:
+            event.remove(engine, "checkout", start)
+            event.remove(engine, "checkin", stop)
+    # The server says it is ready for the next query at the end of each exchange.
+    assert trace.read_text().count("ReadyForQuery") == 1

@@ -1,6 +1,6 @@
 """The claim statements alone: several processes claiming from one queue at once,
-each as one modem's worker would (`smsbox.sending.claim_next`: SELECT ... FOR UPDATE
-SKIP LOCKED, the routing turn, UPDATE ... RETURNING, commit), no modem behind.
+each as one modem's worker would (`smsbox.sending.claim_next`), no modem behind; then
+one process claiming alone, each claim timed and its statements counted.
 
 The claiming modems are not `ready`, so that routing's turn is always the asker's:
 each claim runs the turn query but never defers (with ready modems that never finish
@@ -11,10 +11,11 @@ rotation rather than the statements).
 from __future__ import annotations
 
 import multiprocessing
+import statistics
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from smsbox import sending
 from smsbox.database import make_engine, make_session_factory
@@ -22,6 +23,7 @@ from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.modems import ensure_modem
 
 QUEUE_BATCH = 1000
+SINGLE_CLAIMS = 500
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,21 @@ class ClaimRate:
         )
 
 
-def queue_plain(database_url: str, count: int) -> None:
+@dataclass(frozen=True)
+class SingleClaim:
+    milliseconds: list[float]
+    statements: int
+
+    def describe(self) -> str:
+        deciles = statistics.quantiles(self.milliseconds, n=10)
+        return (
+            f"one process claiming alone: median {statistics.median(self.milliseconds):.2f} ms "
+            f"a claim (90th percentile {deciles[-1]:.2f} ms) over {len(self.milliseconds)} "
+            f"claims, {self.statements / len(self.milliseconds):g} statements a claim"
+        )
+
+
+def queue_plain(database_url: str, count: int, first_number: int = 0) -> None:
     """`count` single-part messages queued as `smsbox.outbox` leaves them, written in
     batches (queueing is not what is measured)."""
     engine = make_engine(database_url)
@@ -55,8 +71,8 @@ def queue_plain(database_url: str, count: int) -> None:
                     [
                         {
                             "direction": Direction.OUTBOUND,
-                            "number": f"+336{number:08d}",
-                            "raw_number": f"06{number:08d}",
+                            "number": f"+336{first_number + number:08d}",
+                            "raw_number": f"06{first_number + number:08d}",
                             "body": f"claim {number}",
                             "status": Status.QUEUED,
                             "created_at": now,
@@ -103,3 +119,29 @@ def measure_claims(database_url: str, processes: int, messages: int) -> ClaimRat
     ids = [id_ for claimed, _ in gathered for id_ in claimed]
     ended = max(finished for _, finished in gathered)
     return ClaimRate(processes, len(set(ids)), ended - began, len(ids) - len(set(ids)))
+
+
+def measure_single_claim(database_url: str, claims: int = SINGLE_CLAIMS) -> SingleClaim:
+    """`claims` messages queued, then claimed one by one by a modem of its own."""
+    queue_plain(database_url, claims, first_number=90_000_000)
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        modem_id = ensure_modem(session, "alone", "/dev/alone").id
+        session.commit()
+    statements = 0
+
+    def count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    milliseconds = []
+    event.listen(engine, "before_cursor_execute", count)
+    with sessions() as session:
+        for _ in range(claims):
+            started = time.perf_counter()
+            if sending.claim_next(session, modem_id) is None:
+                break
+            milliseconds.append(1000 * (time.perf_counter() - started))
+    engine.dispose()
+    return SingleClaim(milliseconds, statements)

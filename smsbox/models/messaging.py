@@ -91,6 +91,11 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_status_scheduled", "status", "scheduled_at"),
+        # The claim (smsbox.sending): the oldest queued message, walked in id order
+        # from the first queued rather than past every message already sent; and each
+        # modem's messages in flight, counted for routing's turn.
+        Index("ix_messages_status_id", "status", "id"),
+        Index("ix_messages_status_modem", "status", "modem_id"),
         Index("ix_messages_number_created", "number", "created_at"),
         Index("ix_messages_direction_created", "direction", "created_at"),
         # The lists' pages (smsbox.message_lists): one state of one direction, and

@@ -1,0 +1,114 @@
+"""The statements of a claim (`smsbox.sending.claim_next`), built once and bound to
+each claim's modem and time: a worker claims many times a second when the queue is
+long, and building a statement costs more CPU than running it.
+
+One statement takes a message: it picks the oldest claimable message that is the
+modem's own, or free in its turn (routing's rule, `smsbox.routing.in_turn`, in the
+statement), or to a number on the STOP list; it marks the first `sending` by the
+modem and the last `blocked` with the reason; and it returns the row. On PostgreSQL it
+also records the modem's last claim, in a CTE, and reads its candidate `FOR UPDATE
+SKIP LOCKED`, so that workers on many hosts each take a different row without
+waiting on each other. SQLite cannot write in a CTE: the last claim is a second
+statement there, in the same transaction; its single writer, taken as the first
+statement starts, is its lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Executable, Integer, Select, Update, bindparam, case, or_, select, update
+
+from smsbox import routing
+from smsbox.keywords import Kind
+from smsbox.models import Direction, Message, Modem, OptOut, Status
+from smsbox.models.base import UTCDateTime
+from smsbox.optouts import blocked_reason
+
+MODEM_ID = bindparam("modem_id", type_=Integer())
+DUE = bindparam("due", type_=UTCDateTime())
+SEEN_SINCE = bindparam("seen_since", type_=UTCDateTime())
+
+# The answers to a number's own STOP or START go to it even while it is opted out.
+ANSWERS_OWN_REQUEST = Message.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
+
+
+def parameters(modem_id: int, due: datetime) -> dict[str, Any]:
+    return {"modem_id": modem_id, "due": due, "seen_since": due - routing.SILENT_AFTER}
+
+
+@dataclass(frozen=True)
+class ClaimStatements:
+    # One message taken or blocked, its row returned.
+    take: Executable
+    # The modem's last claim, where `take` cannot write it itself (SQLite).
+    last_claim: Update | None
+    # The modem in turn, when a message no modem was asked for waits.
+    waiting_for: Select[tuple[int]]
+
+
+@cache
+def statements(*, commercial: bool, writes_in_ctes: bool) -> ClaimStatements:
+    """The claim's statements outside (`commercial` False) or inside the sending hours,
+    for a database that can (PostgreSQL) or cannot write in a CTE."""
+    claimable = [
+        Message.direction == Direction.OUTBOUND,
+        Message.status == Status.QUEUED,
+        or_(Message.requested_modem_id.is_(None), Message.requested_modem_id == MODEM_ID),
+        or_(Message.modem_id.is_(None), Message.modem_id == MODEM_ID),
+        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= DUE),
+    ]
+    if not commercial:
+        claimable.append(Message.transactional.is_(True))
+    turn = routing.in_turn(MODEM_ID, DUE, SEEN_SINCE)
+    blocked_because = case(
+        (ANSWERS_OWN_REQUEST, None),
+        else_=select(blocked_reason()).where(OptOut.number == Message.number).scalar_subquery(),
+    )
+    candidate = (
+        select(Message.id, blocked_because.label("blocked_because"))
+        .where(
+            *claimable,
+            or_(
+                blocked_because.is_not(None),
+                Message.requested_modem_id == MODEM_ID,
+                Message.modem_id == MODEM_ID,
+                turn.scalar_subquery() == MODEM_ID,
+            ),
+        )
+        .order_by(Message.id)
+        .limit(1)
+        .with_for_update(of=Message, skip_locked=True)
+        .cte("candidate")
+    )
+    messages = Message.__table__.c
+    blocking = candidate.c.blocked_because.is_not(None)
+    take: Executable = (
+        update(Message.__table__)
+        .where(messages.id == candidate.c.id)
+        .values(
+            status=case((blocking, Status.BLOCKED.value), else_=Status.SENDING.value),
+            error=case((blocking, candidate.c.blocked_because), else_=messages.error),
+            modem_id=case((blocking, messages.modem_id), else_=MODEM_ID),
+            attempts=case((blocking, messages.attempts), else_=messages.attempts + 1),
+        )
+        .returning(*messages)
+    )
+    last_claim: Update | None = (
+        update(Modem).where(Modem.id == MODEM_ID).values(last_claimed_at=DUE)
+    )
+    if writes_in_ctes:
+        taken = take.cte("taken")
+        took = select(taken.c.id).where(taken.c.status == Status.SENDING).exists()
+        take = select(taken).add_cte(last_claim.where(took).cte("last_claim"))
+        last_claim = None
+    free = (Message.requested_modem_id.is_(None), Message.modem_id.is_(None))
+    waiting = select(Message.id).where(*claimable, *free).exists()
+    return ClaimStatements(
+        take=select(Message).from_statement(take).execution_options(populate_existing=True),
+        last_claim=last_claim,
+        waiting_for=turn.where(waiting),
+    )
