@@ -1,8 +1,8 @@
 """claims: the indexes the one-statement claim walks (the oldest queued message, each
 modem's messages in flight)
 
-Revision ID: 0027_claims
-Revises: 0026_webhooks
+Revision ID: 0030_claims
+Revises: 0027_conversation_numbers
 Create Date: 2026-11-26 00:20:00
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0027_claims"
-down_revision: str | Sequence[str] | None = "0026_webhooks"
+revision: str = "0030_claims"
+down_revision: str | Sequence[str] | None = "0027_conversation_numbers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
