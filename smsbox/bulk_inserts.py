@@ -1,11 +1,13 @@
 """Inserting many messages at once without the per-row work of the triggers that keep
-`conversations` and `hourly_traffic`: the caller inserts, then brings both tables up
-to date with one statement each (smsbox.conversation_triggers.follow_campaign,
-smsbox.traffic_triggers.count_campaign).
+`conversations`, `hourly_traffic` and, on SQLite, the trigram index `message_texts`:
+the caller inserts, then brings each up to date with one statement
+(smsbox.conversation_triggers.follow_campaign, smsbox.traffic_triggers.count_campaign,
+smsbox.message_search.index_campaign).
 
-Those triggers were three quarters of the CPU of queueing a campaign: an upsert per
-table and per message row. Their insert triggers run only while `bulk_inserts` is
-empty as their transaction sees it; a bulk insert adds a row there, inside its own
+Those triggers were most of the CPU of queueing a campaign: an upsert per table and
+per message row, and FTS5 indexing one text at a time (20 times slower than the same
+texts indexed by one statement). Their insert triggers run only while `bulk_inserts`
+is empty as their transaction sees it; a bulk insert adds a row there, inside its own
 transaction, and deletes it before the end. No other transaction ever sees that row,
 and a failure or a crash takes it away with the rest of the transaction: the triggers
 cannot stay off.
@@ -27,15 +29,21 @@ RUNNING = f"EXISTS (SELECT 1 FROM {TABLE})"  # noqa: S608 (a name, no value)
 
 
 def flag_exists(connection: Connection) -> bool:
-    """Whether the database has the flag (revision 0027 on): the triggers test it only
+    """Whether the database has the flag (revision 0028 on): the triggers test it only
     then, an older revision's triggers being created again after each migration."""
     return inspect(connection).has_table(TABLE)
 
 
+def sqlite_when(skip: bool) -> str:
+    """The WHEN clause of an SQLite insert trigger that leaves bulk inserts out."""
+    return f" WHEN NOT {RUNNING}" if skip else ""
+
+
 @contextmanager
 def triggers_off(session: Session) -> Iterator[Connection]:
-    """Turn the insert triggers of `conversations` and `hourly_traffic` off for what
-    the block inserts; the block must bring both tables up to date itself. Inside a
+    """Turn the insert triggers of `conversations`, `hourly_traffic` and
+    `message_texts` off for what the block inserts; the block must bring them up to
+    date itself. Inside a
     savepoint: an error in the block undoes the flag with the block's rows, even if
     the caller goes on and commits. The session's transaction must have begun (a row
     flushed): pysqlite does not begin one for a savepoint."""

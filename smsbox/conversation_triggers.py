@@ -52,14 +52,13 @@ def _refresh(number: str) -> str:
 def _create(skip_bulk: bool) -> dict[str, list[str]]:
     """The statements creating the triggers; with `skip_bulk`, their insert trigger
     leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
-    when_not_bulk = f" WHEN NOT {bulk_inserts.RUNNING}" if skip_bulk else ""
     follow_unless_bulk = (
         f"IF {bulk_inserts.RUNNING} THEN RETURN NULL; END IF; " if skip_bulk else ""
     ) + f"{_FOLLOW_INSERT};"
     return {
         "sqlite": [
             "CREATE TRIGGER IF NOT EXISTS conversations_on_insert AFTER INSERT ON messages"
-            f"{when_not_bulk} BEGIN {_FOLLOW_INSERT}; END",
+            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {_FOLLOW_INSERT}; END",
             "CREATE TRIGGER IF NOT EXISTS conversations_on_delete AFTER DELETE ON messages"
             f" BEGIN {_refresh('OLD.number')} END",
             "CREATE TRIGGER IF NOT EXISTS conversations_on_update"

@@ -50,7 +50,6 @@ def _uncount(dialect: str, row: str) -> str:
 def _create(skip_bulk: bool) -> dict[str, list[str]]:
     """The statements creating the triggers; with `skip_bulk`, their insert trigger
     leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
-    when_not_bulk = f" WHEN NOT {bulk_inserts.RUNNING}" if skip_bulk else ""
     return_if_bulk = (
         f" IF TG_OP = 'INSERT' AND {bulk_inserts.RUNNING} THEN RETURN NULL; END IF;"
         if skip_bulk
@@ -59,7 +58,7 @@ def _create(skip_bulk: bool) -> dict[str, list[str]]:
     return {
         "sqlite": [
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"
-            f"{when_not_bulk} BEGIN {_count('sqlite', 'NEW')}; END",
+            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {_count('sqlite', 'NEW')}; END",
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_delete AFTER DELETE ON messages"
             f" BEGIN {_uncount('sqlite', 'OLD')}; END",
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_update"

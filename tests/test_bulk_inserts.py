@@ -1,6 +1,6 @@
-"""A campaign's messages go in without the per-row triggers of `conversations` and
-`hourly_traffic`, which are brought up to date once, exactly as the triggers would
-have left them; the triggers run again for everything after."""
+"""A campaign's messages go in without the per-row triggers of `conversations`,
+`hourly_traffic` and the trigram index, which are brought up to date once, exactly as
+the triggers would have left them; the triggers run again for everything after."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from campaign_rows import add_contacts, group_of, number_of
 from sqlalchemy import func, insert, select
 
-from smsbox import bulk_inserts
+from smsbox import bulk_inserts, message_search
 from smsbox.activity import COMMAND_LINE
 from smsbox.campaigns.store import CampaignRequest, send_campaign
 from smsbox.models import (
@@ -49,6 +49,8 @@ def kept_by_triggers(session) -> dict[str, list[tuple]]:
         "conversations": rows(ConversationHead, ConversationHead.number),
         "hourly_traffic": rows(HourlyTraffic, *HourlyTraffic.__table__.primary_key),
         "unread_total": rows(UnreadTotal, UnreadTotal.id),
+        # SQLite's trigram index (message_texts), PostgreSQL's on the table itself.
+        "found": sorted(message_search.ids_holding(session, "Bonjour Contact 2", limit=100)),
     }
 
 

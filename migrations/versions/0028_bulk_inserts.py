@@ -1,8 +1,9 @@
-"""bulk inserts: a flag that turns the insert triggers of conversations and
-hourly_traffic off inside the transaction that inserts a campaign's messages
+"""bulk inserts: a flag that turns the insert triggers of conversations,
+hourly_traffic and message_texts off inside the transaction that inserts a
+campaign's messages
 
-Revision ID: 0027_bulk_inserts
-Revises: 0026_webhooks
+Revision ID: 0028_bulk_inserts
+Revises: 0027_conversation_numbers
 Create Date: 2026-11-26 00:20:00
 
 """
@@ -12,17 +13,17 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from smsbox import conversation_triggers, traffic_triggers
+from smsbox import conversation_triggers, message_search, traffic_triggers
 
-revision: str = "0027_bulk_inserts"
-down_revision: str | Sequence[str] | None = "0026_webhooks"
+revision: str = "0028_bulk_inserts"
+down_revision: str | Sequence[str] | None = "0027_conversation_numbers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def _create_triggers_again() -> None:
     """The triggers test the flag when the table exists (smsbox.bulk_inserts)."""
-    for triggers in (conversation_triggers, traffic_triggers):
+    for triggers in (conversation_triggers, traffic_triggers, message_search.MESSAGE_TEXTS):
         triggers.drop_triggers(op.get_bind())
         triggers.create_triggers(op.get_bind())
 
