@@ -1,16 +1,17 @@
-"""Inserting many messages at once without the per-row work of the triggers that keep
-`conversations`, `hourly_traffic` and, on SQLite, the trigram index `message_texts`:
-the caller inserts, then brings each up to date with one statement
+"""Inserting many rows at once without the per-row work of the triggers that keep what
+is derived from them: for messages `conversations`, `hourly_traffic` and, on SQLite,
+the trigram index `message_texts`; for contacts, on SQLite, the trigram index
+`contact_names`. The caller inserts, then brings each up to date with one statement
 (smsbox.conversation_triggers.follow_campaign, smsbox.traffic_triggers.count_campaign,
-smsbox.message_search.index_campaign).
+smsbox.message_search.index_campaign, smsbox.contacts.name_search.names_indexed_at_once).
 
 Those triggers were most of the CPU of queueing a campaign: an upsert per table and
 per message row, and FTS5 indexing one text at a time (20 times slower than the same
 texts indexed by one statement). Their insert triggers run only while `bulk_inserts`
 is empty as their transaction sees it; a bulk insert adds a row there, inside its own
-transaction, and deletes it before the end. No other transaction ever sees that row,
-and a failure or a crash takes it away with the rest of the transaction: the triggers
-cannot stay off.
+transaction, and deletes it before the end, even when it fails. No other transaction
+ever sees that row, and a crash takes it away with the rest of the transaction: the
+triggers cannot stay off.
 """
 
 from __future__ import annotations
@@ -41,14 +42,16 @@ def sqlite_when(skip: bool) -> str:
 
 @contextmanager
 def triggers_off(session: Session) -> Iterator[Connection]:
-    """Turn the insert triggers of `conversations`, `hourly_traffic` and
-    `message_texts` off for what the block inserts; the block must bring them up to
-    date itself. Inside a
-    savepoint: an error in the block undoes the flag with the block's rows, even if
-    the caller goes on and commits. The session's transaction must have begun (a row
-    flushed): pysqlite does not begin one for a savepoint."""
-    with session.begin_nested():
-        connection = session.connection()
-        flag = connection.scalar(insert(BulkInsert).returning(BulkInsert.id))
-        yield connection
+    """Turn the insert triggers of what is derived from messages and contacts off for
+    what the block inserts; the block must bring it up to date itself. The block runs
+    in a savepoint: an error there undoes its rows, and the flag still goes (a caller
+    may go on and commit)."""
+    connection = session.connection()
+    # Written before the savepoint: pysqlite begins no transaction for a savepoint,
+    # whose release would then commit.
+    flag = connection.scalar(insert(BulkInsert).returning(BulkInsert.id))
+    try:
+        with session.begin_nested():
+            yield connection
+    finally:
         connection.execute(delete(BulkInsert).where(BulkInsert.id == flag))
