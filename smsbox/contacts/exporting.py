@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import csv
 import enum
-import functools
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from typing import NamedTuple, TextIO
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
+from smsbox.contacts.fields_text import FIELDS_TEXT, fields_reader
 from smsbox.contacts.groups import summary_of
 from smsbox.contacts.vcards import write_vcard
 from smsbox.models import Contact, Group, GroupMembership
@@ -113,28 +113,18 @@ class _Row(NamedTuple):
     fields: dict[str, str]
 
 
-# The custom fields as their JSON text: contacts of one file mostly share the same few
-# (a town, a company), each decoded once instead of once a row (a third of the CSV's CPU).
-_FIELDS_TEXT = cast(CONTACTS.c.fields, Text)
-
-
-def _fields_reader() -> Callable[[str], dict[str, str]]:
-    """Custom fields from their JSON text, the dictionaries shared: read, never changed."""
-    return functools.lru_cache(maxsize=1024)(json.loads)
-
-
 def _rows(session: Session, group: Group | None) -> Iterator[_Row]:
     columns = [CONTACTS.c[name] for name in ("id", "name", "number", "raw_number", "notes")]
-    fields_of = _fields_reader()
-    for *values, fields in session.execute(_chosen(select(*columns, _FIELDS_TEXT), group)):
+    fields_of = fields_reader()
+    for *values, fields in session.execute(_chosen(select(*columns, FIELDS_TEXT), group)):
         yield _Row(*values, fields_of(fields))
 
 
 def _csv_chunks(session: Session, group: Group | None) -> Chunks:
     # The columns of the custom fields, in the order they first appear.
     keys: dict[str, None] = {}
-    fields_of = _fields_reader()
-    for fields in session.scalars(_chosen(select(_FIELDS_TEXT), group)):
+    fields_of = fields_reader()
+    for fields in session.scalars(_chosen(select(FIELDS_TEXT), group)):
         keys.update(dict.fromkeys(fields_of(fields)))
     buffer = io.StringIO()
     # Every field quoted: a `;` or tab inside a value can then never look like the
