@@ -2,6 +2,7 @@ from alembic import context
 from sqlalchemy import inspect
 
 from smsbox import conversation_triggers, message_search, traffic_triggers, unread_triggers
+from smsbox.contacts.name_search import CONTACT_NAMES
 from smsbox.conversations import CONVERSATION_NUMBERS
 from smsbox.database import make_engine
 from smsbox.models import Base
@@ -36,7 +37,7 @@ def run_migrations_online() -> None:
                     traffic_triggers.create_triggers(connection)
                 if tables.has_table("unread_total"):
                     unread_triggers.create_triggers(connection)
-                for index in (message_search.MESSAGE_TEXTS, CONVERSATION_NUMBERS):
+                for index in (message_search.MESSAGE_TEXTS, CONVERSATION_NUMBERS, CONTACT_NAMES):
                     if tables.has_table(index.fts_table):
                         index.create_triggers(connection)
     finally:

@@ -9,19 +9,32 @@ leaves it without them.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from smsbox import bulk_inserts
 from smsbox.dialect_sql import execute_for_dialect
 
-# The newest message of a number, ties between messages of the same instant going
-# to the one stored last.
-_FOLLOW_INSERT = (
-    "INSERT INTO conversations (number, last_at, last_message_id)"
-    " VALUES (NEW.number, NEW.created_at, NEW.id)"
+# A newer message than the conversation's: ties between messages of the same
+# instant go to the one stored last.
+_NEWER = (
     " ON CONFLICT (number) DO UPDATE"
     " SET last_at = excluded.last_at, last_message_id = excluded.last_message_id"
     " WHERE (excluded.last_at, excluded.last_message_id)"
     " > (conversations.last_at, conversations.last_message_id)"
+)
+_FOLLOW_INSERT = (
+    "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608 (no values)
+    f" VALUES (NEW.number, NEW.created_at, NEW.id){_NEWER}"
+)
+# What _FOLLOW_INSERT would have done for each message of a campaign, in one statement:
+# the newest message of each number, then the same upsert.
+_FOLLOW_CAMPAIGN = (
+    "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608 (no values)
+    " SELECT number, created_at, id FROM ("
+    " SELECT number, created_at, id, row_number() OVER"
+    " (PARTITION BY number ORDER BY created_at DESC, id DESC) AS newest"
+    " FROM messages WHERE campaign_id = :campaign) AS numbers"
+    f" WHERE newest = 1{_NEWER}"
 )
 
 
@@ -36,30 +49,38 @@ def _refresh(number: str) -> str:
     )
 
 
-_CREATE = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS conversations_on_insert AFTER INSERT ON messages"
-        f" BEGIN {_FOLLOW_INSERT}; END",
-        "CREATE TRIGGER IF NOT EXISTS conversations_on_delete AFTER DELETE ON messages"
-        f" BEGIN {_refresh('OLD.number')} END",
-        "CREATE TRIGGER IF NOT EXISTS conversations_on_update"
-        " AFTER UPDATE OF number, created_at ON messages"
-        f" BEGIN {_refresh('OLD.number')} {_refresh('NEW.number')} END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION refresh_conversation(target varchar) RETURNS void"
-        f" LANGUAGE sql AS $$ {_refresh('target')} $$",
-        "CREATE OR REPLACE FUNCTION conversations_follow_messages() RETURNS trigger"
-        " LANGUAGE plpgsql AS $$ BEGIN"
-        f" IF TG_OP = 'INSERT' THEN {_FOLLOW_INSERT}; RETURN NULL; END IF;"
-        " PERFORM refresh_conversation(OLD.number);"
-        " IF TG_OP = 'UPDATE' THEN PERFORM refresh_conversation(NEW.number); END IF;"
-        " RETURN NULL; END $$",
-        "CREATE OR REPLACE TRIGGER conversations_follow_messages"
-        " AFTER INSERT OR DELETE OR UPDATE OF number, created_at ON messages"
-        " FOR EACH ROW EXECUTE FUNCTION conversations_follow_messages()",
-    ],
-}
+def _create(skip_bulk: bool) -> dict[str, list[str]]:
+    """The statements creating the triggers; with `skip_bulk`, their insert trigger
+    leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
+    follow_unless_bulk = (
+        f"IF {bulk_inserts.RUNNING} THEN RETURN NULL; END IF; " if skip_bulk else ""
+    ) + f"{_FOLLOW_INSERT};"
+    return {
+        "sqlite": [
+            "CREATE TRIGGER IF NOT EXISTS conversations_on_insert AFTER INSERT ON messages"
+            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {_FOLLOW_INSERT}; END",
+            "CREATE TRIGGER IF NOT EXISTS conversations_on_delete AFTER DELETE ON messages"
+            f" BEGIN {_refresh('OLD.number')} END",
+            "CREATE TRIGGER IF NOT EXISTS conversations_on_update"
+            " AFTER UPDATE OF number, created_at ON messages"
+            f" BEGIN {_refresh('OLD.number')} {_refresh('NEW.number')} END",
+        ],
+        "postgresql": [
+            "CREATE OR REPLACE FUNCTION refresh_conversation(target varchar) RETURNS void"
+            f" LANGUAGE sql AS $$ {_refresh('target')} $$",
+            "CREATE OR REPLACE FUNCTION conversations_follow_messages() RETURNS trigger"
+            " LANGUAGE plpgsql AS $$ BEGIN"
+            f" IF TG_OP = 'INSERT' THEN {follow_unless_bulk} RETURN NULL; END IF;"
+            " PERFORM refresh_conversation(OLD.number);"
+            " IF TG_OP = 'UPDATE' THEN PERFORM refresh_conversation(NEW.number); END IF;"
+            " RETURN NULL; END $$",
+            "CREATE OR REPLACE TRIGGER conversations_follow_messages"
+            " AFTER INSERT OR DELETE OR UPDATE OF number, created_at ON messages"
+            " FOR EACH ROW EXECUTE FUNCTION conversations_follow_messages()",
+        ],
+    }
+
+
 _DROP = {
     "sqlite": [
         "DROP TRIGGER IF EXISTS conversations_on_insert",
@@ -76,7 +97,13 @@ _DROP = {
 
 def create_triggers(connection: Connection) -> None:
     """Create the triggers that are missing (all of them, or none)."""
-    execute_for_dialect(connection, _CREATE)
+    execute_for_dialect(connection, _create(bulk_inserts.flag_exists(connection)))
+
+
+def follow_campaign(connection: Connection, campaign_id: int) -> None:
+    """Bring the conversations up to date with the messages of a campaign inserted with
+    the triggers off (smsbox.bulk_inserts), as the triggers would have."""
+    connection.execute(text(_FOLLOW_CAMPAIGN), {"campaign": campaign_id})
 
 
 def drop_triggers(connection: Connection) -> None:

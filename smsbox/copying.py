@@ -19,16 +19,23 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from smsbox import message_search
+from smsbox.contacts import name_search
 from smsbox.database import make_engine, open_database
 from smsbox.models import Base
 
 BATCH_SIZE = 2000
-# What triggers on `messages` write (smsbox.conversation_triggers,
-# smsbox.traffic_triggers, smsbox.unread_triggers, smsbox.message_search): the
-# target's triggers rebuild them as the messages are copied, so copying them too would
-# count every message twice.
+# What triggers on `messages` and `contacts` write (smsbox.conversation_triggers,
+# smsbox.traffic_triggers, smsbox.unread_triggers, smsbox.message_search,
+# smsbox.contacts.name_search): the target's triggers rebuild them as the rows are
+# copied, so copying them too would count every message twice.
 MAINTAINED_TABLES = frozenset(
-    {"conversations", "hourly_traffic", "unread_total", message_search.FTS_TABLE}
+    {
+        "conversations",
+        "hourly_traffic",
+        "unread_total",
+        message_search.FTS_TABLE,
+        name_search.CONTACT_NAMES.fts_table,
+    }
 )
 
 

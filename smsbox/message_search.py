@@ -9,7 +9,7 @@ migration 0025_webperf.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from smsbox.trigram_indexes import TrigramIndex, indexable
@@ -20,10 +20,23 @@ MESSAGE_TEXTS = TrigramIndex(
     row_key="id",
     fts_table="message_texts",
     gin_index="ix_messages_body_trigrams",
+    skips_bulk=True,
 )
 FTS_TABLE = MESSAGE_TEXTS.fts_table
 TRIGRAM_INDEX = MESSAGE_TEXTS.gin_index
-__all__ = ["FTS_TABLE", "MESSAGE_TEXTS", "TRIGRAM_INDEX", "ids_holding", "indexable"]
+__all__ = [
+    "FTS_TABLE",
+    "MESSAGE_TEXTS",
+    "TRIGRAM_INDEX",
+    "ids_holding",
+    "index_campaign",
+    "indexable",
+]
+
+
+def index_campaign(connection: Connection, campaign_id: int) -> None:
+    """Index the texts of a campaign inserted with the triggers off (smsbox.bulk_inserts)."""
+    MESSAGE_TEXTS.index_rows(connection, "campaign_id = :campaign", {"campaign": campaign_id})
 
 
 def ids_holding(session: Session, search: str, *, limit: int) -> list[int]:

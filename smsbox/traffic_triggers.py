@@ -8,8 +8,9 @@ to a new table (Alembic's batch mode) leaves it without them.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from smsbox import bulk_inserts
 from smsbox.dialect_sql import execute_for_dialect
 
 # Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
@@ -46,32 +47,42 @@ def _uncount(dialect: str, row: str) -> str:
     )
 
 
-_CREATE = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"
-        f" BEGIN {_count('sqlite', 'NEW')}; END",
-        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_delete AFTER DELETE ON messages"
-        f" BEGIN {_uncount('sqlite', 'OLD')}; END",
-        "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_update"
-        " AFTER UPDATE OF direction, status, created_at ON messages"
-        " WHEN OLD.direction IS NOT NEW.direction OR OLD.status IS NOT NEW.status"
-        " OR OLD.created_at IS NOT NEW.created_at"
-        f" BEGIN {_uncount('sqlite', 'OLD')}; {_count('sqlite', 'NEW')}; END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION hourly_traffic_follow_messages() RETURNS trigger"
-        " LANGUAGE plpgsql AS $$ BEGIN"
-        " IF TG_OP = 'UPDATE' AND OLD.direction = NEW.direction"
-        " AND OLD.status = NEW.status AND OLD.created_at = NEW.created_at"
-        " THEN RETURN NULL; END IF;"
-        f" IF TG_OP <> 'INSERT' THEN {_uncount('postgresql', 'OLD')}; END IF;"
-        f" IF TG_OP <> 'DELETE' THEN {_count('postgresql', 'NEW')}; END IF;"
-        " RETURN NULL; END $$",
-        "CREATE OR REPLACE TRIGGER hourly_traffic_follow_messages"
-        " AFTER INSERT OR DELETE OR UPDATE OF direction, status, created_at ON messages"
-        " FOR EACH ROW EXECUTE FUNCTION hourly_traffic_follow_messages()",
-    ],
-}
+def _create(skip_bulk: bool) -> dict[str, list[str]]:
+    """The statements creating the triggers; with `skip_bulk`, their insert trigger
+    leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
+    return_if_bulk = (
+        f" IF TG_OP = 'INSERT' AND {bulk_inserts.RUNNING} THEN RETURN NULL; END IF;"
+        if skip_bulk
+        else ""
+    )
+    return {
+        "sqlite": [
+            "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"
+            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {_count('sqlite', 'NEW')}; END",
+            "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_delete AFTER DELETE ON messages"
+            f" BEGIN {_uncount('sqlite', 'OLD')}; END",
+            "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_update"
+            " AFTER UPDATE OF direction, status, created_at ON messages"
+            " WHEN OLD.direction IS NOT NEW.direction OR OLD.status IS NOT NEW.status"
+            " OR OLD.created_at IS NOT NEW.created_at"
+            f" BEGIN {_uncount('sqlite', 'OLD')}; {_count('sqlite', 'NEW')}; END",
+        ],
+        "postgresql": [
+            "CREATE OR REPLACE FUNCTION hourly_traffic_follow_messages() RETURNS trigger"
+            f" LANGUAGE plpgsql AS $$ BEGIN{return_if_bulk}"
+            " IF TG_OP = 'UPDATE' AND OLD.direction = NEW.direction"
+            " AND OLD.status = NEW.status AND OLD.created_at = NEW.created_at"
+            " THEN RETURN NULL; END IF;"
+            f" IF TG_OP <> 'INSERT' THEN {_uncount('postgresql', 'OLD')}; END IF;"
+            f" IF TG_OP <> 'DELETE' THEN {_count('postgresql', 'NEW')}; END IF;"
+            " RETURN NULL; END $$",
+            "CREATE OR REPLACE TRIGGER hourly_traffic_follow_messages"
+            " AFTER INSERT OR DELETE OR UPDATE OF direction, status, created_at ON messages"
+            " FOR EACH ROW EXECUTE FUNCTION hourly_traffic_follow_messages()",
+        ],
+    }
+
+
 _DROP = {
     "sqlite": [
         "DROP TRIGGER IF EXISTS hourly_traffic_on_insert",
@@ -85,18 +96,38 @@ _DROP = {
 }
 
 
+def _counted(connection: Connection, where: str) -> str:
+    """The messages matching `where` (a condition written here, no value) counted per
+    hour, direction and state, as rows of `hourly_traffic`."""
+    hour = HOUR[connection.dialect.name].format("created_at")
+    return (
+        "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (no values)
+        f" SELECT {hour}, direction, status, count(*) FROM messages WHERE {where}"
+        " GROUP BY 1, 2, 3"
+    )
+
+
 def count_existing(connection: Connection) -> None:
     """Fill `hourly_traffic` from the messages already stored (it must be empty)."""
-    hour = HOUR[connection.dialect.name].format("created_at")
-    connection.exec_driver_sql(
-        "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (no values)
-        f" SELECT {hour}, direction, status, count(*) FROM messages GROUP BY 1, 2, 3"
+    connection.exec_driver_sql(_counted(connection, "true"))
+
+
+def count_campaign(connection: Connection, campaign_id: int) -> None:
+    """Count the messages of a campaign inserted with the triggers off
+    (smsbox.bulk_inserts), as the triggers would have."""
+    connection.execute(
+        text(
+            _counted(connection, "campaign_id = :campaign")
+            + " ON CONFLICT (hour, direction, status)"
+            " DO UPDATE SET total = hourly_traffic.total + excluded.total"
+        ),
+        {"campaign": campaign_id},
     )
 
 
 def create_triggers(connection: Connection) -> None:
     """Create the triggers that are missing (all of them, or none)."""
-    execute_for_dialect(connection, _CREATE)
+    execute_for_dialect(connection, _create(bulk_inserts.flag_exists(connection)))
 
 
 def drop_triggers(connection: Connection) -> None:

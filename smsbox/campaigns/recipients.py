@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
+from smsbox.contacts.fields_text import FIELDS_TEXT, fields_reader
 from smsbox.contacts.groups import BATCH
 from smsbox.models import Contact, Group, GroupMembership, OptOut
 from smsbox.numbers import to_e164
@@ -86,14 +87,18 @@ def _members(session: Session, groups: Sequence[Group], with_fields: bool) -> li
             Contact.number,
             Contact.raw_number,
             Contact.name,
-            Contact.fields if with_fields else literal(None).label("fields"),
+            FIELDS_TEXT if with_fields else literal("{}"),
         )
         .join(Contact, Contact.id == GroupMembership.contact_id)
         .where(GroupMembership.group_id.in_(list(order)))
         .order_by(Contact.id)
     ).all()
     rows.sort(key=lambda row: order[row.group_id])  # stable: by contact within a group
-    return [Recipient(row.number, row.raw_number, row.name, row.fields or {}) for row in rows]
+    fields_of = fields_reader()
+    return [
+        Recipient(number, raw_number, name, fields_of(fields))
+        for _, number, raw_number, name, fields in rows
+    ]
 
 
 def _loose(session: Session, numbers: Iterable[str], default_region: str) -> list[Recipient]:

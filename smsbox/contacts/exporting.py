@@ -18,13 +18,14 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Generator, Iterator
-from typing import Any, TextIO
+from typing import NamedTuple, TextIO
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
+from smsbox.contacts.fields_text import FIELDS_TEXT, fields_reader
 from smsbox.contacts.groups import summary_of
 from smsbox.contacts.vcards import write_vcard
 from smsbox.models import Contact, Group, GroupMembership
@@ -103,16 +104,28 @@ def _chosen(statement: Select, group: Group | None) -> Select:
     return statement.order_by(CONTACTS.c.name, CONTACTS.c.id).execution_options(yield_per=STREAMED)
 
 
-def _rows(session: Session, group: Group | None) -> Iterator[Any]:
-    columns = ("id", "name", "number", "raw_number", "notes", "fields")
-    yield from session.execute(_chosen(select(*(CONTACTS.c[name] for name in columns)), group))
+class _Row(NamedTuple):
+    id: int
+    name: str
+    number: str
+    raw_number: str
+    notes: str
+    fields: dict[str, str]
+
+
+def _rows(session: Session, group: Group | None) -> Iterator[_Row]:
+    columns = [CONTACTS.c[name] for name in ("id", "name", "number", "raw_number", "notes")]
+    fields_of = fields_reader()
+    for *values, fields in session.execute(_chosen(select(*columns, FIELDS_TEXT), group)):
+        yield _Row(*values, fields_of(fields))
 
 
 def _csv_chunks(session: Session, group: Group | None) -> Chunks:
     # The columns of the custom fields, in the order they first appear.
     keys: dict[str, None] = {}
-    for fields in session.scalars(_chosen(select(CONTACTS.c.fields), group)):
-        keys.update(dict.fromkeys(fields))
+    fields_of = fields_reader()
+    for fields in session.scalars(_chosen(select(FIELDS_TEXT), group)):
+        keys.update(dict.fromkeys(fields_of(fields)))
     buffer = io.StringIO()
     # Every field quoted: a `;` or tab inside a value can then never look like the
     # separator to the importer's guess.

@@ -34,6 +34,7 @@ from smsbox.contacts.details import ContactDetails, ContactRefused, check_contac
 from smsbox.contacts.files import ContactFile, size_up
 from smsbox.contacts.groups import add_members, group_for_import
 from smsbox.contacts.lines import Entry, Rejected, shortened
+from smsbox.contacts.name_search import names_indexed_at_once
 from smsbox.contacts.store import update_of
 from smsbox.contacts.vcards import read_vcards
 from smsbox.models import Contact, utcnow
@@ -195,8 +196,9 @@ class _Batcher:
         if self.options.dry_run:
             return
         if new:
-            # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
-            self.session.execute(insert(CONTACTS), new)
+            with names_indexed_at_once(self.session) as connection:
+                # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
+                connection.execute(insert(CONTACTS), new)
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
         if self.group is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from smsbox.contacts.details import ContactDetails, ContactRefused
+from smsbox.contacts.name_search import name_holding
 from smsbox.models import Contact, GroupMembership
 
 PAGE_SIZE_MAX = 500
@@ -154,7 +155,7 @@ def find_contacts(
         raise ContactRefused("the search is longer than %(most)s characters", most=SEARCH_MAX)
     statement = select(Contact)
     if search.strip():
-        statement = statement.where(_matching(search.strip()))
+        statement = statement.where(_matching(session, search.strip()))
     if group_id is not None:
         statement = statement.join(
             GroupMembership,
@@ -173,8 +174,8 @@ def find_contacts(
     return ContactPage(found, found[-1].id if more else None)
 
 
-def _matching(search: str):  # type: ignore[no-untyped-def]
-    by_name = Contact.name.icontains(search, autoescape=True)
+def _matching(session: Session, search: str):  # type: ignore[no-untyped-def]
+    by_name = name_holding(session, search)
     if not _NUMBER_LIKE.fullmatch(search):
         return by_name
     digits = _NOT_DIGITS.sub("", search)

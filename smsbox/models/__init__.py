@@ -27,6 +27,7 @@ from smsbox.models.directory import (
 from smsbox.models.integrations import WebhookDelivery, WebhookEndpoint
 from smsbox.models.messaging import (
     UNREAD,
+    BulkInsert,
     ConversationHead,
     Direction,
     HourlyTraffic,
@@ -46,6 +47,7 @@ __all__ = [
     "ActivityEntry",
     "ApiKey",
     "Base",
+    "BulkInsert",
     "Campaign",
     "Contact",
     "ConversationHead",

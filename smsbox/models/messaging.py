@@ -215,6 +215,18 @@ class HourlyTraffic(Base):
     total: Mapped[int]
 
 
+class BulkInsert(Base):
+    """A row here, while a transaction holds it, turns the insert triggers of
+    `conversations` and `hourly_traffic` off for that transaction's inserts
+    (smsbox.bulk_inserts): it inserts many messages, then updates both tables once.
+    Written and deleted inside the transaction, never seen by another one, and gone
+    with it if it fails or the process dies."""
+
+    __tablename__ = "bulk_inserts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
 class MessagePart(Base):
     """One SMS on the air: outbound parts carry the TP-MR that delivery reports quote.
 
