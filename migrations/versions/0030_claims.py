@@ -2,7 +2,7 @@
 modem's messages in flight)
 
 Revision ID: 0030_claims
-Revises: 0027_conversation_numbers
+Revises: 0029_contact_names
 Create Date: 2026-11-26 00:20:00
 
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0030_claims"
-down_revision: str | Sequence[str] | None = "0027_conversation_numbers"
+down_revision: str | Sequence[str] | None = "0029_contact_names"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
