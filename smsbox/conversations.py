@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from smsbox.contacts.name_search import name_holding
 from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, utcnow
 from smsbox.refusals import Refusal
@@ -136,10 +137,7 @@ def list_conversations(
     if after is not None:
         query = query.where(tuple_(head.last_at, head.number) < (after.last_at, after.number))
     if search.strip():
-        on_sqlite = session.bind.dialect.name == "sqlite"
-        query = query.where(
-            _matching(search.strip()[:MAX_SEARCH_LENGTH], default_region, on_sqlite)
-        )
+        query = query.where(_matching(session, search.strip()[:MAX_SEARCH_LENGTH], default_region))
     rows = session.execute(query).all()
     more = len(rows) > page_size
     rows = rows[:page_size]
@@ -153,11 +151,9 @@ def list_conversations(
     return ConversationPage(conversations, cursor)
 
 
-def _matching(search: str, default_region: str, on_sqlite: bool) -> ColumnElement[bool]:
+def _matching(session: Session, search: str, default_region: str) -> ColumnElement[bool]:
     number = ConversationHead.number
-    named = number.in_(
-        select(Contact.number).where(Contact.name.icontains(search, autoescape=True))
-    )
+    named = number.in_(select(Contact.number).where(name_holding(session, search)))
     # Each condition on the number with the piece of text it looks for.
     pieces = []
     if any(character.isalpha() for character in search):
@@ -168,7 +164,7 @@ def _matching(search: str, default_region: str, on_sqlite: bool) -> ColumnElemen
         prefix = _typed_prefix(search, digits, default_region)
         if prefix:
             pieces.append((number.startswith(prefix), prefix))
-    if on_sqlite:
+    if session.bind.dialect.name == "sqlite":
         # Candidates from the index first: the condition then reads those rows only.
         rowid = literal_column("conversations.rowid")
         pieces = [
