@@ -12,7 +12,9 @@ import pytest
 from api_fixtures import ApiClient, new_key, serving
 from message_rows import message
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from smsbox import account_settings
 from smsbox.activity import COMMAND_LINE
@@ -624,3 +626,57 @@ def test_it_marks_a_commercial_message_as_such(api, sessions):
     api.post("/messages", {"to": "0611111111", "text": "Promo", "commercial": True})
     api.post("/messages", {"to": "0611111111", "text": "Code 1234"})
     assert [m.transactional for m in queued(sessions)] == [False, True]
+
+
+def test_its_answers_neither_open_nor_vary_with_the_pages_cookie_session(api):
+    answer = api.post("/messages", {"to": "0612345678", "text": "x"})
+    assert answer.status == 201
+    assert "Cookie" not in answer.headers.get("Vary", "")
+
+
+def test_a_send_commits_its_messages_and_its_log_entries_at_once(api, sessions):
+    api.get("/modems")  # the key's last use is written now, not by the send below
+    commits = []
+    count = commits.append
+    event.listen(Session, "after_commit", count)
+    try:
+        answer = api.post("/messages", {"to": ["0611111111", "0622222222"], "text": "x"})
+        again = api.post(
+            "/messages", {"to": "0633333333", "text": "x"}, headers={"Idempotency-Key": "k"}
+        )
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert (answer.status, again.status) == (201, 201)
+    assert len(commits) == 2
+    with sessions() as session:
+        logged = session.execute(
+            select(ActivityEntry.action, ActivityEntry.subject, ActivityEntry.details)
+            .where(ActivityEntry.action != "messages_queued")
+            .order_by(ActivityEntry.id)
+        ).all()
+    assert [(action, subject, json.loads(details)) for action, subject, details in logged] == [
+        ("api_request", "GET /api/v1/modems", {"status": 200}),
+        ("api_request", "POST /api/v1/messages", {"status": 201}),
+        ("api_request", "POST /api/v1/messages", {"status": 201}),
+    ]
+
+
+def test_a_send_that_fails_is_logged_with_its_failure_and_queues_nothing(
+    api, sessions, monkeypatch
+):
+    from web.api import messages as api_messages
+
+    def refused(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(api_messages.outbox, "queue_messages", refused)
+    answer = api.post("/messages", {"to": "0611111111", "text": "x"})
+    assert_problem(answer, 500, "server-error")
+    assert queued(sessions) == []
+    with sessions() as session:
+        logged = session.execute(
+            select(ActivityEntry.action, ActivityEntry.details).order_by(ActivityEntry.id)
+        ).all()
+    assert [(action, json.loads(details)) for action, details in logged] == [
+        ("api_request", {"status": 500})
+    ]
