@@ -29,7 +29,7 @@ STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 MIN_LEASE_SECONDS = 3
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
-# Each web process holds its own connections and some 60 MB: more than this is a typo.
+# Each web process holds its own connections and about 90 MB: more than this is a typo.
 MAX_WEB_PROCESSES = 64
 
 

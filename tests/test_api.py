@@ -58,6 +58,13 @@ def queued(sessions) -> list[Message]:
         return list(session.scalars(select(Message).order_by(Message.id)))
 
 
+def logged_but(sessions, action: str, *columns) -> list[tuple]:
+    """`columns` of the activity entries of every other action, oldest first."""
+    with sessions() as session:
+        query = select(*columns).where(ActivityEntry.action != action)
+        return [tuple(row) for row in session.execute(query.order_by(ActivityEntry.id))]
+
+
 def assert_problem(answer, status: int, kind: str, field: str | None = None) -> dict:
     assert answer.status == status, answer.raw
     assert answer.media_type == PROBLEM
@@ -608,12 +615,9 @@ def test_it_logs_what_a_key_changed_in_the_activity_log(api_base, sessions):
     admin.delete(f"/messages/{sent.json['messages'][0]['id']}")
     admin.get("/messages")
 
-    with sessions() as session:
-        logged = session.execute(
-            select(ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject)
-            .where(ActivityEntry.action != "api_request")
-            .order_by(ActivityEntry.id)
-        ).all()
+    logged = logged_but(
+        sessions, "api_request", ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject
+    )
     assert logged == [
         ("api:ops", "messages_queued", None),
         ("api:ops", "optout_added", "+33633333333"),
@@ -648,12 +652,13 @@ def test_a_send_commits_its_messages_and_its_log_entries_at_once(api, sessions):
         event.remove(Session, "after_commit", count)
     assert (answer.status, again.status) == (201, 201)
     assert len(commits) == 2
-    with sessions() as session:
-        logged = session.execute(
-            select(ActivityEntry.action, ActivityEntry.subject, ActivityEntry.details)
-            .where(ActivityEntry.action != "messages_queued")
-            .order_by(ActivityEntry.id)
-        ).all()
+    logged = logged_but(
+        sessions,
+        "messages_queued",
+        ActivityEntry.action,
+        ActivityEntry.subject,
+        ActivityEntry.details,
+    )
     assert [(action, subject, json.loads(details)) for action, subject, details in logged] == [
         ("api_request", "GET /api/v1/modems", {"status": 200}),
         ("api_request", "POST /api/v1/messages", {"status": 201}),
