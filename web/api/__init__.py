@@ -9,7 +9,6 @@ import math
 from flask import Blueprint, Flask, Request, Response, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from smsbox import activity, apikeys
@@ -117,19 +116,13 @@ def commit_logged(status: int) -> None:
     one commit where logging after the answer takes a second. Should the commit fail,
     nothing is logged here and the failure's answer is, after it."""
     session = get_session()
-    _record_request(session, g.caller, status)
+    activity.record_at_once(session, *_request_entry(g.caller), status=status)
     session.commit()
     g.logged_with_work = True
 
 
-def _record_request(session: Session, caller: apikeys.Caller, status: int) -> None:
-    activity.record(
-        session,
-        Action.API_REQUEST,
-        caller.actor,
-        f"{request.method} {request.path}",
-        status=status,
-    )
+def _request_entry(caller: apikeys.Caller) -> tuple[Action, activity.Actor, str]:
+    return Action.API_REQUEST, caller.actor, f"{request.method} {request.path}"
 
 
 @bp.after_request
@@ -141,7 +134,7 @@ def _log(response: Response) -> Response:
         return response
     session = get_session()
     try:
-        _record_request(session, caller, response.status_code)
+        activity.record(session, *_request_entry(caller), status=response.status_code)
         session.commit()
     except SQLAlchemyError:
         session.rollback()

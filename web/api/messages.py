@@ -145,7 +145,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
         callback_data=body.callback_data,
         transactional=not body.commercial,
     )
-    activity.record(
+    activity.record_at_once(
         session,
         Action.MESSAGES_QUEUED,
         g.caller.actor,
