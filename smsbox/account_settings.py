@@ -9,6 +9,7 @@ import dataclasses
 import json
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smsbox import activity
@@ -24,13 +25,35 @@ SENDING_WINDOW = "sending_window"
 QUOTAS = "quotas"
 MESSAGES = "messages"
 ACCOUNT = "account"
+# In a session's `info`: the stored values by key, read once for the session. Only a
+# session that lives for one short piece of work (a web request) opts in with
+# `read_once`: the daemon's must see a change made meanwhile.
+_READ_ONCE = "smsbox.settings.read_once"
+
+
+def read_once(session: Session) -> Session:
+    """Let `session` read the settings once and keep them for its life (a web request
+    asks for three of them, each query dearer than the work it serves)."""
+    session.info[_READ_ONCE] = None
+    return session
+
+
+def _stored(session: Session, key: str) -> str | None:
+    if _READ_ONCE not in session.info:
+        row = session.get(Setting, key)
+        return None if row is None else row.value
+    values = session.info[_READ_ONCE]
+    if values is None:
+        values = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
+        session.info[_READ_ONCE] = values
+    return values.get(key)
 
 
 def load(session: Session, key: str, kind: type[Settings]) -> Settings:
-    row = session.get(Setting, key)
-    if row is None:
+    value = _stored(session, key)
+    if value is None:
         return kind()
-    stored = json.loads(row.value)
+    stored = json.loads(value)
     known = {field.name: field for field in dataclasses.fields(kind) if field.init}
     return kind(**{name: _tuples(value) for name, value in stored.items() if name in known})
 
@@ -52,6 +75,8 @@ def save(session: Session, key: str, settings: Any, actor: Actor) -> None:
         session.add(Setting(key=key, value=encoded))
     else:
         row.value = encoded
+    if session.info.get(_READ_ONCE) is not None:
+        session.info[_READ_ONCE][key] = encoded
     if changed:
         activity.record(session, Action.SETTINGS_CHANGED, actor, key, changed=changed)
     session.flush()

@@ -29,6 +29,8 @@ STANDARD_BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 MIN_LEASE_SECONDS = 3
 # The longest validity period an SMS can carry: 63 weeks (3GPP TS 23.040 §9.2.3.12.1).
 MAX_VALIDITY_HOURS = 63 * 7 * 24
+# Each web process holds its own connections and about 90 MB: more than this is a typo.
+MAX_WEB_PROCESSES = 64
 
 
 class ConfigError(ValueError):
@@ -46,6 +48,9 @@ class WebConfig:
     port: int = 8080
     secret_key_file: str = "secret_key"  # noqa: S105 (a file name, not a secret)
     secure_cookies: bool = False
+    # Waitress processes sharing the listening socket (web.prefork): one runs Python on
+    # one core at a time, so an API under load wants one per core.
+    processes: int = 1
 
 
 @dataclass(frozen=True)
@@ -258,6 +263,8 @@ def _check_values(config: Config) -> None:
         check_database_url(config.database.url)
     if not 1 <= config.web.port <= 65535:
         raise ConfigError("[web].port must be between 1 and 65535")
+    if not 1 <= config.web.processes <= MAX_WEB_PROCESSES:
+        raise ConfigError(f"[web].processes must be between 1 and {MAX_WEB_PROCESSES}")
     if config.metrics.port is not None and not 1 <= config.metrics.port <= 65535:
         raise ConfigError("[metrics].port must be between 1 and 65535")
     if config.metrics.port is not None and config.metrics.port == config.web.port:

@@ -120,3 +120,19 @@ def test_an_entry_outlives_the_user_it_names(sessions):
         session.commit()
         (entry,) = session.scalars(select(ActivityEntry)).all()
     assert (entry.actor, entry.user_id) == ("bob", None)
+
+
+def test_an_entry_recorded_at_once_is_the_row_record_writes_at_the_flush(sessions):
+    actor = Actor("api:crm")
+    with sessions() as session:
+        activity.record_at_once(session, Action.MESSAGES_QUEUED, actor, "+33611111111", n=1)
+        assert not session.new  # nothing left for a flush to do
+        activity.record(session, Action.MESSAGES_QUEUED, actor, "+33611111111", n=1)
+        session.commit()
+        at_once, flushed = entries(session)[::-1]
+    assert at_once.id < flushed.id
+    columns = ("actor", "user_id", "action", "subject", "details")
+    assert [getattr(at_once, name) for name in columns] == [
+        getattr(flushed, name) for name in columns
+    ]
+    assert at_once.at <= flushed.at

@@ -12,7 +12,9 @@ import pytest
 from api_fixtures import ApiClient, new_key, serving
 from message_rows import message
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from smsbox import account_settings
 from smsbox.activity import COMMAND_LINE, Action, details_of, entries
@@ -54,6 +56,13 @@ def stored_message(
 def queued(sessions) -> list[Message]:
     with sessions() as session:
         return list(session.scalars(select(Message).order_by(Message.id)))
+
+
+def logged_but(sessions, action: str, *columns) -> list[tuple]:
+    """`columns` of the activity entries of every other action, oldest first."""
+    with sessions() as session:
+        query = select(*columns).where(ActivityEntry.action != action)
+        return [tuple(row) for row in session.execute(query.order_by(ActivityEntry.id))]
 
 
 def assert_problem(answer, status: int, kind: str, field: str | None = None) -> dict:
@@ -609,12 +618,9 @@ def test_it_logs_what_a_key_changed_in_the_activity_log(api_base, sessions):
     admin.delete(f"/messages/{sent.json['messages'][0]['id']}")
     admin.get("/messages")
 
-    with sessions() as session:
-        logged = session.execute(
-            select(ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject)
-            .where(ActivityEntry.action != "api_request")
-            .order_by(ActivityEntry.id)
-        ).all()
+    logged = logged_but(
+        sessions, "api_request", ActivityEntry.actor, ActivityEntry.action, ActivityEntry.subject
+    )
     assert logged == [
         ("api:ops", "messages_queued", None),
         ("api:ops", "optout_added", "+33633333333"),
@@ -627,3 +633,58 @@ def test_it_marks_a_commercial_message_as_such(api, sessions):
     api.post("/messages", {"to": "0611111111", "text": "Promo", "commercial": True})
     api.post("/messages", {"to": "0611111111", "text": "Code 1234"})
     assert [m.transactional for m in queued(sessions)] == [False, True]
+
+
+def test_its_answers_neither_open_nor_vary_with_the_pages_cookie_session(api):
+    answer = api.post("/messages", {"to": "0612345678", "text": "x"})
+    assert answer.status == 201
+    assert "Cookie" not in answer.headers.get("Vary", "")
+
+
+def test_a_send_commits_its_messages_and_its_log_entries_at_once(api, sessions):
+    api.get("/modems")  # the key's last use is written now, not by the send below
+    commits = []
+    count = commits.append
+    event.listen(Session, "after_commit", count)
+    try:
+        answer = api.post("/messages", {"to": ["0611111111", "0622222222"], "text": "x"})
+        again = api.post(
+            "/messages", {"to": "0633333333", "text": "x"}, headers={"Idempotency-Key": "k"}
+        )
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert (answer.status, again.status) == (201, 201)
+    assert len(commits) == 2
+    logged = logged_but(
+        sessions,
+        "messages_queued",
+        ActivityEntry.action,
+        ActivityEntry.subject,
+        ActivityEntry.details,
+    )
+    assert [(action, subject, json.loads(details)) for action, subject, details in logged] == [
+        ("api_request", "GET /api/v1/modems", {"status": 200}),
+        ("api_request", "POST /api/v1/messages", {"status": 201}),
+        ("api_request", "POST /api/v1/messages", {"status": 201}),
+    ]
+
+
+def test_a_send_that_fails_is_logged_with_its_failure_and_queues_nothing(
+    api, sessions, monkeypatch
+):
+    from web.api import messages as api_messages
+
+    def refused(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(api_messages.outbox, "queue_messages", refused)
+    answer = api.post("/messages", {"to": "0611111111", "text": "x"})
+    assert_problem(answer, 500, "server-error")
+    assert queued(sessions) == []
+    with sessions() as session:
+        logged = session.execute(
+            select(ActivityEntry.action, ActivityEntry.details).order_by(ActivityEntry.id)
+        ).all()
+    assert [(action, json.loads(details)) for action, details in logged] == [
+        ("api_request", {"status": 500})
+    ]

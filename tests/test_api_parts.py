@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +61,37 @@ def test_a_bucket_allows_a_minutes_worth_then_one_request_per_share_of_the_minut
     assert buckets.take(1) == 0.0
     clock.now += 3600
     assert [buckets.take(1) for _ in range(61)].count(0.0) == 60  # never more than full
+
+
+def _take_all(buckets: TokenBuckets, allowed) -> None:
+    allowed.put(sum(1 for _ in range(10) if buckets.take(7) == 0.0))
+
+
+def test_processes_forked_after_the_buckets_are_made_share_them():
+    buckets = TokenBuckets(10, Clock())  # the clock stands still: no refill
+    fork = multiprocessing.get_context("fork")
+    allowed = fork.Queue()
+    processes = [fork.Process(target=_take_all, args=(buckets, allowed)) for _ in range(3)]
+    for process in processes:
+        process.start()
+    counts = [allowed.get(timeout=30) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    assert sorted(counts) == [0, 0, 10]
+    assert buckets.take(7) > 0
+
+
+def test_a_key_whose_slot_was_taken_by_another_starts_afresh():
+    clock = Clock()
+    buckets = TokenBuckets(2, clock, slots=2)
+    assert [buckets.take(1), buckets.take(1)] == [0.0, 0.0]
+    assert buckets.take(1) > 0
+    clock.now += 0.1
+    assert buckets.take(2) == 0.0
+    clock.now += 0.1
+    assert buckets.take(3) == 0.0  # both slots taken: key 1, idle longest, gives its up
+    assert buckets.take(2) == 0.0 and buckets.take(2) > 0  # key 2 kept its bucket
+    assert buckets.take(1) == 0.0  # full again, in key 3's slot now
 
 
 def test_an_idempotency_record_is_kept_a_day_then_forgotten(sessions):

@@ -231,3 +231,19 @@ def test_it_asks_for_a_file_when_given_neither_path_nor_environment(monkeypatch)
 def test_it_loads_the_example_configuration_shipped_at_the_repository_root():
     config = load_config(REPO_ROOT / "config.example.toml")
     assert config.web.port >= 1
+
+
+def test_it_runs_one_web_process_unless_told_more(tmp_path):
+    assert parse_config({}, tmp_path).web.processes == 1
+    assert parse_config({"web": {"processes": 4}}, tmp_path).web.processes == 4
+
+
+@pytest.mark.parametrize("processes", [0, -1, 65])
+def test_it_refuses_a_number_of_web_processes_out_of_range(tmp_path, processes):
+    with pytest.raises(ConfigError, match=r"\[web\]\.processes must be between 1 and 64"):
+        parse_config({"web": {"processes": processes}}, tmp_path)
+
+
+def test_it_refuses_a_number_of_web_processes_that_is_no_whole_number(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[web\]\.processes"):
+        parse_config({"web": {"processes": "4"}}, tmp_path)

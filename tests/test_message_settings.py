@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT
-from sqlalchemy import select
+from sqlalchemy import event, select
 from test_api import assert_problem
 
 from modem.pdu import decode
@@ -97,3 +97,26 @@ def test_the_api_signs_what_it_sends_and_refuses_a_text_too_long_with_it(api, se
     with sessions() as session:
         (message,) = session.scalars(select(Message)).all()
     assert message.body == "Bonjour\nACME"
+
+
+def test_a_session_reading_once_asks_once_and_sees_its_own_changes(sessions):
+    queries = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM settings" in statement:
+            queries.append(statement)
+
+    with sessions() as session, sessions() as other:
+        account_settings.read_once(session)
+        event.listen(session.bind, "before_cursor_execute", count)
+        try:
+            assert message_settings(session) == MessageSettings()
+            assert message_settings(session) == MessageSettings()
+            assert len(queries) == 1
+            save(session, MessageSettings(signature="ACME"))
+            assert message_settings(session).signature == "ACME"
+            # A session that did not opt in (the daemon's) sees another's change at once.
+            save(other, MessageSettings(signature="Durand"))
+            assert message_settings(other).signature == "Durand"
+        finally:
+            event.remove(session.bind, "before_cursor_execute", count)

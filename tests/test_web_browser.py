@@ -31,7 +31,7 @@ from smsbox.contacts.store import save_contact
 from smsbox.models import Direction, IncomingCall, Message, Status, utcnow
 from smsbox.outbox import queue_message
 from smsbox.users import create_user
-from smsbox.webhooks.deliveries import Attempt, claim_due, record_attempt
+from smsbox.webhooks.deliveries import Attempt, claim_due, record_attempts
 from smsbox.webhooks.endpoints import add_endpoint
 from smsbox.webhooks.event_types import EVENT_TYPES
 from web import create_app
@@ -257,8 +257,8 @@ def add_webhook_with_a_failed_delivery(sessions) -> int:
         session.add(message("+33612345678", "Bonjour", utcnow()))
         session.commit()
         (claim,) = claim_due(session, lambda _: 1, limit=1)
-        record_attempt(
-            session, claim, Attempt(500, "Internal Server Error " * 30), WebhooksConfig()
+        record_attempts(
+            session, [(claim, Attempt(500, "Internal Server Error " * 30))], WebhooksConfig()
         )
         session.commit()
         return added.endpoint.id

@@ -23,7 +23,7 @@ from smsbox.models import (
 )
 from smsbox.optouts import opt_out
 from smsbox.webhooks import endpoints, signing
-from smsbox.webhooks.deliveries import LEASE, Attempt, claim_due, record_attempt
+from smsbox.webhooks.deliveries import LEASE, Attempt, claim_due, record_attempts
 from smsbox.webhooks.endpoints import WebhookRefused, add_endpoint
 from smsbox.webhooks.event_types import EVENT_TYPES
 from smsbox.webhooks.guard import UrlRefused, check_url
@@ -284,6 +284,47 @@ def test_a_claim_holds_a_delivery_for_its_lease_and_bounds_each_endpoint(session
     assert sorted(claim.endpoint_id for claim in after_lease) == [busy, other, other, other]
 
 
+def test_the_attempts_that_ended_together_are_recorded_together_each_as_it_ended(sessions):
+    register(sessions, ["message.received"])
+    settings = WebhooksConfig(first_retry_ms=1000, give_up_after_hours=1)
+    with sessions() as session:
+        session.add_all(inbound(f"message {number}") for number in range(4))
+        session.commit()
+    now = utcnow()
+    with sessions() as session:
+        claims = claim_due(session, lambda _: 4, limit=4, now=now)
+        leased_until = now + LEASE
+        outcomes = [Attempt(204, ""), Attempt(503, "busy"), Attempt(error="TimeoutError: late")]
+        record_attempts(session, list(zip(claims, outcomes, strict=False)), settings, now)
+        late = now + timedelta(hours=2)  # past the hour of tries: given up
+        record_attempts(session, [(claims[3], Attempt(500, "down"))], settings, late)
+        session.commit()
+    rows = queued_deliveries(sessions)
+    for retried in rows[1:3]:  # a second after, give or take the jitter
+        assert (
+            now + timedelta(seconds=0.75)
+            <= retried.next_attempt_at
+            <= now + timedelta(seconds=1.25)
+        )
+    assert [
+        (
+            row.attempts,
+            row.last_status_code,
+            row.last_answer,
+            row.last_error,
+            row.delivered_at,
+            row.given_up_at,
+            row.next_attempt_at,
+        )
+        for row in rows
+    ] == [
+        (1, 204, "", None, now, None, leased_until),
+        (1, 503, "busy", None, None, None, rows[1].next_attempt_at),
+        (1, None, None, "TimeoutError: late", None, None, rows[2].next_attempt_at),
+        (1, 500, "down", None, None, late, leased_until),
+    ]
+
+
 def test_an_attempt_is_recorded_then_retried_then_delivered(sessions):
     register(sessions, ["message.received"])
     settings = WebhooksConfig(first_retry_ms=1000)
@@ -293,11 +334,11 @@ def test_an_attempt_is_recorded_then_retried_then_delivered(sessions):
     now = utcnow()
     with sessions() as session:
         (claim,) = claim_due(session, lambda _: 4, limit=4, now=now)
-        record_attempt(session, claim, Attempt(503, "busy " * 200), settings, now)
+        record_attempts(session, [(claim, Attempt(503, "busy " * 200))], settings, now)
         session.commit()
         assert claim_due(session, lambda _: 4, limit=4, now=now) == []
         (retry,) = claim_due(session, lambda _: 4, limit=4, now=now + timedelta(seconds=2))
-        record_attempt(session, retry, Attempt(200, "ok"), settings, now)
+        record_attempts(session, [(retry, Attempt(200, "ok"))], settings, now)
         session.commit()
     (delivery,) = queued_deliveries(sessions)
     assert (delivery.attempts, delivery.last_status_code, delivery.last_answer) == (2, 200, "ok")

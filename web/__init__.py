@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from smsbox.config import Config
 from smsbox.database import make_session_factory, open_database
 from smsbox.setup import ensure_secret_key
+from web.api.ratelimit import TokenBuckets
 from web.db import CONFIG_KEY, SESSIONS_KEY, close_session
 from web.filters import register_filters
 from web.navigation import current_item
@@ -31,7 +32,13 @@ SECURITY_HEADERS = {
 csrf = CSRFProtect()
 
 
-def create_app(config: Config, session_factory: sessionmaker[Session] | None = None) -> Flask:
+def create_app(
+    config: Config,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    api_limits: TokenBuckets | None = None,
+) -> Flask:
+    """The app; `api_limits`, the API keys' rate limits, when several processes share them."""
     from web import (
         account,
         admin,
@@ -81,7 +88,7 @@ def create_app(config: Config, session_factory: sessionmaker[Session] | None = N
     app.register_blueprint(admin.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
-    api.init_app(app, config)
+    api.init_app(app, config, api_limits)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)

@@ -7,7 +7,7 @@ from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from smsbox import account_details
+from smsbox import account_details, account_settings
 from smsbox.account_details import DEFAULT_NAME, AccountDetails
 from smsbox.config import Config
 
@@ -17,7 +17,7 @@ CONFIG_KEY = "smsbox.config"
 
 def get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = current_app.extensions[SESSIONS_KEY]()
+        g.db_session = account_settings.read_once(current_app.extensions[SESSIONS_KEY]())
     return g.db_session
 
 

@@ -139,7 +139,17 @@ def web_server(config: Config):
 
 
 def cmd_web(args: argparse.Namespace) -> None:
-    web_server(load_config(args.config)).run()
+    config = load_config(args.config)
+    if config.web.processes == 1:
+        web_server(config).run()
+        return
+    from web.prefork import ServerDied, serve_in_processes
+    from web.server import CannotListen
+
+    try:
+        serve_in_processes(config)
+    except (CannotListen, ServerDied) as error:
+        raise CommandFailed(str(error)) from None
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

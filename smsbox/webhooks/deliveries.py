@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from smsbox.config import WebhooksConfig
@@ -41,30 +41,70 @@ class Claimed:
     created_at: datetime
 
 
+_DELIVERIES = WebhookDelivery.__table__
+
+
+def _moment(name: str):
+    """A time parameter, stored as the columns store times (UTC)."""
+    return bindparam(name, type_=_DELIVERIES.c.next_attempt_at.type)
+
+
+# Built once, Core rather than ORM statements: the sender runs them for every few
+# posts, and building them (or the ORM's bulk UPDATE) cost more than SQLite running them.
+_CANDIDATES = (
+    select(
+        WebhookDelivery.id,
+        WebhookDelivery.endpoint_id,
+        WebhookEndpoint.url,
+        WebhookEndpoint.secret,
+        WebhookEndpoint.allow_private,
+        WebhookDelivery.event_id,
+        WebhookDelivery.payload,
+        WebhookDelivery.attempts,
+        WebhookDelivery.created_at,
+    )
+    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+    .where(*_PENDING, WebhookDelivery.next_attempt_at <= _moment("due"), WebhookEndpoint.enabled)
+    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    .limit(bindparam("candidates"))
+    .with_for_update(of=WebhookDelivery, skip_locked=True)
+)
+_CLAIM = (
+    update(_DELIVERIES)
+    .where(
+        _DELIVERIES.c.id.in_(bindparam("ids", expanding=True)),
+        _DELIVERIES.c.next_attempt_at <= _moment("due"),
+        _DELIVERIES.c.delivered_at.is_(None),
+        _DELIVERIES.c.given_up_at.is_(None),
+    )
+    .values(next_attempt_at=_moment("lease_end"))
+    .returning(_DELIVERIES.c.id)
+)
+# One row per attempt, all in one executemany: a retry time or a delivery time, the
+# other kept.
+_RECORD = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+    .values(
+        attempts=bindparam("attempts"),
+        last_attempt_at=_moment("at"),
+        last_status_code=bindparam("status_code"),
+        last_answer=bindparam("answer"),
+        last_error=bindparam("error"),
+        delivered_at=_moment("delivered_at"),
+        given_up_at=_moment("given_up_at"),
+        next_attempt_at=func.coalesce(_moment("retry_at"), _DELIVERIES.c.next_attempt_at),
+    )
+)
+
+
 def claim_due(
     session: Session, room: Callable[[int], int], *, limit: int, now: datetime | None = None
 ) -> list[Claimed]:
     """Up to `limit` due deliveries to enabled endpoints, soonest first, and to each
     endpoint no more than `room(endpoint_id)`. Commits."""
     due = now or utcnow()
-    candidates = session.execute(
-        select(
-            WebhookDelivery.id,
-            WebhookDelivery.endpoint_id,
-            WebhookEndpoint.url,
-            WebhookEndpoint.secret,
-            WebhookEndpoint.allow_private,
-            WebhookDelivery.event_id,
-            WebhookDelivery.payload,
-            WebhookDelivery.attempts,
-            WebhookDelivery.created_at,
-        )
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(*_PENDING, WebhookDelivery.next_attempt_at <= due, WebhookEndpoint.enabled)
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit * 4)
-        .with_for_update(of=WebhookDelivery, skip_locked=True)
-    ).all()
+    candidates = session.execute(_CANDIDATES, {"due": due, "candidates": limit * 4}).all()
     chosen: list[Claimed] = []
     taken: dict[int, int] = {}
     for row in candidates:
@@ -77,18 +117,8 @@ def claim_due(
     if not chosen:
         session.commit()
         return []
-    won = set(
-        session.scalars(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id.in_([claim.id for claim in chosen]),
-                WebhookDelivery.next_attempt_at <= due,
-                *_PENDING,
-            )
-            .values(next_attempt_at=due + LEASE)
-            .returning(WebhookDelivery.id)
-        )
-    )
+    ids = [claim.id for claim in chosen]
+    won = set(session.scalars(_CLAIM, {"ids": ids, "due": due, "lease_end": due + LEASE}))
     session.commit()
     return [claim for claim in chosen if claim.id in won]
 
@@ -106,32 +136,36 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def record_attempt(
+def record_attempts(
     session: Session,
-    claim: Claimed,
-    attempt: Attempt,
+    finished: list[tuple[Claimed, Attempt]],
     settings: WebhooksConfig,
     now: datetime | None = None,
 ) -> None:
-    """Delivered, to be tried again, or given up. The caller commits."""
+    """Each delivery delivered, to be tried again, or given up, in one statement. The
+    caller commits."""
     at = now or utcnow()
-    attempts = claim.attempts + 1
-    values: dict[str, object] = {
-        "attempts": attempts,
-        "last_attempt_at": at,
-        "last_status_code": attempt.status_code,
-        "last_answer": None if attempt.answer is None else attempt.answer[:ANSWER_EXCERPT],
-        "last_error": attempt.error,
-    }
-    if attempt.succeeded:
-        values["delivered_at"] = at
-    else:
-        retry_at = next_attempt(settings, attempts, claim.created_at, at)
-        if retry_at is None:
-            values["given_up_at"] = at
-        else:
-            values["next_attempt_at"] = retry_at
-    session.execute(update(WebhookDelivery).where(WebhookDelivery.id == claim.id).values(values))
+    rows = []
+    for claim, attempt in finished:
+        attempts = claim.attempts + 1
+        retry_at = (
+            None if attempt.succeeded else next_attempt(settings, attempts, claim.created_at, at)
+        )
+        rows.append(
+            {
+                "delivery_id": claim.id,
+                "attempts": attempts,
+                "at": at,
+                "status_code": attempt.status_code,
+                "answer": None if attempt.answer is None else attempt.answer[:ANSWER_EXCERPT],
+                "error": attempt.error,
+                "delivered_at": at if attempt.succeeded else None,
+                "given_up_at": None if attempt.succeeded or retry_at is not None else at,
+                "retry_at": retry_at,
+            }
+        )
+    if rows:
+        session.execute(_RECORD, rows)
 
 
 def next_due(session: Session) -> datetime | None:

@@ -28,7 +28,7 @@ from smsbox.webhooks.deliveries import (
     Claimed,
     claim_due,
     next_due,
-    record_attempt,
+    record_attempts,
 )
 from smsbox.webhooks.guard import UrlRefused, check_url
 
@@ -176,8 +176,7 @@ class WebhookSender:
             return
         try:
             with self.sessions() as session:
-                for claim, attempt in finished:
-                    record_attempt(session, claim, attempt, self.settings)
+                record_attempts(session, finished, self.settings)
                 session.commit()
         except SQLAlchemyError:
             with self._lock:

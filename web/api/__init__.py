@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Request, Response, current_app, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -29,17 +30,33 @@ PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs"})
 bp = Blueprint("api", __name__, url_prefix=PREFIX, template_folder="templates")
 
 
-def init_app(app: Flask, config: Config) -> None:
+def init_app(app: Flask, config: Config, limits: TokenBuckets | None = None) -> None:
     from web import csrf
     from web.api import directory, docs, messages, webhooks  # noqa: F401 (they declare the routes)
 
-    app.extensions[LIMITER_KEY] = TokenBuckets(config.api.rate_limit)
+    app.extensions[LIMITER_KEY] = limits or TokenBuckets(config.api.rate_limit)
+    app.session_interface = CookieSessionOutsideTheApi()
     csrf.exempt(bp)
     app.register_blueprint(bp)
 
 
+def _is_api_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
 def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    return _is_api_path(request.path)
+
+
+class CookieSessionOutsideTheApi(SecureCookieSessionInterface):
+    """The pages' signed cookie session, which the API neither reads nor writes: its
+    requests get Flask's null session, so none is decoded, checked or saved for them
+    (and their answers do not vary with a cookie)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if _is_api_path(request.path):
+            return None
+        return super().open_session(app, request)
 
 
 def problem_for(error: HTTPException) -> Response:
@@ -94,22 +111,30 @@ def _caller() -> apikeys.Caller:
     return caller
 
 
+def commit_logged(status: int) -> None:
+    """Commit the request's work with its activity entry, saying it ends in `status`:
+    one commit where logging after the answer takes a second. Should the commit fail,
+    nothing is logged here and the failure's answer is, after it."""
+    session = get_session()
+    activity.record_at_once(session, *_request_entry(g.caller), status=status)
+    session.commit()
+    g.logged_with_work = True
+
+
+def _request_entry(caller: apikeys.Caller) -> tuple[Action, activity.Actor, str]:
+    return Action.API_REQUEST, caller.actor, f"{request.method} {request.path}"
+
+
 @bp.after_request
 def _log(response: Response) -> Response:
     """One activity entry per request a key made, reads too: who, what, and how it
     ended. A request without a valid key is not logged: it names nobody."""
     caller = g.get("caller")
-    if caller is None:
+    if caller is None or g.get("logged_with_work"):
         return response
     session = get_session()
     try:
-        activity.record(
-            session,
-            Action.API_REQUEST,
-            caller.actor,
-            f"{request.method} {request.path}",
-            status=response.status_code,
-        )
+        activity.record(session, *_request_entry(caller), status=response.status_code)
         session.commit()
     except SQLAlchemyError:
         session.rollback()

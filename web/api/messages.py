@@ -18,7 +18,7 @@ from smsbox.optouts import opted_out_among
 from smsbox.quotas import QuotaExceeded, check_send, refusal_logged
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
-from web.api import bp, problems
+from web.api import bp, commit_logged, problems
 from web.api.problems import Problem
 from web.api.schemas import (
     IDEMPOTENCY_KEY_LENGTH,
@@ -92,7 +92,7 @@ def send(body: SendRequest) -> Response:
         stored = idempotency.StoredAnswer(201, as_json(answer))
         try:
             idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
-            session.commit()
+            commit_logged(201)
         except IntegrityError:
             session.rollback()
             continue
@@ -106,8 +106,9 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     invalid number or text refuses the whole request."""
     config = get_config()
     region = config.messaging.default_region
+    session = get_session()
     try:
-        outbox.checked_signed(get_session(), body.text)
+        text = outbox.checked_signed(session, body.text)
     except outbox.MessageRejected as error:
         kind = next(kind for refusal, kind in _TEXT_KINDS if isinstance(error, refusal))
         raise Problem(kind, str(error), field="text") from None
@@ -117,7 +118,6 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
             numbers.append(to_e164(raw, region))
         except InvalidNumber as error:
             raise Problem(problems.INVALID_NUMBER, str(error), field=f"to[{index}]") from None
-    session = get_session()
     modem_id = None
     if body.modem is not None:
         try:
@@ -136,33 +136,29 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     except QuotaExceeded as error:
         raise Problem(problems.QUOTA_EXCEEDED, str(error)) from None
     later = body.send_at if body.send_at is not None and body.send_at > utcnow() else None
-    messages = [
-        outbox.queue_message(
-            session,
-            raw,
-            body.text,
-            default_region=region,
-            scheduled_at=later,
-            created_by_id=g.caller.user_id,
-            requested_modem_id=modem_id,
-            callback_data=body.callback_data,
-            transactional=not body.commercial,
-        )
-        for raw in body.to
-    ]
-    activity.record(
+    opted_out = set(opted_out_among(session, numbers))
+    messages = outbox.queue_messages(
+        session,
+        list(zip(body.to, numbers, strict=True)),
+        text,
+        scheduled_at=later,
+        created_by_id=g.caller.user_id,
+        requested_modem_id=modem_id,
+        callback_data=body.callback_data,
+        transactional=not body.commercial,
+    )
+    activity.record_at_once(
         session,
         Action.MESSAGES_QUEUED,
         g.caller.actor,
         subject,
         recipients=len(numbers),
     )
-    opted_out = set(opted_out_among(session, numbers))
     queued = [
         QueuedMessage.of(message, opted_out=message.number in opted_out) for message in messages
     ]
     if commit:
-        session.commit()
+        commit_logged(201)
         notify(config)
     return SendAnswer(messages=queued)
 
