@@ -108,9 +108,12 @@ def list_scheduled(
         raise ListRefused(
             "%(size)s rows per page is not offered: choose 10, 25, 50 or 100", size=page_size
         )
+    # Every scheduled message has its time: saying so (and not the direction, always
+    # outbound) is what makes SQLite read ix_messages_status_scheduled in order rather
+    # than another index on status and sort every waiting message.
     statement = (
         select(Message)
-        .where(Message.status == Status.SCHEDULED, Message.direction == Direction.OUTBOUND)
+        .where(Message.status == Status.SCHEDULED, Message.scheduled_at.is_not(None))
         .options(joinedload(Message.requested_modem))
     )
     if after is not None:

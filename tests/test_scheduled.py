@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from daemon_fixtures import ON_THE_NETWORK, SENDING_WAIT, messages, start_and_settle
+from databases import sqlite_query_plans
 from outbox_rows import REGION, queue, status_of
+from test_conversations import query_plans
 from waiting import wait_until
 
 from smsbox.message_lists import Cursor, ListRefused
@@ -313,3 +315,11 @@ def test_the_daemon_sends_a_scheduled_message_when_its_time_comes_not_before(db,
         lambda: [m for m in messages(db, Direction.OUTBOUND) if m.status in ON_THE_NETWORK]
     )
     assert message.sent_at >= due
+
+
+@sqlite_query_plans
+def test_a_page_reads_the_waiting_messages_in_order_through_their_index(sessions):
+    with sessions() as session:
+        plans = query_plans(session, lambda: list_scheduled(session, page_size=25))
+    assert "USING INDEX ix_messages_status_scheduled (status=? AND scheduled_at>?)" in plans
+    assert "TEMP B-TREE" not in plans  # no sort of every waiting message
