@@ -20,14 +20,15 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from smsbox import message_search
 from smsbox.contacts import name_search
+from smsbox.conversations import CONVERSATION_NUMBERS
 from smsbox.database import make_engine, open_database
 from smsbox.models import Base
 
 BATCH_SIZE = 2000
-# What triggers on `messages` and `contacts` write (smsbox.conversation_triggers,
-# smsbox.traffic_triggers, smsbox.unread_triggers, smsbox.message_search,
-# smsbox.contacts.name_search): the target's triggers rebuild them as the rows are
-# copied, so copying them too would count every message twice.
+# What triggers on `messages`, `contacts` and `conversations` write
+# (smsbox.conversation_triggers, smsbox.traffic_triggers, smsbox.unread_triggers and
+# the trigram indexes): the target's triggers rebuild them as the rows are copied, so
+# copying them too would count every message twice.
 MAINTAINED_TABLES = frozenset(
     {
         "conversations",
@@ -35,6 +36,7 @@ MAINTAINED_TABLES = frozenset(
         "unread_total",
         message_search.FTS_TABLE,
         name_search.CONTACT_NAMES.fts_table,
+        CONVERSATION_NUMBERS.fts_table,
     }
 )
 
