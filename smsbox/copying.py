@@ -34,7 +34,7 @@ MAINTAINED_TABLES = frozenset(
         "conversations",
         "hourly_traffic",
         "unread_total",
-        message_search.FTS_TABLE,
+        message_search.MESSAGE_TEXTS.fts_table,
         name_search.CONTACT_NAMES.fts_table,
         CONVERSATION_NUMBERS.fts_table,
     }

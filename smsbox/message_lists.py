@@ -23,6 +23,7 @@ from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
 from smsbox.refusals import Refusal
+from smsbox.trigram_indexes import indexable
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -297,7 +298,7 @@ def _candidates(
     it names (few beside the messages) and of the numbers holding the digits typed
     (one row per number in `conversations`). None when they are many, or the search
     too short for the index."""
-    if not message_search.indexable(search):
+    if not indexable(search):
         return None
     found = set(message_search.ids_holding(session, search, limit=SEARCH_CANDIDATES + 1))
     numbers = [select(Contact.number).where(named)]

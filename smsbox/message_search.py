@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from smsbox.trigram_indexes import TrigramIndex, indexable
+from smsbox.trigram_indexes import TrigramIndex
 
 MESSAGE_TEXTS = TrigramIndex(
     table="messages",
@@ -22,16 +22,6 @@ MESSAGE_TEXTS = TrigramIndex(
     gin_index="ix_messages_body_trigrams",
     skips_bulk=True,
 )
-FTS_TABLE = MESSAGE_TEXTS.fts_table
-TRIGRAM_INDEX = MESSAGE_TEXTS.gin_index
-__all__ = [
-    "FTS_TABLE",
-    "MESSAGE_TEXTS",
-    "TRIGRAM_INDEX",
-    "ids_holding",
-    "index_campaign",
-    "indexable",
-]
 
 
 def index_campaign(connection: Connection, campaign_id: int) -> None:

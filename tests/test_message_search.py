@@ -118,14 +118,15 @@ def test_the_index_follows_texts_written_changed_and_deleted(sessions):
 
 
 def test_the_database_has_its_trigram_index(sessions):
+    index = message_search.MESSAGE_TEXTS
     with sessions() as session:
         if ON_POSTGRESQL:
             query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
-            definition = session.scalar(text(query), {"name": message_search.TRIGRAM_INDEX})
+            definition = session.scalar(text(query), {"name": index.gin_index})
             assert "gin_trgm_ops" in definition
         else:
             query = "SELECT sql FROM sqlite_master WHERE name = :name"
-            definition = session.scalar(text(query), {"name": message_search.FTS_TABLE})
+            definition = session.scalar(text(query), {"name": index.fts_table})
             assert "trigram" in definition
 
 
