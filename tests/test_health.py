@@ -111,6 +111,15 @@ def daemon_has_counted(port: int) -> str | None:
     return page if all(line in page for line in wanted) else None
 
 
+def message_is_sent(database_url: str) -> bool:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT status FROM messages")).scalar_one() == "sent"
+    finally:
+        engine.dispose()
+
+
 def test_the_daemon_serves_its_metrics_on_the_configured_port(tmp_path):
     config = configured(tmp_path, str(tmp_path / "modem"))
     port = free_port()
@@ -120,14 +129,16 @@ def test_the_daemon_serves_its_metrics_on_the_configured_port(tmp_path):
         queue_message(session, "+33612345678", "mesuré", default_region="FR")
         session.commit()
     engine.dispose()
-    with SimulatedModem(config.modems[0].device) as sim:
+    with SimulatedModem(config.modems[0].device):
         daemon = subprocess.Popen(
             [smsbox_command(), "--config", str(config_file), "daemon"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         try:
-            sim.wait_for_sent(1, timeout=30)
+            # The daemon counts the messages at most once a minute: the first
+            # scrape must come after the message is stored as sent.
+            wait_until(lambda: message_is_sent(config.database_url), timeout=30)
             page = wait_until(lambda: daemon_has_counted(port), timeout=30)
         finally:
             daemon.terminate()
