@@ -74,16 +74,27 @@ INBOUND_TEXTS = [
 NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"]
 MODEMS = 3
 MODEM_ERRORS = 50  # as many as smsbox.modems keeps
+# The lists a page draws its rows in: table bodies, the conversations, the bubbles.
+LISTED_ROWS = re.compile(
+    r'<tbody>.*?</tbody>|<ul class="conversations">.*?</ul>|<ol class="bubbles".*?</ol>', re.S
+)
 
 
 @dataclass(frozen=True)
 class Timing:
-    """Milliseconds: the wall clock's p50 and p95, then the process's CPU time's."""
+    """Milliseconds: the wall clock's p50 and p95, then the process's CPU time's; and
+    the rows the page showed, since a page that shows more rows at a million than at a
+    thousand compares two renderings rather than two sizes of table."""
 
     p50: float
     p95: float
     cpu_p50: float
     cpu_p95: float
+    rows: int
+
+
+def rows_shown(html: str) -> int:
+    return sum(block.count("<tr") + block.count("<li") for block in LISTED_ROWS.findall(html))
 
 
 def seed(path: Path, messages: int, numbers: int) -> None:
@@ -298,7 +309,8 @@ def logged_in(app: Flask) -> FlaskClient:
 
 
 def time_page(client: FlaskClient, path: str, requests: int) -> Timing:
-    for _ in range(3):
+    rows = rows_shown(_get(client, path))
+    for _ in range(2):
         _get(client, path)
     times, cpu_times = [], []
     for _ in range(requests):
@@ -306,17 +318,18 @@ def time_page(client: FlaskClient, path: str, requests: int) -> Timing:
         _get(client, path)
         times.append((time.perf_counter() - started) * 1000)
         cpu_times.append((time.process_time() - cpu_started) * 1000)
-    return Timing(*_p50_p95(times), *_p50_p95(cpu_times))
+    return Timing(*_p50_p95(times), *_p50_p95(cpu_times), rows)
 
 
 def _p50_p95(times: list[float]) -> tuple[float, float]:
     return statistics.median(times), statistics.quantiles(times, n=20)[18]
 
 
-def _get(client: FlaskClient, path: str) -> None:
+def _get(client: FlaskClient, path: str) -> str:
     response = client.get(path)
     if response.status_code != 200:
         raise RuntimeError(f"{path} answered {response.status_code}")
+    return response.get_data(as_text=True)
 
 
 def measure(config: Config, requests: int) -> dict[str, Timing]:
@@ -341,7 +354,11 @@ def measure(config: Config, requests: int) -> dict[str, Timing]:
 def report(large: int, small: int, big: dict[str, Timing], few: dict[str, Timing]) -> None:
     for title, p50, p95 in (("wall clock", "p50", "p95"), ("CPU time", "cpu_p50", "cpu_p95")):
         headings = [f"p50 {large:,}", f"p95 {large:,}", f"p50 {small:,}", f"p95 {small:,}"]
-        print(f"\n{title}\n{'page':28}" + "".join(f"{h:>16}" for h in headings) + "  ratio p95")
+        print(
+            f"\n{title}\n{'page':28}"
+            + "".join(f"{h:>16}" for h in headings)
+            + "  ratio p95  rows (large / small)"
+        )
         for name, timing in big.items():
             other = few[name]
             figures = [getattr(t, field) for t in (timing, other) for field in (p50, p95)]
@@ -349,6 +366,7 @@ def report(large: int, small: int, big: dict[str, Timing], few: dict[str, Timing
                 f"{name:28}"
                 + "".join(f"{figure:13.1f} ms" for figure in figures)
                 + f"{getattr(timing, p95) / getattr(other, p95):11.2f}"
+                + f"{timing.rows:>9} / {other.rows}"
             )
 
 
