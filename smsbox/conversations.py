@@ -156,10 +156,11 @@ def _matching(session: Session, search: str, default_region: str) -> ColumnEleme
     named = number.in_(select(Contact.number).where(name_holding(session, search)))
     # Each condition on the number with the piece of text it looks for.
     pieces = []
-    if any(character.isalpha() for character in search):
-        pieces.append((number.icontains(search, autoescape=True), search))  # 'ORANGE', a sender
     digits = "".join(character for character in search if character.isdigit())
-    if digits:
+    if any(character.isalpha() for character in search):
+        # A name ('ORANGE', a sender; 'Salle 2', a contact): its digits alone are no number.
+        pieces.append((number.icontains(search, autoescape=True), search))
+    elif digits:
         pieces.append((number.contains(digits), digits))
         prefix = _typed_prefix(search, digits, default_region)
         if prefix:

@@ -118,6 +118,17 @@ def test_it_finds_a_conversation_by_its_contacts_name_and_shows_the_name(session
         assert [c.contact_name for c in everyone] == [None, "Élodie Martin"]
 
 
+def test_a_name_with_a_digit_finds_that_name_not_every_number_with_the_digit(sessions):
+    with sessions() as session:
+        add(session, "+33612345678", 1)
+        add(session, "+33722222222", 2)
+        session.add(Contact(name="Salle 2", number="+33612345678", raw_number="06"))
+        session.flush()
+        assert [number for number, *_ in conversations(session, search="salle 2")] == [
+            "+33612345678"
+        ]
+
+
 @pytest.mark.parametrize("search", ["%", "_", "' OR 1=1 --", "<b>", "0" * 500])
 def test_it_takes_a_search_with_wildcards_or_sql_as_plain_text(sessions, search):
     with sessions() as session:
