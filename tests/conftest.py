@@ -16,7 +16,7 @@ from smsbox.modems import ensure_modem
 from smsbox.setup import initialise
 
 # Fixtures for running the real daemon against a simulated modem, and the web app.
-pytest_plugins = ["api_fixtures", "daemon_fixtures", "sim_engine", "web_fixtures"]
+pytest_plugins = ["api_fixtures", "cli_fixtures", "daemon_fixtures", "sim_engine", "web_fixtures"]
 
 # The fuzz tests stay well under 30 s together in CI; HYPOTHESIS_PROFILE=deep runs them long.
 # No deadline: a slow example on a busy CI machine is no bug.

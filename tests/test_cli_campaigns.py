@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_cli import CONFIG, smsbox
+from cli_fixtures import CONFIG
+from cli_runs import smsbox
 
 from smsbox.account_settings import QUOTAS, save
 from smsbox.activity import COMMAND_LINE

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_cli import CONFIG, smsbox
+from cli_fixtures import CONFIG
+from cli_runs import smsbox
 
 from smsbox import account_settings
 from smsbox.account_details import AccountDetails
