@@ -15,8 +15,15 @@ from smsbox.database import make_engine, make_session_factory
 from smsbox.modems import ensure_modem
 from smsbox.setup import initialise
 
-# Fixtures for running the real daemon against a simulated modem, and the web app.
-pytest_plugins = ["api_fixtures", "cli_fixtures", "daemon_fixtures", "sim_engine", "web_fixtures"]
+# Fixtures for the real daemon on a simulated modem, the web app, a real browser, the CLI.
+pytest_plugins = [
+    "api_fixtures",
+    "browser_fixtures",
+    "cli_fixtures",
+    "daemon_fixtures",
+    "sim_engine",
+    "web_fixtures",
+]
 
 # The fuzz tests stay well under 30 s together in CI; HYPOTHESIS_PROFILE=deep runs them long.
 # No deadline: a slow example on a busy CI machine is no bug.

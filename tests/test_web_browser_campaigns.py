@@ -7,17 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from browser_fixtures import NEEDS_CHROMIUM, log_in, serving, sync_api
 from campaign_rows import add_contacts, group_of
 from daemon_fixtures import ON_THE_NETWORK, configured, messages, start_and_settle
-from test_web_browser import CHROMIUM, browser, log_in, serving, sync_api  # noqa: F401 (fixture)
 from waiting import wait_until
 
 from smsbox.models import Direction, Status, utcnow
 from smsbox.scheduled import local_input
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -27,7 +25,7 @@ def modem_config(tmp_path):
 
 
 def test_a_group_send_from_new_sms_shows_its_counts_move_and_another_is_cancelled(
-    browser,  # noqa: F811 (the fixture)
+    browser,
     modem_config,
     db,
     sim,
@@ -83,7 +81,7 @@ def test_a_group_send_from_new_sms_shows_its_counts_move_and_another_is_cancelle
     assert statuses.count(Status.CANCELLED) == 4
 
 
-def test_the_type_ahead_fills_a_contacts_number_and_ticks_a_group(browser, config, sessions):  # noqa: F811
+def test_the_type_ahead_fills_a_contacts_number_and_ticks_a_group(browser, config, sessions):
     with sessions() as session:
         ids = add_contacts(session, range(3))
         group_of(session, "Contacts fidèles", ids[:2])

@@ -5,18 +5,14 @@ downloaded, a group filled from ticked rows; at a laptop's width and a phone's."
 from __future__ import annotations
 
 import pytest
+from browser_fixtures import NEEDS_CHROMIUM, PHONE, log_in, sync_api
 from sqlalchemy import select
-from test_web_browser import (  # noqa: F401  (fixtures, used by name)
-    PHONE,
-    base_url,
-    browser,
-    log_in,
-    sync_api,
-)
 from test_web_contacts import members
 from test_web_contacts_import import SPREADSHEET
 
 from smsbox.models import Contact
+
+pytestmark = NEEDS_CHROMIUM
 
 
 def fits(page) -> None:
@@ -26,8 +22,8 @@ def fits(page) -> None:
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
 def test_contacts_are_added_edited_imported_exported_and_grouped_in_a_browser(
-    browser,  # noqa: F811
-    base_url,  # noqa: F811
+    browser,
+    base_url,
     sessions,
     tmp_path,
     viewport,

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from browser_fixtures import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, log_in, serving, sync_api
 from sqlalchemy import select
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in, serving
+from web_fixtures import PASSWORD
 
 from smsbox import apikeys
 from smsbox.models import WebhookEndpoint
 from smsbox.users import create_user
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
