@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import subprocess
 import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +21,8 @@ from smsbox.activity import Action
 from smsbox.contacts.uploads import uploads_directory
 from smsbox.models import ActivityEntry
 from smsbox.users import create_user
+from web import create_app
+from web.contacts.jobs import import_jobs_directory
 
 SPREADSHEET = (
     "Nom;Prénom;Téléphone;Ville\r\n"
@@ -261,18 +265,25 @@ def test_a_name_of_10000_characters_is_refused_in_french_by_hand_and_in_a_file(i
     assert stored(sessions) == []
 
 
-def test_a_running_import_shows_its_progress_with_a_refresh_link(logged_in, sessions, monkeypatch):
+@pytest.fixture
+def release(monkeypatch) -> Iterator[threading.Event]:
+    """Imports that report a tenth done, then wait for the event before going on."""
     from web.contacts import jobs
 
-    release = threading.Event()
+    event = threading.Event()
     real_import = jobs.import_contacts
 
     def held_import(session, path, options, progress):  # type: ignore[no-untyped-def]
         progress(10, 100)
-        release.wait(timeout=30)
+        event.wait(timeout=30)
         return real_import(session, path, options, progress)
 
     monkeypatch.setattr(jobs, "import_contacts", held_import)
+    yield event
+    event.set()
+
+
+def test_a_running_import_shows_its_progress_with_a_refresh_link(logged_in, sessions, release):
     status_path = commit(logged_in, upload(logged_in, SPREADSHEET).get_data(as_text=True)).headers[
         "Location"
     ]
@@ -285,3 +296,41 @@ def test_a_running_import_shows_its_progress_with_a_refresh_link(logged_in, sess
     release.set()
     finished(logged_in, status_path)
     assert "3 contacts added" in logged_in.get(status_path).get_data(as_text=True)
+
+
+def test_another_web_process_shows_the_import_s_progress_and_report(
+    logged_in, config, sessions, release
+):
+    status_path = commit(logged_in, upload(logged_in, SPREADSHEET).get_data(as_text=True)).headers[
+        "Location"
+    ]
+    # [web] processes = 2: the next request may reach the other process, its own app.
+    other_app = create_app(config, sessions)
+    cookie = other_app.config["SESSION_COOKIE_NAME"]
+    other = other_app.test_client()
+    other.set_cookie(cookie, logged_in.get_cookie(cookie).value)
+    wait_until(lambda: other.get(status_path + "/progress").get_json()["done"] == 10)
+    assert '<progress id="progress" max="100" value="10">' in other.get(status_path).get_data(
+        as_text=True
+    )
+    release.set()
+    finished(other, status_path)
+    page = other.get(status_path).get_data(as_text=True)
+    assert "3 contacts added" in page and "06 CALL ME" in page
+    assert "06 CALL ME" in other.get(status_path + "/rejected.csv").get_data(as_text=True)
+
+
+def test_an_import_whose_process_died_is_shown_stopped(logged_in, config, sessions, release):
+    status_path = commit(logged_in, upload(logged_in, SPREADSHEET).get_data(as_text=True)).headers[
+        "Location"
+    ]
+    wait_until(lambda: logged_in.get(status_path + "/progress").get_json()["done"] == 10)
+    # The job's state as its process left it, that process gone since.
+    [state_file] = import_jobs_directory(config.data_dir).glob("*.json")
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    state_file.write_text(json.dumps({**state, "pid": gone.pid}), encoding="utf-8")
+    assert logged_in.get(status_path + "/progress").get_json()["finished"] is True
+    page = logged_in.get(status_path).get_data(as_text=True)
+    assert "The import stopped before its end" in page and "<progress" not in page

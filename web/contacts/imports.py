@@ -35,7 +35,7 @@ from smsbox.contacts.importing import ImportOptions, import_contacts
 from smsbox.contacts.uploads import discard_upload, keep_upload, upload_path, uploads_directory
 from smsbox.spreadsheets import as_text
 from web.contacts import bp, why
-from web.contacts.jobs import ImportJob, ImportJobs
+from web.contacts.jobs import ImportJob, ImportJobs, import_jobs_directory
 from web.db import SESSIONS_KEY, get_account, get_config, get_session
 from web.i18n import reason
 
@@ -48,7 +48,9 @@ REJECTED_IN_PREVIEW = 20
 def _jobs() -> ImportJobs:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if JOBS_KEY not in app.extensions:
-        app.extensions[JOBS_KEY] = ImportJobs(app.extensions[SESSIONS_KEY])
+        app.extensions[JOBS_KEY] = ImportJobs(
+            app.extensions[SESSIONS_KEY], import_jobs_directory(get_config().data_dir)
+        )
     return app.extensions[JOBS_KEY]
 
 
@@ -197,7 +199,7 @@ def import_status(token: str) -> ResponseReturnValue:
 @login_required
 def import_progress(token: str) -> ResponseReturnValue:
     job = _own_job(token)
-    return jsonify(done=job.done, total=job.total, finished=job.finished)
+    return jsonify(done=job.done, total=job.total, finished=job.finished or job.stopped)
 
 
 @bp.route("/import/<token>/rejected.csv")
