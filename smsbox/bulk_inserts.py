@@ -54,6 +54,12 @@ def sqlite_when(skip: bool) -> str:
     return f" WHEN NOT {RUNNING}" if skip else ""
 
 
+def plpgsql_skip(skip: bool) -> str:
+    """The start of a PostgreSQL trigger function for inserts, updates and deletes that
+    leaves bulk inserts out."""
+    return f" IF TG_OP = 'INSERT' AND {RUNNING} THEN RETURN NULL; END IF;" if skip else ""
+
+
 @contextmanager
 def triggers_off(session: Session) -> Iterator[Connection]:
     """Turn the insert triggers of what is derived from messages and contacts off for

@@ -40,11 +40,7 @@ _LESS = "UPDATE unread_total SET total = total - 1; DELETE FROM unread_total WHE
 def _create(skip_bulk: bool) -> dict[str, list[str]]:
     """The statements creating the triggers; with `skip_bulk`, the insert trigger
     leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
-    return_if_bulk = (
-        f" IF TG_OP = 'INSERT' AND {bulk_inserts.RUNNING} THEN RETURN NULL; END IF;"
-        if skip_bulk
-        else ""
-    )
+    return_if_bulk = bulk_inserts.plpgsql_skip(skip_bulk)
     not_bulk = f"NOT {bulk_inserts.RUNNING} AND " if skip_bulk else ""
     return {
         "sqlite": [
