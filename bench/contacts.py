@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
-from web_latency import PASSWORD, Timing, logged_in
+from web_latency import PASSWORD, logged_in, time_page
 
 from smsbox.activity import COMMAND_LINE
 from smsbox.campaigns.store import CampaignRequest, send_campaign
@@ -111,32 +110,11 @@ def contacts_pages(config, sessions, requests: int) -> None:  # type: ignore[no-
         ("search by name", "/contacts/?q=Zoé+Müller"),
         ("search by number", "/contacts/?q=06+00+01"),
     ):
-        wall, cpu = time_page(client, path, requests)
+        timing = time_page(client, path, requests)
         print(
-            f"  {what}: p50 {wall.p50:.1f} ms, p95 {wall.p95:.1f} ms; "
-            f"CPU p50 {cpu.p50:.1f} ms, p95 {cpu.p95:.1f} ms (target p95 50 ms)"
+            f"  {what}: p50 {timing.p50:.1f} ms, p95 {timing.p95:.1f} ms; "
+            f"CPU p50 {timing.cpu_p50:.1f} ms, p95 {timing.cpu_p95:.1f} ms (target p95 50 ms)"
         )
-
-
-def time_page(client, path: str, requests: int) -> tuple[Timing, Timing]:  # type: ignore[no-untyped-def]
-    """Wall clock and CPU time of `requests` requests after a warm-up, in ms. The
-    database is SQLite in this process: its CPU time is the page's whole work, which
-    the wall clock of a machine shared with other work is not."""
-    for _ in range(3):
-        client.get(path)
-    walls, cpus = [], []
-    for _ in range(requests):
-        started, cpu = time.perf_counter(), time.process_time()
-        response = client.get(path)
-        walls.append((time.perf_counter() - started) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    return _percentiles(walls), _percentiles(cpus)
-
-
-def _percentiles(times: list[float]) -> Timing:
-    return Timing(statistics.median(times), statistics.quantiles(times, n=20)[18])
 
 
 def main() -> None:

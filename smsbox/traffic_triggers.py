@@ -50,11 +50,7 @@ def _uncount(dialect: str, row: str) -> str:
 def _create(skip_bulk: bool) -> dict[str, list[str]]:
     """The statements creating the triggers; with `skip_bulk`, their insert trigger
     leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
-    return_if_bulk = (
-        f" IF TG_OP = 'INSERT' AND {bulk_inserts.RUNNING} THEN RETURN NULL; END IF;"
-        if skip_bulk
-        else ""
-    )
+    return_if_bulk = bulk_inserts.plpgsql_skip(skip_bulk)
     return {
         "sqlite": [
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"

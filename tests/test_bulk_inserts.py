@@ -1,6 +1,6 @@
 """A campaign's messages go in without the per-row triggers of `conversations`,
-`hourly_traffic` and the trigram index, which are brought up to date once, exactly as
-the triggers would have left them; the triggers run again for everything after."""
+`hourly_traffic`, `unread_total` and the trigram index, which are brought up to date
+once, exactly as the triggers would have left them; the triggers run again for everything after."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from campaign_rows import add_contacts, group_of, number_of
-from sqlalchemy import func, insert, select
+from databases import sqlite_only
+from sqlalchemy import func, insert, select, text
 
 from smsbox import bulk_inserts, message_search
 from smsbox.activity import COMMAND_LINE
@@ -106,8 +107,7 @@ def test_the_insert_triggers_leave_out_what_a_bulk_insert_inserts(sessions):
         add(session, number_of(0), NOW)
         before = kept_by_triggers(session)
         with bulk_inserts.triggers_off(session):
-            # Outbound: the unread count's trigger, not turned off, has nothing to count.
-            add(session, number_of(1), NOW, Direction.OUTBOUND)
+            add(session, number_of(1), NOW)  # inbound and unread
             assert kept_by_triggers(session) == before
         add(session, number_of(2), NOW)
         assert [row[0] for row in kept_by_triggers(session)["conversations"]] == [
@@ -146,3 +146,34 @@ def test_a_failed_bulk_insert_leaves_the_triggers_on_even_if_the_transaction_goe
         ]
         assert session.scalar(select(func.count()).select_from(BulkInsert)) == 0
         assert session.scalar(select(func.count()).select_from(Message)) == 2
+
+
+def flagged_triggers(session) -> list[tuple[str, str]]:
+    return sorted(
+        session.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND instr(sql, :flag)"
+            ),
+            {"flag": bulk_inserts.RUNNING},
+        ).all()
+    )
+
+
+@sqlite_only
+def test_on_sqlite_a_bulk_insert_drops_the_flagged_triggers_which_no_one_else_sees_gone(
+    sessions,
+):
+    with sessions() as session, sessions() as other:
+        before = flagged_triggers(session)
+        tables = {definition.split(" ON ")[1].split()[0] for _, definition in before}
+        assert tables == {"messages", "contacts"}
+        with bulk_inserts.triggers_off(session):
+            add(session, number_of(1), NOW, Direction.OUTBOUND)
+            assert flagged_triggers(session) == []
+            assert flagged_triggers(other) == before
+        assert flagged_triggers(session) == before
+        with pytest.raises(RuntimeError), bulk_inserts.triggers_off(session):
+            raise RuntimeError("the campaign failed half way")
+        assert flagged_triggers(session) == before
+        session.commit()
+        assert flagged_triggers(other) == before

@@ -3,7 +3,7 @@
 A campaign is checked whole before anything is queued: the placeholders, every
 recipient's text, the caps (smsbox.quotas) for the real number of recipients. Then
 its messages are inserted in one transaction, many rows per statement, without the
-per-row triggers of `conversations`, `hourly_traffic` and the trigram index
+per-row triggers of `conversations`, `hourly_traffic`, `unread_total` and the trigram index
 (smsbox.bulk_inserts). Group sends
 are commercial unless said transactional: they wait for the sending hours
 (smsbox.sending_window), the daemon holding them in the queue meanwhile.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from smsbox import (
@@ -31,10 +31,11 @@ from smsbox import (
     conversation_triggers,
     message_search,
     traffic_triggers,
+    unread_triggers,
 )
 from smsbox.activity import Action, Actor
 from smsbox.campaigns.placeholders import Template, check_known, parse
-from smsbox.campaigns.recipients import Recipients, resolve
+from smsbox.campaigns.recipients import Recipient, Recipients, resolve
 from smsbox.message_lists import OUTBOUND_STATUSES
 from smsbox.message_settings import message_settings
 from smsbox.models import Campaign, Direction, Group, Message, Status, utcnow
@@ -42,9 +43,6 @@ from smsbox.outbox import MessageRejected, check_body
 from smsbox.quotas import check_send
 from smsbox.refusals import Refusal
 
-# Rows per INSERT: a few statements for 100,000 messages, well under SQLite's bound
-# parameter limit (12 columns each).
-INSERT_BATCH = 2000
 NAME_MAX = 200
 # Waiting for their turn, and still possible to cancel.
 WAITING = (Status.QUEUED, Status.SCHEDULED)
@@ -155,19 +153,31 @@ def _name(request: CampaignRequest) -> str:
 
 
 def _bodies(template: Template, recipients: Recipients, signed: Callable[[str], str]) -> list[str]:
+    # Recipients of the same name and the very same fields (one dictionary, which
+    # contacts whose fields read the same share: smsbox.contacts.fields_text) get the
+    # same text: filled and checked once, not once for each of 100,000 recipients.
+    texts: dict[tuple[str, int], str] = {}
     bodies = []
     for recipient in recipients.reachable:
-        body = signed(template.fill(recipient.name, recipient.fields))
-        try:
-            check_body(body)
-        except MessageRejected as refused:
-            raise CampaignRefused(
-                "the text for %(number)s cannot be sent: %(reason)s",
-                number=recipient.number,
-                reason=str(refused),
-            ) from None
+        key = (recipient.name, id(recipient.fields))
+        body = texts.get(key)
+        if body is None:
+            body = texts[key] = _checked(template, recipient, signed)
         bodies.append(body)
     return bodies
+
+
+def _checked(template: Template, recipient: Recipient, signed: Callable[[str], str]) -> str:
+    body = signed(template.fill(recipient.name, recipient.fields))
+    try:
+        check_body(body)
+    except MessageRejected as refused:
+        raise CampaignRefused(
+            "the text for %(number)s cannot be sent: %(reason)s",
+            number=recipient.number,
+            reason=str(refused),
+        ) from None
+    return body
 
 
 def _queue(
@@ -190,17 +200,19 @@ def _queue(
         "attempts": 0,
     }
     rows = [
-        {**shared, "number": recipient.number, "raw_number": recipient.raw_number, "body": body}
+        (recipient.number, recipient.raw_number, body)
         for recipient, body in zip(recipients.reachable, bodies, strict=True)
     ]
     # Core, not the ORM's bulk insert: the rows need no objects, and the ORM's
     # bookkeeping per row was a third of the time. The triggers' work per row was most
     # of the rest: what they keep is brought up to date once instead.
     with bulk_inserts.triggers_off(session) as connection:
-        for start in range(0, len(rows), INSERT_BATCH):
-            connection.execute(insert(Message.__table__), rows[start : start + INSERT_BATCH])
+        bulk_inserts.insert_many(
+            connection, Message.__table__, shared, ("number", "raw_number", "body"), rows
+        )
         conversation_triggers.follow_campaign(connection, campaign.id)
         traffic_triggers.count_campaign(connection, campaign.id)
+        unread_triggers.count_campaign(connection, campaign.id)
         message_search.index_campaign(connection, campaign.id)
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from smsbox import activity
+from smsbox import activity, bulk_inserts
 from smsbox.activity import Action, Actor
 from smsbox.contacts.csv_rows import read_csv
 from smsbox.contacts.details import ContactDetails, ContactRefused, check_contact
@@ -43,6 +43,8 @@ BATCH = 1000
 # The table, not the mapped class: Core statements skip the ORM's work per row.
 CONTACTS = Contact.__table__
 PREVIEW_ROWS = 10
+# What a line gives a new contact: its columns, ContactDetails' fields.
+STORED = ("name", "number", "raw_number", "notes", "fields")
 
 Progress = Callable[[int, int], None]
 
@@ -165,7 +167,7 @@ class _Batcher:
 
     def store(self, batch: list[ContactDetails]) -> None:
         existing = self._existing(batch)
-        new: list[dict[str, Any]] = []
+        new: list[ContactDetails] = []
         changes: list[dict[str, Any]] = []
         member_ids: list[int] = []
         for details in batch:
@@ -173,7 +175,7 @@ class _Batcher:
                 _identity(details.number, details.name, self.options.allow_duplicates)
             )
             if found is None:
-                new.append(_row(details))
+                new.append(details)
                 self._show(details)
                 continue
             member_ids.append(found.id)
@@ -198,7 +200,13 @@ class _Batcher:
         if new:
             with names_indexed_at_once(self.session) as connection:
                 # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
-                connection.execute(insert(CONTACTS), new)
+                bulk_inserts.insert_many(
+                    connection,
+                    CONTACTS,
+                    {"created_at": utcnow()},
+                    STORED,
+                    [tuple(getattr(details, key) for key in STORED) for details in new],
+                )
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
         if self.group is not None:
@@ -206,8 +214,8 @@ class _Batcher:
                 # Each new row is the one contact of its identity (none had it before).
                 now = self._existing(batch)
                 member_ids += [
-                    now[_identity(row["number"], row["name"], self.options.allow_duplicates)].id
-                    for row in new
+                    now[_identity(details.number, details.name, self.options.allow_duplicates)].id
+                    for details in new
                 ]
             self.report.joined_group += add_members(self.session, self.group, member_ids)
 
@@ -222,8 +230,3 @@ class _Batcher:
     def _show(self, details: ContactDetails) -> None:
         if len(self.report.preview) < PREVIEW_ROWS:
             self.report.preview.append(details)
-
-
-def _row(details: ContactDetails) -> dict[str, Any]:
-    # vars(), not asdict(), which deep-copies every value.
-    return {**vars(details), "created_at": utcnow()}
