@@ -30,7 +30,7 @@ from web.api.schemas import (
     SendRequest,
 )
 from web.api.spec import as_json, json_response, operation
-from web.db import get_config, get_session, get_timezone
+from web.db import get_config, get_session, get_timezone, one_writer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _TEXT_KINDS = (
@@ -66,8 +66,9 @@ _TEXT_KINDS = (
 def send(body: SendRequest) -> Response:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
-        answer, entry = _queue(body)
-        commit_logged(201, entry)
+        with one_writer():
+            answer, entry = _queue(body)
+            commit_logged(201, entry)
         notify(get_config())
         return json_response(as_json(answer), 201)
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_LENGTH:
@@ -77,30 +78,40 @@ def send(body: SendRequest) -> Response:
             field=IDEMPOTENCY_HEADER,
         )
     fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data())
-    session = get_session()
     for _ in range(2):  # the second time, after losing a race to the same request
-        try:
-            earlier = idempotency.stored_answer(session, g.caller.api_key_id, key, fingerprint)
-        except idempotency.KeyReused:
-            raise Problem(
-                problems.CONFLICT,
-                f"this {IDEMPOTENCY_HEADER} came before with another request",
-                field=IDEMPOTENCY_HEADER,
-            ) from None
-        if earlier is not None:
-            session.rollback()
-            return json_response(earlier.body, earlier.status_code)
-        answer, entry = _queue(body)
-        stored = idempotency.StoredAnswer(201, as_json(answer))
-        try:
-            idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
-            commit_logged(201, entry)
-        except IntegrityError:
-            session.rollback()
-            continue
-        notify(get_config())
-        return json_response(stored.body, 201)
+        with one_writer():
+            answer = _queue_once(body, key, fingerprint)
+        if answer is not None:
+            return json_response(answer.body, answer.status_code)
     raise Problem(problems.CONFLICT, "the same request is being served: try again")
+
+
+def _queue_once(body: SendRequest, key: str, fingerprint: str) -> idempotency.StoredAnswer | None:
+    """The answer to the request with this `Idempotency-Key`: given before, or queued
+    and committed now; None when the same request, served meanwhile by another process,
+    committed first."""
+    session = get_session()
+    try:
+        earlier = idempotency.stored_answer(session, g.caller.api_key_id, key, fingerprint)
+    except idempotency.KeyReused:
+        raise Problem(
+            problems.CONFLICT,
+            f"this {IDEMPOTENCY_HEADER} came before with another request",
+            field=IDEMPOTENCY_HEADER,
+        ) from None
+    if earlier is not None:
+        session.rollback()
+        return earlier
+    answer, entry = _queue(body)
+    stored = idempotency.StoredAnswer(201, as_json(answer))
+    try:
+        idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
+        commit_logged(201, entry)
+    except IntegrityError:
+        session.rollback()
+        return None
+    notify(get_config())
+    return stored
 
 
 def _queue(body: SendRequest) -> tuple[SendAnswer, dict[str, object]]:
