@@ -163,9 +163,7 @@ def _queue(body: SendRequest) -> tuple[SendAnswer, dict[str, object]]:
     entry = activity.values(
         Action.MESSAGES_QUEUED, g.caller.actor, subject, recipients=len(numbers)
     )
-    answer = SendAnswer(
-        messages=[QueuedMessage.of(message, opted_out=opted_out) for message, opted_out in queued]
-    )
+    answer = SendAnswer(messages=[QueuedMessage.of(message) for message in queued])
     return answer, entry
 
 
