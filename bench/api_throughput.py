@@ -1,18 +1,18 @@
 """Accepted `POST /api/v1/messages` per second through the real web server.
 
     .venv/bin/python bench/api_throughput.py [--clients 10] [--seconds 30] [--recipients 1]
-        [--processes 1]
+        [--processes 1] [--threads 4]
 
-Starts `smsbox web` (waitress, `[web] processes = --processes`) in a child process on
-a fresh SQLite database in a temporary directory, with a key of scope send and no
-rate limit worth the name, and no daemon (the queue only grows). `--clients` threads
-in this process each keep one HTTP connection and post single-part messages to
-distinct numbers, one after the other, for `--seconds`. Prints the requests answered
-201 per second, the latency (from sending the request to reading the whole answer) at
-p50, p95 and p99, and the server's CPU time per request (user and system time of its
-processes over the timed part, from /proc: the fairer figure on a machine others
-load). Every answer must be 201, and the database must then hold as many messages as
-were accepted.
+Starts `smsbox web` (waitress, `[web] processes = --processes`, `threads = --threads`)
+in a child process on a fresh SQLite database in a temporary directory, with a key of
+scope send and no rate limit worth the name, and no daemon (the queue only grows).
+`--clients` threads in this process each keep one HTTP connection and post
+single-part messages to distinct numbers, one after the other, for `--seconds`.
+Prints the requests answered 201 per second, the latency (from sending the request to
+reading the whole answer) at p50, p95 and p99, and the server's CPU time per request
+(user and system time of its processes over the timed part, from /proc: the fairer
+figure on a machine others load). Every answer must be 201, and the database must
+then hold as many messages as were accepted.
 
 Then the webhook sender (smsbox.webhooks.sender, as the daemon runs it, with its
 default settings): `--deliveries` inbound messages are stored with one endpoint
@@ -195,6 +195,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--recipients", type=int, default=1, help="numbers per request")
     parser.add_argument("--processes", type=int, default=1, help="[web] processes")
+    parser.add_argument("--threads", type=int, help="[web] threads (4 when not given)")
     parser.add_argument("--deliveries", type=int, default=3000, help="webhook posts to time")
     parser.add_argument("--serve-receiver", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -207,6 +208,8 @@ def main() -> None:
         config_path = Path(directory) / "smsbox.toml"
         # Written only when more than one, so that the bench runs older code too.
         processes = f"processes = {args.processes}\n" if args.processes > 1 else ""
+        if args.threads is not None:
+            processes += f"threads = {args.threads}\n"
         config_path.write_text(CONFIG.format(port=port, processes=processes))
         config = load_config(config_path)
         initialise(config)
@@ -257,7 +260,8 @@ def main() -> None:
         raise SystemExit(f"{accepted * args.recipients} messages accepted, {stored} stored")
     quantiles = statistics.quantiles(latencies, n=100)
     print(
-        f"{args.processes} process(es), {args.clients} clients, {args.seconds:.0f} s, "
+        f"{args.processes} process(es) of {args.threads or 4} threads, "
+        f"{args.clients} clients, {args.seconds:.0f} s, "
         f"{args.recipients} recipient(s) a request: "
         f"{accepted} accepted, {accepted / elapsed:.0f} requests/s; latency "
         f"p50 {quantiles[49] * 1000:.1f} ms, p95 {quantiles[94] * 1000:.1f} ms, "

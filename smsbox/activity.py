@@ -39,31 +39,15 @@ def record(
     subject: str | None = None,
     **details: object,
 ) -> ActivityEntry:
-    entry = ActivityEntry(**_values(action, actor, subject, details))
+    entry = ActivityEntry(**values(action, actor, subject, **details))
     session.add(entry)
     return entry
 
 
-def record_at_once(
-    session: Session,
-    action: Action,
-    actor: Actor,
-    subject: str | None = None,
-    **details: object,
-) -> None:
-    """`record`, inserted now by one Core INSERT rather than at the next flush: for a
-    hot path (an API send) whose other writes are Core statements too, so that no flush
-    of the ORM's unit of work is left for the commit. The actor's user must exist in the
-    database already."""
-    session.execute(_INSERT, _values(action, actor, subject, details))
-
-
-_INSERT = insert(ActivityEntry.__table__)
-
-
-def _values(
-    action: Action, actor: Actor, subject: str | None, details: dict[str, object]
+def values(
+    action: Action, actor: Actor, subject: str | None = None, **details: object
 ) -> dict[str, object]:
+    """The row of an entry, for `record_at_once`."""
     return {
         "actor": actor.name[:80],
         "user_id": actor.user_id,
@@ -71,6 +55,18 @@ def _values(
         "subject": None if subject is None else subject[:200],
         "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
     }
+
+
+def record_at_once(session: Session, rows: list[dict[str, object]]) -> None:
+    """Entries (their `values`) inserted now, in the order given, by one Core statement
+    (an executemany for several) rather than at the next flush: for a hot path (an API
+    send) whose other writes are Core statements too, so that no flush of the ORM's
+    unit of work is left for the commit, and a request's entries cost one round trip.
+    The actors' users must exist in the database already."""
+    session.execute(_INSERT, rows)
+
+
+_INSERT = insert(ActivityEntry.__table__)
 
 
 def entries(

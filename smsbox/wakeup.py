@@ -11,6 +11,8 @@ database instead, which tells every host (`smsbox.queue_notifications`).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import select
 import socket
 from pathlib import Path
@@ -24,16 +26,21 @@ def socket_path(config: Config) -> Path:
     return config.data_dir / SOCKET_NAME
 
 
+@functools.cache
+def _sender() -> socket.socket:
+    """The process's socket to tell the daemon with, made once: the web server tells it
+    at each message the API queues. Threads may share it: each datagram is sent whole."""
+    sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sender.setblocking(False)
+    return sender
+
+
 def notify(config: Config) -> None:
     """Wake the daemon if it listens; whatever happens, return at once."""
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
-            sender.setblocking(False)
-            sender.sendto(b"!", str(socket_path(config)))
-    except OSError:
-        # Nobody listening (no socket, or a stale one), or its queue full: it is
-        # awake already, or will see the message when it next looks.
-        pass
+    # OSError: nobody listening (no socket, or a stale one), or its queue full: it is
+    # awake already, or will see the message when it next looks.
+    with contextlib.suppress(OSError):
+        _sender().sendto(b"!", str(socket_path(config)))
 
 
 class Listener:

@@ -125,7 +125,8 @@ def test_an_entry_outlives_the_user_it_names(sessions):
 def test_an_entry_recorded_at_once_is_the_row_record_writes_at_the_flush(sessions):
     actor = Actor("api:crm")
     with sessions() as session:
-        activity.record_at_once(session, Action.MESSAGES_QUEUED, actor, "+33611111111", n=1)
+        at_once = activity.values(Action.MESSAGES_QUEUED, actor, "+33611111111", n=1)
+        activity.record_at_once(session, [at_once])
         assert not session.new  # nothing left for a flush to do
         activity.record(session, Action.MESSAGES_QUEUED, actor, "+33611111111", n=1)
         session.commit()

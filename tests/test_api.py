@@ -688,3 +688,26 @@ def test_a_send_that_fails_is_logged_with_its_failure_and_queues_nothing(
     assert [(action, json.loads(details)) for action, details in logged] == [
         ("api_request", {"status": 500})
     ]
+
+
+def test_on_sqlite_a_send_writes_holding_the_process_lock_of_writers(api, monkeypatch):
+    """A send's threads take turns on a lock rather than in SQLite's busy handler; on
+    PostgreSQL, which writes rows concurrently, they do not."""
+    from databases import ON_POSTGRESQL
+
+    from web import db
+    from web.api import messages as api_messages
+
+    held = []
+    queue_messages = api_messages.outbox.queue_messages
+
+    def noting_the_lock(*args, **kwargs):
+        held.append(db._SQLITE_WRITER.locked())
+        return queue_messages(*args, **kwargs)
+
+    monkeypatch.setattr(api_messages.outbox, "queue_messages", noting_the_lock)
+    for headers in ({}, {"Idempotency-Key": "first"}):
+        answer = api.post("/messages", {"to": "0611111111", "text": "x"}, headers=headers)
+        assert answer.status == 201
+    assert held == [not ON_POSTGRESQL] * 2
+    assert not db._SQLITE_WRITER.locked()

@@ -244,6 +244,17 @@ def test_it_refuses_a_number_of_web_processes_out_of_range(tmp_path, processes):
         parse_config({"web": {"processes": processes}}, tmp_path)
 
 
+def test_each_web_process_runs_waitress_s_four_threads_unless_told_otherwise(tmp_path):
+    assert parse_config({}, tmp_path).web.threads == 4
+    assert parse_config({"web": {"threads": 1}}, tmp_path).web.threads == 1
+
+
+@pytest.mark.parametrize("threads", [0, -1, 65])
+def test_it_refuses_a_number_of_web_threads_out_of_range(tmp_path, threads):
+    with pytest.raises(ConfigError, match=r"\[web\]\.threads must be between 1 and 64"):
+        parse_config({"web": {"threads": threads}}, tmp_path)
+
+
 def test_it_refuses_a_number_of_web_processes_that_is_no_whole_number(tmp_path):
     with pytest.raises(ConfigError, match=r"\[web\]\.processes"):
         parse_config({"web": {"processes": "4"}}, tmp_path)

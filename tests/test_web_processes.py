@@ -3,6 +3,7 @@ sharing each API key's rate limit, stopped together."""
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import os
 import signal
@@ -140,3 +141,14 @@ def test_a_process_that_dies_alone_stops_the_others_and_the_command_fails(served
     _, errors = served.process.communicate(timeout=30)
     assert f"web process {first} ended (signal SIGKILL): stopped the others" in errors
     assert not any(is_running(pid) for pid in others)
+
+
+def test_the_web_server_runs_the_threads_configured(config, sessions):
+    from web.server import create_server
+
+    web = dataclasses.replace(config.web, port=free_port(), threads=2)
+    server = create_server(dataclasses.replace(config, web=web))
+    try:
+        assert server.adj.threads == 2
+    finally:
+        server.close()

@@ -96,7 +96,7 @@ def _fork_server(config: Config, listener: socket.socket, limits: TokenBuckets) 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_with(parent)
         app = create_app(config, api_limits=limits)
-        waitress.create_server(app, sockets=[listener]).run()
+        waitress.create_server(app, sockets=[listener], threads=config.web.threads).run()
         code = 0
     except BaseException:  # told, then the process ends either way
         traceback.print_exc()

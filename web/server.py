@@ -18,7 +18,9 @@ def create_server(config: Config) -> BaseWSGIServer | MultiSocketServer:
     """A server on [web].host and [web].port; `run()` serves, `close()` stops it."""
     app = create_app(config)
     try:
-        return waitress.create_server(app, host=config.web.host, port=config.web.port)
+        return waitress.create_server(
+            app, host=config.web.host, port=config.web.port, threads=config.web.threads
+        )
     except OSError as error:
         raise CannotListen(
             f"cannot listen on {config.web.host}:{config.web.port}: {error.strerror}"

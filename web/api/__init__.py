@@ -111,12 +111,14 @@ def _caller() -> apikeys.Caller:
     return caller
 
 
-def commit_logged(status: int) -> None:
-    """Commit the request's work with its activity entry, saying it ends in `status`:
-    one commit where logging after the answer takes a second. Should the commit fail,
-    nothing is logged here and the failure's answer is, after it."""
+def commit_logged(status: int, *entries: dict[str, object]) -> None:
+    """Commit the request's work with its activity entries: `entries` (activity.values)
+    and the request's, saying it ends in `status`; one commit where logging after the
+    answer takes a second. Should the commit fail, nothing is logged here and the
+    failure's answer is, after it."""
     session = get_session()
-    activity.record_at_once(session, *_request_entry(g.caller), status=status)
+    request_entry = activity.values(*_request_entry(g.caller), status=status)
+    activity.record_at_once(session, [*entries, request_entry])
     session.commit()
     g.logged_with_work = True
 

@@ -14,7 +14,6 @@ from smsbox.message_actions import cancel_message
 from smsbox.message_lists import Cursor, ListRefused
 from smsbox.models import Direction, Message, Status, utcnow
 from smsbox.numbers import InvalidNumber, from_network, to_e164
-from smsbox.optouts import opted_out_among
 from smsbox.quotas import QuotaExceeded, check_send, refusal_logged
 from smsbox.routing import UnknownModem, requested_modem
 from smsbox.wakeup import notify
@@ -31,7 +30,7 @@ from web.api.schemas import (
     SendRequest,
 )
 from web.api.spec import as_json, json_response, operation
-from web.db import get_config, get_session, get_timezone
+from web.db import get_config, get_session, get_timezone, one_writer
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _TEXT_KINDS = (
@@ -67,7 +66,11 @@ _TEXT_KINDS = (
 def send(body: SendRequest) -> Response:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
-        return json_response(as_json(_queue(body)), 201)
+        with one_writer():
+            answer, entry = _queue(body)
+            commit_logged(201, entry)
+        notify(get_config())
+        return json_response(as_json(answer), 201)
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_LENGTH:
         raise Problem(
             problems.INVALID_REQUEST,
@@ -75,35 +78,46 @@ def send(body: SendRequest) -> Response:
             field=IDEMPOTENCY_HEADER,
         )
     fingerprint = idempotency.request_fingerprint(request.method, request.path, request.get_data())
-    session = get_session()
     for _ in range(2):  # the second time, after losing a race to the same request
-        try:
-            earlier = idempotency.stored_answer(session, g.caller.api_key_id, key, fingerprint)
-        except idempotency.KeyReused:
-            raise Problem(
-                problems.CONFLICT,
-                f"this {IDEMPOTENCY_HEADER} came before with another request",
-                field=IDEMPOTENCY_HEADER,
-            ) from None
-        if earlier is not None:
-            session.rollback()
-            return json_response(earlier.body, earlier.status_code)
-        answer = _queue(body, commit=False)
-        stored = idempotency.StoredAnswer(201, as_json(answer))
-        try:
-            idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
-            commit_logged(201)
-        except IntegrityError:
-            session.rollback()
-            continue
-        notify(get_config())
-        return json_response(stored.body, 201)
+        with one_writer():
+            answer = _queue_once(body, key, fingerprint)
+        if answer is not None:
+            return json_response(answer.body, answer.status_code)
     raise Problem(problems.CONFLICT, "the same request is being served: try again")
 
 
-def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
-    """Queue the message to every recipient in one transaction, or nothing: the first
-    invalid number or text refuses the whole request."""
+def _queue_once(body: SendRequest, key: str, fingerprint: str) -> idempotency.StoredAnswer | None:
+    """The answer to the request with this `Idempotency-Key`: given before, or queued
+    and committed now; None when the same request, served meanwhile by another process,
+    committed first."""
+    session = get_session()
+    try:
+        earlier = idempotency.stored_answer(session, g.caller.api_key_id, key, fingerprint)
+    except idempotency.KeyReused:
+        raise Problem(
+            problems.CONFLICT,
+            f"this {IDEMPOTENCY_HEADER} came before with another request",
+            field=IDEMPOTENCY_HEADER,
+        ) from None
+    if earlier is not None:
+        session.rollback()
+        return earlier
+    answer, entry = _queue(body)
+    stored = idempotency.StoredAnswer(201, as_json(answer))
+    try:
+        idempotency.record_answer(session, g.caller.api_key_id, key, fingerprint, stored)
+        commit_logged(201, entry)
+    except IntegrityError:
+        session.rollback()
+        return None
+    notify(get_config())
+    return stored
+
+
+def _queue(body: SendRequest) -> tuple[SendAnswer, dict[str, object]]:
+    """Queue the message to every recipient, or nothing: the first invalid number or
+    text refuses the whole request. The caller commits, with the activity entry
+    returned (activity.values)."""
     config = get_config()
     region = config.messaging.default_region
     session = get_session()
@@ -136,8 +150,7 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
     except QuotaExceeded as error:
         raise Problem(problems.QUOTA_EXCEEDED, str(error)) from None
     later = body.send_at if body.send_at is not None and body.send_at > utcnow() else None
-    opted_out = set(opted_out_among(session, numbers))
-    messages = outbox.queue_messages(
+    queued = outbox.queue_messages(
         session,
         list(zip(body.to, numbers, strict=True)),
         text,
@@ -147,20 +160,11 @@ def _queue(body: SendRequest, *, commit: bool = True) -> SendAnswer:
         callback_data=body.callback_data,
         transactional=not body.commercial,
     )
-    activity.record_at_once(
-        session,
-        Action.MESSAGES_QUEUED,
-        g.caller.actor,
-        subject,
-        recipients=len(numbers),
+    entry = activity.values(
+        Action.MESSAGES_QUEUED, g.caller.actor, subject, recipients=len(numbers)
     )
-    queued = [
-        QueuedMessage.of(message, opted_out=message.number in opted_out) for message in messages
-    ]
-    if commit:
-        commit_logged(201)
-        notify(config)
-    return SendAnswer(messages=queued)
+    answer = SendAnswer(messages=[QueuedMessage.of(message) for message in queued])
+    return answer, entry
 
 
 @operation(

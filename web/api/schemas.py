@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 
 from smsbox.idempotency import MAX_KEY_LENGTH
 from smsbox.models import IncomingCall, Message, MessagePart, Modem, OptOut, Status
-from smsbox.outbox import MAX_BODY_LENGTH
+from smsbox.outbox import MAX_BODY_LENGTH, Queued
 
 MAX_RECIPIENTS = 100
 MAX_CALLBACK_DATA = 1024
@@ -154,7 +154,7 @@ class MessageDetail(MessageOut):
         )
 
 
-def _message_fields(message: Message) -> dict[str, object]:
+def _message_fields(message: Message | Queued) -> dict[str, object]:
     return {
         "id": message.id,
         "direction": message.direction,
@@ -179,8 +179,8 @@ class QueuedMessage(MessageOut):
     )
 
     @classmethod
-    def of(cls, message: Message, *, opted_out: bool) -> QueuedMessage:  # type: ignore[override]
-        return cls(**_message_fields(message), opted_out=opted_out)
+    def of(cls, message: Queued) -> QueuedMessage:  # type: ignore[override]
+        return cls(**_message_fields(message), opted_out=message.opted_out)
 
 
 class SendAnswer(Answer):
