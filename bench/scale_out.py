@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scale_out.py [--daemons 8] [--modems 8] [--messages K]
         [--send-delay 2] [--lease-seconds 10] [--database-url URL] [--keep]
-    .venv/bin/python bench/scale_out.py claims [--processes 8] [--messages 20000]
+    .venv/bin/python bench/scale_out.py claims [--processes 8] [--messages 20000] [--batch 1]
 
 The server is --database-url, else $SMSBOX_TEST_DATABASE_URL (a URL of any database
 on it: the bench creates a database of its own there and drops it at the end).
@@ -17,7 +17,8 @@ Default mode, two phases, each on N daemons (`smsbox daemon` processes, each a
     expire); every message must reach the networks exactly once or end
     `interrupted`.
 claims: --processes processes claim --messages queued messages with
-  `smsbox.sending.claim_next`, no modem behind (bench/hosts/claims.py); then one
+  `smsbox.sending.claim`, --batch at a time (16: as a daemon's only sending modem),
+  no modem behind (bench/hosts/claims.py); then one
   process claims 500 more alone, each claim timed, its statements counted.
 
 Exit status 1 if a message was lost, failed or sent twice.
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--send-delay", type=float, default=2.0, help="s a submission")
     parser.add_argument("--lease-seconds", type=int, default=10)
     parser.add_argument("--processes", type=int, default=8, help="claims: processes claiming")
+    parser.add_argument("--batch", type=int, default=1, help="claims: messages a claim")
     parser.add_argument("--keep", action="store_true", help="keep the hosts' directories")
     args = parser.parse_args(argv)
     # SIGTERM stops the bench as Ctrl-C does: the daemons, modems and database go too.
@@ -109,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("no PostgreSQL server: --database-url URL or SMSBOX_TEST_DATABASE_URL")
     if args.mode == "claims":
         with Cluster(args.database_url, daemons=0, modems=0, send_delay=0) as cluster:
-            rate = measure_claims(cluster.database_url, args.processes, args.messages or 20_000)
+            rate = measure_claims(
+                cluster.database_url, args.processes, args.messages or 20_000, args.batch
+            )
             print(f"claims: {rate.describe()}")
             print(f"claims: {measure_single_claim(cluster.database_url).describe()}")
         return 0 if rate.twice == 0 else 1

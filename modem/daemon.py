@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
-from modem.worker import ModemWorker
+from modem.worker import ModemWorker, claim_batch_for
 from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
@@ -84,6 +84,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         )
     peers: dict[int, Callable[[], None]] = {}
     keeper = LeaseKeeper(sessions, config.daemon)
+    claim_batch = claim_batch_for(config.modems)
     workers = [
         ModemWorker(
             modem,
@@ -102,6 +103,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             stop=stop,
             peers=peers,
             lease=keeper.lease(modem.name),
+            claim_batch=claim_batch,
         )
         for modem in config.modems
     ]

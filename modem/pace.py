@@ -158,10 +158,12 @@ class ModemCap:
         with self.sessions() as session:
             periods = Periods.at(utcnow(), account_zone(session, self.default_zone))
             quotas = current_quotas(session)
-            capped = quotas.modem_daily is not None or quotas.modem_monthly is not None
-            if not capped or self.modem_id is None:
+            if not quotas.modem_capped or self.modem_id is None:
                 return _CapState(quotas, periods, Usage(0, 0))
             return _CapState(quotas, periods, modem_usage(session, periods, self.modem_id))
+
+    def capped(self) -> bool:
+        return self._state.get().quotas.modem_capped
 
     def wait(self) -> float:
         """Seconds until this modem may send again, 0 when it may now."""

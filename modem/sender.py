@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 
@@ -42,6 +43,9 @@ class MessageSender:
         self._pause = pause
         # The account's message settings, as they are now.
         self._pdu_request = pdu_request
+        # Messages claimed together and not sent yet, oldest first, in their session.
+        self._claimed: deque[Message] = deque()
+        self._session: Session | None = None
 
     def send_one(
         self,
@@ -49,21 +53,67 @@ class MessageSender:
         deferred_to: Callable[[int], None] | None = None,
         *,
         commercial: bool = True,
+        batch: int = 1,
     ) -> bool:
         """Send the next message this modem may send; False when there is none, or
         when another modem's turn came first (`deferred_to` hears which). Outside
-        the sending hours (`commercial` False), only a transactional one.
+        the sending hours (`commercial` False), only a transactional one. With
+        nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
+        first: the next calls send the others.
 
         Raises ModemError when the modem must be reconnected: reconnecting settles
-        the message (`sending.recover_unfinished`)."""
-        with self.sessions() as session:
-            message = sending.claim_next(
-                session, modem_id, deferred_to=deferred_to, commercial=commercial
+        the message, and those claimed with it (`sending.recover_unfinished`)."""
+        if not self._claimed and not self._claim(modem_id, deferred_to, commercial, batch):
+            return False
+        assert self._session is not None
+        message = self._claimed.popleft()
+        try:
+            self._send(self._session, message)
+        except BaseException:
+            self.forget_claimed()
+            raise
+        if not self._claimed:
+            self.forget_claimed()
+        return True
+
+    def _claim(
+        self,
+        modem_id: int,
+        deferred_to: Callable[[int], None] | None,
+        commercial: bool,
+        batch: int,
+    ) -> bool:
+        self.forget_claimed()
+        session = self.sessions()
+        try:
+            claimed = sending.claim(
+                session, modem_id, deferred_to=deferred_to, commercial=commercial, batch=batch
             )
-            if message is None:
-                return False
-            self._send(session, message)
-            return True
+        except BaseException:
+            session.close()
+            raise
+        if not claimed:
+            session.close()
+            return False
+        self._session = session
+        self._claimed.extend(claimed)
+        return True
+
+    def forget_claimed(self) -> None:
+        """Drop the messages claimed and not sent, as they are in the database: whoever
+        settles this modem's unfinished messages next puts them back in the queue."""
+        self._claimed.clear()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def give_back(self) -> None:
+        """Put the messages claimed and not sent back in the queue (the worker stops)."""
+        if self._session is not None and self._claimed:
+            for message in self._claimed:
+                sending.settle(message)
+            self._session.commit()
+        self.forget_claimed()
 
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:

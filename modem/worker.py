@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -65,6 +65,17 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
 LEASE_LATE_WAIT = 0.2
+# Messages a modem that sends alone claims at once: one claim's cost shared by this
+# many sends. A STOP that arrives meanwhile holds the messages after these.
+CLAIM_BATCH = 16
+
+
+def claim_batch_for(modems: Sequence[ModemConfig]) -> int:
+    """How many messages each worker of a daemon serving `modems` may claim at once:
+    the daemon's only sending modem, a batch; among several, one at a time, so that
+    routing shares them out even while the others connect (the claim itself sees
+    only the modems already up)."""
+    return CLAIM_BATCH if sum(modem.sends for modem in modems) == 1 else 1
 
 
 class ModemWorker:
@@ -80,8 +91,10 @@ class ModemWorker:
         monotonic: Callable[[], float] = time.monotonic,
         peers: dict[int, Callable[[], None]] | None = None,
         lease: ModemLease | NoLease | None = None,
+        claim_batch: int = CLAIM_BATCH,
     ):
         self.modem = modem
+        self.claim_batch = claim_batch  # `claim_batch_for`
         self.lease = lease or NoLease()
         self.driver = driver
         self.sessions = sessions
@@ -159,6 +172,7 @@ class ModemWorker:
                 log.exception("modem %s: unexpected failure", self.modem.name)
                 self._after_fault(str(error), failures, permanent=False)
             failures += 1
+        self._give_back_claimed()
         self._record_state_quietly(STOPPED)
         self.lease.release()
 
@@ -180,6 +194,7 @@ class ModemWorker:
         this one leaves the modem at once and writes nothing more of it."""
         log.error("modem %s: lease lost, the modem is left alone", self.modem.name)
         self.driver.close()
+        self.sender.forget_claimed()  # the new owner puts them back in the queue
         self._modem_id = None
 
     def _after_fault(self, reason: str, failures: int, *, permanent: bool) -> None:
@@ -221,6 +236,8 @@ class ModemWorker:
             self.stop.wait(DEVICE_POLL)
 
     def connect(self) -> None:
+        # What was claimed before a fault is settled below, from the database.
+        self.sender.forget_claimed()
         with self.sessions() as session:
             modem = ensure_modem(
                 session,
@@ -296,7 +313,11 @@ class ModemWorker:
 
     def _send_one(self) -> bool:
         sent = self.sender.send_one(
-            self.modem_id, deferred_to=self.pace.ring, commercial=self.sending_hours.open_now()
+            self.modem_id,
+            deferred_to=self.pace.ring,
+            commercial=self.sending_hours.open_now(),
+            # A rate limit or a cap counts each message as it goes: none claimed ahead.
+            batch=1 if self.pace.rate_limit or self.cap.capped() else self.claim_batch,
         )
         if sent:
             self.pace.took_one()
@@ -353,6 +374,20 @@ class ModemWorker:
 
     def _record_state(self, state: str, error: str | None = None) -> None:
         self._write(lambda session: record_state(session, self.modem_id, state, error))
+
+    def _give_back_claimed(self) -> None:
+        """Best effort: the next start, or the daemon that takes the modem over, puts
+        them back in the queue anyway."""
+        if self._modem_id is None or not self.lease.held():
+            self.sender.forget_claimed()
+            return
+        try:
+            self.sender.give_back()
+        except SQLAlchemyError as failure:
+            log.warning(
+                "modem %s: cannot give back its claimed messages: %s", self.modem.name, failure
+            )
+            self.sender.forget_claimed()
 
     def _record_state_quietly(self, state: str, error: str | None = None) -> None:
         """Best effort: the state is written again at the next change anyway."""

@@ -1,11 +1,14 @@
-"""The statements of a claim (`smsbox.sending.claim_next`), built once and bound to
+"""The statements of a claim (`smsbox.sending.claim`), built once and bound to
 each claim's modem and time: a worker claims many times a second when the queue is
 long, and building a statement costs more CPU than running it.
 
 One statement takes a message: it picks the oldest claimable message that is the
 modem's own, or free in its turn (routing's rule, `smsbox.routing.in_turn`, in the
 statement), or to a number on the STOP list; it marks the first `sending` by the
-modem and the last `blocked` with the reason; and it returns the row. On PostgreSQL it
+modem and the last `blocked` with the reason; and it returns the row. A modem that
+no other sending modem shares the traffic with takes up to `batch` messages at once
+(the oldest, in one round trip): the turn between modems is then no question, and
+with a peer up it takes one, so that the rule still shares the traffic. On PostgreSQL it
 also records the modem's last claim, in a CTE, and reads its candidate `FOR UPDATE
 SKIP LOCKED`, so that workers on many hosts each take a different row without
 waiting on each other. SQLite cannot write in a CTE: the last claim is a second
@@ -31,18 +34,25 @@ from smsbox.optouts import blocked_reason
 MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
 SEEN_SINCE = bindparam("seen_since", type_=UTCDateTime())
+BATCH = bindparam("batch", type_=Integer())
 
 # The answers to a number's own STOP or START go to it even while it is opted out.
 ANSWERS_OWN_REQUEST = Message.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
 
 
-def parameters(modem_id: int, due: datetime) -> dict[str, Any]:
-    return {"modem_id": modem_id, "due": due, "seen_since": due - routing.SILENT_AFTER}
+def parameters(modem_id: int, due: datetime, batch: int = 1) -> dict[str, Any]:
+    return {
+        "modem_id": modem_id,
+        "due": due,
+        "seen_since": due - routing.SILENT_AFTER,
+        "batch": batch,
+    }
 
 
 @dataclass(frozen=True)
 class ClaimStatements:
-    # One message taken or blocked, its row returned.
+    # Messages taken or blocked (one, or up to `batch` for a modem alone), their rows
+    # returned in no particular order.
     take: Executable
     # The modem's last claim, where `take` cannot write it itself (SQLite).
     last_claim: Update | None
@@ -51,9 +61,10 @@ class ClaimStatements:
 
 
 @cache
-def statements(*, commercial: bool, writes_in_ctes: bool) -> ClaimStatements:
+def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> ClaimStatements:
     """The claim's statements outside (`commercial` False) or inside the sending hours,
-    for a database that can (PostgreSQL) or cannot write in a CTE."""
+    for a database that can (PostgreSQL) or cannot write in a CTE, taking one message
+    or (`batched`) up to `batch` when no peer is up."""
     claimable = [
         Message.direction == Direction.OUTBOUND,
         Message.status == Status.QUEUED,
@@ -64,6 +75,8 @@ def statements(*, commercial: bool, writes_in_ctes: bool) -> ClaimStatements:
     if not commercial:
         claimable.append(Message.transactional.is_(True))
     turn = routing.in_turn(MODEM_ID, DUE, SEEN_SINCE)
+    peer_up = select(Modem.id).where(Modem.id != MODEM_ID, routing.modem_up(DUE, SEEN_SINCE))
+    how_many = case((peer_up.exists(), 1), else_=BATCH) if batched else 1
     blocked_because = case(
         (ANSWERS_OWN_REQUEST, None),
         else_=select(blocked_reason()).where(OptOut.number == Message.number).scalar_subquery(),
@@ -80,7 +93,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool) -> ClaimStatements:
             ),
         )
         .order_by(Message.id)
-        .limit(1)
+        .limit(how_many)
         .with_for_update(of=Message, skip_locked=True)
         .cte("candidate")
     )
@@ -97,8 +110,10 @@ def statements(*, commercial: bool, writes_in_ctes: bool) -> ClaimStatements:
         )
         .returning(*messages)
     )
+    # Core, not the ORM's update: no object of the session is to be kept in step.
+    modems = Modem.__table__.c
     last_claim: Update | None = (
-        update(Modem).where(Modem.id == MODEM_ID).values(last_claimed_at=DUE)
+        update(Modem.__table__).where(modems.id == MODEM_ID).values(last_claimed_at=DUE)
     )
     if writes_in_ctes:
         taken = take.cte("taken")

@@ -53,6 +53,10 @@ class Quotas:
             if cap is not None and (not isinstance(cap, int) or cap < 0):
                 raise Refusal("The cap %(name)s must be a whole number, 0 or more.", name=name)
 
+    @property
+    def modem_capped(self) -> bool:
+        return self.modem_daily is not None or self.modem_monthly is not None
+
     def caps(self, scope: Scope) -> tuple[int | None, int | None]:
         """`scope`'s daily and monthly caps."""
         return getattr(self, f"{scope}_daily"), getattr(self, f"{scope}_monthly")

@@ -34,8 +34,23 @@ def claim_next(
     deferred_to: Callable[[int], None] | None = None,
     commercial: bool = True,
 ) -> Message | None:
-    """Atomically take the oldest queued message this modem may send, or None;
-    commits the claim.
+    """The oldest queued message this modem may send, taken, or None (`claim`)."""
+    taken = claim(session, modem_id, now, deferred_to=deferred_to, commercial=commercial)
+    return taken[0] if taken else None
+
+
+def claim(
+    session: Session,
+    modem_id: int,
+    now: datetime | None = None,
+    *,
+    batch: int = 1,
+    deferred_to: Callable[[int], None] | None = None,
+    commercial: bool = True,
+) -> list[Message]:
+    """Atomically take the oldest queued messages this modem may send, oldest first:
+    one, or up to `batch` when no other sending modem is up; none when none is
+    there. Commits the claim.
 
     A message asked of another modem is never taken; one no modem was asked for is
     taken only in this modem's turn (`smsbox.routing`), else, when it took nothing,
@@ -47,7 +62,11 @@ def claim_next(
     number's own STOP or START go. Outside the sending hours (`commercial` False)
     only transactional messages are taken.
 
-    Each message is taken, or blocked, by one statement (`smsbox.claims`). On
+    A message taken stays `sending`, with no part handed over, until the caller
+    sends it: if the daemon dies first, `recover_unfinished` puts it back in the
+    queue, neither lost nor sent twice.
+
+    The messages are taken, or blocked, by one statement (`smsbox.claims`). On
     PostgreSQL, unless the caller has a transaction open, that statement runs outside
     any, committed as it ends: a claim is one round trip to the server.
     """
@@ -55,24 +74,32 @@ def claim_next(
     on_postgresql = session.get_bind().dialect.name == "postgresql"
     if on_postgresql and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    statements = claims.statements(commercial=commercial, writes_in_ctes=on_postgresql)
-    parameters = claims.parameters(modem_id, due)
-    while (message := session.scalars(statements.take, parameters).one_or_none()) is not None:
-        if message.status == Status.SENDING:
-            if statements.last_claim is not None:
-                session.execute(statements.last_claim, parameters)
-            session.commit()
+    statements = claims.statements(
+        commercial=commercial, writes_in_ctes=on_postgresql, batched=batch > 1
+    )
+    parameters = claims.parameters(modem_id, due, batch)
+    while taken := session.scalars(statements.take, parameters).all():
+        claimed = sorted(
+            (message for message in taken if message.status == Status.SENDING),
+            key=lambda message: message.id,
+        )
+        if not claimed:  # all blocked: look again
+            continue
+        if statements.last_claim is not None:
+            session.connection().execute(statements.last_claim, parameters)
+        session.commit()
+        for message in claimed:
             if message.attempts == 1:
                 # Parts are made once a message is claimed: at its first claim it has
                 # none, and the database need not be asked.
                 set_committed_value(message, "parts", [])
-            return message
+        return claimed
     if deferred_to is not None:
         waiting_for = session.scalar(statements.waiting_for, parameters)
         if waiting_for not in (None, modem_id):
             deferred_to(waiting_for)
     session.commit()
-    return None
+    return []
 
 
 def prepare_parts(message: Message, pdus: list[str]) -> None:

@@ -30,22 +30,23 @@ def modems(sessions, count: int) -> list[int]:
         return ids
 
 
-def claim_until_empty(sessions, modem_id: int, start: threading.Barrier) -> list[int]:
+def claim_until_empty(sessions, modem_id: int, start: threading.Barrier, batch: int) -> list[int]:
     claimed = []
     start.wait()
     with sessions() as session:
-        while (message := sending.claim_next(session, modem_id)) is not None:
-            claimed.append(message.id)
+        while taken := sending.claim(session, modem_id, batch=batch):
+            claimed.extend(message.id for message in taken)
     return claimed
 
 
-def claim_concurrently(sessions) -> dict[int, list[int]]:
-    """WORKERS modems claiming at once until none is left: the ids each took."""
+def claim_concurrently(sessions, batch: int = 1) -> dict[int, list[int]]:
+    """WORKERS modems claiming at once until none is left, `batch` at a time (none of
+    them is up: each claims as if alone): the ids each took."""
     start = threading.Barrier(WORKERS)
     claims: dict[int, list[int]] = {}
 
     def worker(modem_id: int) -> None:
-        claims[modem_id] = claim_until_empty(sessions, modem_id, start)
+        claims[modem_id] = claim_until_empty(sessions, modem_id, start, batch)
 
     threads = [threading.Thread(target=worker, args=(id_,)) for id_ in modems(sessions, WORKERS)]
     for thread in threads:
@@ -56,9 +57,10 @@ def claim_concurrently(sessions) -> dict[int, list[int]]:
     return claims
 
 
-def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions):
+@pytest.mark.parametrize("batch", [1, 7])
+def test_it_gives_each_message_to_exactly_one_of_several_concurrent_workers(sessions, batch):
     queued = queue(sessions, *[f"06{n:08d}" for n in range(MESSAGES)])
-    claims = claim_concurrently(sessions)
+    claims = claim_concurrently(sessions, batch)
     taken = Counter(id_ for ids in claims.values() for id_ in ids)
     assert sorted(taken) == sorted(queued)
     assert set(taken.values()) == {1}

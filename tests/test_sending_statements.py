@@ -21,18 +21,22 @@ from smsbox.webhooks.events import subscriptions
 # it is among the modems) and returns it, and on PostgreSQL records the modem's last
 # claim too, which SQLite cannot do in the same statement; then the part as handed
 # over, the part and the message as sent.
-STATEMENTS_PER_SINGLE_PART_SEND = 4 if ON_POSTGRESQL else 5
+STATEMENTS_PER_CLAIM = 1 if ON_POSTGRESQL else 2
+STATEMENTS_PER_HANDOVER_AND_ANSWER = 3
+STATEMENTS_PER_SINGLE_PART_SEND = STATEMENTS_PER_CLAIM + STATEMENTS_PER_HANDOVER_AND_ANSWER
 
 
-def test_it_sends_a_single_part_message_in_few_statements(sessions, modem_id, tmp_path):
-    (message_id,) = queue(sessions, "0611111111")
+def statements_to_send(sessions, modem_id, tmp_path, count: int, batch: int) -> list[str]:
+    """Each statement the sender runs to send `count` queued single-part messages,
+    claiming up to `batch` at once."""
+    queued = queue(sessions, *[f"061111111{n}" for n in range(count)])
     with sessions() as session:
         # The webhook endpoints, read once a minute by a running process: not a cost
         # of each send.
         subscriptions.of(session)
     statements: list[str] = []
 
-    def count(_connection, _cursor, statement: str, *_args: object) -> None:
+    def count_one(_connection, _cursor, statement: str, *_args: object) -> None:
         statements.append(statement)
 
     with SimulatedModem(tmp_path / "modem") as sim:
@@ -47,12 +51,24 @@ def test_it_sends_a_single_part_message_in_few_statements(sessions, modem_id, tm
             pdu_request=PduRequest,
         )
         engine = sessions.kw["bind"]
-        event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "before_cursor_execute", count_one)
         try:
-            assert sender.send_one(modem_id)
+            for _ in queued:
+                assert sender.send_one(modem_id, batch=batch)
         finally:
-            event.remove(engine, "before_cursor_execute", count)
+            event.remove(engine, "before_cursor_execute", count_one)
             driver.close()
-        assert len(sim.sent()) == 1
-    assert status_of(sessions, message_id) == Status.SENT
+        assert len(sim.sent()) == count
+    assert {status_of(sessions, message_id) for message_id in queued} == {Status.SENT}
+    return statements
+
+
+def test_it_sends_a_single_part_message_in_few_statements(sessions, modem_id, tmp_path):
+    statements = statements_to_send(sessions, modem_id, tmp_path, 1, batch=1)
     assert len(statements) <= STATEMENTS_PER_SINGLE_PART_SEND, "\n".join(statements)
+
+
+def test_it_claims_once_for_messages_it_claims_together(sessions, modem_id, tmp_path):
+    statements = statements_to_send(sessions, modem_id, tmp_path, 3, batch=3)
+    most = STATEMENTS_PER_CLAIM + 3 * STATEMENTS_PER_HANDOVER_AND_ANSWER
+    assert len(statements) <= most, "\n".join(statements)

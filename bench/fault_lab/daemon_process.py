@@ -34,7 +34,14 @@ def cli_command(config_path: Path, *arguments: str) -> list[str]:
 
 
 def daemon_command(config_path: Path) -> list[str]:
-    return cli_command(config_path, "daemon")
+    """The daemon's command; under cProfile, each thread's profile written to
+    $SMSBOX_BENCH_PROFILE.<thread>.prof, when that variable is set (`profiled.py`)."""
+    command = cli_command(config_path, "daemon")
+    prefix = os.environ.get("SMSBOX_BENCH_PROFILE")
+    if not prefix:
+        return command
+    program = command[1:] if command[0] == sys.executable else command
+    return [sys.executable, str(Path(__file__).with_name("profiled.py")), prefix, *program]
 
 
 @dataclass(frozen=True)

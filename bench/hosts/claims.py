@@ -1,6 +1,7 @@
 """The claim statements alone: several processes claiming from one queue at once,
-each as one modem's worker would (`smsbox.sending.claim_next`), no modem behind; then
-one process claiming alone, each claim timed and its statements counted.
+each as one modem's worker would (`smsbox.sending.claim`, one message a claim or up
+to `batch`, as a daemon's only sending modem does), no modem behind; then one
+process claiming alone, each claim timed and its statements counted.
 
 The claiming modems are not `ready`, so that routing's turn is always the asker's:
 each claim runs the turn query but never defers (with ready modems that never finish
@@ -85,7 +86,7 @@ def queue_plain(database_url: str, count: int, first_number: int = 0) -> None:
         engine.dispose()
 
 
-def _claim_all(database_url: str, modem_name: str, start, results) -> None:
+def _claim_all(database_url: str, modem_name: str, batch: int, start, results) -> None:
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
@@ -94,19 +95,21 @@ def _claim_all(database_url: str, modem_name: str, start, results) -> None:
     claimed = []
     start.wait()
     with sessions() as session:
-        while (message := sending.claim_next(session, modem_id)) is not None:
-            claimed.append(message.id)
+        while taken := sending.claim(session, modem_id, batch=batch):
+            claimed.extend(message.id for message in taken)
     results.put((claimed, time.monotonic()))
     engine.dispose()
 
 
-def measure_claims(database_url: str, processes: int, messages: int) -> ClaimRate:
+def measure_claims(database_url: str, processes: int, messages: int, batch: int = 1) -> ClaimRate:
     queue_plain(database_url, messages)
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes + 1)
     results = context.Queue()
     workers = [
-        context.Process(target=_claim_all, args=(database_url, f"claimer{n}", start, results))
+        context.Process(
+            target=_claim_all, args=(database_url, f"claimer{n}", batch, start, results)
+        )
         for n in range(processes)
     ]
     for worker in workers:
