@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from api_checks import assert_problem
 from api_fixtures import ApiClient, new_key
 from sqlalchemy import select
-from test_api import assert_problem
 
 from smsbox.models import ActivityEntry, WebhookEndpoint
 

@@ -4,9 +4,9 @@ period and report request a running daemon writes into the next PDU."""
 from __future__ import annotations
 
 import pytest
+from api_checks import assert_problem
 from daemon_fixtures import EVERY_DRIVER, SENDING_WAIT
 from sqlalchemy import event, select
-from test_api import assert_problem
 
 from modem.pdu import decode
 from smsbox import account_settings, outbox
