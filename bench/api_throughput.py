@@ -28,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -60,8 +61,6 @@ rate_limit = 100000000
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -134,6 +133,19 @@ def serve_receiver(port: int) -> None:
     ThreadingHTTPServer(("127.0.0.1", port), Accepting).serve_forever()
 
 
+def wait_until_listening(port: int, receiver: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if receiver.poll() is not None:
+            raise RuntimeError("the webhook receiver exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the webhook receiver did not start")
+
+
 def webhook_deliveries_per_second(config_path: Path, deliveries: int) -> tuple[float, float]:
     """Deliveries per second, and CPU seconds of this process per delivery."""
     config = load_config(config_path)
@@ -162,6 +174,8 @@ def webhook_deliveries_per_second(config_path: Path, deliveries: int) -> tuple[f
                     )
                 )
             session.commit()
+        # A post refused before the receiver listens would wait for its retry.
+        wait_until_listening(port, receiver)
         stop = threading.Event()
         sender = WebhookSender(sessions, config.webhooks, stop)
         started, cpu_started = time.monotonic(), time.process_time()
