@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from smsbox import account_settings
-from smsbox.config import MAX_VALIDITY_HOURS
+from smsbox.config_checks import MAX_VALIDITY_HOURS
 from smsbox.refusals import Refusal
 
 # Room for a name and a number: a signature is not a second message.

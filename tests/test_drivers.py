@@ -9,7 +9,7 @@ import pytest
 
 from modem.drivers import DRIVERS, DriverSettings, open_driver
 from modem.drivers.at import ATDriver
-from smsbox.config import MODEM_DRIVERS
+from smsbox.config_checks import MODEM_DRIVERS
 
 
 def test_it_has_a_driver_for_every_name_the_configuration_accepts():

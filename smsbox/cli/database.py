@@ -7,7 +7,7 @@ import argparse
 
 def cmd_db_copy(args: argparse.Namespace) -> None:
     from smsbox.cli import CommandFailed
-    from smsbox.config import check_database_url
+    from smsbox.config_checks import check_database_url
     from smsbox.copying import CopyRefused, copy_database
 
     for option, url in (("--from", args.source), ("--to", args.target)):

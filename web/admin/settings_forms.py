@@ -12,7 +12,7 @@ from wtforms.validators import NumberRange, Optional
 
 from smsbox import account_settings
 from smsbox.account_details import AccountDetails
-from smsbox.config import MAX_VALIDITY_HOURS
+from smsbox.config_checks import MAX_VALIDITY_HOURS
 from smsbox.keywords import KeywordRules, custom_from_lines, custom_lines
 from smsbox.message_settings import MAX_SIGNATURE_LENGTH, MessageSettings
 from smsbox.quotas import Quotas
