@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
-from modem.worker import ModemWorker, claim_batch_for
+from modem.sender import claim_batch_for
+from modem.worker import ModemWorker
 from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig

@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -33,7 +33,7 @@ from modem.errors import ModemError, PinRefused
 from modem.leasing import ModemLease, NoLease
 from modem.pace import ModemCap, Reread, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
-from modem.sender import MessageSender
+from modem.sender import CLAIM_BATCH, MessageSender
 from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.message_settings import message_settings
@@ -65,17 +65,6 @@ RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 PERMANENT_FAULT_RECHECK = 60.0
 DEVICE_POLL = 0.2
 LEASE_LATE_WAIT = 0.2
-# Messages a modem that sends alone claims at once: one claim's cost shared by this
-# many sends. A STOP that arrives meanwhile holds the messages after these.
-CLAIM_BATCH = 16
-
-
-def claim_batch_for(modems: Sequence[ModemConfig]) -> int:
-    """How many messages each worker of a daemon serving `modems` may claim at once:
-    the daemon's only sending modem, a batch; among several, one at a time, so that
-    routing shares them out even while the others connect (the claim itself sees
-    only the modems already up)."""
-    return CLAIM_BATCH if sum(modem.sends for modem in modems) == 1 else 1
 
 
 class ModemWorker:

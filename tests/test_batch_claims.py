@@ -11,7 +11,7 @@ from outbox_rows import queue
 from sqlalchemy import event, select
 from test_routing import NOW, modems_up
 
-from modem.worker import CLAIM_BATCH, claim_batch_for
+from modem.sender import CLAIM_BATCH, claim_batch_for
 from smsbox import optouts, sending
 from smsbox.config import RECEIVE_ONLY, ModemConfig
 from smsbox.models import Message, Status
