@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from smsbox import message_search
+from smsbox.contacts.name_search import name_holding
 from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
@@ -282,7 +283,7 @@ def _matching(session: Session, search: str, default_region: str) -> _Matching:
     if part:
         found.append(Message.number.contains(part))
     condition = or_(*found)
-    candidates = _candidates(session, search, named, part)
+    candidates = _candidates(session, search, part)
     if candidates is None:
         return _Matching(condition, by_id=False)
     # The candidates are more than the matches (the index folds every letter's case):
@@ -290,18 +291,16 @@ def _matching(session: Session, search: str, default_region: str) -> _Matching:
     return _Matching(and_(Message.id.in_(candidates), condition), by_id=True)
 
 
-def _candidates(
-    session: Session, search: str, named: ColumnElement[bool], part: str
-) -> list[int] | None:
+def _candidates(session: Session, search: str, part: str) -> list[int] | None:
     """The ids of every message the search may find, when they are few: those whose
     text holds it (through the trigram index), those of the numbers of the contacts
-    it names (few beside the messages) and of the numbers holding the digits typed
+    it names (through their names' index) and of the numbers holding the digits typed
     (one row per number in `conversations`). None when they are many, or the search
     too short for the index."""
     if not indexable(search):
         return None
     found = set(message_search.ids_holding(session, search, limit=SEARCH_CANDIDATES + 1))
-    numbers = [select(Contact.number).where(named)]
+    numbers = [select(Contact.number).where(name_holding(session, search))]
     if part:
         numbers.append(
             select(ConversationHead.number).where(ConversationHead.number.contains(part))
