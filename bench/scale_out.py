@@ -17,7 +17,7 @@ Default mode, two phases, each on N daemons (`smsbox daemon` processes, each a
     expire); every message must reach the networks exactly once or end
     `interrupted`.
 claims: --processes processes claim --messages queued messages with
-  `smsbox.sending.claim`, --batch at a time (16: as a daemon's only sending modem),
+  `smsbox.sending.claim`, --batch at a time (16: as a daemon's workers do while the queue is long),
   no modem behind (bench/hosts/claims.py); then one
   process claims 500 more alone, each claim timed, its statements counted.
 

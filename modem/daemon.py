@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
-from modem.sender import claim_batch_for
 from modem.worker import ModemWorker
 from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
@@ -85,7 +84,6 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         )
     peers: dict[int, Callable[[], None]] = {}
     keeper = LeaseKeeper(sessions, config.daemon)
-    claim_batch = claim_batch_for(config.modems)
     workers = [
         ModemWorker(
             modem,
@@ -104,7 +102,6 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             stop=stop,
             peers=peers,
             lease=keeper.lease(modem.name),
-            claim_batch=claim_batch,
         )
         for modem in config.modems
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,24 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
-from smsbox.config import ModemConfig
 from smsbox.metrics import observe_sent
 from smsbox.models import Message, MessagePart, Status
 
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY = 1.0
-# Messages a modem that sends alone claims at once: one claim's cost shared by this
-# many sends. A STOP that arrives meanwhile holds the messages after these.
+# Messages a worker may claim at once: one claim's cost shared by this many sends.
+# The claim itself takes fewer where modems share the queue's tail (smsbox.claims).
+# A STOP that arrives meanwhile holds the messages after these.
 CLAIM_BATCH = 16
-
-
-def claim_batch_for(modems: Sequence[ModemConfig]) -> int:
-    """How many messages each worker of a daemon serving `modems` may claim at once:
-    the daemon's only sending modem, a batch; among several, one at a time, so that
-    routing shares them out even while the others connect (the claim itself sees
-    only the modems already up)."""
-    return CLAIM_BATCH if sum(modem.sends for modem in modems) == 1 else 1
 
 
 class MessageSender:

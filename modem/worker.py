@@ -80,10 +80,8 @@ class ModemWorker:
         monotonic: Callable[[], float] = time.monotonic,
         peers: dict[int, Callable[[], None]] | None = None,
         lease: ModemLease | NoLease | None = None,
-        claim_batch: int = CLAIM_BATCH,
     ):
         self.modem = modem
-        self.claim_batch = claim_batch  # `claim_batch_for`
         self.lease = lease or NoLease()
         self.driver = driver
         self.sessions = sessions
@@ -306,7 +304,7 @@ class ModemWorker:
             deferred_to=self.pace.ring,
             commercial=self.sending_hours.open_now(),
             # A rate limit or a cap counts each message as it goes: none claimed ahead.
-            batch=1 if self.pace.rate_limit or self.cap.capped() else self.claim_batch,
+            batch=1 if self.pace.rate_limit or self.cap.capped() else CLAIM_BATCH,
         )
         if sent:
             self.pace.took_one()

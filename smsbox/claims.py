@@ -5,10 +5,11 @@ long, and building a statement costs more CPU than running it.
 One statement takes a message: it picks the oldest claimable message that is the
 modem's own, or free in its turn (routing's rule, `smsbox.routing.in_turn`, in the
 statement), or to a number on the STOP list; it marks the first `sending` by the
-modem and the last `blocked` with the reason; and it returns the row. A modem that
-no other sending modem shares the traffic with takes up to `batch` messages at once
-(the oldest, in one round trip): the turn between modems is then no question, and
-with a peer up it takes one, so that the rule still shares the traffic. On PostgreSQL it
+modem and the last `blocked` with the reason; and it returns the row. A worker may
+take up to `batch` messages at once (the oldest, in one round trip): a modem alone
+always, a modem among peers (up, or being connected by a live daemon) while the
+queue is long; at the queue's tail one at a time, so that the rule still shares the
+last messages out. On PostgreSQL it
 also records the modem's last claim, in a CTE, and reads its candidate `FOR UPDATE
 SKIP LOCKED`, so that workers on many hosts each take a different row without
 waiting on each other. SQLite cannot write in a CTE: the last claim is a second
@@ -23,7 +24,19 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Integer, Select, Update, bindparam, case, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
+    Select,
+    Update,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from smsbox import routing
 from smsbox.keywords import Kind
@@ -60,6 +73,18 @@ class ClaimStatements:
     waiting_for: Select[tuple[int]]
 
 
+def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
+    """How many messages a claim takes: `batch` for a modem alone, and for one among
+    peers while the queue still holds two batches for each modem; one at a time at
+    the queue's tail, so that routing shares the last messages out."""
+    peers = select(Modem.id).where(Modem.id != MODEM_ID, routing.serving(DUE, SEEN_SINCE))
+    modems = select(func.count() + 1).select_from(peers.subquery()).scalar_subquery()
+    long_queue = (
+        select(Message.id).where(*claimable).offset(modems * BATCH * 2 - 1).limit(1).exists()
+    )
+    return case((or_(~peers.exists(), long_queue), BATCH), else_=1)
+
+
 @cache
 def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> ClaimStatements:
     """The claim's statements outside (`commercial` False) or inside the sending hours,
@@ -75,8 +100,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     if not commercial:
         claimable.append(Message.transactional.is_(True))
     turn = routing.in_turn(MODEM_ID, DUE, SEEN_SINCE)
-    peer_up = select(Modem.id).where(Modem.id != MODEM_ID, routing.modem_up(DUE, SEEN_SINCE))
-    how_many = case((peer_up.exists(), 1), else_=BATCH) if batched else 1
+    how_many = _batch_size(claimable) if batched else 1
     blocked_because = case(
         (ANSWERS_OWN_REQUEST, None),
         else_=select(blocked_reason()).where(OptOut.number == Message.number).scalar_subquery(),

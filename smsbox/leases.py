@@ -128,6 +128,16 @@ def lapsed_names(session: Session, now: datetime | None = None) -> list[str]:
     return list(session.scalars(select(ModemLease.modem_name).where(ModemLease.expires_at <= now)))
 
 
+def held(now: datetime | ColumnElement[datetime]):
+    """The SQL condition of a modem a live daemon serves, though it may still be
+    connecting to it: its lease runs."""
+    return (
+        select(ModemLease.modem_name)
+        .where(ModemLease.modem_name == Modem.name, ModemLease.expires_at > now)
+        .exists()
+    )
+
+
 def lapsed(now: datetime | ColumnElement[datetime]):
     """The SQL condition of a modem whose daemon stopped renewing its lease: a daemon
     that died, whose modem must get no new work though its row still says ready."""

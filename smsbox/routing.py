@@ -47,6 +47,12 @@ def modem_up(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
     )
 
 
+def serving(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
+    """The SQL condition of a sending modem that is up, or that a live daemon is
+    still connecting to: the modems the traffic is about to be shared between."""
+    return and_(Modem.role != RECEIVE_ONLY, or_(modem_up(now, seen_since), leases.held(now)))
+
+
 def in_turn(
     asking_id: ColumnElement[int],
     now: ColumnElement[datetime],

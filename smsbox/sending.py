@@ -49,8 +49,8 @@ def claim(
     commercial: bool = True,
 ) -> list[Message]:
     """Atomically take the oldest queued messages this modem may send, oldest first:
-    one, or up to `batch` when no other sending modem is up; none when none is
-    there. Commits the claim.
+    up to `batch` while no other sending modem shares the queue or while it is long,
+    one at its tail (`smsbox.claims`); none when none is there. Commits the claim.
 
     A message asked of another modem is never taken; one no modem was asked for is
     taken only in this modem's turn (`smsbox.routing`), else, when it took nothing,

@@ -1,9 +1,11 @@
-"""A modem that sends alone claims several messages in one statement (`sending.claim`):
-each still goes out once, and what was claimed and not sent goes back to the queue."""
+"""A modem alone, or modems sharing a long queue, claim several messages in one
+statement (`sending.claim`): each still goes out once, and what was claimed and not
+sent goes back to the queue."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from databases import ON_POSTGRESQL
 from fake_driver import FakeDriver, connected_worker
@@ -11,10 +13,9 @@ from outbox_rows import queue
 from sqlalchemy import event, select
 from test_routing import NOW, modems_up
 
-from modem.sender import CLAIM_BATCH, claim_batch_for
-from smsbox import optouts, sending
-from smsbox.config import RECEIVE_ONLY, ModemConfig
+from smsbox import leases, optouts, sending
 from smsbox.models import Message, Status
+from smsbox.modems import ensure_modem
 from smsbox.numbers import to_e164
 
 NUMBERS = [f"06111111{n:02d}" for n in range(5)]
@@ -141,11 +142,38 @@ def test_a_worker_with_a_rate_limit_claims_one_message_at_a_time(sessions):
     assert [after[id_][0] for id_ in queued] == [Status.SENT, Status.QUEUED, Status.QUEUED]
 
 
-def test_a_daemon_lets_only_its_single_sending_modem_claim_ahead():
-    sender, receiver, other = (
-        ModemConfig(name="a", device="/dev/a"),
-        ModemConfig(name="b", device="/dev/b", role=RECEIVE_ONLY),
-        ModemConfig(name="c", device="/dev/c"),
-    )
-    assert claim_batch_for([sender, receiver]) == CLAIM_BATCH > 1
-    assert claim_batch_for([sender, receiver, other]) == 1
+def test_modems_sharing_a_long_queue_take_batches_and_its_tail_one_at_a_time(sessions):
+    first, second = modems_up(sessions, "a", "b")
+    # Two batches of 3 for each of the two modems, and one more.
+    queued = queue(sessions, *(f"0611111{n:03d}" for n in range(13)))
+    with sessions() as session:
+        taken = sending.claim(session, first, NOW, batch=3)
+        assert [message.id for message in taken] == queued[:3]
+    with sessions() as session:
+        assert [message.id for message in sending.claim(session, second, NOW, batch=3)] == [
+            queued[3]
+        ]
+
+
+def test_a_modem_being_connected_by_a_live_daemon_counts_as_a_peer(sessions):
+    (first,) = modems_up(sessions, "a")
+    owner = leases.Owner(host="other", token="other-1")
+    with sessions() as session:
+        leases.take(session, "b", owner, seconds=60, now=NOW)
+        ensure_modem(session, "b", "/dev/b")  # not ready yet
+        session.commit()
+    queue(sessions, *(f"0611111{n:03d}" for n in range(7)))  # a batch of 3 twice and one
+    with sessions() as session:
+        assert len(sending.claim(session, first, NOW, batch=3)) == 1
+
+
+def test_a_modem_whose_daemon_died_is_no_peer(sessions):
+    (first,) = modems_up(sessions, "a")
+    owner = leases.Owner(host="other", token="other-1")
+    with sessions() as session:
+        leases.take(session, "b", owner, seconds=60, now=NOW - timedelta(minutes=5))
+        ensure_modem(session, "b", "/dev/b")
+        session.commit()
+    queue(sessions, *NUMBERS)
+    with sessions() as session:
+        assert len(sending.claim(session, first, NOW, batch=3)) == 3

@@ -1,6 +1,6 @@
 """The claim statements alone: several processes claiming from one queue at once,
 each as one modem's worker would (`smsbox.sending.claim`, one message a claim or up
-to `batch`, as a daemon's only sending modem does), no modem behind; then one
+to `batch`, as a daemon's workers do while the queue is long), no modem behind; then one
 process claiming alone, each claim timed and its statements counted.
 
 The claiming modems are not `ready`, so that routing's turn is always the asker's:
