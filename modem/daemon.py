@@ -40,6 +40,9 @@ RETENTION_INTERVAL_HOURS = 24
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
 THREAD_JOIN_TIMEOUT = 90
+# Threads that use the database beside the modems' workers: the scheduler's two jobs,
+# the leases, the webhooks, the wake-ups and the metrics.
+HELPER_CONNECTIONS = 6
 
 
 class WorkerDied(RuntimeError):
@@ -50,7 +53,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     """Serve every configured modem until `stop` is set (SIGTERM sets it)."""
     if not config.modems:
         raise ValueError("no [[modem]] section in the configuration: nothing to serve")
-    engine = open_database(config.database_url)
+    engine = open_database(config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS)
     sessions = make_session_factory(engine)
 
     def release_scheduled() -> None:

@@ -36,9 +36,13 @@ def _tune_sqlite(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, connections: int = 5) -> Engine:
+    """`connections`: how many the pool keeps open between uses, as many as the threads
+    that use the database at once. Beyond that it opens more and closes each one given
+    back: with a thread per modem, a daemon serving 8 modems on PostgreSQL started a
+    server process several times a second."""
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, pool_size=connections)
     except ImportError as error:
         # The config names a driver this installation lacks (say MySQL's, or pysqlcipher).
         raise ConfigError(
@@ -72,9 +76,9 @@ def check_database(engine: Engine, *, migrated: bool = True) -> None:
         raise DatabaseUnusable(f"cannot use the database at {where}: {reason}") from None
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, *, connections: int = 5) -> Engine:
     """The engine of a service or command that needs the schema `smsbox init` made."""
-    engine = make_engine(url)
+    engine = make_engine(url, connections=connections)
     try:
         check_database(engine)
     except DatabaseUnusable:

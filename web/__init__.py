@@ -65,7 +65,9 @@ def create_app(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
     if session_factory is None:
-        session_factory = make_session_factory(open_database(config.database_url))
+        # Each of waitress's threads, and a contact import's own.
+        engine = open_database(config.database_url, connections=config.web.threads + 1)
+        session_factory = make_session_factory(engine)
     app.extensions[SESSIONS_KEY] = session_factory
     app.extensions[CONFIG_KEY] = config
     app.teardown_appcontext(close_session)
