@@ -50,6 +50,8 @@ class MessageSender:
         # Messages claimed together and not sent yet, oldest first, in their session.
         self._claimed: deque[Message] = deque()
         self._session: Session | None = None
+        # The last claim took nothing: the next one first asks whether any message waits.
+        self._found_none = False
 
     def send_one(
         self,
@@ -90,12 +92,16 @@ class MessageSender:
         self.forget_claimed()
         session = self.sessions()
         try:
+            if self._found_none and not sending.anything_queued(session):
+                session.close()
+                return False
             claimed = sending.claim(
                 session, modem_id, deferred_to=deferred_to, commercial=commercial, batch=batch
             )
         except BaseException:
             session.close()
             raise
+        self._found_none = not claimed
         if not claimed:
             session.close()
             return False

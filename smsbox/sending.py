@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +24,7 @@ from smsbox.models import Message, MessagePart, Status, utcnow
 MAX_PART_ATTEMPTS = 3
 # Waits before the second and third tries: a congested network needs time.
 RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
+ANY_QUEUED = select(exists().where(Message.status == Status.QUEUED))
 
 
 def claim_next(
@@ -100,6 +101,15 @@ def claim(
             deferred_to(waiting_for)
     session.commit()
     return []
+
+
+def anything_queued(session: Session) -> bool:
+    """Whether any message waits in the queue, whoever may send it: one read of an
+    index, for a worker that found nothing at its last claim. A claim costs several
+    times more and, on SQLite, takes the writers' lock even when it takes nothing:
+    the idle workers of a daemon serving 8 modems spent 9 % of a core claiming
+    nothing twice a second each."""
+    return bool(session.scalar(ANY_QUEUED))
 
 
 def prepare_parts(message: Message, pdus: list[str]) -> None:

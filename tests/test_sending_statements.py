@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 from databases import ON_POSTGRESQL
+from fake_driver import FakeDriver
 from outbox_rows import queue, status_of
 from sqlalchemy import event
 
@@ -72,3 +73,31 @@ def test_it_claims_once_for_messages_it_claims_together(sessions, modem_id, tmp_
     statements = statements_to_send(sessions, modem_id, tmp_path, 3, batch=3)
     most = STATEMENTS_PER_CLAIM + 3 * STATEMENTS_PER_HANDOVER_AND_ANSWER
     assert len(statements) <= most, "\n".join(statements)
+
+
+def test_an_idle_sender_reads_whether_anything_waits_instead_of_claiming_again(sessions, modem_id):
+    sender = MessageSender(
+        "fake",
+        FakeDriver(),
+        sessions,
+        stop=threading.Event(),
+        pause=lambda _seconds: None,
+        pdu_request=PduRequest,
+    )
+    statements: list[str] = []
+
+    def count_one(_connection, _cursor, statement: str, *_args: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count_one)
+    try:
+        assert not any(sender.send_one(modem_id) for _ in range(5))
+        writes = [s for s in statements if not s.startswith(("SELECT", "BEGIN", "COMMIT"))]
+        claims = [s for s in writes if "UPDATE messages" in s or "WITH candidate" in s]
+        assert len(claims) == 1, "\n".join(statements)
+        (queued,) = queue(sessions, "0611111111")
+        assert sender.send_one(modem_id)  # no wake needed: the next look finds it
+    finally:
+        event.remove(engine, "before_cursor_execute", count_one)
+    assert status_of(sessions, queued) == Status.SENT
