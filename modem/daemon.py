@@ -40,9 +40,11 @@ RETENTION_INTERVAL_HOURS = 24
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
 THREAD_JOIN_TIMEOUT = 90
-# Threads that use the database beside the modems' workers: the scheduler's two jobs,
-# the leases, the webhooks, the wake-ups and the metrics.
-HELPER_CONNECTIONS = 6
+# Connections kept besides one per modem's worker, for the short uses of the scheduler's
+# jobs, the leases, the webhooks and the metrics (more are opened and closed when they
+# meet). Few: a PostgreSQL server serves 100 connections by default, and 8 daemons of
+# 8 modems each keep these and a listener's.
+HELPER_CONNECTIONS = 2
 
 
 class WorkerDied(RuntimeError):
