@@ -17,6 +17,7 @@ from api_fixtures import ApiClient, new_key
 from cli_runs import smsbox_command
 from databases import database_toml
 from sqlalchemy import func, select
+from waiting import wait_until
 
 from smsbox.config import load_config
 from smsbox.database import make_engine, make_session_factory
@@ -152,3 +153,28 @@ def test_the_web_server_runs_the_threads_configured(config, sessions):
         assert server.adj.threads == 2
     finally:
         server.close()
+
+
+def test_the_processes_share_the_lock_of_sqlite_writers(config, tmp_path, monkeypatch):
+    from web import prefork
+
+    web = dataclasses.replace(config.web, port=free_port(), processes=2)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+
+    def noting_the_lock(config, **shared):
+        # Each process takes the lock without waiting and keeps it: one lock shared by
+        # both lets one of them have it, a lock each would let both.
+        got = shared["sqlite_writers"].acquire(block=False)
+        (taken / str(os.getpid())).write_text(str(got))
+        return object()
+
+    class Server:
+        def run(self) -> None:  # ends once both processes have tried
+            wait_until(lambda: len(list(taken.iterdir())) == 2)
+
+    monkeypatch.setattr(prefork, "create_app", noting_the_lock)
+    monkeypatch.setattr(prefork.waitress, "create_server", lambda *_, **__: Server())
+    with pytest.raises(prefork.ServerDied):
+        prefork.serve_in_processes(dataclasses.replace(config, web=web))
+    assert sorted(path.read_text() for path in taken.iterdir()) == ["False", "True"]
