@@ -23,13 +23,11 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-import waitress
-
 from smsbox.config import Config
 from web import create_app
 from web.api.ratelimit import TokenBuckets
 from web.db import Lock
-from web.server import CannotListen
+from web.server import CannotListen, serve_app
 
 # What waitress itself would queue of connections not yet accepted.
 BACKLOG = 1024
@@ -108,7 +106,7 @@ def _fork_server(config: Config, listener: socket.socket, shared: Shared) -> int
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_with(parent)
         app = create_app(config, api_limits=shared.limits, sqlite_writers=shared.writers)
-        waitress.create_server(app, sockets=[listener], threads=config.web.threads).run()
+        serve_app(app, config.web.threads, sockets=[listener]).run()
         code = 0
     except BaseException:  # told, then the process ends either way
         traceback.print_exc()
