@@ -4,6 +4,7 @@ sharing each API key's rate limit, stopped together."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import http.client
 import os
 import signal
@@ -211,3 +212,22 @@ def test_the_web_server_sends_an_answer_s_head_and_body_in_one_piece(config, ses
     assert answer.status == 404
     assert len(sent) == 1
     assert sent[0].startswith(b"HTTP/1.1 404") and sent[0].endswith(body)
+
+
+def test_a_web_process_leaves_what_it_made_to_serve_out_of_garbage_collections(
+    config, tmp_path, monkeypatch
+):
+    from web import prefork
+
+    frozen = tmp_path / "frozen"
+
+    class Server:
+        def run(self) -> None:
+            frozen.write_text(str(gc.get_freeze_count()))
+
+    monkeypatch.setattr(prefork, "create_app", lambda config, **shared: object())
+    monkeypatch.setattr(prefork, "serve_app", lambda *_, **__: Server())
+    web = dataclasses.replace(config.web, port=free_port(), processes=1)
+    with pytest.raises(prefork.ServerDied):  # its server returned
+        prefork.serve_in_processes(dataclasses.replace(config, web=web))
+    assert int(frozen.read_text()) > 0

@@ -27,7 +27,7 @@ from smsbox.config import Config
 from web import create_app
 from web.api.ratelimit import TokenBuckets
 from web.db import Lock
-from web.server import CannotListen, serve_app
+from web.server import CannotListen, serve_app, serve_for_good
 
 # What waitress itself would queue of connections not yet accepted.
 BACKLOG = 1024
@@ -106,7 +106,7 @@ def _fork_server(config: Config, listener: socket.socket, shared: Shared) -> int
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_with(parent)
         app = create_app(config, api_limits=shared.limits, sqlite_writers=shared.writers)
-        serve_app(app, config.web.threads, sockets=[listener]).run()
+        serve_for_good(serve_app(app, config.web.threads, sockets=[listener]))
         code = 0
     except BaseException:  # told, then the process ends either way
         traceback.print_exc()

@@ -141,7 +141,9 @@ def web_server(config: Config):
 def cmd_web(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     if config.web.processes == 1:
-        web_server(config).run()
+        from web.server import serve_for_good
+
+        serve_for_good(web_server(config))
         return
     from web.prefork import ServerDied, serve_in_processes
     from web.server import CannotListen
