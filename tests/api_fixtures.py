@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-import waitress
 
 from smsbox.apikeys import create_key
 from smsbox.config import Config
 from web import create_app
-from web.server import stop_server
+from web.server import serve_app, stop_server
 
 
 @contextmanager
 def serving(config: Config, sessions=None) -> Iterator[str]:
-    """The app on `config` served by waitress on a free local port; its base URL."""
-    server = waitress.create_server(create_app(config, sessions), host="127.0.0.1", port=0)
+    """The app on `config` served as `smsbox web` serves it, on a free local port; its
+    base URL."""
+    server = serve_app(create_app(config, sessions), 4, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

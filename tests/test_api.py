@@ -4,10 +4,12 @@ what it refuses and how, and that nothing is queued twice or half."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from api_checks import assert_problem, logged_but, queued
+from api_fixtures import new_key
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -230,24 +232,37 @@ def test_a_send_that_fails_is_logged_with_its_failure_and_queues_nothing(
     ]
 
 
-def test_on_sqlite_a_send_writes_holding_the_process_lock_of_writers(api, monkeypatch):
-    """A send's threads take turns on a lock rather than in SQLite's busy handler; on
+def test_on_sqlite_a_send_writes_holding_the_lock_of_writers_it_was_given(
+    config, sessions, monkeypatch
+):
+    """A send's threads, and those of the other web processes (`[web] processes`: the
+    lock they share), take turns on a lock rather than in SQLite's busy handler; on
     PostgreSQL, which writes rows concurrently, they do not."""
     from databases import ON_POSTGRESQL
 
-    from web import db
+    from web import create_app
     from web.api import messages as api_messages
 
+    writers = multiprocessing.Lock()
     held = []
     queue_messages = api_messages.outbox.queue_messages
 
     def noting_the_lock(*args, **kwargs):
-        held.append(db._SQLITE_WRITER.locked())
+        free = writers.acquire(block=False)
+        if free:
+            writers.release()
+        held.append(not free)
         return queue_messages(*args, **kwargs)
 
     monkeypatch.setattr(api_messages.outbox, "queue_messages", noting_the_lock)
-    for headers in ({}, {"Idempotency-Key": "first"}):
-        answer = api.post("/messages", {"to": "0611111111", "text": "x"}, headers=headers)
-        assert answer.status == 201
+    client = create_app(config, sessions, sqlite_writers=writers).test_client()
+    headers = {"Authorization": f"Bearer {new_key(sessions)}"}
+    for idempotency in ({}, {"Idempotency-Key": "first"}):
+        answer = client.post(
+            "/api/v1/messages",
+            json={"to": "0611111111", "text": "x"},
+            headers=headers | idempotency,
+        )
+        assert answer.status_code == 201
     assert held == [not ON_POSTGRESQL] * 2
-    assert not db._SQLITE_WRITER.locked()
+    assert writers.acquire(block=False)

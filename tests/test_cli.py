@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,3 +137,12 @@ def test_it_says_in_one_line_that_the_web_port_is_busy(initialised, busy_port):
 def test_it_says_in_one_line_that_the_demo_port_is_busy(tmp_path, busy_port):
     result = smsbox("demo", "--port", str(busy_port), "--data", str(tmp_path / "demo"))
     assert_clean_failure(result, f"127.0.0.1:{busy_port}", "in use")
+
+
+def test_the_log_leaves_out_waitress_s_word_on_each_request_waiting_for_a_thread(
+    initialised, capsys
+):
+    # With `[web] threads = 1` under load, that is every request but the first.
+    run_main(capsys, "--config", str(initialised), "init")
+    assert not logging.getLogger("waitress.queue").isEnabledFor(logging.WARNING)
+    assert logging.getLogger("waitress").isEnabledFor(logging.WARNING)

@@ -10,7 +10,7 @@ from fake_driver import FakeDriver, connected_worker
 from sqlalchemy import select, update
 from test_web import log_in, send
 
-from smsbox import account_settings
+from smsbox import account_settings, quotas
 from smsbox.activity import COMMAND_LINE, Action, details_of, entries
 from smsbox.models import Message, Status, utcnow
 from smsbox.models import Modem as ModemRow
@@ -120,6 +120,20 @@ def test_check_send_reads_the_caps_an_admin_saved(sessions):
     save(sessions, Quotas(account_monthly=0))
     with sessions() as session, pytest.raises(QuotaExceeded):
         check_send(session, count=1, user_id=None, zone=PARIS)
+
+
+def test_a_send_that_meets_no_cap_costs_no_count_nor_period(sessions, monkeypatch):
+    # An API send without caps (the common case) worked out the day and month anyway.
+    save(sessions, Quotas(user_daily=0))
+
+    def counted(*_, **__):
+        raise AssertionError("a send no cap applies to was counted")
+
+    monkeypatch.setattr(quotas.Periods, "at", counted)
+    with sessions() as session:
+        check_send(session, count=1, user_id=None, zone=PARIS)  # a key naming nobody
+        with pytest.raises(AssertionError):
+            check_send(session, count=1, user_id=1, zone=PARIS)
 
 
 def test_a_modem_at_its_daily_cap_sends_no_more_and_says_until_when(sessions, clock):

@@ -4,11 +4,13 @@ sharing each API key's rate limit, stopped together."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import http.client
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from api_fixtures import ApiClient, new_key
 from cli_runs import smsbox_command
 from databases import database_toml
 from sqlalchemy import func, select
+from waiting import wait_until
 
 from smsbox.config import load_config
 from smsbox.database import make_engine, make_session_factory
@@ -152,3 +155,79 @@ def test_the_web_server_runs_the_threads_configured(config, sessions):
         assert server.adj.threads == 2
     finally:
         server.close()
+
+
+def test_the_processes_share_the_lock_of_sqlite_writers(config, tmp_path, monkeypatch):
+    from web import prefork
+
+    web = dataclasses.replace(config.web, port=free_port(), processes=2)
+    taken = tmp_path / "taken"
+    taken.mkdir()
+
+    def noting_the_lock(config, **shared):
+        # Each process takes the lock without waiting and keeps it: one lock shared by
+        # both lets one of them have it, a lock each would let both.
+        got = shared["sqlite_writers"].acquire(block=False)
+        (taken / str(os.getpid())).write_text(str(got))
+        return object()
+
+    class Server:
+        def run(self) -> None:  # ends once both processes have tried
+            wait_until(lambda: len(list(taken.iterdir())) == 2)
+
+    monkeypatch.setattr(prefork, "create_app", noting_the_lock)
+    monkeypatch.setattr(prefork, "serve_app", lambda *_, **__: Server())
+    with pytest.raises(prefork.ServerDied):
+        prefork.serve_in_processes(dataclasses.replace(config, web=web))
+    assert sorted(path.read_text() for path in taken.iterdir()) == ["False", "True"]
+
+
+def test_the_web_server_sends_an_answer_s_head_and_body_in_one_piece(config, sessions, monkeypatch):
+    # Sent apart, they cost the client a wake-up more and the server twice the sends.
+    from waitress.channel import HTTPChannel
+
+    from web.server import create_server, stop_server
+
+    sent = []
+    send = HTTPChannel.send
+
+    def noting(self, data, do_close=True):
+        sent.append(bytes(data))
+        return send(self, data, do_close)
+
+    monkeypatch.setattr(HTTPChannel, "send", noting)
+    web = dataclasses.replace(config.web, port=free_port())
+    server = create_server(dataclasses.replace(config, web=web))
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
+        connection.request("GET", "/api/v1/nothing-here")
+        answer = connection.getresponse()
+        body = answer.read()
+        connection.close()
+    finally:
+        stop_server(server)
+        thread.join(timeout=10)
+    assert answer.status == 404
+    assert len(sent) == 1
+    assert sent[0].startswith(b"HTTP/1.1 404") and sent[0].endswith(body)
+
+
+def test_a_web_process_leaves_what_it_made_to_serve_out_of_garbage_collections(
+    config, tmp_path, monkeypatch
+):
+    from web import prefork
+
+    frozen = tmp_path / "frozen"
+
+    class Server:
+        def run(self) -> None:
+            frozen.write_text(str(gc.get_freeze_count()))
+
+    monkeypatch.setattr(prefork, "create_app", lambda config, **shared: object())
+    monkeypatch.setattr(prefork, "serve_app", lambda *_, **__: Server())
+    web = dataclasses.replace(config.web, port=free_port(), processes=1)
+    with pytest.raises(prefork.ServerDied):  # its server returned
+        prefork.serve_in_processes(dataclasses.replace(config, web=web))
+    assert int(frozen.read_text()) > 0

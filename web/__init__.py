@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -13,7 +15,7 @@ from smsbox.config import Config
 from smsbox.database import make_session_factory, open_database
 from smsbox.setup import ensure_secret_key
 from web.api.ratelimit import TokenBuckets
-from web.db import CONFIG_KEY, SESSIONS_KEY, close_session
+from web.db import CONFIG_KEY, SESSIONS_KEY, WRITERS_KEY, Lock, close_session
 from web.filters import register_filters
 from web.navigation import current_item
 
@@ -37,8 +39,10 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
     *,
     api_limits: TokenBuckets | None = None,
+    sqlite_writers: Lock | None = None,
 ) -> Flask:
-    """The app; `api_limits`, the API keys' rate limits, when several processes share them."""
+    """The app; `api_limits`, the API keys' rate limits, and `sqlite_writers`, the lock
+    of those writing to SQLite (web.db.one_writer), when several processes share them."""
     from web import (
         account,
         admin,
@@ -70,6 +74,7 @@ def create_app(
         session_factory = make_session_factory(engine)
     app.extensions[SESSIONS_KEY] = session_factory
     app.extensions[CONFIG_KEY] = config
+    app.extensions[WRITERS_KEY] = threading.Lock() if sqlite_writers is None else sqlite_writers
     app.teardown_appcontext(close_session)
 
     # Before the CSRF check, which reads the form: the import page's files are larger.

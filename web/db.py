@@ -4,8 +4,8 @@ details (name, time zone) read once per request."""
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,8 +17,10 @@ from smsbox.config import Config
 
 SESSIONS_KEY = "smsbox.sessions"
 CONFIG_KEY = "smsbox.config"
-# SQLite lets one transaction write at a time.
-_SQLITE_WRITER = threading.Lock()
+# The lock `one_writer` takes: that of every web process (`[web] processes`, made before
+# they fork: see web.prefork), else the process's own.
+WRITERS_KEY = "smsbox.sqlite_writers"
+Lock = AbstractContextManager[object]
 
 
 def get_session() -> Session:
@@ -60,14 +62,14 @@ def close_session(_error: BaseException | None = None) -> None:
 @contextlib.contextmanager
 def one_writer() -> Iterator[None]:
     """Run a write transaction of the request's session (commit included) alone among
-    this process's threads on SQLite: the others wait on a lock, woken the moment it is
-    free, instead of in SQLite's busy handler, which sleeps 1, 2, 5... up to 100 ms
-    between its tries, long after the writer is done (10 API clients posting at once: 71
-    answers a second without the lock, 102 with it; p95 310 ms, 172). PostgreSQL writes rows
-    concurrently: no lock there. Other processes (the daemon, `[web] processes`) still
-    meet SQLite's busy handler."""
+    the web server's threads and processes on SQLite: the others wait on a lock, woken
+    the moment it is free, instead of in SQLite's busy handler, which sleeps 1, 2, 5...
+    up to 100 ms between its tries, long after the writer is done (10 API clients posting
+    at once: 71 answers a second without the lock, 102 with it; p95 310 ms, 172).
+    PostgreSQL writes rows concurrently: no lock there. The daemon, another process,
+    still meets SQLite's busy handler."""
     if get_session().bind.dialect.name != "sqlite":
         yield
         return
-    with _SQLITE_WRITER:
+    with current_app.extensions[WRITERS_KEY]:
         yield

@@ -1,11 +1,12 @@
 """`smsbox web` as several waitress processes (`[web] processes`): one waitress process
 runs Python on one core at a time, whatever its threads.
 
-The parent binds the listening socket and makes the API's rate limits in shared memory,
-then forks the servers: each accepts on the same socket (the kernel hands each
-connection to one of them) and builds its own app, so its own database engine (a
-connection must never cross a fork). The parent serves nothing: it waits. SIGTERM or
-SIGINT stops every server; a server that dies alone stops the others too and the
+The parent binds the listening socket and makes the API's rate limits and the lock of
+SQLite's writers (web.db.one_writer) in shared memory, then forks the servers: each
+accepts on the same socket (the kernel hands each connection to one of them) and builds
+its own app, so its own database engine (a connection must never cross a fork). The
+parent serves nothing: it waits. SIGTERM or SIGINT stops every server; a server that
+dies alone stops the others too (it may have died holding the writers' lock) and the
 command fails, for systemd to restart the lot (`Restart=on-failure`) rather than run on
 with fewer.
 """
@@ -14,22 +15,31 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import socket
 import sys
 import traceback
-
-import waitress
+from dataclasses import dataclass
 
 from smsbox.config import Config
 from web import create_app
 from web.api.ratelimit import TokenBuckets
-from web.server import CannotListen
+from web.db import Lock
+from web.server import CannotListen, serve_app, serve_for_good
 
 # What waitress itself would queue of connections not yet accepted.
 BACKLOG = 1024
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the web processes share, made before they fork."""
+
+    limits: TokenBuckets
+    writers: Lock
 
 
 class ServerDied(Exception):
@@ -53,7 +63,7 @@ def serve_in_processes(config: Config) -> None:
     """Serve with `config.web.processes` waitress processes until SIGTERM or SIGINT;
     ServerDied when one of them ends without being told to."""
     listener = listening_socket(config.web.host, config.web.port)
-    limits = TokenBuckets(config.api.rate_limit)
+    shared = Shared(TokenBuckets(config.api.rate_limit), multiprocessing.Lock())
     stopping = False
 
     def stop(*_: object) -> None:
@@ -66,7 +76,7 @@ def serve_in_processes(config: Config) -> None:
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         for _ in range(config.web.processes):
-            children.add(_fork_server(config, listener, limits))
+            children.add(_fork_server(config, listener, shared))
         listener.close()  # the servers have it; the parent accepts nothing
         died = None
         while children:
@@ -83,7 +93,7 @@ def serve_in_processes(config: Config) -> None:
             signal.signal(signum, handler)
 
 
-def _fork_server(config: Config, listener: socket.socket, limits: TokenBuckets) -> int:
+def _fork_server(config: Config, listener: socket.socket, shared: Shared) -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
@@ -95,8 +105,8 @@ def _fork_server(config: Config, listener: socket.socket, limits: TokenBuckets) 
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _end_with(parent)
-        app = create_app(config, api_limits=limits)
-        waitress.create_server(app, sockets=[listener], threads=config.web.threads).run()
+        app = create_app(config, api_limits=shared.limits, sqlite_writers=shared.writers)
+        serve_for_good(serve_app(app, config.web.threads, sockets=[listener]))
         code = 0
     except BaseException:  # told, then the process ends either way
         traceback.print_exc()

@@ -141,7 +141,9 @@ def web_server(config: Config):
 def cmd_web(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     if config.web.processes == 1:
-        web_server(config).run()
+        from web.server import serve_for_good
+
+        serve_for_good(web_server(config))
         return
     from web.prefork import ServerDied, serve_in_processes
     from web.server import CannotListen
@@ -228,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # waitress warns of each request that waits for a thread: with `[web] threads = 1`,
+    # as an API under load is served, that is every request that came while another
+    # was served, a line of the log each (a fiftieth of the server's time at 200 a second).
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     try:
         args.handler(args)
     except (ConfigError, CommandFailed) as error:
