@@ -20,6 +20,7 @@ few seconds and tens of megabytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,7 @@ def import_contacts(
         group = group_for_import(session, options.group)
         report.group = group.name
     batcher = _Batcher(session, options, report, group)
-    with contact_file.open_text() as text:
+    with contact_file.open_text() as text, _bulk(session, options):
         entries = (
             read_vcards(text) if contact_file.is_vcard else read_csv(text, options.default_region)
         )
@@ -97,6 +98,13 @@ def import_contacts(
             if progress is not None:
                 progress(text.buffer.tell(), contact_file.size)
     return report
+
+
+def _bulk(session: Session, options: ImportOptions) -> AbstractContextManager[object]:
+    # One block for the whole file: each block drops and creates the insert triggers
+    # again (SQLite), and FTS5 writes a new segment of the names' index at the end of
+    # each savepoint, which a block per batch paid 100 times.
+    return nullcontext() if options.dry_run else names_indexed_at_once(session)
 
 
 def record_import(session: Session, actor: Actor, report: ImportReport) -> None:
@@ -198,15 +206,14 @@ class _Batcher:
         if self.options.dry_run:
             return
         if new:
-            with names_indexed_at_once(self.session) as connection:
-                # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
-                bulk_inserts.insert_many(
-                    connection,
-                    CONTACTS,
-                    {"created_at": utcnow()},
-                    STORED,
-                    [tuple(getattr(details, key) for key in STORED) for details in new],
-                )
+            # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
+            bulk_inserts.insert_many(
+                self.session.connection(),
+                CONTACTS,
+                {"created_at": utcnow()},
+                STORED,
+                [tuple(getattr(details, key) for key in STORED) for details in new],
+            )
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
         if self.group is not None:
