@@ -175,3 +175,25 @@ def test_export_import_export_is_identical_whatever_the_values(sessions, tmp_pat
 @pytest.mark.parametrize("character", [*string.ascii_letters[:3], *FORMULA_STARTS])
 def test_a_custom_field_name_is_neutralised_in_the_header_too(character):
     assert as_read(as_text(character + "x")) == character + "x"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
+@given(people=CONTACTS)
+def test_each_json_record_is_what_json_dumps_writes(sessions, people):
+    # The export puts each record together from its values' JSON: byte for byte what
+    # json.dumps writes, whatever the values (quotes, backslashes, line breaks, accents).
+    with sessions() as session:
+        session.execute(delete(GroupMembership))
+        session.execute(delete(Contact))
+        for person in people:
+            checked = _valid(*person)
+            if checked is not None:
+                save_contact(session, checked, allow_duplicates=False)
+        session.commit()
+    text = exported(sessions, ExportFormat.JSON)
+    records = json.loads(text)
+    # Not splitlines(): it also splits at U+2028, which JSON leaves as it is.
+    assert text.split("\n")[1:-2] == [
+        "  " + json.dumps(record, ensure_ascii=False) + ("," if index < len(records) - 1 else "")
+        for index, record in enumerate(records)
+    ]
