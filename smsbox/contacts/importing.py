@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ CONTACTS = Contact.__table__
 PREVIEW_ROWS = 10
 # What a line gives a new contact: its columns, ContactDetails' fields.
 STORED = ("name", "number", "raw_number", "notes", "fields")
+_STORED_VALUES = attrgetter(*STORED)
 
 Progress = Callable[[int, int], None]
 
@@ -212,7 +214,7 @@ class _Batcher:
                 CONTACTS,
                 {"created_at": utcnow()},
                 STORED,
-                [tuple(getattr(details, key) for key in STORED) for details in new],
+                map(_STORED_VALUES, new),
             )
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
