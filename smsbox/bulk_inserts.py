@@ -121,15 +121,27 @@ def insert_many(
         )
         return
     fixed = [_processed(table, key, dialect)(value) for key, value in shared.items()]
-    processors = [_processed(table, key, dialect) for key in keys]
+    # Only the columns whose type does something to a value (JSON, say) are processed.
+    processed = [
+        (index, process)
+        for index, process in enumerate(_processed(table, key, dialect) for key in keys)
+        if process is not _as_is
+    ]
     # Where each parameter of the statement is in a row followed by the shared values.
     place = {key: index for index, key in enumerate([*keys, *shared])}
     ordered = itemgetter(*(place[name] for name in compiled.positiontup))
-    if any(process is not _as_is for process in processors):
-        rows = (
-            [process(value) for process, value in zip(processors, row, strict=True)] for row in rows
-        )
+    if processed:
+        rows = (_processed_values(row, processed) for row in rows)
     connection.exec_driver_sql(compiled.string, [ordered((*row, *fixed)) for row in rows])
+
+
+def _processed_values(
+    row: Sequence[Any], processed: list[tuple[int, Callable[[Any], Any]]]
+) -> list[Any]:
+    values = list(row)
+    for index, process in processed:
+        values[index] = process(values[index])
+    return values
 
 
 def _as_is(value: Any) -> Any:

@@ -26,16 +26,25 @@ _FOLLOW_INSERT = (
     "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608 (no values)
     f" VALUES (NEW.number, NEW.created_at, NEW.id){_NEWER}"
 )
-# What _FOLLOW_INSERT would have done for each message of a campaign, in one statement:
-# the newest message of each number, then the same upsert.
-_FOLLOW_CAMPAIGN = (
-    "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608 (no values)
-    " SELECT number, created_at, id FROM ("
-    " SELECT number, created_at, id, row_number() OVER"
-    " (PARTITION BY number ORDER BY created_at DESC, id DESC) AS newest"
-    " FROM messages WHERE campaign_id = :campaign) AS numbers"
-    f" WHERE newest = 1{_NEWER}"
-)
+# What _FOLLOW_INSERT would have done for each message of a campaign, in one statement.
+# SQLite upserts the selected rows one after the other, as the trigger would have:
+# each message straight from the table. PostgreSQL refuses to update a row twice in
+# one statement, so there the newest message of each number is picked first (a window
+# over the campaign's messages, which cost SQLite a quarter of the statement).
+_FOLLOW_CAMPAIGN = {
+    "sqlite": (
+        "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608
+        f" SELECT number, created_at, id FROM messages WHERE campaign_id = :campaign{_NEWER}"
+    ),
+    "postgresql": (
+        "INSERT INTO conversations (number, last_at, last_message_id)"  # noqa: S608
+        " SELECT number, created_at, id FROM ("
+        " SELECT number, created_at, id, row_number() OVER"
+        " (PARTITION BY number ORDER BY created_at DESC, id DESC) AS newest"
+        " FROM messages WHERE campaign_id = :campaign) AS numbers"
+        f" WHERE newest = 1{_NEWER}"
+    ),
+}
 
 
 def _refresh(number: str) -> str:
@@ -103,7 +112,7 @@ def create_triggers(connection: Connection) -> None:
 def follow_campaign(connection: Connection, campaign_id: int) -> None:
     """Bring the conversations up to date with the messages of a campaign inserted with
     the triggers off (smsbox.bulk_inserts), as the triggers would have."""
-    connection.execute(text(_FOLLOW_CAMPAIGN), {"campaign": campaign_id})
+    connection.execute(text(_FOLLOW_CAMPAIGN[connection.dialect.name]), {"campaign": campaign_id})
 
 
 def drop_triggers(connection: Connection) -> None:

@@ -11,13 +11,13 @@ import pytest
 from contact_files import imported, stored, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from smsbox.contacts.details import ContactRefused, check_contact
 from smsbox.contacts.exporting import ExportFormat, export_contacts
 from smsbox.contacts.groups import add_members, create_group
 from smsbox.contacts.store import save_contact
-from smsbox.models import Contact, GroupMembership
+from smsbox.models import Contact, Group, GroupMembership
 from smsbox.spreadsheets import FORMULA_STARTS, as_number, as_read, as_text
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -145,17 +145,25 @@ def _valid(name, number, notes, fields):
         return None
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
-@given(people=CONTACTS)
-def test_export_import_export_is_identical_whatever_the_values(sessions, tmp_path, people):
+def _only(sessions, people) -> list[int]:
+    """The contacts are now those of `people` that can be stored; their ids."""
     with sessions() as session:
         session.execute(delete(GroupMembership))
         session.execute(delete(Contact))
-        for person in people:
-            checked = _valid(*person)
-            if checked is not None:
-                save_contact(session, checked, allow_duplicates=False)
+        checked = [_valid(*person) for person in people]
+        ids = [
+            save_contact(session, details, allow_duplicates=False)[0].id
+            for details in checked
+            if details is not None
+        ]
         session.commit()
+    return ids
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@given(people=CONTACTS)
+def test_export_import_export_is_identical_whatever_the_values(sessions, tmp_path, people):
+    _only(sessions, people)
     before, first = stored(sessions), exported(sessions)
     with sessions() as session:
         session.execute(delete(Contact))
@@ -175,3 +183,23 @@ def test_export_import_export_is_identical_whatever_the_values(sessions, tmp_pat
 @pytest.mark.parametrize("character", [*string.ascii_letters[:3], *FORMULA_STARTS])
 def test_a_custom_field_name_is_neutralised_in_the_header_too(character):
     assert as_read(as_text(character + "x")) == character + "x"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
+@given(people=CONTACTS)
+def test_each_json_record_is_what_json_dumps_writes(sessions, people):
+    # The export puts each record together from its values' JSON: byte for byte what
+    # json.dumps writes, whatever the values (quotes, backslashes, line breaks, accents).
+    ids = _only(sessions, people)
+    with sessions() as session:
+        for name, members in (('Clients "VIP"', ids[:1]), ("Zoé\\Noël", ids[::2])):
+            group = session.scalar(select(Group).where(Group.name == name))
+            add_members(session, group or create_group(session, name), members)
+        session.commit()
+    text = exported(sessions, ExportFormat.JSON)
+    records = json.loads(text)
+    # Not splitlines(): it also splits at U+2028, which JSON leaves as it is.
+    assert text.split("\n")[1:-2] == [
+        "  " + json.dumps(record, ensure_ascii=False) + ("," if index < len(records) - 1 else "")
+        for index, record in enumerate(records)
+    ]

@@ -9,8 +9,10 @@ order given, then the loose numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
@@ -21,18 +23,23 @@ from smsbox.models import Contact, Group, GroupMembership, OptOut
 from smsbox.numbers import to_e164
 from smsbox.refusals import Refusal
 
+CONTACTS = Contact.__table__
+MEMBERSHIPS = GroupMembership.__table__
+
 
 class RecipientsRefused(Refusal):
     """Recipients that cannot make a campaign; nothing was queued."""
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
+    # A tuple, not a dataclass: a frozen dataclass's __init__ was a tenth of the CPU of
+    # queueing a campaign of 100,000.
     number: str
     raw_number: str
     # Empty for a number that is nobody's contact.
     name: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
+    # Shared, never changed: read it only.
+    fields: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,9 @@ class Recipients:
 
     @property
     def field_names(self) -> set[str]:
-        return {name for recipient in self.reachable for name in recipient.fields}
+        # Recipients of the same fields share one mapping: each read once.
+        shared = {id(recipient.fields): recipient.fields for recipient in self.reachable}
+        return {name for fields in shared.values() for name in fields}
 
 
 def resolve(
@@ -81,19 +90,21 @@ def _members(session: Session, groups: Sequence[Group], with_fields: bool) -> li
     if not groups:
         return []
     order = {group.id: position for position, group in enumerate(groups)}
+    # Table columns, not mapped attributes: Core rows, without the ORM's loading per row.
     rows = session.execute(
         select(
-            GroupMembership.group_id,
-            Contact.number,
-            Contact.raw_number,
-            Contact.name,
+            MEMBERSHIPS.c.group_id,
+            CONTACTS.c.number,
+            CONTACTS.c.raw_number,
+            CONTACTS.c.name,
             FIELDS_TEXT if with_fields else literal("{}"),
         )
-        .join(Contact, Contact.id == GroupMembership.contact_id)
-        .where(GroupMembership.group_id.in_(list(order)))
-        .order_by(Contact.id)
+        .join(CONTACTS, CONTACTS.c.id == MEMBERSHIPS.c.contact_id)
+        .where(MEMBERSHIPS.c.group_id.in_(list(order)))
+        .order_by(CONTACTS.c.id)
     ).all()
-    rows.sort(key=lambda row: order[row.group_id])  # stable: by contact within a group
+    if len(order) > 1:
+        rows.sort(key=lambda row: order[row.group_id])  # stable: by contact within a group
     fields_of = fields_reader()
     return [
         Recipient(number, raw_number, name, fields_of(fields))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from smsbox.contacts.lines import Entry, Rejected, shortened
 from smsbox.spreadsheets import as_read
 
 SEPARATORS = (";", ",", "\t")
+_QUOTED = operator.methodcaller("startswith", "'")
 SNIFFED_LINES = 20
 # Column names as `_label` folds them.
 MOBILE_COLUMNS = frozenset(
@@ -223,7 +225,9 @@ def _custom_fields(header: list[str], taken: set[int | None], line: int):  # typ
 
 
 def _entry(record: list[str], line: int, layout: Layout) -> Entry | Rejected:
-    values = [as_read(cell) for cell in _trimmed(record)]
+    """`record` with its trailing empty fields already taken off (`_trimmed`)."""
+    # Only a cell that starts with a quote can be one `as_read` changes.
+    values = [as_read(cell) for cell in record] if any(map(_QUOTED, record)) else record
     if len(values) > layout.width:
         shown = shortened(";".join(values))
         if layout.header_line is None:
@@ -259,10 +263,11 @@ def read_csv(text: io.TextIOBase, region: str) -> Iterator[Entry | Rejected]:
     try:
         for record in reader:
             start, line = line, reader.line_num + 1
-            if not _trimmed(record):
+            record = _trimmed(record)
+            if not record:
                 continue
             if layout is None:
-                layout = layout_of(_trimmed(record), start, region)
+                layout = layout_of(record, start, region)
                 if layout.header_line is not None:
                     continue
             yield _entry(record, start, layout)

@@ -23,6 +23,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 # Newlines and tabs belong in notes and field values; other control characters
 # (NUL, escape sequences) belong in no contact.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What a one-line value must not hold: _CONTROL, or a line break (a tab is fine).
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class ContactRefused(Refusal):
@@ -82,13 +84,15 @@ _TEXT_REASONS = {
 
 
 def _text(value: str, kind: str, limit: int, *, multiline: bool, field: str = "") -> str:
+    if not value:
+        return value
     too_long, control = _TEXT_REASONS[kind]
     cleaned = value.strip()
     if "\r" in cleaned:
         cleaned = cleaned.replace("\r\n", "\n")
     if len(cleaned) > limit:
         raise ContactRefused(too_long, length=len(cleaned), limit=limit, field=field, value=cleaned)
-    if _CONTROL.search(cleaned) or (not multiline and ("\n" in cleaned or "\r" in cleaned)):
+    if (_CONTROL if multiline else _CONTROL_OR_BREAK).search(cleaned):
         raise ContactRefused(control, field=field, value=cleaned)
     return cleaned if cleaned.isascii() else unicodedata.normalize("NFC", cleaned)
 

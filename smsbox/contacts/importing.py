@@ -20,9 +20,11 @@ few seconds and tens of megabytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ from smsbox import activity, bulk_inserts
 from smsbox.activity import Action, Actor
 from smsbox.contacts.csv_rows import read_csv
 from smsbox.contacts.details import ContactDetails, ContactRefused, check_contact
+from smsbox.contacts.fields_text import FIELDS_TEXT, fields_reader
 from smsbox.contacts.files import ContactFile, size_up
 from smsbox.contacts.groups import add_members, group_for_import
 from smsbox.contacts.lines import Entry, Rejected, shortened
@@ -45,6 +48,7 @@ CONTACTS = Contact.__table__
 PREVIEW_ROWS = 10
 # What a line gives a new contact: its columns, ContactDetails' fields.
 STORED = ("name", "number", "raw_number", "notes", "fields")
+_STORED_VALUES = attrgetter(*STORED)
 
 Progress = Callable[[int, int], None]
 
@@ -88,7 +92,7 @@ def import_contacts(
         group = group_for_import(session, options.group)
         report.group = group.name
     batcher = _Batcher(session, options, report, group)
-    with contact_file.open_text() as text:
+    with contact_file.open_text() as text, _bulk(session, options):
         entries = (
             read_vcards(text) if contact_file.is_vcard else read_csv(text, options.default_region)
         )
@@ -97,6 +101,13 @@ def import_contacts(
             if progress is not None:
                 progress(text.buffer.tell(), contact_file.size)
     return report
+
+
+def _bulk(session: Session, options: ImportOptions) -> AbstractContextManager[object]:
+    # One block for the whole file: each block drops and creates the insert triggers
+    # again (SQLite), and FTS5 writes a new segment of the names' index at the end of
+    # each savepoint, which a block per batch paid 100 times.
+    return nullcontext() if options.dry_run else names_indexed_at_once(session)
 
 
 def record_import(session: Session, actor: Actor, report: ImportReport) -> None:
@@ -161,9 +172,25 @@ def _identity(number: str, name: str, allow_duplicates: bool) -> object:
     return (number, name) if allow_duplicates else number
 
 
+class _Stored(NamedTuple):
+    """A contact already stored that a line of the file is."""
+
+    id: int
+    name: str
+    number: str
+    raw_number: str
+    notes: str
+    # Shared between contacts of the same fields (fields_text): read it only.
+    fields: dict[str, str]
+
+
+_STORED_COLUMNS = [CONTACTS.c[name] for name in ("id", "name", "number", "raw_number", "notes")]
+
+
 class _Batcher:
     def __init__(self, session: Session, options: ImportOptions, report: ImportReport, group):  # type: ignore[no-untyped-def]
         self.session, self.options, self.report, self.group = session, options, report, group
+        self.fields_of = fields_reader()
 
     def store(self, batch: list[ContactDetails]) -> None:
         existing = self._existing(batch)
@@ -198,15 +225,14 @@ class _Batcher:
         if self.options.dry_run:
             return
         if new:
-            with names_indexed_at_once(self.session) as connection:
-                # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
-                bulk_inserts.insert_many(
-                    connection,
-                    CONTACTS,
-                    {"created_at": utcnow()},
-                    STORED,
-                    [tuple(getattr(details, key) for key in STORED) for details in new],
-                )
+            # A plain executemany: RETURNING ids in order makes SQLite insert row by row.
+            bulk_inserts.insert_many(
+                self.session.connection(),
+                CONTACTS,
+                {"created_at": utcnow()},
+                STORED,
+                map(_STORED_VALUES, new),
+            )
         if changes:
             self.session.execute(update(Contact), changes)  # by primary key, in bulk
         if self.group is not None:
@@ -219,13 +245,22 @@ class _Batcher:
                 ]
             self.report.joined_group += add_members(self.session, self.group, member_ids)
 
-    def _existing(self, batch: list[ContactDetails]) -> dict[object, Any]:
+    def _existing(self, batch: list[ContactDetails]) -> dict[object, _Stored]:
         numbers = {details.number for details in batch}
         rows = self.session.execute(
-            select(CONTACTS).where(CONTACTS.c.number.in_(numbers)).order_by(CONTACTS.c.id.desc())
+            select(*_STORED_COLUMNS, FIELDS_TEXT)
+            .where(CONTACTS.c.number.in_(numbers))
+            .order_by(CONTACTS.c.id.desc())
         )
-        # Ordered so that the oldest contact of a number is the one matched.
-        return {_identity(row.number, row.name, self.options.allow_duplicates): row for row in rows}
+        # Ordered so that the oldest contact of a number is the one matched. The custom
+        # fields read as their text, each distinct one decoded once (the JSON column's
+        # decoding of every row was most of re-importing a file of 100,000).
+        return {
+            _identity(number, name, self.options.allow_duplicates): _Stored(
+                id_, name, number, raw_number, notes, self.fields_of(fields)
+            )
+            for id_, name, number, raw_number, notes, fields in rows
+        }
 
     def _show(self, details: ContactDetails) -> None:
         if len(self.report.preview) < PREVIEW_ROWS:
