@@ -59,6 +59,22 @@ def test_it_detects_the_separator(sessions, tmp_path, separator):
     ]
 
 
+
+def test_it_reads_commas_though_the_lines_end_empty_and_the_notes_hold_tabs(sessions, tmp_path):
+    # As the export writes it: every column on every line, the last ones often empty.
+    lines = [
+        "number,notes,name,colour",
+        "+33611111111,call\tlater,,",
+        "+33611111112,call\tsoon,,",
+        "+33611111113,call\tback,Cy,",
+    ]
+    imported(sessions, write(tmp_path, "\r\n".join(lines) + "\r\n"))
+    assert [(name, notes, fields) for name, _, _, notes, fields in stored(sessions)] == [
+        ("", "call\tlater", {}),
+        ("", "call\tsoon", {}),
+        ("Cy", "call\tback", {}),
+    ]
+
 ACCENTED = "Nom;Téléphone;Ville\r\nÉlodie Lefèvre;06 12 34 56 78;Besançon\r\n"
 
 

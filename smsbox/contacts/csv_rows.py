@@ -109,17 +109,33 @@ def _trimmed(record: list[str]) -> list[str]:
 
 
 def guess_separator(sample: str) -> str:
+    """The separator that splits the sample's lines into the same number of fields
+    most often, then into the most. Counted as the lines are, and without the empty
+    fields they end with, whichever agrees better: an export writes every column on
+    every line, a spreadsheet may leave the empty last ones out; counted only
+    trimmed, an export whose last columns are mostly empty and whose notes hold tabs
+    was read as split by tabs."""
     best, best_score = ",", (0.0, 0)
     for separator in SEPARATORS:
-        rows = list(csv.reader(io.StringIO(sample), delimiter=separator))[:SNIFFED_LINES]
-        counts = [len(_trimmed(row)) for row in rows if _trimmed(row)]
-        if not counts:
+        rows = [
+            row
+            for row in list(csv.reader(io.StringIO(sample), delimiter=separator))[:SNIFFED_LINES]
+            if _trimmed(row)
+        ]
+        if not rows:
             continue
-        width, often = Counter(counts).most_common(1)[0]
-        score = (often / len(counts), width)
-        if width > 1 and score > best_score:
+        score = max(
+            _agreement([len(row) for row in rows]), _agreement([len(_trimmed(row)) for row in rows])
+        )
+        if score[1] > 1 and score > best_score:
             best, best_score = separator, score
     return best
+
+
+def _agreement(widths: list[int]) -> tuple[float, int]:
+    """How often the commonest number of fields comes, and that number."""
+    width, often = Counter(widths).most_common(1)[0]
+    return often / len(widths), width
 
 
 @dataclass(frozen=True)
