@@ -1,6 +1,11 @@
 """Sending one modem's queued messages, part by part (`smsbox.sending` names the
 states). Every state is committed before the modem command that depends on it,
-and what the modem answered is committed whatever it takes."""
+and what the modem answered is committed whatever it takes.
+
+One commit a part: what the modem answered of a part is committed with the
+handover of the next, while the modem answers that one's AT+CMGS with its prompt,
+so that the database's work overlaps the line's. Anything else the worker does
+first (the last claimed part sent, an event, a fault) commits it before."""
 
 from __future__ import annotations
 
@@ -58,6 +63,10 @@ class MessageSender:
         # Messages claimed together and not sent yet, oldest first, in their session.
         self._claimed: deque[Message] = deque()
         self._session: Session | None = None
+        # What the modem answered of the last part sent: applied to its message in the
+        # session, to be committed with the next handover (`write_answers`). Applied
+        # again should the session roll back: the modem said it all the same.
+        self._unwritten: Callable[[], None] | None = None
 
     def send_one(
         self,
@@ -73,6 +82,10 @@ class MessageSender:
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
         first: the next calls send the others.
 
+        What the modem answered of the message's last part is committed with the
+        next message's handover, or before this returns when none was claimed with
+        it: until then, `write_answers` commits it.
+
         Raises ModemError when the modem must be reconnected: reconnecting settles
         the message, and those claimed with it (`sending.recover_unfinished`)."""
         if not self._claimed and not self._claim(modem_id, deferred_to, commercial, batch):
@@ -81,12 +94,23 @@ class MessageSender:
         message = self._claimed.popleft()
         try:
             self._send(self._session, message)
+        except Exception:
+            self.write_answers()
+            self.forget_claimed()
+            raise
         except BaseException:
             self.forget_claimed()
             raise
         if not self._claimed:
+            self.write_answers()
             self.forget_claimed()
         return True
+
+    def write_answers(self) -> None:
+        """Commit what the modem answered and is not committed yet."""
+        if self._unwritten is not None:
+            assert self._session is not None
+            self._commit_until_done(self._session, lambda: None)
 
     def _claim(
         self,
@@ -113,7 +137,9 @@ class MessageSender:
 
     def forget_claimed(self) -> None:
         """Drop the messages claimed and not sent, as they are in the database: whoever
-        settles this modem's unfinished messages next puts them back in the queue."""
+        settles this modem's unfinished messages next puts them back in the queue
+        (and a part whose answer was not written, interrupted)."""
+        self._unwritten = None
         self._claimed.clear()
         if self._session is not None:
             self._session.close()
@@ -121,6 +147,7 @@ class MessageSender:
 
     def give_back(self) -> None:
         """Put the messages claimed and not sent back in the queue (the worker stops)."""
+        self.write_answers()
         if self._session is not None and self._claimed:
             for message in self._claimed:
                 sending.settle(message)
@@ -132,8 +159,9 @@ class MessageSender:
             try:
                 parts = self.driver.split(message.number, message.body, self._pdu_request())
             except ValueError as error:
-                sending.record_unsendable(message, str(error))
-                session.commit()
+                self._commit_until_done(
+                    session, partial(sending.record_unsendable, message, str(error))
+                )
                 return
             sending.prepare_parts(message, parts)
         for part in sending.parts_to_send(message):
@@ -157,7 +185,13 @@ class MessageSender:
 
         def hand_over() -> None:
             sending.record_handover(part)
-            session.commit()
+            try:
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                self.write_answers()  # only the handover failed: the part is not sent
+                raise
+            self._unwritten = None
 
         try:
             reference = self.driver.submit(part.pdu or "", hand_over)
@@ -169,7 +203,10 @@ class MessageSender:
             )
             raise
         except NoAnswer:
-            raise  # nothing was handed over: reconnecting puts the message back in the queue
+            # Nothing of the part was written: reconnecting puts the message back in
+            # the queue, once a handover committed while the prompt was awaited is undone.
+            self._commit_until_done(session, partial(sending.record_not_handed_over, part))
+            raise
         except ModemError as error:
             self._commit_until_done(
                 session,
@@ -179,9 +216,9 @@ class MessageSender:
             )
             log.warning("modem %s: message %d not sent: %s", self.modem_name, message.id, error)
             return False
-        self._commit_until_done(
-            session, partial(sending.record_part_sent, message, part, reference)
-        )
+        answer = partial(sending.record_part_sent, message, part, reference)
+        answer()
+        self._unwritten = answer
         return True
 
     def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
@@ -191,9 +228,12 @@ class MessageSender:
             try:
                 change()
                 session.commit()
+                self._unwritten = None
                 return
             except SQLAlchemyError as error:
                 session.rollback()
+                if self._unwritten is not None:
+                    self._unwritten()
                 if self.stop.is_set():
                     raise
                 log.warning(

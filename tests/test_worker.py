@@ -13,7 +13,7 @@ from outbox_rows import queue, status_of
 from sqlalchemy import select
 
 from modem.drivers.contract import CallRang, IncomingCall, ModemStatus, Restarted, StatusReport
-from modem.errors import PortError, SubmitOutcomeUnknown
+from modem.errors import NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.pdu import encode_deliver
 from modem.worker import UNANNOUNCED_SWEEP_INTERVAL, ModemWorker
 from smsbox import calls
@@ -126,6 +126,23 @@ def test_it_never_resends_a_part_whose_answer_was_lost(sessions, modem, worker):
 
     assert modem.texts_on_the_network() == ["une seule fois"]
     assert status_of(sessions, message_id) == Status.INTERRUPTED
+
+
+def test_it_sends_once_a_message_whose_prompt_never_came_after_its_handover(
+    sessions, modem, worker
+):
+    (message_id,) = queue(sessions, RECIPIENT, text="pas encore parti")
+    modem.fall_silent_at_next_prompt()
+
+    with pytest.raises(NoAnswer):
+        worker.step()
+    worker.connect()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["pas encore parti"]
+    assert status_of(sessions, message_id) == Status.SENT
+    with sessions() as session:
+        assert session.get_one(Message, message_id).parts[0].attempts == 1
 
 
 def test_it_gives_back_a_message_whose_modem_went_before_taking_it(sessions, modem, worker):

@@ -155,8 +155,11 @@ class ModemDriver(Protocol):
 
     def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
         """Send one part from `split`; its message reference (TP-MR) when known.
-        `before_handover` runs once the modem is ready to take it: after that call, a
-        lost answer raises SubmitOutcomeUnknown."""
+        `before_handover` runs before any of the part is written, as late as the
+        driver can while still overlapping the modem's own work (the AT driver: while
+        the modem answers AT+CMGS with its prompt). Raised after that call, NoAnswer
+        still means that nothing of the part was written; a lost answer once it was
+        raises SubmitOutcomeUnknown."""
         ...
 
     def stored_messages(self) -> list[StoredSms]: ...
