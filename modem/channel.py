@@ -204,6 +204,7 @@ class ATChannel:
         tpdu_length: int,
         *,
         before_handover: Callable[[], None] = lambda: None,
+        meanwhile: Callable[[], None] = lambda: None,
         prompt_timeout: float | None = None,
         timeout: float | None = None,
     ) -> int | None:
@@ -216,6 +217,8 @@ class ATChannel:
         the command meanwhile). If it raises, the prompt is cancelled and nothing is
         sent. A prompt that does not come after it ran raises as before it: a
         ModemError the modem answered, or NoAnswer; the PDU was not written.
+        `meanwhile` runs once the PDU and its Ctrl-Z are written, before the answer
+        is read: the caller's work then overlaps the modem's and the line's.
         From the Ctrl-Z on, a timeout, a lost port or a modem that restarts
         raises SubmitOutcomeUnknown; an error the modem answers is a ModemError.
         The timeouts default to PROMPT_TIMEOUT and SUBMIT_TIMEOUT as they are now.
@@ -231,6 +234,7 @@ class ATChannel:
         self._wait_for_prompt(command, prompt_deadline)
         try:
             self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
+            meanwhile()
             lines = self._read_until_final(
                 command, time.monotonic() + (timeout or SUBMIT_TIMEOUT), "+CMGS:", stop_on_boot=True
             )

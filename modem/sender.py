@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +68,8 @@ class MessageSender:
         # session, to be committed with the next handover (`write_answers`). Applied
         # again should the session roll back: the modem said it all the same.
         self._unwritten: Callable[[], None] | None = None
+        # The PDUs of the next message claimed, made while the modem took a part.
+        self._encoded: tuple[Message, list[str]] | None = None
 
     def send_one(
         self,
@@ -140,6 +143,7 @@ class MessageSender:
         settles this modem's unfinished messages next puts them back in the queue
         (and a part whose answer was not written, interrupted)."""
         self._unwritten = None
+        self._encoded = None
         self._claimed.clear()
         if self._session is not None:
             self._session.close()
@@ -157,7 +161,7 @@ class MessageSender:
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:
             try:
-                parts = self.driver.split(message.number, message.body, self._pdu_request())
+                parts = self._pdus_of(message)
             except ValueError as error:
                 self._commit_until_done(
                     session, partial(sending.record_unsendable, message, str(error))
@@ -180,6 +184,28 @@ class MessageSender:
             len(message.parts),
         )
 
+    def _pdus_of(self, message: Message) -> list[str]:
+        encoded, self._encoded = self._encoded, None
+        if encoded is not None and encoded[0] is message:
+            return encoded[1]
+        return self.driver.split(message.number, message.body, self._pdu_request())
+
+    def _encode_next(self) -> None:
+        """While the modem takes a part: the PDUs of the next message claimed, when its
+        parts are known to be none yet. One that cannot be encoded is left to `_send`."""
+        if not self._claimed or self._encoded is not None:
+            return
+        message = self._claimed[0]
+        if "parts" in inspect(message).unloaded or message.parts:
+            return
+        try:
+            self._encoded = (
+                message,
+                self.driver.split(message.number, message.body, self._pdu_request()),
+            )
+        except ValueError:
+            return
+
     def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
         """Submit one part; False when the message must wait (a refusal to retry later)."""
 
@@ -194,7 +220,7 @@ class MessageSender:
             self._unwritten = None
 
         try:
-            reference = self.driver.submit(part.pdu or "", hand_over)
+            reference = self.driver.submit(part.pdu or "", hand_over, self._encode_next)
         except SubmitOutcomeUnknown as error:
             # The port is in doubt: reconnecting settles the message (the parts not
             # handed over go out later; this one is never resent by itself).

@@ -94,7 +94,12 @@ class FakeDriver:
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(DriverSettings("/dev/null"), number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(
+        self,
+        part: str,
+        before_handover: Callable[[], None],
+        meanwhile: Callable[[], None] = lambda: None,
+    ) -> int | None:
         fault, when = self.submit_faults.pop(0) if self.submit_faults else (None, TAKEN)
         if fault is not None and when == BEFORE_HANDOVER:
             raise fault
@@ -102,6 +107,7 @@ class FakeDriver:
         if fault is not None and when == AT_THE_PROMPT:
             raise fault
         submission = self.network.submit(part)
+        meanwhile()
         if fault is not None:
             raise fault
         return submission.reference

@@ -42,6 +42,19 @@ def test_it_records_the_handover_while_the_prompt_is_on_its_way():
     assert port.written == b"AT+CMGS=19\r" + PDU.encode() + b"\x1a"
 
 
+def test_it_lets_the_caller_work_once_the_pdu_is_written_before_reading_the_answer():
+    port = FakePort(b"\r\n> ", b"\r\n+CMGS: 5\r\n\r\nOK\r\n")
+    channel = ATChannel(port)
+    written_meanwhile = []
+    assert (
+        channel.submit_pdu(
+            PDU, 19, meanwhile=lambda: written_meanwhile.append(port.written), timeout=2
+        )
+        == 5
+    )
+    assert written_meanwhile == [b"AT+CMGS=19\r" + PDU.encode() + b"\x1a"]
+
+
 def test_it_writes_no_pdu_when_the_prompt_never_comes_after_the_handover():
     port = FakePort()
     channel = ATChannel(port)

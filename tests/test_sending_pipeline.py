@@ -32,17 +32,19 @@ def sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int | None =
     submit = driver.submit
     submissions = 0
 
-    def dying_submit(part: str, before_handover: Callable[[], None]) -> int | None:
+    def dying_submit(
+        part: str, before_handover: Callable[[], None], meanwhile: Callable[[], None]
+    ) -> int | None:
         nonlocal submissions
         submissions += 1
         if submissions != killed_at_handover:
-            return submit(part, before_handover)
+            return submit(part, before_handover, meanwhile)
 
         def commit_then_die() -> None:
             before_handover()
             raise Killed
 
-        return submit(part, commit_then_die)
+        return submit(part, commit_then_die, meanwhile)
 
     driver.submit = dying_submit  # type: ignore[method-assign]
     sender = MessageSender(

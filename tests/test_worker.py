@@ -128,6 +128,35 @@ def test_it_never_resends_a_part_whose_answer_was_lost(sessions, modem, worker):
     assert status_of(sessions, message_id) == Status.INTERRUPTED
 
 
+def test_it_encodes_the_next_message_while_the_modem_takes_a_part(
+    sessions, modem, worker, monkeypatch
+):
+    queue(sessions, RECIPIENT, CALLER, text="l'un puis l'autre")
+    submitting = False
+    encoded_while_submitting = []
+    split, submit = modem.split, modem.submit
+
+    def watched_split(*arguments):
+        encoded_while_submitting.append(submitting)
+        return split(*arguments)
+
+    def watched_submit(*arguments):
+        nonlocal submitting
+        submitting = True
+        try:
+            return submit(*arguments)
+        finally:
+            submitting = False
+
+    monkeypatch.setattr(modem, "split", watched_split)
+    monkeypatch.setattr(modem, "submit", watched_submit)
+    worker.step()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["l'un puis l'autre"] * 2
+    assert encoded_while_submitting == [False, True]
+
+
 def test_it_sends_once_a_message_whose_prompt_never_came_after_its_handover(
     sessions, modem, worker
 ):

@@ -196,9 +196,14 @@ class ATDriver(PinGuard):
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(self.settings, number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(
+        self,
+        part: str,
+        before_handover: Callable[[], None],
+        meanwhile: Callable[[], None] = lambda: None,
+    ) -> int | None:
         return self.channel.submit_pdu(
-            part, pdus.tpdu_length(part), before_handover=before_handover
+            part, pdus.tpdu_length(part), before_handover=before_handover, meanwhile=meanwhile
         )
 
     def stored_messages(self) -> list[StoredSms]:

@@ -153,13 +153,20 @@ class ModemDriver(Protocol):
         its siblings. ValueError when the text or number cannot be sent at all."""
         ...
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(
+        self,
+        part: str,
+        before_handover: Callable[[], None],
+        meanwhile: Callable[[], None] = lambda: None,
+    ) -> int | None:
         """Send one part from `split`; its message reference (TP-MR) when known.
         `before_handover` runs before any of the part is written, as late as the
         driver can while still overlapping the modem's own work (the AT driver: while
         the modem answers AT+CMGS with its prompt). Raised after that call, NoAnswer
         still means that nothing of the part was written; a lost answer once it was
-        raises SubmitOutcomeUnknown."""
+        raises SubmitOutcomeUnknown. `meanwhile` runs once the part is written, while
+        the modem and the network take it, where the driver can wait for that (the
+        caller prepares its next part then)."""
         ...
 
     def stored_messages(self) -> list[StoredSms]: ...

@@ -201,7 +201,12 @@ class GammuDriver(PinGuard):
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(self.settings, number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(
+        self,
+        part: str,
+        before_handover: Callable[[], None],
+        meanwhile: Callable[[], None] = lambda: None,
+    ) -> int | None:
         sms = self._outgoing(part)
         before_handover()
         try:
@@ -210,6 +215,7 @@ class GammuDriver(PinGuard):
             raise modem_error(error) from error
         except gammu.GSMError as error:
             raise SubmitOutcomeUnknown(f"SendSMS: {reason(error)}") from error
+        meanwhile()  # SendSMS waits for the answer itself: nothing to overlap
         return reference if reference >= 0 else None
 
     def _outgoing(self, part: str) -> dict:
