@@ -5,16 +5,17 @@ own decisions are what the tests through it look at."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from modem.drivers.contract import (
     DriverSettings,
+    Hook,
     ModemEvent,
     ModemStatus,
     NewMessage,
     PduRequest,
     StoredSms,
+    no_hook,
 )
 from modem.drivers.parts import split_into_pdus
 from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
@@ -94,12 +95,7 @@ class FakeDriver:
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(DriverSettings("/dev/null"), number, text, request)
 
-    def submit(
-        self,
-        part: str,
-        before_handover: Callable[[], None],
-        meanwhile: Callable[[], None] = lambda: None,
-    ) -> int | None:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
         fault, when = self.submit_faults.pop(0) if self.submit_faults else (None, TAKEN)
         if fault is not None and when == BEFORE_HANDOVER:
             raise fault

@@ -4,15 +4,12 @@ written, loses nothing and sends nothing twice."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
 from outbox_rows import queue, status_of
+from sim_senders import sender_on
 
-from modem.drivers import DriverSettings, open_driver
-from modem.drivers.contract import PduRequest
-from modem.sender import MessageSender
 from modem.sim import SimulatedModem
 from smsbox import sending
 from smsbox.models import Message, Status
@@ -24,11 +21,10 @@ class Killed(BaseException):
     """kill -9: nothing of the daemon runs after it, no handler, no commit."""
 
 
-def sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int | None = None):
-    """A sender on `sim`'s port; with `killed_at_handover`, the daemon dies as that
+def dying_sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int):
+    """A sender on `sim`'s port whose daemon dies as the `killed_at_handover`th
     submission's handover is committed (counting from 1)."""
-    driver = open_driver("at", DriverSettings(device=str(sim.link)))
-    driver.connect()
+    sender, driver = sender_on(sim, sessions)
     submit = driver.submit
     submissions = 0
 
@@ -47,14 +43,6 @@ def sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int | None =
         return submit(part, commit_then_die, meanwhile)
 
     driver.submit = dying_submit  # type: ignore[method-assign]
-    sender = MessageSender(
-        "sim",
-        driver,
-        sessions,
-        stop=threading.Event(),
-        pause=lambda _s: None,
-        pdu_request=PduRequest,
-    )
     return sender, driver
 
 
@@ -65,7 +53,7 @@ def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
         queue(sessions, f"06111111{n:02d}", text=text)[0] for n, text in enumerate(TEXTS)
     )
     with SimulatedModem(tmp_path / "modem") as sim:
-        sender, driver = sender_on(sim, sessions, killed_at_handover=2)
+        sender, driver = dying_sender_on(sim, sessions, killed_at_handover=2)
         assert sender.send_one(modem_id, batch=3)
         with pytest.raises(Killed):
             sender.send_one(modem_id, batch=3)

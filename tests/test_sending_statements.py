@@ -5,15 +5,11 @@ answer to a part is committed with the handover of the next."""
 
 from __future__ import annotations
 
-import threading
-
 from databases import ON_POSTGRESQL
 from outbox_rows import queue, status_of
+from sim_senders import sender_on
 from sqlalchemy import event
 
-from modem.drivers import DriverSettings, open_driver
-from modem.drivers.contract import PduRequest
-from modem.sender import MessageSender
 from modem.sim import SimulatedModem
 from smsbox.models import Status
 from smsbox.webhooks.events import subscriptions
@@ -45,16 +41,7 @@ def statements_to_send(sessions, modem_id, tmp_path, count: int, batch: int) -> 
         statements.append(COMMIT)
 
     with SimulatedModem(tmp_path / "modem") as sim:
-        driver = open_driver("at", DriverSettings(device=str(sim.link)))
-        driver.connect()
-        sender = MessageSender(
-            "sim",
-            driver,
-            sessions,
-            stop=threading.Event(),
-            pause=lambda _seconds: None,
-            pdu_request=PduRequest,
-        )
+        sender, driver = sender_on(sim, sessions)
         engine = sessions.kw["bind"]
         event.listen(engine, "before_cursor_execute", count_one)
         event.listen(engine, "commit", count_commit)

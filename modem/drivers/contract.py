@@ -134,6 +134,12 @@ class ModemStatus:
 
 
 ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
+# What a driver calls back at a given moment of a submission (`ModemDriver.submit`).
+Hook = Callable[[], None]
+
+
+def no_hook() -> None:
+    pass
 
 
 class ModemDriver(Protocol):
@@ -153,12 +159,7 @@ class ModemDriver(Protocol):
         its siblings. ValueError when the text or number cannot be sent at all."""
         ...
 
-    def submit(
-        self,
-        part: str,
-        before_handover: Callable[[], None],
-        meanwhile: Callable[[], None] = lambda: None,
-    ) -> int | None:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
         """Send one part from `split`; its message reference (TP-MR) when known.
         `before_handover` runs before any of the part is written, as late as the
         driver can while still overlapping the modem's own work (the AT driver: while
