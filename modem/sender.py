@@ -110,10 +110,11 @@ class MessageSender:
         return True
 
     def write_answers(self) -> None:
-        """Commit what the modem answered and is not committed yet."""
+        """Commit what the modem answered and is not committed yet (applied again:
+        a rollback since may have taken it from the session)."""
         if self._unwritten is not None:
             assert self._session is not None
-            self._commit_until_done(self._session, lambda: None)
+            self._commit_until_done(self._session, self._unwritten)
 
     def _claim(
         self,
