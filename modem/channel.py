@@ -204,29 +204,37 @@ class ATChannel:
         tpdu_length: int,
         *,
         before_handover: Callable[[], None] = lambda: None,
+        meanwhile: Callable[[], None] = lambda: None,
         prompt_timeout: float | None = None,
         timeout: float | None = None,
     ) -> int | None:
         """AT+CMGS in PDU mode: wait for the '> ' prompt, send the PDU; returns the
         TP-MR, None when the modem said OK without a readable one.
 
-        `before_handover` runs at the prompt, before any byte of the PDU is
-        written (the caller commits that the part's outcome is about to become
-        unknown); if it raises, the prompt is cancelled and nothing is sent.
+        `before_handover` runs once the command is written, while the modem answers
+        with its prompt, and before any byte of the PDU is written (the caller
+        commits that the part's outcome is about to become unknown: the line carries
+        the command meanwhile). If it raises, the prompt is cancelled and nothing is
+        sent. A prompt that does not come after it ran raises as before it: a
+        ModemError the modem answered, or NoAnswer; the PDU was not written.
+        `meanwhile` runs once the PDU and its Ctrl-Z are written, before the answer
+        is read: the caller's work then overlaps the modem's and the line's.
         From the Ctrl-Z on, a timeout, a lost port or a modem that restarts
         raises SubmitOutcomeUnknown; an error the modem answers is a ModemError.
         The timeouts default to PROMPT_TIMEOUT and SUBMIT_TIMEOUT as they are now.
         """
         command = f"AT+CMGS={tpdu_length}"
         self.write_raw(command.encode("ascii") + b"\r")
-        self._wait_for_prompt(command, time.monotonic() + (prompt_timeout or PROMPT_TIMEOUT))
+        prompt_deadline = time.monotonic() + (prompt_timeout or PROMPT_TIMEOUT)
         try:
             before_handover()
         except BaseException:
-            self.write_raw(ESC)
+            self._cancel_prompt(command, prompt_deadline)
             raise
+        self._wait_for_prompt(command, prompt_deadline)
         try:
             self.write_raw(pdu_hex.encode("ascii") + CTRL_Z)
+            meanwhile()
             lines = self._read_until_final(
                 command, time.monotonic() + (timeout or SUBMIT_TIMEOUT), "+CMGS:", stop_on_boot=True
             )
@@ -243,6 +251,15 @@ class ATChannel:
                 except ModemError:
                     return None
         return None
+
+    def _cancel_prompt(self, command: str, deadline: float) -> None:
+        """Leave the prompt of `command` without sending anything: a modem refusing
+        the command, or silent (`_wait_for_prompt` escapes then), needs nothing more."""
+        try:
+            self._wait_for_prompt(command, deadline)
+        except ModemError:
+            return
+        self.write_raw(ESC)
 
     def _wait_for_prompt(self, command: str, deadline: float) -> None:
         while True:

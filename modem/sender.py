@@ -1,6 +1,11 @@
 """Sending one modem's queued messages, part by part (`smsbox.sending` names the
 states). Every state is committed before the modem command that depends on it,
-and what the modem answered is committed whatever it takes."""
+and what the modem answered is committed whatever it takes.
+
+One commit a part: what the modem answered of a part is committed with the
+handover of the next, while the modem answers that one's AT+CMGS with its prompt,
+so that the database's work overlaps the line's. Anything else the worker does
+first (the last claimed part sent, an event, a fault) commits it before."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from functools import partial
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,6 +58,12 @@ class MessageSender:
         self._session: Session | None = None
         # The last claim took nothing: the next one first asks whether any message waits.
         self._found_none = False
+        # What the modem answered of the last part sent: applied to its message in the
+        # session, to be committed with the next handover (`write_answers`). Applied
+        # again should the session roll back: the modem said it all the same.
+        self._unwritten: Callable[[], None] | None = None
+        # The PDUs of the next message claimed, made while the modem took a part.
+        self._encoded: tuple[Message, list[str]] | None = None
 
     def send_one(
         self,
@@ -67,6 +79,10 @@ class MessageSender:
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
         first: the next calls send the others.
 
+        What the modem answered of the message's last part is committed with the
+        next message's handover, or before this returns when none was claimed with
+        it: until then, `write_answers` commits it.
+
         Raises ModemError when the modem must be reconnected: reconnecting settles
         the message, and those claimed with it (`sending.recover_unfinished`)."""
         if not self._claimed and not self._claim(modem_id, deferred_to, commercial, batch):
@@ -75,12 +91,24 @@ class MessageSender:
         message = self._claimed.popleft()
         try:
             self._send(self._session, message)
+        except Exception:
+            self.write_answers()
+            self.forget_claimed()
+            raise
         except BaseException:
             self.forget_claimed()
             raise
         if not self._claimed:
+            self.write_answers()
             self.forget_claimed()
         return True
+
+    def write_answers(self) -> None:
+        """Commit what the modem answered and is not committed yet (applied again:
+        a rollback since may have taken it from the session)."""
+        if self._unwritten is not None:
+            assert self._session is not None
+            self._commit_until_done(self._session, self._unwritten)
 
     def _claim(
         self,
@@ -111,7 +139,10 @@ class MessageSender:
 
     def forget_claimed(self) -> None:
         """Drop the messages claimed and not sent, as they are in the database: whoever
-        settles this modem's unfinished messages next puts them back in the queue."""
+        settles this modem's unfinished messages next puts them back in the queue
+        (and a part whose answer was not written, interrupted)."""
+        self._unwritten = None
+        self._encoded = None
         self._claimed.clear()
         if self._session is not None:
             self._session.close()
@@ -119,6 +150,7 @@ class MessageSender:
 
     def give_back(self) -> None:
         """Put the messages claimed and not sent back in the queue (the worker stops)."""
+        self.write_answers()
         if self._session is not None and self._claimed:
             for message in self._claimed:
                 sending.settle(message)
@@ -128,10 +160,11 @@ class MessageSender:
     def _send(self, session: Session, message: Message) -> None:
         if not message.parts:
             try:
-                parts = self.driver.split(message.number, message.body, self._pdu_request())
+                parts = self._pdus_of(message)
             except ValueError as error:
-                sending.record_unsendable(message, str(error))
-                session.commit()
+                self._commit_until_done(
+                    session, partial(sending.record_unsendable, message, str(error))
+                )
                 return
             sending.prepare_parts(message, parts)
         for part in sending.parts_to_send(message):
@@ -150,15 +183,43 @@ class MessageSender:
             len(message.parts),
         )
 
+    def _pdus_of(self, message: Message) -> list[str]:
+        encoded, self._encoded = self._encoded, None
+        if encoded is not None and encoded[0] is message:
+            return encoded[1]
+        return self.driver.split(message.number, message.body, self._pdu_request())
+
+    def _encode_next(self) -> None:
+        """While the modem takes a part: the PDUs of the next message claimed, when its
+        parts are known to be none yet. One that cannot be encoded is left to `_send`."""
+        if not self._claimed or self._encoded is not None:
+            return
+        message = self._claimed[0]
+        if "parts" in inspect(message).unloaded or message.parts:
+            return
+        try:
+            self._encoded = (
+                message,
+                self.driver.split(message.number, message.body, self._pdu_request()),
+            )
+        except ValueError:
+            return
+
     def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
         """Submit one part; False when the message must wait (a refusal to retry later)."""
 
         def hand_over() -> None:
             sending.record_handover(part)
-            session.commit()
+            try:
+                session.commit()
+            except SQLAlchemyError:
+                session.rollback()
+                self.write_answers()  # only the handover failed: the part is not sent
+                raise
+            self._unwritten = None
 
         try:
-            reference = self.driver.submit(part.pdu or "", hand_over)
+            reference = self.driver.submit(part.pdu or "", hand_over, self._encode_next)
         except SubmitOutcomeUnknown as error:
             # The port is in doubt: reconnecting settles the message (the parts not
             # handed over go out later; this one is never resent by itself).
@@ -167,7 +228,10 @@ class MessageSender:
             )
             raise
         except NoAnswer:
-            raise  # nothing was handed over: reconnecting puts the message back in the queue
+            # Nothing of the part was written: reconnecting puts the message back in
+            # the queue, once a handover committed while the prompt was awaited is undone.
+            self._commit_until_done(session, partial(sending.record_not_handed_over, part))
+            raise
         except ModemError as error:
             self._commit_until_done(
                 session,
@@ -177,9 +241,9 @@ class MessageSender:
             )
             log.warning("modem %s: message %d not sent: %s", self.modem_name, message.id, error)
             return False
-        self._commit_until_done(
-            session, partial(sending.record_part_sent, message, part, reference)
-        )
+        answer = partial(sending.record_part_sent, message, part, reference)
+        answer()
+        self._unwritten = answer
         return True
 
     def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
@@ -189,9 +253,12 @@ class MessageSender:
             try:
                 change()
                 session.commit()
+                self._unwritten = None
                 return
             except SQLAlchemyError as error:
                 session.rollback()
+                if self._unwritten is not None:
+                    self._unwritten()
                 if self.stop.is_set():
                     raise
                 log.warning(

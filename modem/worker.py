@@ -147,6 +147,7 @@ class ModemWorker:
                     if self.lease.held():
                         self.step()
                     else:  # a renewal is late: no new work until it comes
+                        self.sender.write_answers()
                         self._pause(LEASE_LATE_WAIT)
                 if not self.stop.is_set():
                     self._let_go()
@@ -192,6 +193,8 @@ class ModemWorker:
             log.exception("modem %s: closing the port failed", self.modem.name)
         self._record_state_quietly("error", reason)
         try:
+            # What the modem answered before the fault is known: only the rest is settled.
+            self.sender.write_answers()
             # Now, not at the next connect: a modem gone for hours must not hold the
             # messages it had claimed but not handed over (another modem may send them).
             self._settle_unfinished()
@@ -278,6 +281,10 @@ class ModemWorker:
         held_back = self._held_back()
         sent = self.modem.sends and not held_back and self._send_one()
         events = self.pace.listen(self.driver.events, sent=sent, held_back=held_back)
+        if events or not sent:
+            # Only the next send may come before what the modem answered is committed
+            # (a status report, for one, must find its part sent).
+            self.sender.write_answers()
         restart = next((event for event in events if isinstance(event, Restarted)), None)
         if restart is not None:
             log.warning(
@@ -328,6 +335,8 @@ class ModemWorker:
 
     def _periodic_checks(self) -> None:
         now = self._monotonic()
+        if now >= min(self._next_settings_check, self._next_sweep, self._next_status_poll):
+            self.sender.write_answers()  # the modem's answers first: a check may fail
         if now >= self._next_settings_check:
             self._next_settings_check = now + SETTINGS_CHECK_INTERVAL
             if self.driver.settings_lost():

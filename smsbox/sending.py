@@ -140,6 +140,14 @@ def record_handover(part: MessagePart) -> None:
     part.attempts += 1
 
 
+def record_not_handed_over(part: MessagePart) -> None:
+    """The modem never asked for the part's PDU, after its handover was recorded:
+    nothing of it was written, and this try counts for nothing."""
+    if part.status == Status.SENDING:
+        part.status = Status.QUEUED
+        part.attempts -= 1
+
+
 def record_part_sent(message: Message, part: MessagePart, reference: int | None) -> None:
     """The modem answered with the part's reference; after the last part waiting,
     the message is settled in the same transaction."""

@@ -5,22 +5,26 @@ own decisions are what the tests through it look at."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from modem.drivers.contract import (
     DriverSettings,
+    Hook,
     ModemEvent,
     ModemStatus,
     NewMessage,
     PduRequest,
     StoredSms,
+    no_hook,
 )
 from modem.drivers.parts import split_into_pdus
 from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.sim.network import SimulatedNetwork
 from modem.worker import ModemWorker
 from smsbox.config import MessagingConfig, ModemConfig
+
+# When an armed submission fault strikes (`FakeDriver.submit_faults`).
+BEFORE_HANDOVER, AT_THE_PROMPT, TAKEN = "before the handover", "at the prompt", "taken"
 
 
 @dataclass
@@ -31,8 +35,9 @@ class FakeDriver:
     # Handed out by the next `events` call, then forgotten.
     pending_events: list[ModemEvent] = field(default_factory=list)
     # Each submission takes the first of these, if any: an exception to raise, and
-    # whether the modem had taken the part first (the answer then is what got lost).
-    submit_faults: list[tuple[ModemError, bool]] = field(default_factory=list)
+    # when: before the handover, after it with nothing taken (no prompt came), or once
+    # the modem took the part (the answer then is what got lost).
+    submit_faults: list[tuple[ModemError, str]] = field(default_factory=list)
     failing_deletes: int = 0
     # What `status` says the modem says of itself.
     said: ModemStatus = field(default_factory=lambda: ModemStatus(signal=20))
@@ -46,15 +51,20 @@ class FakeDriver:
     # -- faults to arm ------------------------------------------------------------
 
     def refuse_next(self, message: str = "+CMS ERROR: 38", *, permanent: bool = False) -> None:
-        self.submit_faults.append((ModemError(message, permanent=permanent), False))
+        self.submit_faults.append((ModemError(message, permanent=permanent), BEFORE_HANDOVER))
 
     def lose_next_answer(self) -> None:
         """The modem takes the next part and its answer never comes."""
-        self.submit_faults.append((SubmitOutcomeUnknown("no answer after the PDU"), True))
+        self.submit_faults.append((SubmitOutcomeUnknown("no answer after the PDU"), TAKEN))
+
+    def fall_silent_at_next_prompt(self) -> None:
+        """The next submission's handover is recorded, then the modem never asks for
+        the part."""
+        self.submit_faults.append((NoAnswer("no '> ' prompt"), AT_THE_PROMPT))
 
     def vanish_at_next_submission(self) -> None:
         """The port goes before the modem took anything."""
-        self.submit_faults.append((PortError("the serial port failed"), False))
+        self.submit_faults.append((PortError("the serial port failed"), BEFORE_HANDOVER))
 
     def deliver(self, *parts: str) -> None:
         """SMS arrive on the SIM and are announced."""
@@ -85,12 +95,15 @@ class FakeDriver:
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(DriverSettings("/dev/null"), number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
-        fault, taken = self.submit_faults.pop(0) if self.submit_faults else (None, True)
-        if fault is not None and not taken:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
+        fault, when = self.submit_faults.pop(0) if self.submit_faults else (None, TAKEN)
+        if fault is not None and when == BEFORE_HANDOVER:
             raise fault
         before_handover()
+        if fault is not None and when == AT_THE_PROMPT:
+            raise fault
         submission = self.network.submit(part)
+        meanwhile()
         if fault is not None:
             raise fault
         return submission.reference

@@ -8,7 +8,7 @@ import pytest
 from fake_port import FakePort
 
 from modem.channel import ESC, ATChannel
-from modem.errors import ModemError, PortError, SubmitOutcomeUnknown
+from modem.errors import ModemError, NoAnswer, PortError, SubmitOutcomeUnknown
 
 PDU = "0031000B913316325476F80000FF05E8329BFD06"
 
@@ -28,6 +28,43 @@ def test_it_hands_the_pdu_over_only_after_the_caller_recorded_it():
         PDU, 19, before_handover=lambda: written_at_handover.append(port.written), timeout=2
     )
     assert written_at_handover == [b"AT+CMGS=19\r"]
+
+
+def test_it_records_the_handover_while_the_prompt_is_on_its_way():
+    port = FakePort()
+    channel = ATChannel(port)
+
+    def record_then_prompt() -> None:
+        port.arrive(b"\r\n> ")  # the modem had not asked for the PDU yet
+        port.will_answer(b"\r\n+CMGS: 4\r\n\r\nOK\r\n")
+
+    assert channel.submit_pdu(PDU, 19, before_handover=record_then_prompt, timeout=2) == 4
+    assert port.written == b"AT+CMGS=19\r" + PDU.encode() + b"\x1a"
+
+
+def test_it_lets_the_caller_work_once_the_pdu_is_written_before_reading_the_answer():
+    port = FakePort(b"\r\n> ", b"\r\n+CMGS: 5\r\n\r\nOK\r\n")
+    channel = ATChannel(port)
+    written_meanwhile = []
+    assert (
+        channel.submit_pdu(
+            PDU, 19, meanwhile=lambda: written_meanwhile.append(port.written), timeout=2
+        )
+        == 5
+    )
+    assert written_meanwhile == [b"AT+CMGS=19\r" + PDU.encode() + b"\x1a"]
+
+
+def test_it_writes_no_pdu_when_the_prompt_never_comes_after_the_handover():
+    port = FakePort()
+    channel = ATChannel(port)
+    recorded = []
+    with pytest.raises(NoAnswer):
+        channel.submit_pdu(
+            PDU, 19, before_handover=lambda: recorded.append(True), prompt_timeout=0.3
+        )
+    assert recorded == [True]
+    assert port.written == b"AT+CMGS=19\r" + ESC
 
 
 def test_it_cancels_the_prompt_and_sends_nothing_when_recording_the_handover_fails():

@@ -59,7 +59,6 @@ def test_it_detects_the_separator(sessions, tmp_path, separator):
     ]
 
 
-
 def test_it_reads_commas_though_the_lines_end_empty_and_the_notes_hold_tabs(sessions, tmp_path):
     # As the export writes it: every column on every line, the last ones often empty.
     lines = [
@@ -74,6 +73,7 @@ def test_it_reads_commas_though_the_lines_end_empty_and_the_notes_hold_tabs(sess
         ("", "call\tsoon", {}),
         ("Cy", "call\tback", {}),
     ]
+
 
 ACCENTED = "Nom;Téléphone;Ville\r\nÉlodie Lefèvre;06 12 34 56 78;Besançon\r\n"
 

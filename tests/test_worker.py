@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from fake_driver import FakeDriver
 from outbox_rows import queue, status_of
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from modem.drivers.contract import CallRang, IncomingCall, ModemStatus, Restarted, StatusReport
-from modem.errors import PortError, SubmitOutcomeUnknown
+from modem.errors import NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.pdu import encode_deliver
 from modem.worker import UNANNOUNCED_SWEEP_INTERVAL, ModemWorker
 from smsbox import calls
@@ -126,6 +127,90 @@ def test_it_never_resends_a_part_whose_answer_was_lost(sessions, modem, worker):
 
     assert modem.texts_on_the_network() == ["une seule fois"]
     assert status_of(sessions, message_id) == Status.INTERRUPTED
+
+
+def test_it_encodes_the_next_message_while_the_modem_takes_a_part(
+    sessions, modem, worker, monkeypatch
+):
+    queue(sessions, RECIPIENT, CALLER, text="l'un puis l'autre")
+    submitting = False
+    encoded_while_submitting = []
+    split, submit = modem.split, modem.submit
+
+    def watched_split(*arguments):
+        encoded_while_submitting.append(submitting)
+        return split(*arguments)
+
+    def watched_submit(*arguments):
+        nonlocal submitting
+        submitting = True
+        try:
+            return submit(*arguments)
+        finally:
+            submitting = False
+
+    monkeypatch.setattr(modem, "split", watched_split)
+    monkeypatch.setattr(modem, "submit", watched_submit)
+    worker.step()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["l'un puis l'autre"] * 2
+    assert encoded_while_submitting == [False, True]
+
+
+def test_it_keeps_the_answer_before_a_handover_whose_commit_failed(sessions, modem, monkeypatch):
+    # A still clock: the periodic checks, which write the answers first, are not due.
+    worker = connected_worker(sessions, modem, monotonic=lambda: 0.0)
+    worker.step()  # the first step's checks
+    first, second = queue(sessions, RECIPIENT, CALLER, text="une fois chacun")
+    failing = False
+
+    def database_fails(_connection) -> None:
+        nonlocal failing
+        if failing:
+            failing = False
+            raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    submit = modem.submit
+
+    def second_handover_fails(part, before_handover, meanwhile):
+        def fail_then_hand_over() -> None:
+            nonlocal failing
+            failing = len(modem.texts_on_the_network()) == 1
+            before_handover()
+
+        return submit(part, fail_then_hand_over, meanwhile)
+
+    monkeypatch.setattr(modem, "submit", second_handover_fails)
+    event.listen(sessions.kw["bind"], "commit", database_fails)
+    try:
+        worker.step()
+        with pytest.raises(OperationalError):
+            worker.step()
+    finally:
+        event.remove(sessions.kw["bind"], "commit", database_fails)
+    worker.connect()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["une fois chacun"] * 2
+    assert [status_of(sessions, message) for message in (first, second)] == [Status.SENT] * 2
+
+
+def test_it_sends_once_a_message_whose_prompt_never_came_after_its_handover(
+    sessions, modem, worker
+):
+    (message_id,) = queue(sessions, RECIPIENT, text="pas encore parti")
+    modem.fall_silent_at_next_prompt()
+
+    with pytest.raises(NoAnswer):
+        worker.step()
+    worker.connect()
+    worker.step()
+
+    assert modem.texts_on_the_network() == ["pas encore parti"]
+    assert status_of(sessions, message_id) == Status.SENT
+    with sessions() as session:
+        assert session.get_one(Message, message_id).parts[0].attempts == 1
 
 
 def test_it_gives_back_a_message_whose_modem_went_before_taking_it(sessions, modem, worker):

@@ -22,12 +22,14 @@ from modem.channel import ATChannel, Port
 from modem.drivers.at_status import StatusReader
 from modem.drivers.contract import (
     DriverSettings,
+    Hook,
     ModemEvent,
     ModemStatus,
     NewMessage,
     PduRequest,
     Restarted,
     StoredSms,
+    no_hook,
 )
 from modem.drivers.device import cannot_open
 from modem.drivers.parts import split_into_pdus
@@ -196,9 +198,9 @@ class ATDriver(PinGuard):
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(self.settings, number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
         return self.channel.submit_pdu(
-            part, pdus.tpdu_length(part), before_handover=before_handover
+            part, pdus.tpdu_length(part), before_handover=before_handover, meanwhile=meanwhile
         )
 
     def stored_messages(self) -> list[StoredSms]:

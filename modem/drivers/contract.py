@@ -134,6 +134,12 @@ class ModemStatus:
 
 
 ModemEvent = NewMessage | Restarted | StatusReport | IncomingCall | CallRang
+# What a driver calls back at a given moment of a submission (`ModemDriver.submit`).
+Hook = Callable[[], None]
+
+
+def no_hook() -> None:
+    pass
 
 
 class ModemDriver(Protocol):
@@ -153,10 +159,15 @@ class ModemDriver(Protocol):
         its siblings. ValueError when the text or number cannot be sent at all."""
         ...
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
         """Send one part from `split`; its message reference (TP-MR) when known.
-        `before_handover` runs once the modem is ready to take it: after that call, a
-        lost answer raises SubmitOutcomeUnknown."""
+        `before_handover` runs before any of the part is written, as late as the
+        driver can while still overlapping the modem's own work (the AT driver: while
+        the modem answers AT+CMGS with its prompt). Raised after that call, NoAnswer
+        still means that nothing of the part was written; a lost answer once it was
+        raises SubmitOutcomeUnknown. `meanwhile` runs once the part is written, while
+        the modem and the network take it, where the driver can wait for that (the
+        caller prepares its next part then)."""
         ...
 
     def stored_messages(self) -> list[StoredSms]: ...

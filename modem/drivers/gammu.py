@@ -22,11 +22,13 @@ import gammu
 from modem import pdu as pdus
 from modem.drivers.contract import (
     DriverSettings,
+    Hook,
     ModemEvent,
     ModemStatus,
     NewMessage,
     PduRequest,
     StoredSms,
+    no_hook,
 )
 from modem.drivers.device import cannot_open
 from modem.drivers.gammu_terms import (
@@ -201,7 +203,7 @@ class GammuDriver(PinGuard):
     def split(self, number: str, text: str, request: PduRequest) -> list[str]:
         return split_into_pdus(self.settings, number, text, request)
 
-    def submit(self, part: str, before_handover: Callable[[], None]) -> int | None:
+    def submit(self, part: str, before_handover: Hook, meanwhile: Hook = no_hook) -> int | None:
         sms = self._outgoing(part)
         before_handover()
         try:
@@ -210,6 +212,7 @@ class GammuDriver(PinGuard):
             raise modem_error(error) from error
         except gammu.GSMError as error:
             raise SubmitOutcomeUnknown(f"SendSMS: {reason(error)}") from error
+        meanwhile()  # SendSMS waits for the answer itself: nothing to overlap
         return reference if reference >= 0 else None
 
     def _outgoing(self, part: str) -> dict:

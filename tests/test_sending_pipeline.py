@@ -1,0 +1,83 @@
+"""The answer to a part committed with the next part's handover, through the simulated
+modem: a daemon killed right after that commit, before the PDU it announced is
+written, loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from outbox_rows import queue, status_of
+from sim_senders import sender_on
+
+from modem.sim import SimulatedModem
+from smsbox import sending
+from smsbox.models import Message, Status
+
+TEXTS = ["premier", "deuxieme", "troisieme"]
+
+
+class Killed(BaseException):
+    """kill -9: nothing of the daemon runs after it, no handler, no commit."""
+
+
+def dying_sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int):
+    """A sender on `sim`'s port whose daemon dies as the `killed_at_handover`th
+    submission's handover is committed (counting from 1)."""
+    sender, driver = sender_on(sim, sessions)
+    submit = driver.submit
+    submissions = 0
+
+    def dying_submit(
+        part: str, before_handover: Callable[[], None], meanwhile: Callable[[], None]
+    ) -> int | None:
+        nonlocal submissions
+        submissions += 1
+        if submissions != killed_at_handover:
+            return submit(part, before_handover, meanwhile)
+
+        def commit_then_die() -> None:
+            before_handover()
+            raise Killed
+
+        return submit(part, commit_then_die, meanwhile)
+
+    driver.submit = dying_submit  # type: ignore[method-assign]
+    return sender, driver
+
+
+def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
+    sessions, modem_id, tmp_path
+):
+    first, second, third = (
+        queue(sessions, f"06111111{n:02d}", text=text)[0] for n, text in enumerate(TEXTS)
+    )
+    with SimulatedModem(tmp_path / "modem") as sim:
+        sender, driver = dying_sender_on(sim, sessions, killed_at_handover=2)
+        assert sender.send_one(modem_id, batch=3)
+        with pytest.raises(Killed):
+            sender.send_one(modem_id, batch=3)
+        driver.close()
+
+        # The commit that announced the second message also held the first's answer.
+        assert status_of(sessions, first) == Status.SENT
+        with sessions() as session:
+            handed_over = session.get_one(Message, second).parts
+            assert [part.status for part in handed_over] == [Status.SENDING]
+
+        # The next start: the second message may be on the network for all it knows.
+        with sessions() as session:
+            assert [message.id for message in sending.recover_unfinished(session, modem_id)] == [
+                second
+            ]
+            session.commit()
+        sender, driver = sender_on(sim, sessions)
+        while sender.send_one(modem_id, batch=3):
+            pass
+        driver.close()
+        assert sorted(sms.text for sms in sim.sent()) == sorted(["premier", "troisieme"])
+    assert [status_of(sessions, message) for message in (first, second, third)] == [
+        Status.SENT,
+        Status.INTERRUPTED,
+        Status.SENT,
+    ]
