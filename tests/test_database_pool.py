@@ -1,11 +1,14 @@
 """A service's engine keeps open a connection for each of its threads that use the
 database at once: a connection opened and closed at each use costs a server process
-on PostgreSQL, and a daemon with a worker per modem used more than the pool kept."""
+on PostgreSQL, and a daemon with a worker per modem used more than the pool kept.
+SQLite keeps the default pool (smsbox.database.make_engine)."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
+from databases import ON_POSTGRESQL
 from sqlalchemy import event, text
 
 from smsbox.database import open_database
@@ -15,6 +18,7 @@ THREADS = 9
 ROUNDS = 3
 
 
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="a database server's connections")
 def test_it_opens_each_connection_once_however_often_its_threads_use_them(config):
     initialise(config)
     engine = open_database(config.database_url, connections=THREADS)
