@@ -1,6 +1,7 @@
 """The daemon loads only what it runs: not the web stack, not Alembic (it never
 migrates), not the password hashing of staff accounts, not the `holidays` package
-(every country's module: a child process computes the dates it needs)."""
+(every country's module: a child process computes the dates it needs); Prometheus's
+client and urllib3 only once it serves metrics or posts a webhook."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ import pytest
 
 from smsbox.public_holidays import HolidaysUnavailable, public_holidays
 
-NOT_FOR_THE_DAEMON = ("flask", "werkzeug", "alembic", "mako", "web", "smsbox.users", "holidays")
+NOT_FOR_THE_DAEMON = (
+    "flask",
+    "werkzeug",
+    "alembic",
+    "mako",
+    "web",
+    "smsbox.users",
+    "holidays",
+    "prometheus_client",
+    "urllib3",
+)
 
 
 def modules_loaded_by(code: str) -> set[str]:
