@@ -20,6 +20,7 @@ from modem.worker import ModemWorker
 from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
+from smsbox.daemon_metrics import count_from_now
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
 from smsbox.models import utcnow
 from smsbox.retention import purge as retention_purge
@@ -189,6 +190,7 @@ def _serve_metrics(config: Config, sessions: sessionmaker[Session]) -> WSGIServe
             f"cannot serve metrics on {config.metrics.host}:{config.metrics.port}: "
             f"{error.strerror} ([metrics].port)"
         ) from None
+    count_from_now()
     return server
 
 

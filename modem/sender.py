@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
-from smsbox.metrics import observe_sent
+from smsbox.daemon_metrics import observe_sent
 from smsbox.models import Message, MessagePart, Status
 
 log = logging.getLogger(__name__)

@@ -36,8 +36,8 @@ from modem.receiver import MessageReceiver
 from modem.sender import CLAIM_BATCH, MessageSender
 from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
+from smsbox.daemon_metrics import count_modem_fault
 from smsbox.message_settings import message_settings
-from smsbox.metrics import MODEM_FAULTS
 from smsbox.models import utcnow
 from smsbox.modems import (
     CONNECTING,
@@ -186,7 +186,7 @@ class ModemWorker:
         self._modem_id = None
 
     def _after_fault(self, reason: str, failures: int, *, permanent: bool) -> None:
-        MODEM_FAULTS.labels(self.modem.name).inc()
+        count_modem_fault(self.modem.name)
         try:
             self.driver.close()
         except Exception:

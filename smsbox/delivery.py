@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smsbox.metrics import observe_delivered
+from smsbox.daemon_metrics import observe_delivered
 from smsbox.models import Message, MessagePart, Status
 from smsbox.numbers import from_network
 

@@ -3,7 +3,8 @@ queries, and what the daemon sees happen (latencies, modem faults), counted in i
 process.
 
 The web app (`/metrics`) and the daemon (`[metrics] port`) each serve a registry with
-the database's collector; the daemon's holds its own counters too.
+the database's collector; the daemon's holds its own counters too, fed through
+`smsbox.daemon_metrics` once it serves them.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from smsbox.public_holidays import public_holidays, supported_countries
 from smsbox.refusals import Refusal
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -46,7 +45,7 @@ def _day(value: str) -> date:
 class SendingWindow:
     # By weekday, Monday first: [start, end) as "HH:MM", or None when closed all day.
     hours: tuple[tuple[str, str] | None, ...] = (WORKING_HOURS,) * 6 + (None,)
-    # Public holidays of this country (the `holidays` package), "" for none.
+    # Public holidays of this country (`smsbox.public_holidays`), "" for none.
     holiday_country: str = "FR"
     # Days off besides the country's, and the country's days that are worked anyway.
     extra_holidays: tuple[str, ...] = ()
@@ -73,23 +72,26 @@ class SendingWindow:
         object.__setattr__(self, "_opening", tuple(opening))
         for value in self.extra_holidays + self.worked_holidays:
             _day(value)
-        if self.holiday_country and self.holiday_country not in holidays.list_supported_countries():
+        if self.holiday_country and self.holiday_country not in supported_countries():
             raise Refusal(
                 "%(country)s is no country whose public holidays are known.",
                 country=self.holiday_country,
             )
 
     @cached_property
-    def _days_off(self) -> holidays.HolidayBase:
-        days_off = (
-            holidays.country_holidays(self.holiday_country)
-            if self.holiday_country
-            else holidays.HolidayBase()
-        )
-        days_off.update({_day(value): "extra" for value in self.extra_holidays})
-        for value in self.worked_holidays:
-            days_off.pop(_day(value), None)
-        return days_off
+    def _extra_days_off(self) -> frozenset[date]:
+        return frozenset(_day(value) for value in self.extra_holidays)
+
+    @cached_property
+    def _days_worked(self) -> frozenset[date]:
+        return frozenset(_day(value) for value in self.worked_holidays)
+
+    def _is_day_off(self, day: date) -> bool:
+        if day in self._days_worked:
+            return False
+        if day in self._extra_days_off:
+            return True
+        return bool(self.holiday_country) and day in public_holidays(self.holiday_country, day.year)
 
     def is_open(self, moment: datetime, zone: ZoneInfo) -> bool:
         local = moment.astimezone(zone)
@@ -114,6 +116,6 @@ class SendingWindow:
         return None
 
     def _hours_on(self, day: date) -> tuple[time, time] | None:
-        if day in self._days_off:
+        if self._is_day_off(day):
             return None
         return self._opening[day.weekday()]

@@ -1,5 +1,7 @@
 """The daemon loads only what it runs: not the web stack, not Alembic (it never
-migrates), not the password hashing of staff accounts."""
+migrates), not the password hashing of staff accounts, not the `holidays` package
+(every country's module: a child process computes the dates it needs); Prometheus's
+client and urllib3 only once it serves metrics or posts a webhook."""
 
 from __future__ import annotations
 
@@ -9,7 +11,19 @@ import sys
 
 import pytest
 
-NOT_FOR_THE_DAEMON = ("flask", "werkzeug", "alembic", "mako", "web", "smsbox.users")
+from smsbox.public_holidays import HolidaysUnavailable, public_holidays
+
+NOT_FOR_THE_DAEMON = (
+    "flask",
+    "werkzeug",
+    "alembic",
+    "mako",
+    "web",
+    "smsbox.users",
+    "holidays",
+    "prometheus_client",
+    "urllib3",
+)
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -49,3 +63,19 @@ def test_it_computes_no_password_hash_when_the_accounts_module_is_imported():
         "hashlib.scrypt = refused\n"
         "import smsbox.users"
     )
+
+
+def test_the_sending_hours_know_public_holidays_without_loading_the_holidays_package():
+    loaded = modules_loaded_by(
+        "from datetime import UTC, datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from smsbox.sending_window import SendingWindow\n"
+        "armistice_day = datetime(2026, 11, 11, 9, tzinfo=UTC)\n"
+        "assert not SendingWindow().is_open(armistice_day, ZoneInfo('Europe/Paris'))"
+    )
+    assert "holidays" not in loaded
+
+
+def test_a_country_the_holidays_package_cannot_compute_is_said_in_one_line():
+    with pytest.raises(HolidaysUnavailable, match=r"cannot compute public holidays \(XX 2026\)"):
+        public_holidays("XX", 2026)

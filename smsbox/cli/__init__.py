@@ -120,8 +120,10 @@ def cmd_send(args: argparse.Namespace) -> None:
 
 def cmd_daemon(args: argparse.Namespace) -> None:
     from modem.daemon import WorkerDied, run_daemon
+    from smsbox.malloc_arenas import cap_malloc_arenas
 
     config = load_config(args.config)
+    cap_malloc_arenas()
     try:
         run_daemon(config, stop_on_signals())
     except (ValueError, WorkerDied) as error:

@@ -6,7 +6,8 @@ post given up after POST_TIMEOUT, so that a receiver that never answers holds on
 own share of the pool. It sleeps until the soonest retry falls due, and is woken when
 this process commits a new delivery (`smsbox.webhooks.events`), or by the daemon's
 wake-ups (a replay from the web or the CLI); it looks anyway every POLL_INTERVAL, for
-events other processes queued.
+events other processes queued. urllib3 is loaded at the first post: a daemon with no
+webhook endpoint is spared it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-import urllib3
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,9 @@ from smsbox.webhooks.deliveries import (
 )
 from smsbox.webhooks.guard import UrlRefused, check_url
 
+if TYPE_CHECKING:
+    import urllib3
+
 log = logging.getLogger(__name__)
 
 POST_TIMEOUT = 10.0
@@ -44,6 +48,8 @@ DATABASE_RETRY = 1.0
 
 def post(http: urllib3.PoolManager, claim: Claimed, timeout: float = POST_TIMEOUT) -> Attempt:
     """One signed POST of the delivery; whatever happens, an Attempt saying what."""
+    import urllib3
+
     try:
         check_url(claim.url, allow_private=claim.allow_private)
     except UrlRefused as refused:
@@ -89,9 +95,8 @@ class WebhookSender:
         self._in_flight: dict[int, int] = {}
         # Posts that ended, their outcome not yet recorded.
         self._finished: list[tuple[Claimed, Attempt]] = []
-        self._http = urllib3.PoolManager(
-            num_pools=max(settings.concurrency, 10), maxsize=settings.per_endpoint
-        )
+        # Made at the first claim.
+        self._http: urllib3.PoolManager | None = None
 
     def wake(self) -> None:
         self._woken.set()
@@ -110,8 +115,10 @@ class WebhookSender:
                     log.warning("webhooks: cannot write to the database now: %s", error)
                     self._woken.wait(DATABASE_RETRY)
                     continue
+                if claimed and self._http is None:
+                    self._http = self._connections()
                 for claim in claimed:
-                    pool.submit(self._deliver, claim)
+                    pool.submit(self._deliver, self._http, claim)
                 if not claimed:
                     self._woken.wait(self._idle_wait())
         finally:
@@ -122,7 +129,15 @@ class WebhookSender:
             except SQLAlchemyError:
                 # Their leases run out: they are posted again after a restart.
                 log.warning("webhooks: the last attempts could not be recorded")
-            self._http.clear()
+            if self._http is not None:
+                self._http.clear()
+
+    def _connections(self) -> urllib3.PoolManager:
+        import urllib3
+
+        return urllib3.PoolManager(
+            num_pools=max(self.settings.concurrency, 10), maxsize=self.settings.per_endpoint
+        )
 
     def _room(self, endpoint_id: int) -> int:
         return self.settings.per_endpoint - self._in_flight.get(endpoint_id, 0)
@@ -157,11 +172,11 @@ class WebhookSender:
             return POLL_INTERVAL
         return min(wait, POLL_INTERVAL)
 
-    def _deliver(self, claim: Claimed) -> None:
+    def _deliver(self, http: urllib3.PoolManager, claim: Claimed) -> None:
         """In a pool thread: post, and leave the outcome for the sender's thread to
         record with the others that ended meanwhile, in one transaction."""
         try:
-            attempt = post(self._http, claim, self.timeout)
+            attempt = post(http, claim, self.timeout)
         except Exception as error:  # a bug: recorded on the delivery, not lost in a thread
             log.exception("webhook delivery %d: post failed", claim.id)
             attempt = Attempt(error=f"{type(error).__name__}: {error}")
