@@ -53,9 +53,9 @@ class CallHandler:
     ) -> tuple[int, int, str | None]:
         if isinstance(event, CallRang):
             known = self._recorded.get(event.started_at)
-            if known is None:  # its first ring was never recorded: a call still rang
+            if known is None:  # its first ring was never recorded (a fault came between)
                 return self._record(
-                    session, modem_id, IncomingCall(event.started_at, None, event.rings)
+                    session, modem_id, IncomingCall(event.started_at, event.number, event.rings)
                 )
             call_id, rings_before = known
             call = calls.count_rings(session, call_id, rings_before + event.rings, at=utcnow())

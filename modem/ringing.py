@@ -113,7 +113,7 @@ class CallTracker:
         self._call.last_ring = now
         # A ring with no +CLIP before it: caller id is off, no number is coming.
         events = self._announce()
-        return events or [CallRang(self._call.started_at, self._call.rings)]
+        return events or [CallRang(self._call.started_at, self._call.rings, self._call.number)]
 
     def _end(self) -> list[IncomingCall | CallRang]:
         events = self._announce()

@@ -63,6 +63,21 @@ def test_it_counts_the_rings_heard_after_a_restart_on_the_call_recorded_before(s
     assert logged(sessions) == [(CALLER, 4, False)]
 
 
+def test_it_logs_the_caller_of_a_call_whose_first_ring_it_missed(sessions):
+    # The first ring came as the worker met a fault: the driver, which kept the call,
+    # tells its later rings with the number; a daemon killed then, and the next one,
+    # must log one call from that number.
+    modem = FakeDriver()
+    before = worker_for(sessions, modem)
+    ring(before, modem, CallRang(RANG_AT, 2, CALLER))
+
+    after = worker_for(sessions, modem)
+    later = RANG_AT + timedelta(seconds=3)
+    ring(after, modem, IncomingCall(later, CALLER, 1))
+
+    assert logged(sessions) == [(CALLER, 3, False)]
+
+
 def test_it_logs_a_second_call_that_follows_one_it_saw_end(sessions):
     modem = FakeDriver()
     worker = worker_for(sessions, modem)

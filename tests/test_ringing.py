@@ -43,8 +43,8 @@ def test_it_makes_one_call_of_the_rings_of_one_call():
     events = fed(calls, clock, *["RING", SIMCOM_CLIP] * 3, every=2.0)
     assert events == [
         IncomingCall(START, "+33612345678", 1),
-        CallRang(START, 2),
-        CallRang(START, 3),
+        CallRang(START, 2, "+33612345678"),
+        CallRang(START, 3, "+33612345678"),
     ]
 
 

@@ -110,10 +110,12 @@ class IncomingCall:
 
 @dataclass(frozen=True)
 class CallRang:
-    """The call that started at `started_at` has now rung `rings` times."""
+    """The call that started at `started_at` has now rung `rings` times; `number` as
+    the network gave it, None when withheld or unknown."""
 
     started_at: datetime
     rings: int
+    number: str | None = None
 
 
 @dataclass(frozen=True)
