@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from datetime import date
+from functools import cache
 
 CHILD_TIMEOUT = 60.0
 COUNTRIES = "countries"
@@ -28,11 +29,13 @@ class HolidaysUnavailable(RuntimeError):
     """The child process that computes public holidays failed."""
 
 
+@cache  # a sending window is checked at each worker's step: the dates parsed once
 def supported_countries() -> frozenset[str]:
     """The country codes (aliases included) whose public holidays are known."""
     return frozenset(_ask(COUNTRIES))
 
 
+@cache
 def public_holidays(country: str, year: int) -> frozenset[date]:
     """The public holidays of `country` (a supported code) in `year`."""
     return frozenset(date.fromisoformat(day) for day in _ask(country, str(year)))
