@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -133,7 +133,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         helpers.append(
             threading.Thread(
                 target=relay_wakeups,
-                args=(listener, [*workers, webhooks], stop),
+                args=(listener, [*workers, webhooks], peers, stop),
                 name="wakeups",
                 daemon=True,
             )
@@ -216,15 +216,20 @@ class Wakeable(Protocol):
 
 def relay_wakeups(
     listener: wakeup.Listener | NotificationListener,
-    workers: Sequence[Wakeable],
+    everyone: Sequence[Wakeable],
+    workers_by_modem: Mapping[int, Callable[[], None]],
     stop: threading.Event,
 ) -> None:
     """Until `stop`: a message was queued (or a webhook delivery), so every idle worker
-    and the webhook sender look at their queue now."""
+    and the webhook sender look at their queue now; or another host's daemon passed
+    the turn to some of this one's modems (by id), whose workers look."""
     while not stop.is_set():
-        if listener.wait(SUPERVISION_INTERVAL):
-            for worker in workers:
+        heard = listener.wait(SUPERVISION_INTERVAL)
+        if heard.queued:
+            for worker in everyone:
                 worker.wake()
+        for modem in heard.turns & workers_by_modem.keys():
+            workers_by_modem[modem]()
 
 
 def supervise(

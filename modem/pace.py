@@ -20,11 +20,9 @@ from smsbox.models import utcnow
 from smsbox.quotas import Periods, Quotas, Usage, current_quotas, modem_usage
 from smsbox.sending_window import SendingWindow
 
-# How long an idle worker listens to its modem before it looks at the queue again.
+# How long an idle worker listens to its modem before it looks at the queue again,
+# unless told sooner (a message queued, its turn passed to it).
 IDLE_WAIT = 0.5
-# How long a worker that left a message to a peer listens before it looks again:
-# once the peer took it, the next may be this one's.
-SHORT_LOOK = 0.05
 RATE_WINDOW = 60.0
 T = TypeVar("T")
 # How often settings are read again: a change by an admin applies within.
@@ -63,7 +61,6 @@ class SendingPace:
         # How to wake each of the daemon's workers, by modem id: one whose turn came
         # while it waited is woken instead of being left to notice at its next look.
         self.peers = {} if peers is None else peers
-        self._rang = False
 
     def join(self, modem_id: int, wake: Callable[[], None]) -> None:
         self.peers[modem_id] = wake
@@ -76,25 +73,23 @@ class SendingPace:
         if self.rate_limit is not None:
             self.rate_limit.take()
 
-    def ring(self, modem_id: int) -> None:
-        """A message waits for `modem_id`, whose turn it is."""
-        self._rang = True
+    def ring(self, modem_id: int) -> bool:
+        """A message waits for `modem_id`, whose turn it is: wake its worker if it is
+        one of this daemon's, and say whether it was."""
         wake = self.peers.get(modem_id)
-        if wake is not None:
-            wake()
+        if wake is None:
+            return False
+        wake()
+        return True
 
     def listen(
         self, events: Callable[[float], list[ModemEvent]], *, sent: bool, held_back: float
     ) -> list[ModemEvent]:
         """The modem's `events` after an attempt to send: none waited for after a
-        message went (the next may be waiting), a short look after ringing another
-        modem, else as long as idle or held back; the driver's `wake` (a peer's ring,
-        a message queued) ends the wait."""
-        rang, self._rang = self._rang, False
+        message went (the next may be waiting), else as long as idle or held back; the
+        driver's `wake` (its turn passed to it, a message queued) ends the wait."""
         if sent:
             return events(0.0)
-        if rang:
-            return events(SHORT_LOOK)
         return events(min(IDLE_WAIT, held_back or IDLE_WAIT))
 
 

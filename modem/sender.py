@@ -68,13 +68,14 @@ class MessageSender:
     def send_one(
         self,
         modem_id: int,
-        deferred_to: Callable[[int], None] | None = None,
+        ring: Callable[[int], bool] | None = None,
         *,
         commercial: bool = True,
         batch: int = 1,
     ) -> bool:
         """Send the next message this modem may send; False when there is none, or
-        when another modem's turn came first (`deferred_to` hears which). Outside
+        when another modem's turn came first (`ring` hears whose turn it is now,
+        `sending.claim`). Outside
         the sending hours (`commercial` False), only a transactional one. With
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
         first: the next calls send the others.
@@ -85,7 +86,7 @@ class MessageSender:
 
         Raises ModemError when the modem must be reconnected: reconnecting settles
         the message, and those claimed with it (`sending.recover_unfinished`)."""
-        if not self._claimed and not self._claim(modem_id, deferred_to, commercial, batch):
+        if not self._claimed and not self._claim(modem_id, ring, commercial, batch):
             return False
         assert self._session is not None
         message = self._claimed.popleft()
@@ -113,7 +114,7 @@ class MessageSender:
     def _claim(
         self,
         modem_id: int,
-        deferred_to: Callable[[int], None] | None,
+        ring: Callable[[int], bool] | None,
         commercial: bool,
         batch: int,
     ) -> bool:
@@ -124,7 +125,7 @@ class MessageSender:
                 session.close()
                 return False
             claimed = sending.claim(
-                session, modem_id, deferred_to=deferred_to, commercial=commercial, batch=batch
+                session, modem_id, ring=ring, commercial=commercial, batch=batch
             )
         except BaseException:
             session.close()

@@ -308,7 +308,7 @@ class ModemWorker:
     def _send_one(self) -> bool:
         sent = self.sender.send_one(
             self.modem_id,
-            deferred_to=self.pace.ring,
+            ring=self.pace.ring,
             commercial=self.sending_hours.open_now(),
             # A rate limit or a cap counts each message as it goes: none claimed ahead.
             batch=1 if self.pace.rate_limit or self.cap.capped() else CLAIM_BATCH,

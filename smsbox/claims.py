@@ -15,6 +15,10 @@ SKIP LOCKED`, so that workers on many hosts each take a different row without
 waiting on each other. SQLite cannot write in a CTE: the last claim is a second
 statement there, in the same transaction; its single writer, taken as the first
 statement starts, is its lock.
+
+A worker whose turn it is not waits to be told (`sending.claim` rings the idle modem
+in turn, after its claim or instead of one): on its own daemon directly, on other
+hosts by a NOTIFY on `TURN_CHANNEL` naming the modem.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from sqlalchemy import (
     Executable,
     Integer,
     Select,
+    String,
     Update,
     bindparam,
     case,
+    cast,
     func,
     or_,
     select,
@@ -48,6 +54,10 @@ MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
 SEEN_SINCE = bindparam("seen_since", type_=UTCDateTime())
 BATCH = bindparam("batch", type_=Integer())
+
+TURN_CHANNEL = "smsbox_turn"
+# The turn passed to a modem that another daemon serves (PostgreSQL).
+RING_ELSEWHERE = select(func.pg_notify(TURN_CHANNEL, cast(MODEM_ID, String)))
 
 # The answers to a number's own STOP or START go to it even while it is opted out.
 ANSWERS_OWN_REQUEST = Message.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
@@ -69,8 +79,9 @@ class ClaimStatements:
     take: Executable
     # The modem's last claim, where `take` cannot write it itself (SQLite).
     last_claim: Update | None
-    # The modem in turn, when a message no modem was asked for waits.
-    waiting_for: Select[tuple[int]]
+    # The modem in turn when it sends nothing, while a message no modem was asked
+    # for waits: the one to tell.
+    idle_in_turn: Select[tuple[int]]
 
 
 def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
@@ -149,5 +160,5 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     return ClaimStatements(
         take=select(Message).from_statement(take).execution_options(populate_existing=True),
         last_claim=last_claim,
-        waiting_for=turn.where(waiting),
+        idle_in_turn=routing.idle_in_turn(MODEM_ID, DUE, SEEN_SINCE).where(waiting),
     )

@@ -1,5 +1,7 @@
 """Telling every daemon, on every host, that a message was queued: PostgreSQL's
-LISTEN/NOTIFY (the sibling of `smsbox.wakeup`, which does it on one host).
+LISTEN/NOTIFY (the sibling of `smsbox.wakeup`, which does it on one host). The
+daemons also pass each other the turn of their modems on this connection
+(`smsbox.claims.TURN_CHANNEL`, the modem's id as payload).
 
 A trigger on `messages` notifies the channel when an outbound row becomes `queued`,
 inside the writer's transaction: the daemons hear it when that commits, whoever wrote
@@ -17,6 +19,9 @@ import time
 import psycopg
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+
+from smsbox.claims import TURN_CHANNEL
+from smsbox.wakeup import NOTHING, Heard
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +57,8 @@ def drop_trigger(connection: Connection) -> None:
 
 class NotificationListener:
     """The daemon's end, on a connection of its own outside the pool, like
-    `smsbox.wakeup.Listener`: `wait(timeout)` says whether a message was queued."""
+    `smsbox.wakeup.Listener`: `wait(timeout)` says whether a message was queued, and
+    to which modems another daemon passed the turn."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -65,24 +71,30 @@ class NotificationListener:
         pooled.detach()  # the pool neither resets it nor lends it to anybody else
         connection.autocommit = True
         connection.execute(f"LISTEN {CHANNEL}")
+        connection.execute(f"LISTEN {TURN_CHANNEL}")
         self._connection = connection
 
-    def wait(self, timeout: float) -> bool:
+    def wait(self, timeout: float) -> Heard:
         try:
             if self._connection is None:
                 self._connect()
-            heard = any(True for _ in self._connection.notifies(timeout=timeout, stop_after=1))
-            if heard:
-                # However many came meanwhile, one wake-up serves them all.
-                for _ in self._connection.notifies(timeout=0):
-                    pass
-            return heard
+            first = list(self._connection.notifies(timeout=timeout, stop_after=1))
+            # However many came meanwhile, one wake-up serves them all.
+            notifications = first + list(self._connection.notifies(timeout=0)) if first else []
         except (DBAPIError, psycopg.Error, OSError) as error:
             # The workers still poll the queue: messages only wait a little longer.
             log.warning("listening for queued messages failed, again later: %s", error)
             self.close()
             time.sleep(min(timeout, RECONNECT_DELAY))
-            return False
+            return NOTHING
+        return Heard(
+            queued=any(notification.channel == CHANNEL for notification in notifications),
+            turns=frozenset(
+                int(notification.payload)
+                for notification in notifications
+                if notification.channel == TURN_CHANNEL
+            ),
+        )
 
     def close(self) -> None:
         if self._connection is not None:

@@ -62,16 +62,30 @@ def in_turn(
     the claim embeds (`smsbox.claims`): of the modems up, and the one asking (it is up,
     or it would not ask), the one with the fewest messages in flight, then the least
     recently used (one never used first), then the first."""
-    in_flight = (
-        select(func.count(Message.id))
-        .where(Message.status == Status.SENDING, Message.modem_id == Modem.id)
-        .scalar_subquery()
-    )
     return (
         select(Modem.id)
         .where(or_(Modem.id == asking_id, modem_up(now, seen_since)))
-        .order_by(in_flight, Modem.last_claimed_at.asc().nulls_first(), Modem.id)
+        .order_by(_in_flight(), Modem.last_claimed_at.asc().nulls_first(), Modem.id)
         .limit(1)
+    )
+
+
+def idle_in_turn(
+    asking_id: ColumnElement[int],
+    now: ColumnElement[datetime],
+    seen_since: ColumnElement[datetime],
+) -> Select[tuple[int]]:
+    """The modem in turn (`in_turn`) when it sends nothing now: one that sends asks for
+    work by itself once it is done, an idle one waits to be told."""
+    return in_turn(asking_id, now, seen_since).where(_in_flight() == 0)
+
+
+def _in_flight() -> ColumnElement[int]:
+    """Each modem's messages in flight, for a query of modems."""
+    return (
+        select(func.count(Message.id))
+        .where(Message.status == Status.SENDING, Message.modem_id == Modem.id)
+        .scalar_subquery()
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -32,11 +33,11 @@ def claim_next(
     modem_id: int,
     now: datetime | None = None,
     *,
-    deferred_to: Callable[[int], None] | None = None,
+    ring: Callable[[int], bool] | None = None,
     commercial: bool = True,
 ) -> Message | None:
     """The oldest queued message this modem may send, taken, or None (`claim`)."""
-    taken = claim(session, modem_id, now, deferred_to=deferred_to, commercial=commercial)
+    taken = claim(session, modem_id, now, ring=ring, commercial=commercial)
     return taken[0] if taken else None
 
 
@@ -46,7 +47,7 @@ def claim(
     now: datetime | None = None,
     *,
     batch: int = 1,
-    deferred_to: Callable[[int], None] | None = None,
+    ring: Callable[[int], bool] | None = None,
     commercial: bool = True,
 ) -> list[Message]:
     """Atomically take the oldest queued messages this modem may send, oldest first:
@@ -54,14 +55,16 @@ def claim(
     one at its tail (`smsbox.claims`); none when none is there. Commits the claim.
 
     A message asked of another modem is never taken; one no modem was asked for is
-    taken only in this modem's turn (`smsbox.routing`), else, when it took nothing,
-    `deferred_to` hears which modem's turn it is. A message with a part already on
-    the network stays with its modem: parts from two SIMs would reach the phone from
-    two numbers and never be joined. A message to a number on the STOP list ends
-    `blocked` instead, whoever's turn it is: the list is checked now rather than when
-    queued, so a STOP also holds what was queued before it; only the answers to the
-    number's own STOP or START go. Outside the sending hours (`commercial` False)
-    only transactional messages are taken.
+    taken only in this modem's turn (`smsbox.routing`). While such a message waits,
+    the claim passes the turn on, whether it took any or not: `ring` hears which idle
+    modem's turn it is now, and says whether that modem is one of the caller's (whom
+    it woke); the daemons of the others hear it from the database (PostgreSQL). A
+    message with a part already on the network stays with its modem: parts from two
+    SIMs would reach the phone from two numbers and never be joined. A message to a
+    number on the STOP list ends `blocked` instead, whoever's turn it is: the list is
+    checked now rather than when queued, so a STOP also holds what was queued before
+    it; only the answers to the number's own STOP or START go. Outside the sending
+    hours (`commercial` False) only transactional messages are taken.
 
     A message taken stays `sending`, with no part handed over, until the caller
     sends it: if the daemon dies first, `recover_unfinished` puts it back in the
@@ -88,6 +91,8 @@ def claim(
             continue
         if statements.last_claim is not None:
             session.connection().execute(statements.last_claim, parameters)
+        if ring is not None:
+            _pass_turn(session, statements, parameters, ring)
         session.commit()
         for message in claimed:
             if message.attempts == 1:
@@ -95,12 +100,25 @@ def claim(
                 # none, and the database need not be asked.
                 set_committed_value(message, "parts", [])
         return claimed
-    if deferred_to is not None:
-        waiting_for = session.scalar(statements.waiting_for, parameters)
-        if waiting_for not in (None, modem_id):
-            deferred_to(waiting_for)
+    if ring is not None:
+        _pass_turn(session, statements, parameters, ring)
     session.commit()
     return []
+
+
+def _pass_turn(
+    session: Session,
+    statements: claims.ClaimStatements,
+    parameters: dict[str, Any],
+    ring: Callable[[int], bool],
+) -> None:
+    """Tell the idle modem in turn, if another, that a message waits for it: a modem
+    whose turn it is not waits until told (or until it looks again by itself)."""
+    in_turn = session.scalar(statements.idle_in_turn, parameters)
+    if in_turn is None or in_turn == parameters["modem_id"] or ring(in_turn):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(claims.RING_ELSEWHERE, {"modem_id": in_turn})
 
 
 def anything_queued(session: Session) -> bool:

@@ -15,11 +15,28 @@ import contextlib
 import functools
 import select
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 from smsbox.config import Config
 
 SOCKET_NAME = "wakeup.sock"
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a listener heard: a message queued (every idle worker looks at the queue),
+    or the turn passed to modems by another host's daemon (their workers look)."""
+
+    queued: bool = False
+    turns: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return self.queued or bool(self.turns)
+
+
+NOTHING = Heard()
+QUEUED = Heard(queued=True)
 
 
 def socket_path(config: Config) -> Path:
@@ -44,7 +61,8 @@ def notify(config: Config) -> None:
 
 
 class Listener:
-    """The daemon's end. `wait(timeout)` says whether it was told within `timeout`."""
+    """The daemon's end. `wait(timeout)` says whether it was told within `timeout`
+    (turns are passed on one host directly, between the daemon's own workers)."""
 
     def __init__(self, config: Config):
         self.path = socket_path(config)
@@ -58,16 +76,16 @@ class Listener:
             raise
         self._socket.setblocking(False)
 
-    def wait(self, timeout: float) -> bool:
+    def wait(self, timeout: float) -> Heard:
         readable, _, _ = select.select([self._socket], [], [], timeout)
         if not readable:
-            return False
+            return NOTHING
         # However many came meanwhile, one wake-up serves them all.
         while True:
             try:
                 self._socket.recv(64)
             except BlockingIOError:
-                return True
+                return QUEUED
 
     def close(self) -> None:
         self._socket.close()

@@ -33,9 +33,16 @@ def change_modem(sessions, modem_id: int, **values) -> None:
         session.commit()
 
 
-def claim(sessions, modem_id: int, at=NOW, deferred_to=None) -> int | None:
+def claim(sessions, modem_id: int, at=NOW, told=None) -> int | None:
+    """The message `modem_id` claims at `at`; `told` gets whose turn it passed on (each
+    as this daemon's own modem)."""
+
+    def ring(in_turn: int) -> bool:
+        told.append(in_turn)
+        return True
+
     with sessions() as session:
-        message = sending.claim_next(session, modem_id, at, deferred_to=deferred_to)
+        message = sending.claim_next(session, modem_id, at, ring=None if told is None else ring)
         return None if message is None else message.id
 
 
@@ -78,9 +85,26 @@ def test_it_gives_the_next_message_to_the_modem_with_the_fewest_in_flight(sessio
     change_modem(sessions, second, last_claimed_at=NOW + timedelta(seconds=5))
 
     # a used longer ago, but b has none in flight.
-    assert claim(sessions, first, NOW + timedelta(seconds=6), deferred_to=told.append) is None
+    assert claim(sessions, first, NOW + timedelta(seconds=6), told) is None
     assert told == [second]
     assert claim(sessions, second, NOW + timedelta(seconds=6)) is not None
+
+
+def test_a_claim_passes_the_turn_to_the_next_idle_modem_and_to_none_busy(sessions):
+    first, second, third = modems_up(sessions, "a", "b", "c")
+    queue(sessions, "0611111111", "0622222222", "0633333333")
+    told: list[int] = []
+
+    assert claim(sessions, first, told=told) is not None
+    assert told == [second]  # a message still waits: b's turn now
+    assert claim(sessions, second, told=told) is not None
+    assert told == [second, third]
+    assert claim(sessions, third, told=told) is not None
+    assert told == [second, third]  # the queue is empty: nobody to tell
+
+    queue(sessions, "0644444444")
+    assert claim(sessions, third, told=told) is None  # a's turn, but a is busy
+    assert told == [second, third]
 
 
 @pytest.mark.parametrize(

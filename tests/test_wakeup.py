@@ -13,11 +13,13 @@ from databases import ON_POSTGRESQL, database_toml
 from waiting import wait_until
 
 from modem import pace
+from modem.daemon import relay_wakeups
 from modem.pace import SendingPace
-from smsbox import wakeup
+from smsbox import sending, wakeup
 from smsbox.cli import main
 from smsbox.config import parse_config
 from smsbox.models import Direction, utcnow
+from smsbox.modems import READY, ensure_modem
 from smsbox.outbox import queue_message, release_due_scheduled
 from smsbox.queue_notifications import NotificationListener
 
@@ -67,6 +69,45 @@ def test_it_takes_over_the_socket_a_killed_daemon_left_and_removes_its_own(data_
         wakeup.notify(data_config)
         assert listener.wait(1.0)
     assert not path.exists()
+
+
+class Woken:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wake(self) -> None:
+        self.count += 1
+
+
+class HearsOnce:
+    """A listener that hears `heard`, then nothing as the daemon stops."""
+
+    def __init__(self, heard: wakeup.Heard, stop: threading.Event):
+        self.heard, self.stop = heard, stop
+
+    def wait(self, timeout: float) -> wakeup.Heard:
+        self.stop.set()
+        return self.heard
+
+
+@pytest.mark.parametrize(
+    ("heard", "woken"),
+    [
+        (wakeup.QUEUED, [1, 1, 1]),
+        (wakeup.Heard(turns=frozenset({12, 99})), [0, 1, 0]),  # 99: another host's modem
+        (wakeup.Heard(queued=True, turns=frozenset({12})), [1, 2, 1]),
+    ],
+    ids=["queued", "turn", "both"],
+)
+def test_the_daemon_wakes_everyone_for_a_queued_message_and_a_modem_told_its_turn(heard, woken):
+    stop = threading.Event()
+    first, second, webhooks = Woken(), Woken(), Woken()
+
+    relay_wakeups(
+        HearsOnce(heard, stop), [first, second, webhooks], {11: first.wake, 12: second.wake}, stop
+    )
+
+    assert [first.count, second.count, webhooks.count] == woken
 
 
 def worker_idle(monkeypatch) -> threading.Event:
@@ -145,6 +186,34 @@ def test_it_hears_through_the_database_each_commit_that_queues_and_only_those(se
             release_due_scheduled(session, utcnow() + timedelta(hours=2))
             session.commit()
         assert listener.wait(5.0)
+
+
+@on_postgresql_only
+def test_a_turn_passed_to_another_hosts_modem_reaches_every_daemon_with_its_id(sessions):
+    with sessions() as session:
+        engine = session.get_bind()
+        here, elsewhere = (ensure_modem(session, name, f"/dev/{name}") for name in ("a", "b"))
+        for modem in (here, elsewhere):
+            modem.state, modem.last_seen_at = READY, utcnow()
+        for number in ("0611111111", "0622222222"):
+            queue_message(session, number, "now", default_region="FR")
+        session.commit()
+        here_id, elsewhere_id = here.id, elsewhere.id
+    told: list[int] = []
+
+    def ring(modem_id: int) -> bool:
+        told.append(modem_id)
+        return False  # not one of this daemon's modems
+
+    with NotificationListener(engine) as listener:
+        listener.wait(5.0)  # the queued messages
+        with sessions() as session:
+            assert len(sending.claim(session, here_id, ring=ring)) == 1
+
+        heard = listener.wait(5.0)
+
+    assert told == [elsewhere_id]
+    assert heard == wakeup.Heard(turns=frozenset({elsewhere_id}))
 
 
 @on_postgresql_only

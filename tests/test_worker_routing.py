@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from fake_driver import FakeDriver, connected_worker
 from outbox_rows import queue
 from sqlalchemy import select
 
-from modem.pace import IDLE_WAIT, SHORT_LOOK, RateLimit
+from modem.pace import IDLE_WAIT, RateLimit
 from modem.pdu import encode_deliver
 from smsbox.models import Direction, Message, Modem, Status, utcnow
 
@@ -106,11 +105,27 @@ def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
 
     assert first.driver.woken
     assert second_driver.texts_on_the_network() == []
-    # Work is waiting: second looks again as soon as first may have taken it.
-    assert sum(second_driver.waits) == pytest.approx(SHORT_LOOK)
+    # Work is waiting, yet second waits like an idle worker: first tells it its turn.
+    assert second_driver.waits == [IDLE_WAIT]
     first.step()
     assert first.driver.texts_on_the_network() == ["hello"]
     assert not first.driver.woken
+
+
+def test_a_worker_that_claims_passes_the_turn_to_the_next_idle_peer(sessions, clock):
+    peers: dict[int, Callable[[], None]] = {}
+    first = connected_worker(sessions, TimedDriver(), clock, peers, name="first")
+    second = connected_worker(sessions, TimedDriver(), clock, peers, name="second")
+    first.step(), second.step()  # both ready, seen, idle
+    first.driver.woken = second.driver.woken = False
+    queue(sessions, "0611111111", "0622222222")
+
+    first.step()  # its turn: it takes one, and the other waits for second
+
+    assert first.driver.texts_on_the_network() == ["hello"]
+    assert second.driver.woken
+    second.step()
+    assert second.driver.texts_on_the_network() == ["hello"]
 
 
 def test_an_idle_worker_stops_waiting_for_events_when_woken(sessions, clock):
