@@ -3,8 +3,8 @@ each claim's modem and time: a worker claims many times a second when the queue 
 long, and building a statement costs more CPU than running it.
 
 One statement takes a message: it picks the oldest claimable message that is the
-modem's own, or free in its turn (routing's rule, `smsbox.routing.in_turn`, in the
-statement), or to a number on the STOP list; it marks the first `sending` by the
+modem's own, or free in its turn (routing's rule, `smsbox.routing.place_in_turn`, in
+the statement), or to a number on the STOP list; it marks the first `sending` by the
 modem and the last `blocked` with the reason; and it returns the row. A worker may
 take up to `batch` messages at once (the oldest, in one round trip): a modem alone
 always, a modem among peers (up, or being connected by a live daemon) while the
@@ -16,9 +16,9 @@ waiting on each other. SQLite cannot write in a CTE: the last claim is a second
 statement there, in the same transaction; its single writer, taken as the first
 statement starts, is its lock.
 
-A worker whose turn it is not waits to be told (`sending.claim` rings the idle modem
-in turn, after its claim or instead of one): on its own daemon directly, on other
-hosts by a NOTIFY on `TURN_CHANNEL` naming the modem.
+A claim that takes nothing while a message waits for another modem tells the idle
+modem in turn (`sending.claim`): on its own daemon directly, on other hosts by a
+NOTIFY on `TURN_CHANNEL` naming the modem.
 """
 
 from __future__ import annotations
@@ -110,7 +110,15 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     ]
     if not commercial:
         claimable.append(Message.transactional.is_(True))
-    turn = routing.in_turn(MODEM_ID, DUE, SEEN_SINCE)
+    free = (Message.requested_modem_id.is_(None), Message.modem_id.is_(None))
+    # More messages for any modem wait than modems come before this one in turn.
+    its_turn = (
+        select(Message.id)
+        .where(*claimable, *free)
+        .offset(routing.place_in_turn(MODEM_ID, DUE, SEEN_SINCE))
+        .limit(1)
+        .exists()
+    )
     how_many = _batch_size(claimable) if batched else 1
     blocked_because = case(
         (ANSWERS_OWN_REQUEST, None),
@@ -124,7 +132,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
                 blocked_because.is_not(None),
                 Message.requested_modem_id == MODEM_ID,
                 Message.modem_id == MODEM_ID,
-                turn.scalar_subquery() == MODEM_ID,
+                its_turn,
             ),
         )
         .order_by(Message.id)
@@ -155,7 +163,6 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
         took = select(taken.c.id).where(taken.c.status == Status.SENDING).exists()
         take = select(taken).add_cte(last_claim.where(took).cte("last_claim"))
         last_claim = None
-    free = (Message.requested_modem_id.is_(None), Message.modem_id.is_(None))
     waiting = select(Message.id).where(*claimable, *free).exists()
     return ClaimStatements(
         take=select(Message).from_statement(take).execution_options(populate_existing=True),

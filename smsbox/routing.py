@@ -4,8 +4,10 @@ The rule: the modem asked for when the message was queued (`smsbox send --modem`
 and no other, even while it is down; else the sending modem with the fewest
 messages in flight, ties going to the one that took a message longest ago (round
 robin). Nothing is assigned ahead: each worker asking for work takes a message
-only when the rule names it, so a modem that goes down holds nothing it has not
-started to send (`sending.recover_unfinished` gives that back).
+only when the rule gives it one of those waiting (the modems in turn take them one
+each, so as many modems as messages wait take one at once), so a modem that goes down
+holds nothing it has not started to send (`sending.recover_unfinished` gives that
+back).
 
 A modem counts only while it is up: its role lets it send, its state is ready, the
 daemon saw it lately, its daemon's lease has not lapsed (`smsbox.leases`: a daemon
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from smsbox import leases
@@ -65,9 +68,29 @@ def in_turn(
     return (
         select(Modem.id)
         .where(or_(Modem.id == asking_id, modem_up(now, seen_since)))
-        .order_by(_in_flight(), Modem.last_claimed_at.asc().nulls_first(), Modem.id)
+        .order_by(*_turn_order())
         .limit(1)
     )
+
+
+def place_in_turn(
+    asking_id: ColumnElement[int],
+    now: ColumnElement[datetime],
+    seen_since: ColumnElement[datetime],
+) -> ScalarSelect[int]:
+    """How many modems come before the one asking in turn (`in_turn`'s order), as a
+    subquery of the claim: the rule gives the messages waiting to the modems in that
+    order, one each, so a modem may take one while more wait than modems come before
+    it, all such modems at once."""
+    places = (
+        select(
+            Modem.id,
+            (func.row_number().over(order_by=_turn_order()) - 1).label("before"),
+        )
+        .where(or_(Modem.id == asking_id, modem_up(now, seen_since)))
+        .subquery()
+    )
+    return select(places.c.before).where(places.c.id == asking_id).scalar_subquery()
 
 
 def idle_in_turn(
@@ -78,6 +101,10 @@ def idle_in_turn(
     """The modem in turn (`in_turn`) when it sends nothing now: one that sends asks for
     work by itself once it is done, an idle one waits to be told."""
     return in_turn(asking_id, now, seen_since).where(_in_flight() == 0)
+
+
+def _turn_order() -> tuple[ColumnElement[Any], ...]:
+    return (_in_flight(), Modem.last_claimed_at.asc().nulls_first(), Modem.id)
 
 
 def _in_flight() -> ColumnElement[int]:

@@ -55,10 +55,10 @@ def claim(
     one at its tail (`smsbox.claims`); none when none is there. Commits the claim.
 
     A message asked of another modem is never taken; one no modem was asked for is
-    taken only in this modem's turn (`smsbox.routing`). While such a message waits,
-    the claim passes the turn on, whether it took any or not: `ring` hears which idle
-    modem's turn it is now, and says whether that modem is one of the caller's (whom
-    it woke); the daemons of the others hear it from the database (PostgreSQL). A
+    taken only in this modem's turn (`smsbox.routing`). A claim that took none while
+    such a message waits tells the idle modem whose turn it is: `ring` hears which, and
+    says whether that modem is one of the caller's (whom it woke); the daemons of the
+    others hear it from the database (PostgreSQL). A
     message with a part already on the network stays with its modem: parts from two
     SIMs would reach the phone from two numbers and never be joined. A message to a
     number on the STOP list ends `blocked` instead, whoever's turn it is: the list is
@@ -91,8 +91,6 @@ def claim(
             continue
         if statements.last_claim is not None:
             session.connection().execute(statements.last_claim, parameters)
-        if ring is not None:
-            _pass_turn(session, statements, parameters, ring)
         session.commit()
         for message in claimed:
             if message.attempts == 1:
@@ -101,19 +99,19 @@ def claim(
                 set_committed_value(message, "parts", [])
         return claimed
     if ring is not None:
-        _pass_turn(session, statements, parameters, ring)
+        _ring_in_turn(session, statements, parameters, ring)
     session.commit()
     return []
 
 
-def _pass_turn(
+def _ring_in_turn(
     session: Session,
     statements: claims.ClaimStatements,
     parameters: dict[str, Any],
     ring: Callable[[int], bool],
 ) -> None:
-    """Tell the idle modem in turn, if another, that a message waits for it: a modem
-    whose turn it is not waits until told (or until it looks again by itself)."""
+    """Tell the idle modem in turn, if another, that a message waits for it: it may
+    have missed the news (each idle worker looks again by itself only now and then)."""
     in_turn = session.scalar(statements.idle_in_turn, parameters)
     if in_turn is None or in_turn == parameters["modem_id"] or ring(in_turn):
         return

@@ -64,17 +64,28 @@ def pin(sessions, message_id: int, modem_id: int) -> None:
 
 def test_it_gives_idle_modems_their_turns_round_robin(sessions):
     first, second, third = modems_up(sessions, "a", "b", "c")
-    queue(sessions, *[f"06111111{n:02d}" for n in range(6)])
     order = []
     for turn in range(6):
         at = NOW + timedelta(seconds=turn)
-        # The modems ask, the last in turn first: only the one in turn takes a message.
+        queue(sessions, f"06111111{turn:02d}")
+        # The modems ask, the last in turn first: only the one in turn takes the message.
         for modem in (third, second, first):
             if (message := claim(sessions, modem, at)) is not None:
                 order.append(modem)
                 finish(sessions, message)
                 break
     assert order == [first, second, third, first, second, third]
+
+
+def test_as_many_idle_modems_as_messages_wait_take_one_each_at_once(sessions):
+    first, second, third = modems_up(sessions, "a", "b", "c")
+    queue(sessions, "0611111111", "0622222222")
+
+    # Two messages for the first two in turn: neither waits for the other's claim.
+    assert claim(sessions, third) is None
+    assert claim(sessions, second) is not None
+    assert claim(sessions, first) is not None
+    assert claim(sessions, third) is None
 
 
 def test_it_gives_the_next_message_to_the_modem_with_the_fewest_in_flight(sessions):
@@ -90,21 +101,19 @@ def test_it_gives_the_next_message_to_the_modem_with_the_fewest_in_flight(sessio
     assert claim(sessions, second, NOW + timedelta(seconds=6)) is not None
 
 
-def test_a_claim_passes_the_turn_to_the_next_idle_modem_and_to_none_busy(sessions):
+def test_a_modem_out_of_turn_tells_the_idle_one_in_turn_while_a_message_waits(sessions):
     first, second, third = modems_up(sessions, "a", "b", "c")
-    queue(sessions, "0611111111", "0622222222", "0633333333")
+    queue(sessions, "0611111111")
     told: list[int] = []
 
-    assert claim(sessions, first, told=told) is not None
-    assert told == [second]  # a message still waits: b's turn now
-    assert claim(sessions, second, told=told) is not None
-    assert told == [second, third]
-    assert claim(sessions, third, told=told) is not None
-    assert told == [second, third]  # the queue is empty: nobody to tell
-
-    queue(sessions, "0644444444")
-    assert claim(sessions, third, told=told) is None  # a's turn, but a is busy
-    assert told == [second, third]
+    assert claim(sessions, third, told=told) is None
+    assert told == [first]
+    assert claim(sessions, first) is not None
+    assert claim(sessions, third, told=told) is None
+    assert told == [first]  # none waits: nobody to tell
+    queue(sessions, "0622222222")
+    assert claim(sessions, third, told=told) is None
+    assert told == [first, second]  # a is busy: b's turn
 
 
 @pytest.mark.parametrize(

@@ -112,22 +112,6 @@ def test_it_rings_the_modem_whose_turn_it_left(sessions, clock):
     assert not first.driver.woken
 
 
-def test_a_worker_that_claims_passes_the_turn_to_the_next_idle_peer(sessions, clock):
-    peers: dict[int, Callable[[], None]] = {}
-    first = connected_worker(sessions, TimedDriver(), clock, peers, name="first")
-    second = connected_worker(sessions, TimedDriver(), clock, peers, name="second")
-    first.step(), second.step()  # both ready, seen, idle
-    first.driver.woken = second.driver.woken = False
-    queue(sessions, "0611111111", "0622222222")
-
-    first.step()  # its turn: it takes one, and the other waits for second
-
-    assert first.driver.texts_on_the_network() == ["hello"]
-    assert second.driver.woken
-    second.step()
-    assert second.driver.texts_on_the_network() == ["hello"]
-
-
 def test_an_idle_worker_stops_waiting_for_events_when_woken(sessions, clock):
     driver = TimedDriver()
     worker = connected_worker(sessions, driver, clock)
