@@ -34,7 +34,7 @@ import time
 
 from hosts.claims import measure_claims, measure_single_claim
 from hosts.cluster import Cluster
-from throughput.ledger import Outgoing
+from throughput.ledger import Outgoing, cpu_seconds
 
 KILLED_HOST = 0
 
@@ -52,11 +52,13 @@ def throughput(cluster: Cluster, count: int) -> bool:
     ideal = cluster.daemons * cluster.modems / cluster.send_delay
     messages = workload(count, "throughput")
     before = cluster.part_count()
+    daemons_cpu, own_cpu = cluster_cpu(cluster), time.process_time()
     cluster.queue(messages)
     queued_at = time.time()
     timeout = 20 * count / ideal + 300  # a loaded machine is far from the ideal
     if not cluster.wait_for(lambda: cluster.part_count() >= before + count, timeout):
         print(f"throughput: not all on the networks after {timeout:.0f} s")
+    daemons_cpu, own_cpu = cluster_cpu(cluster) - daemons_cpu, time.process_time() - own_cpu
     cluster.settle(60)
     parts = [part for part in cluster.parts() if part.text.startswith("throughput")]
     seconds = max(part.at for part in parts) - queued_at
@@ -68,8 +70,18 @@ def throughput(cluster: Cluster, count: int) -> bool:
         f"{60 / cluster.send_delay:g}/min = {ideal * 60:.0f}/min; "
         f"reached {100 * rate / ideal:.1f} %"
     )
+    print(
+        f"throughput: CPU meanwhile: daemons {daemons_cpu:.1f} s "
+        f"({1000 * daemons_cpu / count:.1f} ms a message), this process (queueing, "
+        f"the simulated modems) {own_cpu:.1f} s"
+    )
     print(f"throughput: {result.describe()}")
     return result.correct
+
+
+def cluster_cpu(cluster: Cluster) -> float:
+    """The daemons' user and system time so far."""
+    return sum(cpu_seconds(pid) for host in cluster.hosts if (pid := host.daemon.pid) is not None)
 
 
 def kill_one(cluster: Cluster, count: int) -> bool:
