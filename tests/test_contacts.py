@@ -78,6 +78,36 @@ def test_it_refuses_a_contact_that_cannot_be_stored(name, number, reason):
         details(name, number)
 
 
+@pytest.mark.parametrize(
+    ("more", "reason"),
+    [
+        # Beside characters that are not printable yet allowed (a non-breaking space,
+        # a tab, a line break), so that the control character is looked for.
+        ({"name": "Al\xa0\x1bBob"}, "the name holds control characters"),
+        ({"notes": "line\n\ttab\x07"}, "the notes hold control characters"),
+        ({"fields": {"Ville": "Lyon\xa0\x00"}}, "the value of “Ville” holds control characters"),
+        ({"fields": {"Vi\xa0l\nle": "Lyon"}}, "the custom field name holds control characters"),
+    ],
+)
+def test_a_control_character_is_refused_beside_allowed_unprintable_ones(more, reason):
+    with pytest.raises(ContactRefused, match=reason):
+        details(more.pop("name", "Al"), "0612345678", **more)
+
+
+def test_unprintable_characters_that_are_allowed_are_kept():
+    kept = details(
+        "Al\xa0Bob",
+        "0612345678",
+        notes="line\r\n\ttab\u2028end",
+        fields={"Ville": "Saint\xa0Denis\tNord", "vide": ""},
+    )
+    assert (kept.name, kept.notes, kept.fields) == (
+        "Al\xa0Bob",
+        "line\n\ttab\u2028end",
+        {"Ville": "Saint\xa0Denis\tNord"},
+    )
+
+
 def test_an_edit_cannot_take_the_number_of_another_contact(sessions):
     bob = saved(sessions, ("Alice", "0612345678"), ("Bob", "0698765432"))[1]
     with sessions() as session:

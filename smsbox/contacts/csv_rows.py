@@ -259,13 +259,15 @@ def _entry(record: list[str], line: int, layout: Layout) -> Entry | Rejected:
             "%(count)s fields where the header on line %(header)s has %(width)s",
             {"count": len(values), "header": layout.header_line, "width": layout.width},
         )
-    values += [""] * (layout.width - len(values))
+    if len(values) < layout.width:
+        values += [""] * (layout.width - len(values))
+    names = [part for part in (values[index].strip() for index in layout.name) if part]
     return Entry(
-        line=line,
-        name=" ".join(values[index].strip() for index in layout.name if values[index].strip()),
-        number=values[layout.number],
-        notes=values[layout.notes] if layout.notes is not None else "",
-        fields={key: values[index] for index, key in layout.fields if values[index].strip()},
+        line,
+        " ".join(names),
+        values[layout.number],
+        values[layout.notes] if layout.notes is not None else "",
+        {key: values[index] for index, key in layout.fields if values[index].strip()},
     )
 
 

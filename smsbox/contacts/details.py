@@ -83,23 +83,32 @@ _TEXT_REASONS = {
 }
 
 
-def _text(value: str, kind: str, limit: int, *, multiline: bool, field: str = "") -> str:
+def _text(value: str, kind: str, limit: int, multiline: bool, field: str = "") -> str:
+    """`value` as stored, or ContactRefused; `field` names the custom field it is the
+    value of."""
     if not value:
         return value
-    too_long, control = _TEXT_REASONS[kind]
     cleaned = value.strip()
     if "\r" in cleaned:
         cleaned = cleaned.replace("\r\n", "\n")
     if len(cleaned) > limit:
-        raise ContactRefused(too_long, length=len(cleaned), limit=limit, field=field, value=cleaned)
-    if (_CONTROL if multiline else _CONTROL_OR_BREAK).search(cleaned):
-        raise ContactRefused(control, field=field, value=cleaned)
+        raise ContactRefused(
+            _TEXT_REASONS[kind][0],
+            length=len(cleaned),
+            limit=limit,
+            field=field[:40],
+            value=cleaned,
+        )
+    # A printable text holds neither control characters nor line breaks: the pattern is
+    # searched only in the others (with a tab, a line break, a non-breaking space...).
+    if not cleaned.isprintable() and (_CONTROL if multiline else _CONTROL_OR_BREAK).search(cleaned):
+        raise ContactRefused(_TEXT_REASONS[kind][1], field=field[:40], value=cleaned)
     return cleaned if cleaned.isascii() else unicodedata.normalize("NFC", cleaned)
 
 
 @functools.lru_cache(maxsize=1024)  # a file names the same few fields on every line
 def field_name(value: str) -> str:
-    name = _text(value, "field name", FIELD_NAME_MAX, multiline=False)
+    name = _text(value, "field name", FIELD_NAME_MAX, False)
     if not name:
         raise ContactRefused("a custom field needs a name")
     return name
@@ -116,19 +125,22 @@ def check_contact(
 
     A refusal's `values["value"]` is the value refused, when it is not the number.
     """
-    checked_name = _text(name, "name", NAME_MAX, multiline=False)
+    # Positional arguments and no call for an empty value: this runs for every line of
+    # a file, five values a line.
+    checked_name = _text(name, "name", NAME_MAX, False)
     number = contact_number(raw_number, default_region)
     kept = {}
-    for key, value in (fields or {}).items():
-        text = _text(value, "field value", FIELD_VALUE_MAX, multiline=True, field=key[:40])
-        if text:
-            kept[field_name(key)] = text
-    if len(kept) > FIELDS_MAX:
-        raise ContactRefused("more than %(limit)s custom fields", limit=FIELDS_MAX)
+    if fields:
+        for key, value in fields.items():
+            text = _text(value, "field value", FIELD_VALUE_MAX, True, key) if value else ""
+            if text:
+                kept[field_name(key)] = text
+        if len(kept) > FIELDS_MAX:
+            raise ContactRefused("more than %(limit)s custom fields", limit=FIELDS_MAX)
     return ContactDetails(
-        name=checked_name,
-        number=number,
-        raw_number=raw_number.strip(),
-        notes=_text(notes, "notes", NOTES_MAX, multiline=True),
-        fields=kept,
+        checked_name,
+        number,
+        raw_number.strip(),
+        _text(notes, "notes", NOTES_MAX, True) if notes else notes,
+        kept,
     )

@@ -19,6 +19,7 @@ few seconds and tens of megabytes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from smsbox import activity, bulk_inserts
@@ -246,10 +247,10 @@ class _Batcher:
             self.report.joined_group += add_members(self.session, self.group, member_ids)
 
     def _existing(self, batch: list[ContactDetails]) -> dict[object, _Stored]:
-        numbers = {details.number for details in batch}
+        numbers = sorted({details.number for details in batch})
         rows = self.session.execute(
             select(*_STORED_COLUMNS, FIELDS_TEXT)
-            .where(CONTACTS.c.number.in_(numbers))
+            .where(_among(CONTACTS.c.number, numbers, self.session.bind.dialect.name))
             .order_by(CONTACTS.c.id.desc())
         )
         # Ordered so that the oldest contact of a number is the one matched. The custom
@@ -265,3 +266,13 @@ class _Batcher:
     def _show(self, details: ContactDetails) -> None:
         if len(self.report.preview) < PREVIEW_ROWS:
             self.report.preview.append(details)
+
+
+def _among(column: ColumnElement[str], values: list[str], dialect: str) -> ColumnElement[bool]:
+    """`column IN values`, the values bound as one parameter (an array, or a JSON
+    list on SQLite): a thousand parameters each rendered and processed by SQLAlchemy
+    were a tenth of the CPU of storing a file's lines."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+    listed = func.json_each(bindparam("among", json.dumps(values))).table_valued("value")
+    return column.in_(select(listed.c.value))
