@@ -194,7 +194,13 @@ def delivery_rows(
 
 @event.listens_for(Session, "after_flush")
 def _queue_deliveries(session: Session, _context: object) -> None:
-    found = list(_events_in(session))
+    queue_events(session, list(_events_in(session)))
+
+
+def queue_events(session: Session, found: list[tuple[str, dict[str, object]]]) -> None:
+    """Queue the deliveries of these events, as (type, data), in the session's
+    transaction: the ORM's flush does for what it wrote, and so must whatever writes
+    through Core what would be an event (`smsbox.outgoing`)."""
     if not found:
         return
     subscribed = subscriptions.of(session)
