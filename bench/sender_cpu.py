@@ -17,15 +17,16 @@ import argparse
 import cProfile
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+# The tree measured, and its tests' sender on a simulated modem (`sim_senders`).
+sys.path.insert(0, str(Path.cwd() / "tests"))
 sys.path.insert(0, str(Path.cwd()))
 
-from modem.drivers import DriverSettings, open_driver
-from modem.drivers.contract import PduRequest
-from modem.sender import CLAIM_BATCH, MessageSender
+from sim_senders import sender_on
+
+from modem.sender import CLAIM_BATCH
 from modem.sim import SimulatedModem
 from smsbox.config import parse_config
 from smsbox.database import make_engine, make_session_factory
@@ -51,16 +52,7 @@ def one_round(
         queue_messages(session, recipients, "hello")
         session.commit()
     with SimulatedModem(directory / "modem") as sim:
-        driver = open_driver("at", DriverSettings(device=str(sim.link)))
-        driver.connect()
-        sender = MessageSender(
-            "sim",
-            driver,
-            sessions,
-            stop=threading.Event(),
-            pause=lambda _seconds: None,
-            pdu_request=PduRequest,
-        )
+        sender, driver = sender_on(sim, sessions)
         if profile is not None:
             profile.enable()
         wall, cpu = time.perf_counter(), time.thread_time()
