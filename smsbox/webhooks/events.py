@@ -6,6 +6,8 @@ number put on the STOP list. For each such event it inserts one delivery row per
 enabled endpoint subscribed to it, on the flush's own connection: the event and its
 deliveries commit together, or neither does, whatever wrote them (the daemon, the web,
 the CLI). Statuses changed by bulk statements (the claim's `blocked`) are not events.
+The modem's sender writes its messages through Core (`smsbox.outgoing`) and queues
+their events itself, through `queue_events` as the hook does.
 
 Kept cheap for the paths every message takes: the hook first looks only at the objects
 in memory, and the endpoints are read from the database at most once a minute per
