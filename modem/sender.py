@@ -15,7 +15,6 @@ from collections import deque
 from collections.abc import Callable
 from functools import partial
 
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +22,8 @@ from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
 from smsbox.daemon_metrics import observe_sent
-from smsbox.models import Message, MessagePart, Status
+from smsbox.models import Status
+from smsbox.outgoing import Ledger, OutgoingMessage, OutgoingPart
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,10 @@ class MessageSender:
         # The account's message settings, as they are now.
         self._pdu_request = pdu_request
         # Messages claimed together and not sent yet, oldest first, in their session.
-        self._claimed: deque[Message] = deque()
+        self._claimed: deque[OutgoingMessage] = deque()
         self._session: Session | None = None
+        # What the database holds of them, written through Core at each commit.
+        self._ledger = Ledger()
         # The last claim took nothing: the next one first asks whether any message waits.
         self._found_none = False
         # What the modem answered of the last part sent: applied to its message in the
@@ -63,7 +65,7 @@ class MessageSender:
         # again should the session roll back: the modem said it all the same.
         self._unwritten: Callable[[], None] | None = None
         # The PDUs of the next message claimed, made while the modem took a part.
-        self._encoded: tuple[Message, list[str]] | None = None
+        self._encoded: tuple[OutgoingMessage, list[str]] | None = None
 
     def send_one(
         self,
@@ -135,7 +137,9 @@ class MessageSender:
             session.close()
             return False
         self._session = session
-        self._claimed.extend(claimed)
+        messages = [OutgoingMessage.of(message) for message in claimed]
+        self._ledger.track(messages)
+        self._claimed.extend(messages)
         return True
 
     def forget_claimed(self) -> None:
@@ -145,6 +149,7 @@ class MessageSender:
         self._unwritten = None
         self._encoded = None
         self._claimed.clear()
+        self._ledger.forget()
         if self._session is not None:
             self._session.close()
             self._session = None
@@ -155,10 +160,10 @@ class MessageSender:
         if self._session is not None and self._claimed:
             for message in self._claimed:
                 sending.settle(message)
-            self._session.commit()
+            self._ledger.commit(self._session)
         self.forget_claimed()
 
-    def _send(self, session: Session, message: Message) -> None:
+    def _send(self, session: Session, message: OutgoingMessage) -> None:
         if not message.parts:
             try:
                 parts = self._pdus_of(message)
@@ -167,7 +172,7 @@ class MessageSender:
                     session, partial(sending.record_unsendable, message, str(error))
                 )
                 return
-            sending.prepare_parts(message, parts)
+            sending.prepare_parts(message, parts, part=OutgoingPart)
         for part in sending.parts_to_send(message):
             if not self._send_part(session, message, part):
                 return
@@ -184,7 +189,7 @@ class MessageSender:
             len(message.parts),
         )
 
-    def _pdus_of(self, message: Message) -> list[str]:
+    def _pdus_of(self, message: OutgoingMessage) -> list[str]:
         encoded, self._encoded = self._encoded, None
         if encoded is not None and encoded[0] is message:
             return encoded[1]
@@ -196,7 +201,7 @@ class MessageSender:
         if not self._claimed or self._encoded is not None:
             return
         message = self._claimed[0]
-        if "parts" in inspect(message).unloaded or message.parts:
+        if message.parts:
             return
         try:
             self._encoded = (
@@ -206,13 +211,13 @@ class MessageSender:
         except ValueError:
             return
 
-    def _send_part(self, session: Session, message: Message, part: MessagePart) -> bool:
+    def _send_part(self, session: Session, message: OutgoingMessage, part: OutgoingPart) -> bool:
         """Submit one part; False when the message must wait (a refusal to retry later)."""
 
         def hand_over() -> None:
             sending.record_handover(part)
             try:
-                session.commit()
+                self._ledger.commit(session)
             except SQLAlchemyError:
                 session.rollback()
                 self.write_answers()  # only the handover failed: the part is not sent
@@ -253,7 +258,7 @@ class MessageSender:
         while True:
             try:
                 change()
-                session.commit()
+                self._ledger.commit(session)
                 self._unwritten = None
                 return
             except SQLAlchemyError as error:

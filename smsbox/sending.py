@@ -128,16 +128,17 @@ def anything_queued(session: Session) -> bool:
     return bool(session.scalar(ANY_QUEUED))
 
 
-def prepare_parts(message: Message, pdus: list[str]) -> None:
+def prepare_parts(
+    message: Message, pdus: list[str], *, part: Callable[..., Any] = MessagePart
+) -> None:
     """Give the message its parts' PDUs, once: the commit of the first part's
     handover writes them all (a resumed message keeps its concatenation reference;
-    a message put back before anything went out is encoded again)."""
+    a message put back before anything went out is encoded again). `part` makes
+    them: the ORM's, or the sender's own (`smsbox.outgoing`)."""
     if message.parts:
         return
     for number, pdu in enumerate(pdus, start=1):
-        message.parts.append(
-            MessagePart(part_number=number, pdu=pdu, status=Status.QUEUED, attempts=0)
-        )
+        message.parts.append(part(part_number=number, pdu=pdu, status=Status.QUEUED, attempts=0))
 
 
 def record_unsendable(message: Message, reason: str) -> None:

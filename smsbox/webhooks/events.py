@@ -6,6 +6,8 @@ number put on the STOP list. For each such event it inserts one delivery row per
 enabled endpoint subscribed to it, on the flush's own connection: the event and its
 deliveries commit together, or neither does, whatever wrote them (the daemon, the web,
 the CLI). Statuses changed by bulk statements (the claim's `blocked`) are not events.
+The modem's sender writes its messages through Core (`smsbox.outgoing`) and queues
+their events itself, through `queue_events` as the hook does.
 
 Kept cheap for the paths every message takes: the hook first looks only at the objects
 in memory, and the endpoints are read from the database at most once a minute per
@@ -194,7 +196,13 @@ def delivery_rows(
 
 @event.listens_for(Session, "after_flush")
 def _queue_deliveries(session: Session, _context: object) -> None:
-    found = list(_events_in(session))
+    queue_events(session, list(_events_in(session)))
+
+
+def queue_events(session: Session, found: list[tuple[str, dict[str, object]]]) -> None:
+    """Queue the deliveries of these events, as (type, data), in the session's
+    transaction: the ORM's flush does for what it wrote, and so must whatever writes
+    through Core what would be an event (`smsbox.outgoing`)."""
     if not found:
         return
     subscribed = subscriptions.of(session)

@@ -1,0 +1,198 @@
+"""The messages a modem's sender claimed, as plain objects written through Core.
+
+The sender commits once a part; through the ORM, each commit's flush (an insert of
+the part, two updates) cost about 2 ms of CPU here for 0.25 to 0.8 ms of SQL: the
+unit of work, not the database. The functions of `smsbox.sending` apply to these
+objects as to the ORM's (the same attributes); before each commit, `Ledger` writes
+what changed since the last one with statements compiled once, and queues the
+webhook events of the messages whose state changed (`smsbox.webhooks.events`: the
+same events the ORM's flush would queue, in the same transaction). A failed commit
+puts the objects back as the database holds them, as the ORM's expiry would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from functools import cache
+from operator import attrgetter
+
+from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from smsbox.models import Direction, Message, MessagePart, Status
+from smsbox.webhooks import events
+
+# What sending changes of a message and of a part, written when changed.
+MESSAGE_CHANGES = ("status", "error", "sent_at", "next_attempt_at", "modem_id")
+PART_CHANGES = ("status", "attempts", "reference", "error", "sent_at")
+
+
+@dataclass(eq=False)
+class OutgoingPart:
+    part_number: int
+    pdu: str | None
+    status: Status
+    attempts: int = 0
+    reference: int | None = None
+    error: str | None = None
+    sent_at: datetime | None = None
+    # None until the part's row is committed.
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class OutgoingMessage:
+    id: int
+    direction: Direction
+    number: str
+    body: str
+    status: Status
+    error: str | None
+    attempts: int
+    created_at: datetime
+    scheduled_at: datetime | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    modem_id: int | None
+    callback_data: str | None
+    parts: list[OutgoingPart] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, message: Message) -> OutgoingMessage:
+        """The message as claimed, with its parts (loaded unless known to be none)."""
+        values = {name: getattr(message, name) for name in _MESSAGE_FIELDS if name != "parts"}
+        parts = [
+            OutgoingPart(**{name: getattr(part, name) for name in _PART_FIELDS})
+            for part in message.parts
+        ]
+        return cls(**values, parts=parts)
+
+
+_MESSAGE_FIELDS = [entry.name for entry in fields(OutgoingMessage)]
+_PART_FIELDS = [entry.name for entry in fields(OutgoingPart)]
+
+
+class Ledger:
+    """What the database holds of the messages a sender claimed, as of the last commit."""
+
+    def __init__(self) -> None:
+        self._messages: list[OutgoingMessage] = []
+        # By id() of the message or part (held by `_messages`): the values committed,
+        # a message's parts, a part's row id.
+        self._committed: dict[int, tuple[object, ...]] = {}
+        self._committed_parts: dict[int, list[OutgoingPart]] = {}
+        self._committed_ids: dict[int, int | None] = {}
+
+    def track(self, messages: list[OutgoingMessage]) -> None:
+        """Messages just claimed, as committed."""
+        self._messages.extend(messages)
+        for message in messages:
+            self._remember(message)
+
+    def forget(self) -> None:
+        self._messages.clear()
+        self._committed.clear()
+        self._committed_parts.clear()
+        self._committed_ids.clear()
+
+    def commit(self, session: Session) -> None:
+        """Write what changed since the last commit, with its events, and commit. When
+        that fails, the objects are put back as committed (the caller rolls back)."""
+        try:
+            self._write(session)
+            session.commit()
+        except BaseException:
+            self._restore()
+            raise
+        for message in self._messages:
+            self._remember(message)
+
+    def _remember(self, message: OutgoingMessage) -> None:
+        self._committed[id(message)] = _message_changes(message)
+        self._committed_parts[id(message)] = list(message.parts)
+        for part in message.parts:
+            self._committed[id(part)] = _part_changes(part)
+            self._committed_ids[id(part)] = part.id
+
+    def _restore(self) -> None:
+        for message in self._messages:
+            _assign(message, MESSAGE_CHANGES, self._committed[id(message)])
+            message.parts[:] = self._committed_parts[id(message)]
+            for part in message.parts:
+                _assign(part, PART_CHANGES, self._committed[id(part)])
+                part.id = self._committed_ids[id(part)]
+
+    def _write(self, session: Session) -> None:
+        connection = session.connection()
+        told: list[tuple[str, dict[str, object]]] = []
+        for message in self._messages:
+            new = [part for part in message.parts if part.id is None]
+            if new:
+                rows = [_part_row(message, part) for part in new]
+                inserted = connection.execute(_INSERT_PARTS, rows).scalars()
+                for part, row_id in zip(new, inserted, strict=True):
+                    part.id = row_id
+            for part in message.parts:
+                if part not in new:
+                    self._write_changes(connection, _PARTS, part, PART_CHANGES, _part_changes)
+            changed = self._write_changes(
+                connection, _MESSAGES, message, MESSAGE_CHANGES, _message_changes
+            )
+            kind = events.OUTBOUND_EVENTS.get(message.status)
+            if "status" in changed and kind is not None:
+                told.append((kind, events.message_data(message)))  # type: ignore[arg-type]
+        events.queue_events(session, told)
+
+    def _write_changes(
+        self,
+        connection: Connection,
+        table: Table,
+        item: OutgoingMessage | OutgoingPart,
+        names: tuple[str, ...],
+        values_of: Callable[[object], tuple[object, ...]],
+    ) -> tuple[str, ...]:
+        """One update of the columns that changed since the last commit; their names."""
+        now, committed = values_of(item), self._committed[id(item)]
+        if now == committed:
+            return ()
+        changed = [
+            (name, value)
+            for name, value, before in zip(names, now, committed, strict=True)
+            if value != before
+        ]
+        columns = tuple(name for name, _value in changed)
+        connection.execute(_update(table, columns), {"row_id": item.id, **dict(changed)})
+        return columns
+
+
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_PARTS: Table = MessagePart.__table__  # type: ignore[assignment]
+_message_changes = attrgetter(*MESSAGE_CHANGES)
+_part_changes = attrgetter(*PART_CHANGES)
+
+
+def _assign(item: object, names: tuple[str, ...], values: tuple[object, ...]) -> None:
+    for name, value in zip(names, values, strict=True):
+        setattr(item, name, value)
+
+
+def _part_row(message: OutgoingMessage, part: OutgoingPart) -> dict[str, object]:
+    row = {name: getattr(part, name) for name in PART_CHANGES}
+    return {**row, "message_id": message.id, "part_number": part.part_number, "pdu": part.pdu}
+
+
+def _insert_parts() -> Insert:
+    return insert(_PARTS).returning(_PARTS.c.id, sort_by_parameter_order=True)
+
+
+@cache
+def _update(table: Table, columns: tuple[str, ...]) -> Update:
+    """One row's update of these columns, built and compiled once."""
+    given = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    return update(table).where(table.c.id == bindparam("row_id")).values(given)
+
+
+_INSERT_PARTS = _insert_parts()

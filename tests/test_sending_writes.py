@@ -1,0 +1,155 @@
+"""The sender writes its parts and messages through Core (`smsbox.outgoing`): the webhook
+events it queues are those the ORM's flush queued, each with the message as the
+database holds it, and a commit that fails leaves nothing counted twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fake_driver import BEFORE_HANDOVER, TAKEN, FakeDriver
+from outbox_rows import queue
+from sim_senders import sender_through
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from modem.errors import ModemError
+from smsbox import sending
+from smsbox.models import Message, MessagePart, Status, WebhookDelivery
+from smsbox.webhooks.endpoints import add_endpoint
+from smsbox.webhooks.event_types import EVENT_TYPES
+from smsbox.webhooks.events import message_data, subscriptions
+
+LONG = "Votre rendez-vous est confirmé pour demain. " * 8  # three parts
+BATCH = 16
+
+
+@pytest.fixture
+def endpoint(sessions) -> Iterator[int]:
+    with sessions() as session:
+        added = add_endpoint(session, "http://192.168.1.20/hooks", EVENT_TYPES, created_by="admin")
+        session.commit()
+    yield added.endpoint.id
+    # The next test's database may have this one's address (PostgreSQL's are numbered
+    # per test): it must not see this endpoint through the minute's cache.
+    subscriptions.forget()
+
+
+def sent_all(sender, modem_id: int) -> None:
+    while sender.send_one(modem_id, batch=BATCH):
+        pass
+
+
+def events_queued(sessions) -> list[tuple[str, dict[str, object]]]:
+    with sessions() as session:
+        rows = session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
+        return [(row.event_type, json.loads(row.payload)["data"]) for row in rows]
+
+
+def as_stored(sessions, *message_ids: int) -> list[dict[str, object]]:
+    """Each message's event data as the ORM's flush made it: from the row itself."""
+    with sessions() as session:
+        return [
+            json.loads(json.dumps(message_data(session.get_one(Message, id_))))
+            for id_ in message_ids
+        ]
+
+
+def test_a_long_send_and_failed_sends_queue_the_events_the_orm_queued(sessions, modem_id, endpoint):
+    sent, fragment, refused, congested = queue(
+        sessions, "0611111111", "0622222222", "0633333333", "0644444444", text=LONG
+    )
+    driver = FakeDriver()
+    rejected = ModemError("+CMS ERROR: 1", permanent=True)
+    again = ModemError("+CMS ERROR: 42", permanent=False)
+    # The first message's three parts and the second's first go; the second's second
+    # part is refused for good, the third message's first too, the fourth's for now.
+    driver.submit_faults = [(None, TAKEN)] * 4 + [
+        (rejected, BEFORE_HANDOVER),
+        (rejected, BEFORE_HANDOVER),
+        (again, BEFORE_HANDOVER),
+    ]
+    sent_all(sender_through(driver, sessions), modem_id)
+
+    with sessions() as session:
+        states = {id_: session.get_one(Message, id_).status for id_ in (sent, fragment, refused)}
+        assert states == {sent: Status.SENT, fragment: Status.FAILED, refused: Status.FAILED}
+        assert session.get_one(Message, congested).status == Status.QUEUED
+        assert "already sent" in session.get_one(Message, fragment).error
+    expected = as_stored(sessions, sent, fragment, refused)
+    assert events_queued(sessions) == [
+        ("message.sent", expected[0]),
+        ("message.failed", expected[1]),
+        ("message.failed", expected[2]),
+    ]
+
+
+def test_a_failed_commit_of_an_answer_counts_nothing_twice(sessions, modem_id, endpoint):
+    first, second = queue(sessions, "0611111111", "0622222222", text=LONG)
+    sender = sender_through(FakeDriver(), sessions)
+    engine = sessions.kw["bind"]
+    failures = []
+
+    def fail_first_update_of_a_part(_connection, _cursor, statement: str, *_args) -> None:
+        # The commit of the first message's last answer, with the second's handover.
+        if statement.startswith("UPDATE message_parts") and not failures:
+            sent_parts = parts_of(sessions, first)
+            if [part.status for part in sent_parts] == [Status.SENT, Status.SENT, Status.SENDING]:
+                failures.append(statement)
+                raise OperationalError(statement, {}, Exception("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", fail_first_update_of_a_part)
+    try:
+        with pytest.raises(OperationalError):
+            sent_all(sender, modem_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_first_update_of_a_part)
+    assert failures
+    # The answer was written again at once; the second message, whose handover failed
+    # with it, had nothing handed over: the worker's reconnection puts it back.
+    with sessions() as session:
+        assert sending.recover_unfinished(session, modem_id) == []
+        session.commit()
+    sent_all(sender, modem_id)
+
+    assert [(part.status, part.attempts) for part in parts_of(sessions, first)] == [
+        (Status.SENT, 1)
+    ] * 3
+    assert [(part.status, part.attempts) for part in parts_of(sessions, second)] == [
+        (Status.SENT, 1)
+    ] * 3
+    assert [kind for kind, _data in events_queued(sessions)] == ["message.sent"] * 2
+    assert events_queued(sessions) == [
+        ("message.sent", data) for data in as_stored(sessions, first, second)
+    ]
+
+
+def parts_of(sessions, message_id: int) -> list[MessagePart]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(MessagePart)
+                .where(MessagePart.message_id == message_id)
+                .order_by(MessagePart.part_number)
+            )
+        )
+
+
+def test_the_sender_leaves_the_orms_unit_of_work_alone(sessions, modem_id, endpoint):
+    queue(sessions, "0611111111", text=LONG)
+    queue(sessions, "0622222222")
+    flushes = []
+
+    def count_flush(session: Session, _context, _instances) -> None:
+        flushes.append(list(session.new) + list(session.dirty))
+
+    event.listen(Session, "before_flush", count_flush)
+    try:
+        sent_all(sender_through(FakeDriver(), sessions), modem_id)
+    finally:
+        event.remove(Session, "before_flush", count_flush)
+    assert flushes == []
+    with sessions() as session:
+        assert {message.status for message in session.scalars(select(Message))} == {Status.SENT}
