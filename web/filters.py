@@ -17,6 +17,7 @@ from flask import Flask, g
 from flask_babel import get_locale, get_timezone, lazy_gettext
 
 from smsbox.models import Status
+from web.links import RowLink
 
 STATUS_NAMES = {
     Status.SCHEDULED: lazy_gettext("scheduled"),
@@ -150,6 +151,8 @@ def role_name(role: str) -> str:
 
 
 def register_filters(app: Flask) -> None:
+    """The filters, and RowLink for the lists' rows."""
+    app.add_template_global(RowLink, "row_link")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(status_name, "status_name")
     app.add_template_filter(modem_state_name, "modem_state_name")
