@@ -64,6 +64,18 @@ def test_it_lists_the_waiting_messages_soonest_first_in_local_time(client, sessi
     assert 'href="/messages/scheduled" aria-current="page"' in html
 
 
+def test_it_names_the_modem_a_message_asked_for(client, sessions, modem_id):
+    by_modem, anyone = scheduled(sessions, "0611111111", "0622222222")
+    with sessions() as session:
+        session.get_one(Message, by_modem).requested_modem_id = modem_id
+        session.commit()
+    log_in(client)
+    html = client.get("/messages/scheduled").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr id="scheduled-(\d+)">(.*?)</tr>', html, re.S))
+    assert '<div class="contact">by sim1</div>' in rows[str(by_modem)]
+    assert "by sim1" not in rows[str(anyone)]
+
+
 def test_it_shows_the_times_in_the_accounts_zone(client, sessions):
     with sessions() as session:
         account_settings.save(
