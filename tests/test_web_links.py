@@ -6,19 +6,20 @@ import pytest
 from flask import url_for
 from markupsafe import escape
 from test_web import log_in
-from test_web_discussions import HOSTILE, store
+from test_web_discussions import store
 
 from web.links import RowLink
 
-# Senders as the network names them: numbers, and names with what an address must quote.
+# Senders as the network names them: numbers, and names with what an address must
+# quote or a page escape (at most 32 characters, as the column holds).
 SENDERS = [
     "+33612345678",
     "Ma Banque",
     "a/b?c=d#e&f",
     "100%",
     "Zoé €",
-    HOSTILE,
-    '"><script>alert(3)</script>',
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(2)>',
 ]
 
 
@@ -57,4 +58,4 @@ def test_a_hostile_senders_link_is_escaped_in_the_lists(app, client, sessions, p
         for sender in SENDERS:
             address = url_for("discussions.conversation", number=sender)
             assert f'href="{escape(address)}"' in html
-    assert "<script>alert" not in html
+    assert "<script>alert" not in html and "<img src=x" not in html
