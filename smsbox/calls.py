@@ -22,7 +22,7 @@ RING_GAP = timedelta(seconds=8)
 @dataclass(frozen=True)
 class CallRow:
     """What the calls page shows of a call: read as plain columns, not as the call and
-    its reply's objects (the ORM's loading was 40 µs of a row's 90)."""
+    its reply's objects (loading both took 53 µs a row, the columns take 32)."""
 
     id: int
     received_at: datetime
