@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from smsbox.message_actions import cancel_message
 from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused
-from smsbox.models import Direction, Message, Status, utcnow
+from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import check_body
 from smsbox.refusals import Refusal
 
@@ -92,8 +92,20 @@ def _shown(local: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class WaitingMessage:
+    """What the Scheduled page shows of a message: read as plain columns, not as the
+    message's object and its modem's (the ORM's loading of both)."""
+
+    id: int
+    scheduled_at: datetime
+    number: str
+    body: str
+    modem_name: str | None  # the modem asked for, if one was
+
+
+@dataclass(frozen=True)
 class ScheduledPage:
-    messages: list[Message]
+    messages: list[WaitingMessage]
     # Where the next page starts; None on the last page.
     later: Cursor | None
 
@@ -112,9 +124,9 @@ def list_scheduled(
     # outbound) is what makes SQLite read ix_messages_status_scheduled in order rather
     # than another index on status and sort every waiting message.
     statement = (
-        select(Message)
+        select(Message.id, Message.scheduled_at, Message.number, Message.body, Modem.name)
+        .outerjoin(Modem, Modem.id == Message.requested_modem_id)
         .where(Message.status == Status.SCHEDULED, Message.scheduled_at.is_not(None))
-        .options(joinedload(Message.requested_modem))
     )
     if after is not None:
         # message_lists.Cursor is a time and an id: here the time is scheduled_at.
@@ -124,10 +136,10 @@ def list_scheduled(
                 or_(Message.scheduled_at > after.created_at, Message.id > after.id),
             )
         )
-    found = list(
-        session.scalars(statement.order_by(Message.scheduled_at, Message.id).limit(page_size + 1))
-    )
-    shown = found[:page_size]
+    found = session.execute(
+        statement.order_by(Message.scheduled_at, Message.id).limit(page_size + 1)
+    ).all()
+    shown = [WaitingMessage(*row) for row in found[:page_size]]
     later = Cursor(shown[-1].scheduled_at, shown[-1].id) if len(found) > page_size else None
     return ScheduledPage(shown, later)
 

@@ -13,6 +13,9 @@ from sqlalchemy import select
 from test_web import csrf_token, log_in, outbound
 from test_web_send import HOSTILE, errors_of, local
 
+from smsbox import account_settings
+from smsbox.account_details import AccountDetails
+from smsbox.activity import COMMAND_LINE
 from smsbox.models import ActivityEntry, Message, Status, utcnow
 from smsbox.outbox import release_due_scheduled
 
@@ -59,6 +62,36 @@ def test_it_lists_the_waiting_messages_soonest_first_in_local_time(client, sessi
     # In Paris time, the British way (the client is English).
     assert message.scheduled_at.astimezone(PARIS).strftime("%d/%m/%Y, %H:%M") in html
     assert 'href="/messages/scheduled" aria-current="page"' in html
+
+
+def test_it_names_the_modem_a_message_asked_for(client, sessions, modem_id):
+    by_modem, anyone = scheduled(sessions, "0611111111", "0622222222")
+    with sessions() as session:
+        session.get_one(Message, by_modem).requested_modem_id = modem_id
+        session.commit()
+    log_in(client)
+    html = client.get("/messages/scheduled").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr id="scheduled-(\d+)">(.*?)</tr>', html, re.S))
+    assert '<div class="contact">by sim1</div>' in rows[str(by_modem)]
+    assert "by sim1" not in rows[str(anyone)]
+
+
+def test_it_shows_the_times_in_the_accounts_zone(client, sessions):
+    with sessions() as session:
+        account_settings.save(
+            session,
+            account_settings.ACCOUNT,
+            AccountDetails(timezone="America/New_York"),
+            COMMAND_LINE,
+        )
+        session.commit()
+    (message_id,) = scheduled(sessions, "0611111111", delay=timedelta(days=3))
+    log_in(client)
+    html = client.get("/messages/scheduled").get_data(as_text=True)
+    (message,) = [m for m in outbound(sessions) if m.id == message_id]
+    new_york = message.scheduled_at.astimezone(ZoneInfo("America/New_York"))
+    assert f">{new_york:%d/%m/%Y, %H:%M}</time>" in html
+    assert f"{message.scheduled_at.astimezone(PARIS):%H:%M}</time>" not in html
 
 
 def test_it_says_when_nothing_waits(client):
