@@ -9,7 +9,7 @@ import dataclasses
 import json
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Label, select
 from sqlalchemy.orm import Session
 
 from smsbox import activity
@@ -29,9 +29,12 @@ ACCOUNT = "account"
 # session that lives for one short piece of work (a web request) opts in with
 # `read_once`: the daemon's must see a change made meanwhile.
 _READ_ONCE = "smsbox.settings.read_once"
+# In a read-once session's `info`: values of some keys read by another query (`prime`).
+_PRIMED = "smsbox.settings.primed"
 # Built once: every API request runs it. Columns of the table, not of the entity: the
 # ORM has nothing to do with two strings a row.
-_EVERY_VALUE = select(Setting.__table__.c.key, Setting.__table__.c.value)
+_SETTINGS = Setting.__table__
+_EVERY_VALUE = select(_SETTINGS.c.key, _SETTINGS.c.value)
 
 
 def read_once(session: Session) -> Session:
@@ -41,13 +44,33 @@ def read_once(session: Session) -> Session:
     return session
 
 
+def stored_values(keys: tuple[str, ...]) -> list[Label[str | None]]:
+    """The stored values of `keys` (None for a key never saved) as columns another
+    query can select, each labelled with its key: a query a request makes anyway then
+    reads them in the same round trip (`prime` takes them)."""
+    return [
+        select(_SETTINGS.c.value).where(_SETTINGS.c.key == key).scalar_subquery().label(key)
+        for key in keys
+    ]
+
+
+def prime(session: Session, values: dict[str, str | None]) -> None:
+    """Give a `read_once` session the stored values of some keys (`stored_values`), so
+    that reading them makes no query; the others are read as before."""
+    if _READ_ONCE in session.info:
+        session.info[_PRIMED] = dict(values)
+
+
 def _stored(session: Session, key: str) -> str | None:
     if _READ_ONCE not in session.info:
         row = session.get(Setting, key)
         return None if row is None else row.value
+    primed = session.info.get(_PRIMED, {})
+    if key in primed:
+        return primed[key]
     values = session.info[_READ_ONCE]
     if values is None:
-        values = dict(session.execute(_EVERY_VALUE).all())
+        values = dict(session.connection().execute(_EVERY_VALUE).all())
         session.info[_READ_ONCE] = values
     return values.get(key)
 
@@ -78,8 +101,9 @@ def save(session: Session, key: str, settings: Any, actor: Actor) -> None:
         session.add(Setting(key=key, value=encoded))
     else:
         row.value = encoded
-    if session.info.get(_READ_ONCE) is not None:
-        session.info[_READ_ONCE][key] = encoded
+    for read in (session.info.get(_READ_ONCE), session.info.get(_PRIMED)):
+        if read is not None:
+            read[key] = encoded
     if changed:
         activity.record(session, Action.SETTINGS_CHANGED, actor, key, changed=changed)
     session.flush()

@@ -62,8 +62,9 @@ def record_at_once(session: Session, rows: list[dict[str, object]]) -> None:
     (an executemany for several) rather than at the next flush: for a hot path (an API
     send) whose other writes are Core statements too, so that no flush of the ORM's
     unit of work is left for the commit, and a request's entries cost one round trip.
-    The actors' users must exist in the database already."""
-    session.execute(_INSERT, rows)
+    The actors' users must exist in the database already. On the session's connection:
+    the session's execute() adds the ORM's handling to a statement that needs none."""
+    session.connection().execute(_INSERT, rows)
 
 
 _INSERT = insert(ActivityEntry.__table__)

@@ -12,16 +12,19 @@ The caller commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from smsbox import account_settings
 from smsbox.activity import Actor
 from smsbox.models import ApiKey, User, utcnow
 from smsbox.refusals import Refusal
@@ -40,21 +43,26 @@ _NO_HASH = hashlib.sha256(b"no such key").hexdigest()
 # SQLite takes to answer it. Columns of the tables, not of the entities: nothing here is
 # changed through it, and the ORM's handling of the result cost more than the query.
 _KEYS, _USERS = ApiKey.__table__, User.__table__
-_BY_KEY_ID = (
-    select(
-        _KEYS.c.id,
-        _KEYS.c.name,
-        _KEYS.c.scope,
-        _KEYS.c.user_id,
-        _KEYS.c.secret_hash,
-        _KEYS.c.revoked_at,
-        _KEYS.c.expires_at,
-        _KEYS.c.last_used_at,
-        _USERS.c.disabled.label("user_disabled"),
+
+
+@functools.cache
+def _by_key_id(settings: tuple[str, ...]) -> Select[Any]:
+    return (
+        select(
+            _KEYS.c.id,
+            _KEYS.c.name,
+            _KEYS.c.scope,
+            _KEYS.c.user_id,
+            _KEYS.c.secret_hash,
+            _KEYS.c.revoked_at,
+            _KEYS.c.expires_at,
+            _KEYS.c.last_used_at,
+            _USERS.c.disabled.label("user_disabled"),
+            *account_settings.stored_values(settings),
+        )
+        .outerjoin(_USERS, _USERS.c.id == _KEYS.c.user_id)
+        .where(_KEYS.c.key_id == bindparam("key_id"))
     )
-    .outerjoin(_USERS, _USERS.c.id == _KEYS.c.user_id)
-    .where(_KEYS.c.key_id == bindparam("key_id"))
-)
 
 
 class ApiKeyError(Refusal):
@@ -122,16 +130,25 @@ def create_key(
     return key, f"{PREFIX}_{key_id}_{secret}"
 
 
-def authenticate(session: Session, presented: str, now: datetime | None = None) -> Caller | None:
+def authenticate(
+    session: Session,
+    presented: str,
+    now: datetime | None = None,
+    *,
+    settings: tuple[str, ...] = (),
+) -> Caller | None:
     """The key `presented` names, if it is well formed, known, its secret right,
     neither revoked nor expired, and its user (if it names one) not disabled; else
     None, whichever of these failed. Records its use (at most once a minute),
-    committing it."""
+    committing it. The account's `settings` (keys of smsbox.account_settings) the
+    request will read are read with the key, for a `read_once` session (`prime`)."""
     match = _KEY.fullmatch(presented)
     if match is None:
         return None
     key_id, secret = match.groups()
-    key = session.execute(_BY_KEY_ID, {"key_id": key_id}).first()
+    # The session's connection, not the session: its execute() adds the ORM's handling
+    # to a Core statement that needs none.
+    key = session.connection().execute(_by_key_id(settings), {"key_id": key_id}).first()
     right = hmac.compare_digest(hash_secret(secret), key.secret_hash if key else _NO_HASH)
     now = now or utcnow()
     # A key acts for its user: when the account is disabled, so is the key.
@@ -139,6 +156,7 @@ def authenticate(session: Session, presented: str, now: datetime | None = None) 
         return None
     if key.expires_at is not None and key.expires_at <= now:
         return None
+    account_settings.prime(session, {name: key._mapping[name] for name in settings})
     if key.last_used_at is None or key.last_used_at <= now - LAST_USED_PRECISION:
         session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
         session.commit()

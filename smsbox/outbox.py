@@ -158,7 +158,8 @@ def queue_messages(
         }
         for raw_number, number in recipients
     ]
-    inserted = session.execute(_QUEUE, rows).all()
+    # On the session's connection: the session's execute() adds the ORM's handling.
+    inserted = session.connection().execute(_QUEUE, rows).all()
     return [
         Queued(
             id_,

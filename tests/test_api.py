@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from smsbox import account_settings
 from smsbox.activity import COMMAND_LINE, Action, details_of, entries
+from smsbox.message_settings import MessageSettings
 from smsbox.models import (
     ActivityEntry,
     Message,
@@ -209,6 +210,44 @@ def test_a_send_commits_its_messages_and_its_log_entries_at_once(api, sessions):
         ("api_request", "POST /api/v1/messages", {"status": 201}),
         ("api_request", "POST /api/v1/messages", {"status": 201}),
     ]
+
+
+def test_a_send_reads_the_settings_it_needs_with_the_key(api, sessions):
+    """Three statements for a send: the key with the signature, caps and time zone
+    read by its query, the messages, the log entries. And the settings so read apply,
+    a change at the next request."""
+    with sessions() as session:
+        account_settings.save(
+            session, account_settings.MESSAGES, MessageSettings(signature="ACME"), COMMAND_LINE
+        )
+        session.commit()
+        engine = session.bind
+    api.get("/modems")  # the key's last use is written now, not by the sends below
+    statements = []
+
+    def note(_connection, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        answer = api.post("/messages", {"to": "0611111111", "text": "Bonjour"})
+        sent = list(statements)
+        with sessions() as session:
+            account_settings.save(
+                session, account_settings.QUOTAS, Quotas(account_daily=1), COMMAND_LINE
+            )
+            session.commit()
+        refused = api.post("/messages", {"to": "0622222222", "text": "x"})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert answer.status == 201
+    assert [" ".join(statement.split()[:3]) for statement in sent[1:]] == [
+        "INSERT INTO messages",
+        "INSERT INTO activity",
+    ]
+    assert len(sent) == 3 and "FROM api_keys" in sent[0]
+    assert answer.json["messages"][0]["text"] == "Bonjour\nACME"
+    assert_problem(refused, 403, "quota-exceeded")
 
 
 def test_a_send_that_fails_is_logged_with_its_failure_and_queues_nothing(

@@ -14,6 +14,7 @@ from smsbox.activity import COMMAND_LINE, entries
 from smsbox.message_settings import MessageSettings, message_settings
 from smsbox.models import Message
 from smsbox.outbox import MessageTooLong
+from smsbox.quotas import Quotas
 from smsbox.refusals import Refusal
 
 
@@ -97,6 +98,31 @@ def test_the_api_signs_what_it_sends_and_refuses_a_text_too_long_with_it(api, se
     with sessions() as session:
         (message,) = session.scalars(select(Message)).all()
     assert message.body == "Bonjour\nACME"
+
+
+def test_a_session_given_some_settings_reads_only_the_others_and_sees_its_changes(sessions):
+    queries = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM settings" in statement:
+            queries.append(statement)
+
+    with sessions() as session:
+        save(session, MessageSettings(signature="ACME"))
+    with sessions() as session:
+        account_settings.read_once(session)
+        stored = session.execute(select(*account_settings.stored_values(("messages",)))).one()
+        account_settings.prime(session, {"messages": stored.messages})
+        event.listen(session.bind, "before_cursor_execute", count)
+        try:
+            assert message_settings(session).signature == "ACME"
+            assert queries == []
+            assert account_settings.load(session, account_settings.QUOTAS, Quotas) == Quotas()
+            assert len(queries) == 1
+            save(session, MessageSettings(signature="Durand"))
+            assert message_settings(session).signature == "Durand"
+        finally:
+            event.remove(session.bind, "before_cursor_execute", count)
 
 
 def test_a_session_reading_once_asks_once_and_sees_its_own_changes(sessions):
