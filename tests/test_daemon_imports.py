@@ -23,6 +23,7 @@ NOT_FOR_THE_DAEMON = (
     "holidays",
     "prometheus_client",
     "urllib3",
+    "apscheduler",
 )
 
 

@@ -230,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # waitress warns of each request that waits for a thread: with `[web] threads = 1`,
     # as an API under load is served, that is every request that came while another
     # was served, a line of the log each (a fiftieth of the server's time at 200 a second).
