@@ -9,20 +9,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
+from modem.periodic import PeriodicJob
 from modem.worker import ModemWorker
 from smsbox import account_details, outbox, systemd, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
 from smsbox.daemon_metrics import count_from_now
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
-from smsbox.models import utcnow
 from smsbox.retention import purge as retention_purge
 from smsbox.webhooks.sender import WebhookSender
 
@@ -36,12 +35,12 @@ log = logging.getLogger(__name__)
 # Seconds: a message scheduled for a time leaves within a second of it.
 SCHEDULED_RELEASE_INTERVAL = 1
 SUPERVISION_INTERVAL = 1.0
-RETENTION_INTERVAL_HOURS = 24
+RETENTION_INTERVAL = 24 * 3600
 # The longest a healthy worker goes between two beats: one submission's prompt
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
 THREAD_JOIN_TIMEOUT = 90
-# Connections kept besides one per modem's worker, for the short uses of the scheduler's
+# Connections kept besides one per modem's worker, for the short uses of the periodic
 # jobs, the leases, the webhooks and the metrics (more are opened and closed when they
 # meet). Few: a PostgreSQL server serves 100 connections by default, and 8 daemons of
 # 8 modems each keep these and a listener's.
@@ -75,18 +74,16 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         if occurred:
             log.info("%d recurring campaign(s) queued", occurred)
 
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        release_scheduled, "interval", seconds=SCHEDULED_RELEASE_INTERVAL, max_instances=1
-    )
+    periodic = [PeriodicJob("scheduled", release_scheduled, SCHEDULED_RELEASE_INTERVAL, stop)]
     if config.retention.messages_days or config.retention.calls_days:
-        scheduler.add_job(
-            _purge,
-            "interval",
-            args=(sessions, config.retention),
-            hours=RETENTION_INTERVAL_HOURS,
-            next_run_time=utcnow(),
-            max_instances=1,
+        periodic.append(
+            PeriodicJob(
+                "retention",
+                lambda: _purge(sessions, config.retention),
+                RETENTION_INTERVAL,
+                stop,
+                at_once=True,
+            )
         )
     peers: dict[int, Callable[[], None]] = {}
     keeper = LeaseKeeper(sessions, config.daemon)
@@ -138,7 +135,8 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
                 daemon=True,
             )
         )
-    scheduler.start()
+    for job in periodic:
+        job.start()
     release_scheduled()
     for thread in threads + helpers:
         thread.start()
@@ -152,9 +150,8 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         for worker in workers:  # each ends its wait for the modem at once
             worker.wake()
         webhooks.wake()
-        for thread in threads + helpers:
+        for thread in [*threads, *helpers, *periodic]:
             thread.join(timeout=THREAD_JOIN_TIMEOUT)
-        scheduler.shutdown(wait=True)
         if listener is not None:
             listener.close()
         if metrics_server is not None:

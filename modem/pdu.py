@@ -14,6 +14,8 @@ from datetime import datetime
 
 import gammu
 
+from modem.encoding_thread import encode_sms
+
 # The longest PDU AT commands carry: the SMSC address (a length octet and up to 11
 # more, 3GPP TS 24.011 §8.2.5.1) then the longest TPDU, an SMS-SUBMIT of 164 octets
 # (3GPP TS 23.040 §9.2.2.2).
@@ -92,7 +94,7 @@ LONG_TEXT = {False: "ConcatenatedTextLong", True: "ConcatenatedTextLong16bit"}
 def _encode_parts(
     text: str, *, unicode: bool, message_class: int = -1, wide_reference: bool = False
 ) -> list[dict]:
-    return gammu.EncodeSMS(
+    return encode_sms(
         {
             "Class": message_class,
             "Unicode": unicode,

@@ -23,6 +23,7 @@ NOT_FOR_THE_DAEMON = (
     "holidays",
     "prometheus_client",
     "urllib3",
+    "apscheduler",
 )
 
 
@@ -53,6 +54,23 @@ def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
         if any(name == prefix or name.startswith(f"{prefix}.") for prefix in NOT_FOR_THE_DAEMON)
     }
     assert unwanted == set()
+
+
+def test_the_daemon_command_loads_no_other_command_s_module():
+    loaded = modules_loaded_by(
+        "from smsbox.cli import build_parser\n"
+        "argv = ['--config', 'smsbox.toml', 'daemon']\n"
+        "assert build_parser(argv).parse_args(argv).handler.__name__ == 'cmd_daemon'"
+    )
+    assert {name for name in loaded if name.startswith("smsbox.cli.")} == set()
+
+
+def test_the_other_commands_are_still_there_for_the_list_and_for_their_own_use():
+    from smsbox.cli import build_parser
+
+    assert "contacts" in build_parser([]).format_help()
+    argv = ["contacts", "list"]
+    assert build_parser(argv).parse_args(argv).handler.__module__ == "smsbox.cli.contacts"
 
 
 def test_it_computes_no_password_hash_when_the_accounts_module_is_imported():

@@ -14,20 +14,6 @@ import sys
 import threading
 from collections.abc import Callable
 
-from smsbox.cli.activity import add_activity_command
-from smsbox.cli.apikey import add_apikey_commands
-from smsbox.cli.backup import add_backup_commands
-from smsbox.cli.calls import add_calls_command
-from smsbox.cli.campaigns import add_campaign_commands
-from smsbox.cli.contacts import add_contacts_commands
-from smsbox.cli.database import add_database_commands
-from smsbox.cli.doctor import add_doctor_command
-from smsbox.cli.listings import add_listing_commands
-from smsbox.cli.optout import add_optout_commands
-from smsbox.cli.resend import add_resend_command
-from smsbox.cli.sim import add_sim_commands
-from smsbox.cli.status import add_status_command
-from smsbox.cli.webhooks import add_webhook_commands
 from smsbox.config import Config, ConfigError, load_config
 
 # The database stack (SQLAlchemy, Alembic) is imported by the commands that use
@@ -162,10 +148,62 @@ def cmd_demo(args: argparse.Namespace) -> None:
     run_demo(args.data, args.port, stop_on_signals())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smsbox", description=__doc__.splitlines()[0])
+# The commands defined in this module; the others' modules are imported only when one
+# of theirs (or the list of all) is asked for: the daemon, which runs for months, is
+# spared their memory.
+OWN_COMMANDS = frozenset({"init", "user", "daemon", "web", "send", "demo"})
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="configuration file (default: $SMSBOX_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+
+
+def _asked_command(argv: list[str] | None) -> str | None:
+    """The command word in `argv` (None: sys.argv's), None when there is none."""
+    words = argparse.ArgumentParser(add_help=False)
+    _add_global_options(words)
+    words.add_argument("command", nargs="?")
+    return words.parse_known_args(argv)[0].command
+
+
+def _add_other_modules_commands(commands, add) -> None:
+    from smsbox.cli.activity import add_activity_command
+    from smsbox.cli.apikey import add_apikey_commands
+    from smsbox.cli.backup import add_backup_commands
+    from smsbox.cli.calls import add_calls_command
+    from smsbox.cli.campaigns import add_campaign_commands
+    from smsbox.cli.contacts import add_contacts_commands
+    from smsbox.cli.database import add_database_commands
+    from smsbox.cli.doctor import add_doctor_command
+    from smsbox.cli.listings import add_listing_commands
+    from smsbox.cli.optout import add_optout_commands
+    from smsbox.cli.resend import add_resend_command
+    from smsbox.cli.sim import add_sim_commands
+    from smsbox.cli.status import add_status_command
+    from smsbox.cli.webhooks import add_webhook_commands
+
+    add_resend_command(add)
+    add_listing_commands(add)
+    add_optout_commands(commands, add)
+    add_contacts_commands(commands, add)
+    add_campaign_commands(commands, add)
+    add_calls_command(add)
+    add_activity_command(add)
+    add_database_commands(commands, add)
+    add_doctor_command(add)
+    add_backup_commands(add)
+    add_status_command(add)
+    add_apikey_commands(commands, add)
+    add_webhook_commands(commands, add)
+    add_sim_commands(commands, add)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of `argv`'s command; of every command when `argv` asks for none of
+    this module's own."""
+    parser = argparse.ArgumentParser(prog="smsbox", description=__doc__.splitlines()[0])
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def add(
@@ -204,20 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a commercial message: it goes out only within the account's sending hours",
     )
-    add_resend_command(add)
-    add_listing_commands(add)
-    add_optout_commands(commands, add)
-    add_contacts_commands(commands, add)
-    add_campaign_commands(commands, add)
-    add_calls_command(add)
-    add_activity_command(add)
-    add_database_commands(commands, add)
-    add_doctor_command(add)
-    add_backup_commands(add)
-    add_status_command(add)
-    add_apikey_commands(commands, add)
-    add_webhook_commands(commands, add)
-    add_sim_commands(commands, add)
+    if _asked_command(argv) not in OWN_COMMANDS:
+        _add_other_modules_commands(commands, add)
     demo = add("demo", cmd_demo, "simulated modem, daemon and web UI on 127.0.0.1, no config")
     demo.add_argument("--port", type=int, default=8080, help="web port (default 8080)")
     demo.add_argument("--data", default="smsbox-demo", help="demo data directory")
@@ -225,13 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     # waitress warns of each request that waits for a thread: with `[web] threads = 1`,
     # as an API under load is served, that is every request that came while another
     # was served, a line of the log each (a fiftieth of the server's time at 200 a second).
