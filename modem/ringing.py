@@ -81,12 +81,15 @@ class CallTracker:
         return self.tick() + self._ring()
 
     def caller(self, number: str | None) -> list[IncomingCall | CallRang]:
-        """The modem named the caller of the call ringing (+CLIP): None when it could not."""
-        events = self.tick()
-        if self._call is None or self._call.announced:
-            return events
-        self._call.number = number
-        return events + self._announce()
+        """The modem named the caller of the call ringing (+CLIP): None when it could not.
+        The line follows its RING at once, so the number is the call's however late the
+        line is taken: a busy worker may take the RING, then send a message, before it
+        takes the next line."""
+        call = self._call
+        if call is None or call.announced:
+            return self.tick()
+        call.number = number
+        return self._announce()
 
     def ended(self) -> list[IncomingCall | CallRang]:
         """The caller gave up (NO CARRIER, ^CEND)."""

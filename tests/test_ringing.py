@@ -94,6 +94,14 @@ def test_it_announces_a_call_without_caller_id_at_once_it_cannot_get_a_number():
     assert fed(calls, clock, "RING") == [CallRang(START, 2)]
 
 
+def test_it_gives_the_call_its_caller_line_taken_late_by_a_busy_worker():
+    clock = Clock()
+    calls = tracker(clock)
+    assert fed(calls, clock, "RING") == []
+    clock.now += 1.5  # the line was read with the RING, taken after a message was sent
+    assert fed(calls, clock, SIMCOM_CLIP) == [IncomingCall(START, "+33612345678", 1)]
+
+
 def test_it_announces_a_one_ring_call_without_caller_id_when_it_ends():
     clock = Clock()
     calls = tracker(clock)
