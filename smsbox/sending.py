@@ -58,13 +58,13 @@ def claim(
     taken only in this modem's turn (`smsbox.routing`). A claim that took none while
     such a message waits tells the idle modem whose turn it is: `ring` hears which, and
     says whether that modem is one of the caller's (whom it woke); the daemons of the
-    others hear it from the database (PostgreSQL). A
-    message with a part already on the network stays with its modem: parts from two
-    SIMs would reach the phone from two numbers and never be joined. A message to a
-    number on the STOP list ends `blocked` instead, whoever's turn it is: the list is
-    checked now rather than when queued, so a STOP also holds what was queued before
-    it; only the answers to the number's own STOP or START go. Outside the sending
-    hours (`commercial` False) only transactional messages are taken.
+    others hear it from the database (PostgreSQL). A message with a part already on
+    the network stays with its modem: parts from two SIMs would reach the phone from
+    two numbers and never be joined. A message to a number on the STOP list ends
+    `blocked` instead, whoever's turn it is: the list is checked now rather than when
+    queued, so a STOP also holds what was queued before it; only the answers to the
+    number's own STOP or START go. Outside the sending hours (`commercial` False)
+    only transactional messages are taken.
 
     A message taken stays `sending`, with no part handed over, until the caller
     sends it: if the daemon dies first, `recover_unfinished` puts it back in the
