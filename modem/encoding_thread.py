@@ -28,6 +28,11 @@ def encode_sms(message: dict) -> list[dict]:
 def _this_process_executor() -> ThreadPoolExecutor:
     # A forked child has the parent's executor but not its thread.
     global _executor, _executor_pid
+    # The pid read first: it is set after its executor, so once it is this process's,
+    # so is the executor read after it (every message after the first: no lock).
+    pid, executor = _executor_pid, _executor
+    if pid == os.getpid() and executor is not None:
+        return executor
     with _lock:
         if _executor is None or _executor_pid != os.getpid():
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gammu-encode")
