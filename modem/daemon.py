@@ -17,7 +17,7 @@ from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
 from modem.periodic import PeriodicJob
 from modem.worker import ModemWorker
-from smsbox import account_details, outbox, systemd, wakeup
+from smsbox import account_details, outbox, systemd, traffic_triggers, wakeup
 from smsbox.campaigns import recurring
 from smsbox.config import Config, RetentionConfig
 from smsbox.daemon_metrics import count_from_now
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 SCHEDULED_RELEASE_INTERVAL = 1
 SUPERVISION_INTERVAL = 1.0
 RETENTION_INTERVAL = 24 * 3600
+# The dashboard's counts of past hours are folded from their shards into one row each
+# (smsbox.traffic_triggers); the hour before this one is left to the late changes.
+TRAFFIC_FOLD_INTERVAL = 600
 # The longest a healthy worker goes between two beats: one submission's prompt
 # and answer, plus a database write waiting out a lock.
 STALL_LIMIT = PROMPT_TIMEOUT + SUBMIT_TIMEOUT + 2 * SQLITE_BUSY_TIMEOUT_MS / 1000
@@ -84,6 +87,10 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
                 stop,
                 at_once=True,
             )
+        )
+    if engine.dialect.name == "postgresql":
+        periodic.append(
+            PeriodicJob("traffic", lambda: _fold_traffic(engine), TRAFFIC_FOLD_INTERVAL, stop)
         )
     peers: dict[int, Callable[[], None]] = {}
     keeper = LeaseKeeper(sessions, config.daemon)
@@ -165,6 +172,12 @@ def _purge(sessions: sessionmaker[Session], retention: RetentionConfig) -> None:
     messages, calls = retention_purge(sessions, retention)
     if messages or calls:
         log.info("retention: %d message(s) and %d call(s) deleted", messages, calls)
+
+
+def _fold_traffic(engine: Engine) -> None:
+    hour_before_this_one = int(time.time() // 3600) - 1
+    with engine.begin() as connection:
+        traffic_triggers.fold_shards(connection, before_hour=hour_before_this_one)
 
 
 def _serve_metrics(config: Config, sessions: sessionmaker[Session]) -> WSGIServer | None:

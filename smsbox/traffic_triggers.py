@@ -4,14 +4,23 @@ state) as `messages` changes, whatever writes them: the daemon, the web, the CLI
 Created by migration 0021, and again after every migration (migrations/env.py), as
 the conversations' triggers are: on SQLite, a later revision that copies `messages`
 to a new table (Alembic's batch mode) leaves it without them.
+
+On PostgreSQL each connection counts in a shard of its own (revision 0032 on): with
+one row per hour, direction and state, every transaction that changed a message's
+state waited for the row lock of every other one until its commit, so that the
+workers of all the daemons on one database sent one after the other (a claim took
+200 ms with 64 modems). A count is the sum of its shards; the daemon folds the
+shards of past hours into shard 0 (`fold_shards`), where the bulk counts also go.
+SQLite has one writer at a time: shard 0 is all it uses.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Select, func, inspect, select, text
 
 from smsbox import bulk_inserts
 from smsbox.dialect_sql import execute_for_dialect
+from smsbox.models import HourlyTraffic
 
 # Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
 # SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
@@ -22,46 +31,60 @@ HOUR = {
 }
 
 
-def _count(dialect: str, row: str) -> str:
-    """The statement that counts one more message like `row` (NEW or OLD)."""
+# The shards a PostgreSQL connection counts in, by its server process: 1 to SHARDS.
+SHARDS = 64
+SHARD = {"sqlite": "0", "postgresql": f"(1 + mod(pg_backend_pid(), {SHARDS}))"}
+KEY = "hour, direction, status, shard"
+KEY_BEFORE_SHARDS = "hour, direction, status"
+
+
+def _add(dialect: str, row: str, step: str, sharded: bool) -> str:
+    """The statement that adds `step` (1 or -1) to the count of messages like `row`
+    (NEW or OLD)."""
     hour = HOUR[dialect].format(f"{row}.created_at")
+    key, shard = (KEY, f", {SHARD[dialect]}") if sharded else (KEY_BEFORE_SHARDS, "")
     return (
-        "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (names, no values)
-        f" VALUES ({hour}, {row}.direction, {row}.status, 1)"
-        " ON CONFLICT (hour, direction, status)"
-        " DO UPDATE SET total = hourly_traffic.total + 1"
+        f"INSERT INTO hourly_traffic ({key}, total)"  # noqa: S608 (names, no values)
+        f" VALUES ({hour}, {row}.direction, {row}.status{shard}, {step})"
+        f" ON CONFLICT ({key}) DO UPDATE SET total = hourly_traffic.total + {step}"
     )
 
 
-def _uncount(dialect: str, row: str) -> str:
+def _count(dialect: str, row: str, sharded: bool) -> str:
+    """The statement that counts one more message like `row`."""
+    return _add(dialect, row, "1", sharded)
+
+
+def _uncount(dialect: str, row: str, sharded: bool) -> str:
     """The statements that count one message like `row` less; a count down to zero
-    goes, so that the table holds what a recount would (smsbox db copy compares)."""
+    goes, so that a table with one shard holds what a recount would."""
     hour = HOUR[dialect].format(f"{row}.created_at")
-    where = f" WHERE hour = {hour} AND direction = {row}.direction AND status = {row}.status"
-    return (
-        "UPDATE hourly_traffic SET total = hourly_traffic.total - 1"  # noqa: S608 (names, no values)
-        + where
-        + "; DELETE FROM hourly_traffic"
-        + where
-        + " AND total = 0"
+    shard = f" AND shard = {SHARD[dialect]}" if sharded else ""
+    empty = (
+        f"DELETE FROM hourly_traffic WHERE hour = {hour} AND direction = {row}.direction"  # noqa: S608 (names, no values)
+        f" AND status = {row}.status{shard} AND total = 0"
     )
+    return f"{_add(dialect, row, '-1', sharded)}; {empty}"
 
 
-def _create(skip_bulk: bool) -> dict[str, list[str]]:
+def _create(skip_bulk: bool, sharded: bool) -> dict[str, list[str]]:
     """The statements creating the triggers; with `skip_bulk`, their insert trigger
-    leaves out the rows of a bulk insert (smsbox.bulk_inserts)."""
+    leaves out the rows of a bulk insert (smsbox.bulk_inserts); `sharded` from revision
+    0032 on."""
     return_if_bulk = bulk_inserts.plpgsql_skip(skip_bulk)
+    count = {dialect: _count(dialect, "NEW", sharded) for dialect in HOUR}
+    uncount = {dialect: _uncount(dialect, "OLD", sharded) for dialect in HOUR}
     return {
         "sqlite": [
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_insert AFTER INSERT ON messages"
-            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {_count('sqlite', 'NEW')}; END",
+            f"{bulk_inserts.sqlite_when(skip_bulk)} BEGIN {count['sqlite']}; END",
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_delete AFTER DELETE ON messages"
-            f" BEGIN {_uncount('sqlite', 'OLD')}; END",
+            f" BEGIN {uncount['sqlite']}; END",
             "CREATE TRIGGER IF NOT EXISTS hourly_traffic_on_update"
             " AFTER UPDATE OF direction, status, created_at ON messages"
             " WHEN OLD.direction IS NOT NEW.direction OR OLD.status IS NOT NEW.status"
             " OR OLD.created_at IS NOT NEW.created_at"
-            f" BEGIN {_uncount('sqlite', 'OLD')}; {_count('sqlite', 'NEW')}; END",
+            f" BEGIN {uncount['sqlite']}; {count['sqlite']}; END",
         ],
         "postgresql": [
             "CREATE OR REPLACE FUNCTION hourly_traffic_follow_messages() RETURNS trigger"
@@ -69,8 +92,8 @@ def _create(skip_bulk: bool) -> dict[str, list[str]]:
             " IF TG_OP = 'UPDATE' AND OLD.direction = NEW.direction"
             " AND OLD.status = NEW.status AND OLD.created_at = NEW.created_at"
             " THEN RETURN NULL; END IF;"
-            f" IF TG_OP <> 'INSERT' THEN {_uncount('postgresql', 'OLD')}; END IF;"
-            f" IF TG_OP <> 'DELETE' THEN {_count('postgresql', 'NEW')}; END IF;"
+            f" IF TG_OP <> 'INSERT' THEN {uncount['postgresql']}; END IF;"
+            f" IF TG_OP <> 'DELETE' THEN {count['postgresql']}; END IF;"
             " RETURN NULL; END $$",
             "CREATE OR REPLACE TRIGGER hourly_traffic_follow_messages"
             " AFTER INSERT OR DELETE OR UPDATE OF direction, status, created_at ON messages"
@@ -113,17 +136,52 @@ def count_campaign(connection: Connection, campaign_id: int) -> None:
     (smsbox.bulk_inserts), as the triggers would have."""
     connection.execute(
         text(
-            _counted(connection, "campaign_id = :campaign")
-            + " ON CONFLICT (hour, direction, status)"
+            _counted(connection, "campaign_id = :campaign") + f" ON CONFLICT ({KEY})"
             " DO UPDATE SET total = hourly_traffic.total + excluded.total"
         ),
         {"campaign": campaign_id},
     )
 
 
+def counts() -> Select:
+    """Each count, its shards summed, in key order: the rows a recount would give."""
+    keys = (HourlyTraffic.hour, HourlyTraffic.direction, HourlyTraffic.status)
+    total = func.sum(HourlyTraffic.total)
+    return select(*keys, total.label("total")).group_by(*keys).having(total != 0).order_by(*keys)
+
+
+def fold_shards(connection: Connection, before_hour: int) -> None:
+    """Fold the shards of the hours before `before_hour` into shard 0, each count's sum
+    kept. A shard row that a transaction holds is left for the next time: folding never
+    waits for a message's change, so that no change waits on a fold that waits on it."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text(
+            "WITH free AS (SELECT hour, direction, status, shard FROM hourly_traffic"  # noqa: S608 (names, no values)
+            " WHERE shard <> 0 AND hour < :before FOR UPDATE SKIP LOCKED),"
+            " folded AS (DELETE FROM hourly_traffic AS counted USING free"
+            " WHERE (counted.hour, counted.direction, counted.status, counted.shard)"
+            " = (free.hour, free.direction, free.status, free.shard)"
+            " RETURNING counted.hour, counted.direction, counted.status, counted.total)"
+            f" INSERT INTO hourly_traffic ({KEY}, total)"
+            " SELECT hour, direction, status, 0, sum(total) FROM folded GROUP BY 1, 2, 3"
+            f" ON CONFLICT ({KEY}) DO UPDATE SET total = hourly_traffic.total + excluded.total"
+        ),
+        {"before": before_hour},
+    )
+    connection.execute(
+        text("DELETE FROM hourly_traffic WHERE shard = 0 AND total = 0 AND hour < :before"),
+        {"before": before_hour},
+    )
+
+
 def create_triggers(connection: Connection) -> None:
     """Create the triggers that are missing (all of them, or none)."""
-    execute_for_dialect(connection, _create(bulk_inserts.flag_exists(connection)))
+    sharded = any(
+        column["name"] == "shard" for column in inspect(connection).get_columns("hourly_traffic")
+    )
+    execute_for_dialect(connection, _create(bulk_inserts.flag_exists(connection), sharded))
 
 
 def drop_triggers(connection: Connection) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smsbox.models.base import Base, UTCDateTime, utcnow
@@ -205,6 +215,10 @@ class HourlyTraffic(Base):
     Kept by triggers on `messages` (smsbox.traffic_triggers), so that the dashboard
     reads a few hundred counters instead of a month of messages. A message counts in
     the hour of its created_at (queued or received), under its state of now.
+
+    A count is the sum of its shards: on PostgreSQL each connection counts in its own,
+    so that concurrent changes do not wait for each other (smsbox.traffic_triggers).
+    A shard's total may be negative (a message counted in one, uncounted in another).
     """
 
     __tablename__ = "hourly_traffic"
@@ -212,6 +226,9 @@ class HourlyTraffic(Base):
     hour: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     direction: Mapped[Direction] = mapped_column(String(3), primary_key=True)
     status: Mapped[Status] = mapped_column(String(16), primary_key=True)
+    shard: Mapped[int] = mapped_column(
+        SmallInteger, primary_key=True, autoincrement=False, server_default=text("0")
+    )
     total: Mapped[int]
 
 
