@@ -32,7 +32,7 @@ HOUR = {
 
 
 # The shards a PostgreSQL connection counts in, by its server process: 1 to SHARDS.
-SHARDS = 64
+SHARDS = 1024
 SHARD = {"sqlite": "0", "postgresql": f"(1 + mod(pg_backend_pid(), {SHARDS}))"}
 KEY = "hour, direction, status, shard"
 KEY_BEFORE_SHARDS = "hour, direction, status"
