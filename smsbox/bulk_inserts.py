@@ -3,7 +3,7 @@ is derived from them: for messages `conversations`, `hourly_traffic`, `unread_to
 and, on SQLite, the trigram index `message_texts`; for contacts, on SQLite, the
 trigram index `contact_names`. The caller inserts, then brings each up to date with
 one statement (smsbox.conversation_triggers.follow_campaign,
-smsbox.traffic_triggers.count_campaign, smsbox.unread_triggers.count_campaign,
+smsbox.traffic_triggers.count_inserted, smsbox.unread_triggers.count_campaign,
 smsbox.message_search.index_campaign, smsbox.contacts.name_search.names_indexed_at_once).
 
 Those triggers were most of the CPU of queueing a campaign: an upsert per table and

@@ -16,11 +16,14 @@ SQLite has one writer at a time: shard 0 is all it uses.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, func, inspect, select, text
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Select, bindparam, func, inspect, select, text
 
 from smsbox import bulk_inserts
 from smsbox.dialect_sql import execute_for_dialect
-from smsbox.models import HourlyTraffic
+from smsbox.models import HourlyTraffic, UTCDateTime
 
 # Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
 # SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
@@ -131,15 +134,25 @@ def count_existing(connection: Connection) -> None:
     connection.exec_driver_sql(_counted(connection, "true"))
 
 
-def count_campaign(connection: Connection, campaign_id: int) -> None:
-    """Count the messages of a campaign inserted with the triggers off
-    (smsbox.bulk_inserts), as the triggers would have."""
+def count_inserted(connection: Connection, shared: Mapping[str, Any], count: int) -> None:
+    """Count `count` messages inserted with the triggers off (smsbox.bulk_inserts) that
+    all share `shared`'s created_at, direction and status (a campaign's), as the
+    triggers would have: one row (in shard 0), its hour worked out by the triggers' own
+    expression. Counting them from the table grouped 98,000 rows that fall in one group anyway."""
+    hour = HOUR[connection.dialect.name].format(":created_at")
     connection.execute(
         text(
-            _counted(connection, "campaign_id = :campaign") + f" ON CONFLICT ({KEY})"
+            "INSERT INTO hourly_traffic (hour, direction, status, total)"  # noqa: S608 (names, no values)
+            f" VALUES ({hour}, :direction, :status, :total)"
+            f" ON CONFLICT ({KEY})"
             " DO UPDATE SET total = hourly_traffic.total + excluded.total"
-        ),
-        {"campaign": campaign_id},
+        ).bindparams(bindparam("created_at", type_=UTCDateTime)),
+        {
+            "created_at": shared["created_at"],
+            "direction": shared["direction"],
+            "status": shared["status"],
+            "total": count,
+        },
     )
 
 

@@ -211,7 +211,7 @@ def _queue(
             connection, Message.__table__, shared, ("number", "raw_number", "body"), rows
         )
         conversation_triggers.follow_campaign(connection, campaign.id)
-        traffic_triggers.count_campaign(connection, campaign.id)
+        traffic_triggers.count_inserted(connection, shared, len(rows))
         unread_triggers.count_campaign(connection, campaign.id)
         message_search.index_campaign(connection, campaign.id)
 
