@@ -58,7 +58,9 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     """Serve every configured modem until `stop` is set (SIGTERM sets it)."""
     if not config.modems:
         raise ValueError("no [[modem]] section in the configuration: nothing to serve")
-    engine = open_database(config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS)
+    engine = open_database(
+        config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS, bounded=True
+    )
     sessions = make_session_factory(engine)
 
     def release_scheduled() -> None:
