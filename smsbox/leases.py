@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from smsbox.dialect_sql import upsert_insert
 from smsbox.models import Modem, ModemLease, utcnow
 
 
@@ -59,9 +59,7 @@ def take(
     racing for it: one wins); returns who holds it now. The caller commits."""
     now = now or database_now(session)
     table = ModemLease.__table__
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(
+    statement = upsert_insert(session.get_bind().dialect.name)(table).values(
         modem_name=modem_name,
         owner=owner.token,
         host=owner.host,

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
+from smsbox.dialect_sql import upsert_insert
 from smsbox.models import LoginFailure, User, utcnow
 from smsbox.users import authenticate
 
@@ -36,9 +36,6 @@ FORGET_AFTER = timedelta(minutes=15)
 LOCKOUTS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 15, 30, 60))
 # Names are typed by anyone: a longer one cannot be an account, so its tail is not kept.
 KEY_LENGTH = LoginFailure.__table__.c.key.type.length
-
-# Both databases smsbox runs on count a failure in one atomic statement.
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,8 @@ def _locked_for(session: Session, keys: dict[Scope, str], now: datetime) -> time
 
 def _count_failure(session: Session, scope: Scope, key: str, now: datetime) -> None:
     # Rows past their forget_at were deleted just before, so a row found here counts on.
-    insert = _UPSERTS[session.get_bind().dialect.name](LoginFailure)
+    # Both databases smsbox runs on count a failure in one atomic statement.
+    insert = upsert_insert(session.get_bind().dialect.name)(LoginFailure)
     session.execute(
         insert.values(
             scope=scope, key=key, failures=1, forget_at=now + FORGET_AFTER

@@ -1,7 +1,8 @@
 """The daemon loads only what it runs: not the web stack, not Alembic (it never
 migrates), not the password hashing of staff accounts, not the `holidays` package
 (every country's module: a child process computes the dates it needs); Prometheus's
-client and urllib3 only once it serves metrics or posts a webhook."""
+client and urllib3 only once it serves metrics or posts a webhook; SQLAlchemy's
+PostgreSQL dialect only once its database is PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ NOT_FOR_THE_DAEMON = (
     "prometheus_client",
     "urllib3",
     "apscheduler",
+    "sqlalchemy.dialects.postgresql",
 )
 
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smsbox.models.base import Base, UTCDateTime, utcnow
-
-# JSONB on PostgreSQL: plain JSON there has no equality, which schema comparison needs.
-JSON_VALUE = JSON().with_variant(JSONB(), "postgresql")
+from smsbox.models.base import Base, JsonDocument, UTCDateTime, utcnow
 
 
 class Campaign(Base):
@@ -37,8 +33,8 @@ class Campaign(Base):
     state: Mapped[str] = mapped_column(String(16))
     transactional: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The names of the groups and the numbers as given, for the record.
-    groups: Mapped[list[str]] = mapped_column(JSON_VALUE, default=list)
-    numbers: Mapped[list[str]] = mapped_column(JSON_VALUE, default=list)
+    groups: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    numbers: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     recipients: Mapped[int] = mapped_column(default=0)
     opted_out: Mapped[int] = mapped_column(default=0)
     duplicates: Mapped[int] = mapped_column(default=0)
@@ -63,11 +59,11 @@ class RecurringCampaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     transactional: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Group ids, so that a renamed group is still the one meant; numbers as given.
-    group_ids: Mapped[list[int]] = mapped_column(JSON_VALUE, default=list)
-    numbers: Mapped[list[str]] = mapped_column(JSON_VALUE, default=list)
+    group_ids: Mapped[list[int]] = mapped_column(JsonDocument, default=list)
+    numbers: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     # "daily", "weekly" (on `weekdays`, 0 for Monday), "monthly" (on `month_day`).
     frequency: Mapped[str] = mapped_column(String(8))
-    weekdays: Mapped[list[int]] = mapped_column(JSON_VALUE, default=list)
+    weekdays: Mapped[list[int]] = mapped_column(JsonDocument, default=list)
     month_day: Mapped[int | None]
     # "HH:MM", local time.
     time_of_day: Mapped[str] = mapped_column(String(5))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smsbox.models.base import Base, UTCDateTime, utcnow
+from smsbox.models.base import Base, JsonDocument, UTCDateTime, utcnow
 
 
 class Contact(Base):
@@ -32,11 +31,7 @@ class Contact(Base):
     number: Mapped[str] = mapped_column(String(32))
     raw_number: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, default="")
-    # JSONB on PostgreSQL: plain JSON there has no equality, which tools comparing
-    # the schema (its server default) need.
-    fields: Mapped[dict[str, str]] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql"), default=dict, server_default="{}"
-    )
+    fields: Mapped[dict[str, str]] = mapped_column(JsonDocument, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false, text, true
+from sqlalchemy import ForeignKey, Index, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smsbox.models.base import Base, UTCDateTime, utcnow
+from smsbox.models.base import Base, UTCDateTime, partial_index, utcnow
 
 
 class WebhookEndpoint(Base):
@@ -39,11 +39,10 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         # The sender's claim reads only the pending rows, soonest first.
-        Index(
+        partial_index(
             "ix_webhook_deliveries_due",
             "next_attempt_at",
-            sqlite_where=text(PENDING),
-            postgresql_where=text(PENDING),
+            where=PENDING,
         ),
         Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
     )

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smsbox.models.base import Base, UTCDateTime, utcnow
+from smsbox.models.base import Base, UTCDateTime, partial_index, utcnow
 
 
 class Direction(enum.StrEnum):
@@ -113,13 +113,12 @@ class Message(Base):
         Index("ix_messages_direction_status_created", "direction", "status", "created_at"),
         # Its first two columns are constant inside it: they are there so that the
         # planner, weighing it against the one above, sees it matches more terms.
-        Index(
+        partial_index(
             "ix_messages_unread",
             "direction",
             "read_at",
             "created_at",
-            sqlite_where=text(UNREAD),
-            postgresql_where=text(UNREAD),
+            where=UNREAD,
         ),
         # The conversations' unread counts (smsbox.conversations) read only the unread
         # of one number; `direction` and `read_at` too, constant inside it, so that
@@ -130,13 +129,12 @@ class Message(Base):
         Index("ix_messages_modem_sent", "modem_id", "sent_at"),
         # A campaign's counts per state, and its cancelling.
         Index("ix_messages_campaign_status", "campaign_id", "status"),
-        Index(
+        partial_index(
             "ix_messages_unread_numbers",
             "number",
             "direction",
             "read_at",
-            sqlite_where=text(UNREAD),
-            postgresql_where=text(UNREAD),
+            where=UNREAD,
         ),
     )
 
@@ -289,12 +287,11 @@ class InboundPart(Base):
     __table_args__ = (
         # Assembly reads only the parts still waiting for their message: an index of
         # those alone stays small however many messages a modem ever received.
-        Index(
+        partial_index(
             "ix_inbound_parts_pending",
             "modem_id",
             "id",
-            sqlite_where=text("message_id IS NULL"),
-            postgresql_where=text("message_id IS NULL"),
+            where="message_id IS NULL",
         ),
     )
 
