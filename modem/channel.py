@@ -91,9 +91,12 @@ class ATChannel:
             raise PortError(f"the serial port failed: {error}") from error
 
     def _read_some(self, wait: float) -> bytes:
-        # Setting the timeout reconfigures the port, so it fails on a dead port too.
+        # Setting the timeout reconfigures the port (pyserial reads and writes the
+        # terminal's settings): only when it changes, not at every read of a message.
+        # A dead port fails the read anyway.
         try:
-            self._port.timeout = wait
+            if self._port.timeout != wait:
+                self._port.timeout = wait
             return self._port.read(max(1, self._port.in_waiting))
         except OSError as error:
             raise PortError(f"the serial port failed: {error}") from error

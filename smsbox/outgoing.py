@@ -102,13 +102,19 @@ class Ledger:
         """Write what changed since the last commit, with its events, and commit. When
         that fails, the objects are put back as committed (the caller rolls back)."""
         try:
-            self._write(session)
+            written = self._write(session)
             session.commit()
         except BaseException:
             self._restore()
             raise
-        for message in self._messages:
+        for message in written:
             self._remember(message)
+        # A message no longer `sending` is settled: the sender changes it no more, so
+        # the next commits need not look at it (a batch's first would at each).
+        settled = [message for message in self._messages if message.status != Status.SENDING]
+        for message in settled:
+            self._messages.remove(message)
+            self._drop(message)
 
     def _remember(self, message: OutgoingMessage) -> None:
         self._committed[id(message)] = _message_changes(message)
@@ -116,6 +122,11 @@ class Ledger:
         for part in message.parts:
             self._committed[id(part)] = _part_changes(part)
             self._committed_ids[id(part)] = part.id
+
+    def _drop(self, message: OutgoingMessage) -> None:
+        del self._committed[id(message)], self._committed_parts[id(message)]
+        for part in message.parts:
+            del self._committed[id(part)], self._committed_ids[id(part)]
 
     def _restore(self) -> None:
         for message in self._messages:
@@ -125,9 +136,11 @@ class Ledger:
                 _assign(part, PART_CHANGES, self._committed[id(part)])
                 part.id = self._committed_ids[id(part)]
 
-    def _write(self, session: Session) -> None:
+    def _write(self, session: Session) -> list[OutgoingMessage]:
+        """The messages written (a part or the message itself changed)."""
         connection = session.connection()
         told: list[tuple[str, dict[str, object]]] = []
+        written = []
         for message in self._messages:
             new = [part for part in message.parts if part.id is None]
             if new:
@@ -135,16 +148,21 @@ class Ledger:
                 inserted = connection.execute(_INSERT_PARTS, rows).scalars()
                 for part, row_id in zip(new, inserted, strict=True):
                     part.id = row_id
-            for part in message.parts:
-                if part not in new:
-                    self._write_changes(connection, _PARTS, part, PART_CHANGES, _part_changes)
+            parts_changed = [
+                self._write_changes(connection, _PARTS, part, PART_CHANGES, _part_changes)
+                for part in message.parts
+                if part not in new
+            ]
             changed = self._write_changes(
                 connection, _MESSAGES, message, MESSAGE_CHANGES, _message_changes
             )
+            if new or changed or any(parts_changed):
+                written.append(message)
             kind = events.OUTBOUND_EVENTS.get(message.status)
             if "status" in changed and kind is not None:
                 told.append((kind, events.message_data(message)))  # type: ignore[arg-type]
         events.queue_events(session, told)
+        return written
 
     def _write_changes(
         self,

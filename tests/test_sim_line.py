@@ -8,7 +8,7 @@ import pytest
 import serial
 from serial_port import answer, read_for, read_until
 
-from modem.sim import SimulatedModem
+from modem.sim import SimulatedModem, line
 from modem.sim.line import BITS_PER_BYTE
 from modem.sim.transcript import FROM_CLIENT, TO_CLIENT, read_bytes
 
@@ -65,3 +65,38 @@ def test_its_transcript_reads_back_as_the_bytes_of_the_line(tmp_path):
     records = list(read_bytes(tmp_path / "modem.log"))
     assert b"".join(data for way, data in records if way == FROM_CLIENT) == b"".join(written)
     assert b"".join(data for way, data in records if way == TO_CLIENT) == read
+
+
+class FakeTime:
+    """time.monotonic and time.sleep for `modem.sim.line`: each sleep oversleeps by
+    `late` seconds, as a thread woken behind other work does."""
+
+    def __init__(self, late: float):
+        self.now = 100.0
+        self.late = late
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds + self.late
+
+
+def test_bytes_that_were_waiting_follow_the_ones_before_without_the_late_wakeup(monkeypatch):
+    fake = FakeTime(late=0.002)
+    monkeypatch.setattr(line, "time", fake)
+    clock = line.LineClock(BAUD)
+    per_byte = BITS_PER_BYTE / BAUD
+    clock.wait_for(64)
+    clock.wait_for(56, queued=True)
+    # The 120 bytes end 120 bytes' time after the first started: the wakeup that came
+    # late after the first 64 does not delay the 56 that were already there.
+    assert fake.now - fake.late == pytest.approx(100.0 + 120 * per_byte)
+    # Bytes that came after the line fell idle start when they came.
+    fake.now += 1.0
+    started = fake.now
+    clock.wait_for(10)
+    assert fake.slept[-1] == pytest.approx(10 * per_byte)
+    assert fake.now - fake.late == pytest.approx(started + 10 * per_byte)

@@ -7,22 +7,29 @@ cProfile alone sees only the main thread, and the daemon's work is in its modem
 workers: each thread's profile is written to OUT_PREFIX.<thread name>.prof as the
 thread ends (the daemon ends its workers on SIGTERM). Read them with
 `python -m pstats FILE`. The benchmarks use it when SMSBOX_BENCH_PROFILE names the
-prefix (`fault_lab.daemon_process`).
+prefix (`fault_lab.daemon_process`). Times are wall-clock, or each thread's CPU time
+(`time.thread_time`) with SMSBOX_BENCH_PROFILE_CLOCK=thread: where a thread waits
+then counts for nothing, and another thread holding the GIL neither.
 """
 
 from __future__ import annotations
 
 import cProfile
+import os
 import runpy
 import sys
 import threading
+import time
 
 _run = threading.Thread.run
+CLOCKS = {"wall": time.perf_counter, "thread": time.thread_time}
 
 
 def _profiling_into(prefix: str):
+    clock = CLOCKS[os.environ.get("SMSBOX_BENCH_PROFILE_CLOCK", "wall")]
+
     def profiled_run(self: threading.Thread) -> None:
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(clock)
         try:
             profile.runcall(_run, self)
         finally:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import select
+import sys
+import termios
 import tty
 from pathlib import Path
 
@@ -26,6 +29,9 @@ class PtyDevice:
         # One clock a direction: a serial line is full duplex.
         self._from_client = LineClock(baud) if baud else None
         self._to_client = LineClock(baud) if baud else None
+        # The bytes read next were already waiting when the last ones were read: on
+        # the line, they came right after them.
+        self._queued = False
         self.master, self._slave = os.openpty()
         # Raw mode: no echo, no line editing, no CR/LF translation, as a USB modem.
         tty.setraw(self._slave)
@@ -45,8 +51,17 @@ class PtyDevice:
             # EIO: no client has the port open right now.
             return b""
         if self._from_client:
-            self._from_client.wait_for(len(data))
+            queued, self._queued = self._queued, self._waiting() > 0
+            self._from_client.wait_for(len(data), queued=queued)
         return data
+
+    def _waiting(self) -> int:
+        """Bytes the client wrote that are not read yet."""
+        try:
+            answer = fcntl.ioctl(self.master, termios.FIONREAD, bytes(4))
+        except OSError:  # the client closed the port meanwhile
+            return 0
+        return int.from_bytes(answer, sys.byteorder)
 
     def write(self, data: bytes) -> int:
         """Write what the client can take; returns how many bytes were dropped.
@@ -58,7 +73,7 @@ class PtyDevice:
             return self._write_all(memoryview(data))
         for start in range(0, len(data), CHUNK):
             chunk = memoryview(data)[start : start + CHUNK]
-            self._to_client.wait_for(len(chunk))
+            self._to_client.wait_for(len(chunk), queued=start > 0)
             dropped = self._write_all(chunk)
             if dropped:
                 return len(data) - start - len(chunk) + dropped

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from modem.sim.commands.calls import Call
 
 CR, LF, BACKSPACE, CTRL_Z, ESC = 0x0D, 0x0A, 0x08, 0x1A, 0x1B
+# What a prompt collects up to the byte that ends it (Ctrl-Z or ESC).
+_PROMPT_TEXT = re.compile(b"[^" + re.escape(bytes([CTRL_Z, ESC])) + b"]+")
 NUMERIC_RESULTS = {"OK": 0, "CONNECT": 1, "RING": 2, "NO CARRIER": 3, "ERROR": 4}
 
 
@@ -105,13 +108,23 @@ class ModemEngine:
         with self._lock:
             if self.clock() < self.faults.silent_until:
                 return  # a hung modem neither echoes nor answers
-            for byte in data:
+            position = 0
+            while position < len(data):
                 if self._busy_until is not None:
-                    self._held.append(byte)
-                elif self._prompt is not None:
-                    self._feed_prompt(byte)
+                    self._held += data[position:]
+                    return
+                if self._prompt is not None and (text := _PROMPT_TEXT.match(data, position)):
+                    # A PDU's hundreds of digits in one go, not byte by byte.
+                    if self.settings.echo:
+                        self._output += text[0]
+                    self._input += text[0]
+                    position = text.end()
+                    continue
+                if self._prompt is not None:
+                    self._end_prompt(data[position])
                 else:
-                    self._feed_command(byte)
+                    self._feed_command(data[position])
+                position += 1
 
     def take_output(self) -> bytes:
         with self._lock:
@@ -186,17 +199,13 @@ class ModemEngine:
         elif byte != LF:
             self._input.append(byte)
 
-    def _feed_prompt(self, byte: int) -> None:
+    def _end_prompt(self, byte: int) -> None:
+        """Ctrl-Z sends the prompt's text, ESC cancels it (the only bytes that end it)."""
         if byte == ESC:
             self._input.clear()
             self._prompt = None
             self._final("OK")
             self._release_urcs()
-            return
-        if byte != CTRL_Z:
-            if self.settings.echo:
-                self._output.append(byte)
-            self._input.append(byte)
             return
         text = self._input.decode("latin-1")
         callback, self._prompt = self._prompt, None

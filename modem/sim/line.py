@@ -22,10 +22,13 @@ class LineClock:
         self.seconds_per_byte = BITS_PER_BYTE / baud
         self._free_at = 0.0
 
-    def wait_for(self, count: int) -> None:
+    def wait_for(self, count: int, *, queued: bool = False) -> None:
         """Return once `count` more bytes would have crossed the line: they start when
-        the line is free (or now, if it has been idle) and take their time."""
+        the line is free (or now, if it has been idle) and take their time. `queued`
+        bytes were waiting while the ones before crossed: they follow them without a
+        gap, whenever the simulator's thread woke up from that wait."""
         now = time.monotonic()
-        self._free_at = max(now, self._free_at) + count * self.seconds_per_byte
+        start = self._free_at if queued else max(now, self._free_at)
+        self._free_at = start + count * self.seconds_per_byte
         if self._free_at > now:
             time.sleep(self._free_at - now)
