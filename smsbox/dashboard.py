@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from smsbox.models import Direction, HourlyTraffic, Modem, ModemError, Status, UnreadTotal
@@ -87,54 +99,74 @@ def dashboard(session: Session, *, timezone: str, now: datetime | None = None) -
 
 
 def totals_since(session: Session, hour: int) -> Totals:
-    rows = session.execute(
-        select(HourlyTraffic.direction, HourlyTraffic.status, func.sum(HourlyTraffic.total))
-        .where(HourlyTraffic.hour >= hour)
-        .group_by(HourlyTraffic.direction, HourlyTraffic.status)
-    )
-    counts: dict[str, int] = {"sent": 0, "received": 0, "failed": 0, "delivered": 0}
-    for direction, status, total in rows:
-        if direction == Direction.INBOUND:
-            counts["received"] += total
-        elif status in SENT:
-            counts["sent"] += total
-        elif status in FAILED:
-            counts["failed"] += total
-        if status == Status.DELIVERED:
-            counts["delivered"] += total
-    return Totals(**counts)
+    """Each figure summed where its condition holds, in one pass over the hours:
+    grouping the counters by direction and state sorted them first, which cost more
+    than the sums at a million messages (every hour holding every state)."""
+    figures = session.execute(_TOTALS_SINCE, {"since": hour}).one()
+    return Totals(**{name: figure or 0 for name, figure in zip(_TOTALS, figures, strict=True)})
+
+
+_OUTBOUND = HourlyTraffic.direction == Direction.OUTBOUND
+_SENT = and_(_OUTBOUND, HourlyTraffic.status.in_(SENT))
+_RECEIVED = HourlyTraffic.direction == Direction.INBOUND
+_TOTALS = {
+    "sent": _SENT,
+    "received": _RECEIVED,
+    "failed": and_(_OUTBOUND, HourlyTraffic.status.in_(FAILED)),
+    "delivered": HourlyTraffic.status == Status.DELIVERED,
+}
+
+
+def _sum_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, HourlyTraffic.total), else_=0))
+
+
+_TOTALS_SINCE = select(*[_sum_where(condition) for condition in _TOTALS.values()]).where(
+    HourlyTraffic.hour >= bindparam("since")
+)
 
 
 def daily_traffic(session: Session, today: date, zone: ZoneInfo) -> list[DayTraffic]:
     """Messages sent and received on each of the CHART_DAYS days up to `today`."""
     days = [today - timedelta(days=back) for back in range(CHART_DAYS - 1, -1, -1)]
     starts = [_hour_of(_start_of(day, zone)) for day in [*days, today + timedelta(days=1)]]
-    sent, received = [0] * CHART_DAYS, [0] * CHART_DAYS
     bounds = {f"day{index}": start for index, start in enumerate(starts)}
-    for index, direction, total in session.execute(_DAILY_TRAFFIC, bounds):
-        (received if direction == Direction.INBOUND else sent)[index] += total
+    sent, received = [0] * CHART_DAYS, [0] * CHART_DAYS
+    for index, day_sent, day_received in session.execute(_DAILY_TRAFFIC, bounds):
+        sent[index], received[index] = day_sent or 0, day_received or 0
     return [DayTraffic(day, s, r) for day, s, r in zip(days, sent, received, strict=True)]
 
 
-def _daily_traffic_query() -> Select[tuple[int, str, int]]:
-    """Messages sent or received per day and direction, `day0` to `day{CHART_DAYS}` the
-    hours the days start at: the database sums the counters of each day, so that a few
-    rows come back and not one per hour. Built once: its shape never changes."""
-    day = case(
+def _daily_traffic_query() -> Select[tuple[int, int | None, int | None]]:
+    """Messages sent and received on each day, `day0` to `day{CHART_DAYS}` the hours
+    the days start at: each of a day's two sums reads that day's hours through the
+    key, where one grouping of the month by a CASE over the days compared each hour
+    with them and sorted the month's counters (5,000 at a million messages). Built
+    once: its shape never changes."""
+    # One SELECT a day, not a VALUES list: SQLAlchemy caches no statement holding one,
+    # and compiling it anew at each request cost more than the sums.
+    days = union_all(
         *[
-            (HourlyTraffic.hour >= bindparam(f"day{index}"), index)
-            for index in range(CHART_DAYS - 1, 0, -1)
-        ],
-        else_=0,
-    ).label("day")
-    return (
-        select(day, HourlyTraffic.direction, func.sum(HourlyTraffic.total))
-        .where(
-            HourlyTraffic.hour >= bindparam("day0"),
-            HourlyTraffic.hour < bindparam(f"day{CHART_DAYS}"),
-            or_(HourlyTraffic.direction == Direction.INBOUND, HourlyTraffic.status.in_(SENT)),
+            select(
+                literal(index, Integer).label("day"),
+                bindparam(f"day{index}", type_=Integer).label("first"),
+                bindparam(f"day{index + 1}", type_=Integer).label("next"),
+            )
+            for index in range(CHART_DAYS)
+        ]
+    ).cte("days")
+
+    def of_the_day(condition: ColumnElement[bool]) -> ScalarSelect[int | None]:
+        return (
+            select(func.sum(HourlyTraffic.total))
+            .where(HourlyTraffic.hour >= days.c.first, HourlyTraffic.hour < days.c.next, condition)
+            .scalar_subquery()
         )
-        .group_by(day, HourlyTraffic.direction)
+
+    return select(
+        days.c.day,
+        of_the_day(_SENT),
+        of_the_day(_RECEIVED),
     )
 
 
