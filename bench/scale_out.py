@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale_out.py [--daemons 8] [--modems 8] [--messages K]
         [--send-delay 2] [--lease-seconds 10] [--database-url URL] [--keep]
     .venv/bin/python bench/scale_out.py claims [--processes 8] [--messages 20000] [--batch 1]
+        [--history 0]
 
 The server is --database-url, else $SMSBOX_TEST_DATABASE_URL (a URL of any database
 on it: the bench creates a database of its own there and drops it at the end).
@@ -18,7 +19,7 @@ Default mode, two phases, each on N daemons (`smsbox daemon` processes, each a
     `interrupted`.
 claims: --processes processes claim --messages queued messages with
   `smsbox.sending.claim`, --batch at a time (16: as a daemon's workers do while the queue is long),
-  no modem behind (bench/hosts/claims.py); then one
+  no modem behind (bench/hosts/claims.py), behind --history messages already sent; then one
   process claims 500 more alone, each claim timed, its statements counted.
 
 Exit status 1 if a message was lost, failed or sent twice.
@@ -115,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lease-seconds", type=int, default=10)
     parser.add_argument("--processes", type=int, default=8, help="claims: processes claiming")
     parser.add_argument("--batch", type=int, default=1, help="claims: messages a claim")
+    parser.add_argument(
+        "--history", type=int, default=0, help="claims: messages sent before the queue"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the hosts' directories")
     args = parser.parse_args(argv)
     # SIGTERM stops the bench as Ctrl-C does: the daemons, modems and database go too.
@@ -124,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "claims":
         with Cluster(args.database_url, daemons=0, modems=0, send_delay=0) as cluster:
             rate = measure_claims(
-                cluster.database_url, args.processes, args.messages or 20_000, args.batch
+                cluster.database_url,
+                args.processes,
+                args.messages or 20_000,
+                args.batch,
+                args.history,
             )
             print(f"claims: {rate.describe()}")
             print(f"claims: {measure_single_claim(cluster.database_url).describe()}")

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Select,
     String,
     Update,
+    any_,
     bindparam,
     case,
     cast,
@@ -43,6 +44,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from smsbox import routing
 from smsbox.keywords import Kind
@@ -54,6 +56,9 @@ MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
 SEEN_SINCE = bindparam("seen_since", type_=UTCDateTime())
 BATCH = bindparam("batch", type_=Integer())
+
+# The queue's order, oldest first, as `messages (status, id)` holds it.
+QUEUE_ORDER = (Message.status, Message.id)
 
 TURN_CHANNEL = "smsbox_turn"
 # The turn passed to a modem that another daemon serves (PostgreSQL).
@@ -84,6 +89,17 @@ class ClaimStatements:
     idle_in_turn: Select[tuple[int]]
 
 
+def _queued(on_postgresql: bool) -> ColumnElement[bool]:
+    """A queued message. On PostgreSQL written `= ANY`, so that only `messages (status,
+    id)` gives the queue's order: with `=`, the primary key gave it too, and PostgreSQL,
+    taking the queued messages to be spread over the table when they are at its end,
+    walked it from the first message ever stored, past every one sent or in flight
+    (33 to 48 ms a claim behind 100,000 sent)."""
+    if on_postgresql:
+        return Message.status == any_(array([Status.QUEUED.value]))
+    return Message.status == Status.QUEUED
+
+
 def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
     """How many messages a claim takes: `batch` for a modem alone, and for one among
     peers while the queue still holds two batches for each modem; one at a time at
@@ -91,7 +107,12 @@ def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
     peers = select(Modem.id).where(Modem.id != MODEM_ID, routing.serving(DUE, SEEN_SINCE))
     modems = select(func.count() + 1).select_from(peers.subquery()).scalar_subquery()
     long_queue = (
-        select(Message.id).where(*claimable).offset(modems * BATCH * 2 - 1).limit(1).exists()
+        select(Message.id)
+        .where(*claimable)
+        .order_by(*QUEUE_ORDER)
+        .offset(modems * BATCH * 2 - 1)
+        .limit(1)
+        .exists()
     )
     return case((or_(~peers.exists(), long_queue), BATCH), else_=1)
 
@@ -103,7 +124,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     or (`batched`) up to `batch` when no peer is up."""
     claimable = [
         Message.direction == Direction.OUTBOUND,
-        Message.status == Status.QUEUED,
+        _queued(writes_in_ctes),
         or_(Message.requested_modem_id.is_(None), Message.requested_modem_id == MODEM_ID),
         or_(Message.modem_id.is_(None), Message.modem_id == MODEM_ID),
         or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= DUE),
@@ -115,6 +136,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     its_turn = (
         select(Message.id)
         .where(*claimable, *free)
+        .order_by(*QUEUE_ORDER)
         .offset(routing.place_in_turn(MODEM_ID, DUE, SEEN_SINCE))
         .limit(1)
         .exists()
@@ -135,16 +157,25 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
                 its_turn,
             ),
         )
-        .order_by(Message.id)
+        .order_by(*QUEUE_ORDER)
         .limit(how_many)
         .with_for_update(of=Message, skip_locked=True)
         .cte("candidate")
     )
     messages = Message.__table__.c
     blocking = candidate.c.blocked_because.is_not(None)
+    taken_rows = [messages.id == candidate.c.id]
+    if writes_in_ctes:
+        # The rows by their keys: PostgreSQL cannot tell how many a batch's LIMIT
+        # takes, guesses a tenth of the queue, and joined them to every message by a
+        # walk of the primary key (26 ms a claim of 16 behind 100,000 sent).
+        taken_rows.append(
+            messages.id
+            == any_(cast(select(func.array_agg(candidate.c.id)).scalar_subquery(), ARRAY(Integer)))
+        )
     take: Executable = (
         update(Message.__table__)
-        .where(messages.id == candidate.c.id)
+        .where(*taken_rows)
         .values(
             status=case((blocking, Status.BLOCKED.value), else_=Status.SENDING.value),
             error=case((blocking, candidate.c.blocked_because), else_=messages.error),

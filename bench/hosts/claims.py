@@ -16,7 +16,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, text
 
 from smsbox import sending
 from smsbox.database import make_engine, make_session_factory
@@ -59,14 +59,19 @@ class SingleClaim:
         )
 
 
-def queue_plain(database_url: str, count: int, first_number: int = 0) -> None:
-    """`count` single-part messages queued as `smsbox.outbox` leaves them, written in
-    batches (queueing is not what is measured)."""
+def queue_plain(
+    database_url: str, count: int, first_number: int = 0, status: Status = Status.QUEUED
+) -> None:
+    """`count` single-part messages queued as `smsbox.outbox` leaves them (or, with
+    `status`, already past the queue), written in batches (queueing is not what is
+    measured)."""
     engine = make_engine(database_url)
     now = utcnow()
     try:
-        with engine.begin() as connection:
-            for first in range(0, count, QUEUE_BATCH):
+        for first in range(0, count, QUEUE_BATCH):
+            # A transaction a batch: `hourly_traffic`'s trigger rewrites one row for each
+            # message, and in one transaction the versions of it pile up.
+            with engine.begin() as connection:
                 connection.execute(
                     insert(Message),
                     [
@@ -75,13 +80,24 @@ def queue_plain(database_url: str, count: int, first_number: int = 0) -> None:
                             "number": f"+336{first_number + number:08d}",
                             "raw_number": f"06{first_number + number:08d}",
                             "body": f"claim {number}",
-                            "status": Status.QUEUED,
+                            "status": status,
                             "created_at": now,
                             "attempts": 0,
                         }
                         for number in range(first, min(count, first + QUEUE_BATCH))
                     ],
                 )
+    finally:
+        engine.dispose()
+
+
+def analyze(database_url: str) -> None:
+    """The statistics autovacuum gathers within a minute of so many rows written: the
+    planner's choices for an installation in use, not for a table it knows nothing of."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE messages"))
     finally:
         engine.dispose()
 
@@ -101,8 +117,13 @@ def _claim_all(database_url: str, modem_name: str, batch: int, start, results) -
     engine.dispose()
 
 
-def measure_claims(database_url: str, processes: int, messages: int, batch: int = 1) -> ClaimRate:
+def measure_claims(
+    database_url: str, processes: int, messages: int, batch: int = 1, history: int = 0
+) -> ClaimRate:
+    """`history`: messages sent before the queue, as an installation keeps them."""
+    queue_plain(database_url, history, first_number=80_000_000, status=Status.SENT)
     queue_plain(database_url, messages)
+    analyze(database_url)
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(processes + 1)
     results = context.Queue()
