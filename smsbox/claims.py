@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +45,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from smsbox import routing
 from smsbox.keywords import Kind
@@ -96,8 +96,16 @@ def _queued(on_postgresql: bool) -> ColumnElement[bool]:
     walked it from the first message ever stored, past every one sent or in flight
     (33 to 48 ms a claim behind 100,000 sent)."""
     if on_postgresql:
-        return Message.status == any_(array([Status.QUEUED.value]))
+        return Message.status == any_(_postgresql().array([Status.QUEUED.value]))
     return Message.status == Status.QUEUED
+
+
+def _postgresql() -> ModuleType:
+    """PostgreSQL's dialect, loaded when a claim is first built for it: a daemon on
+    SQLite never loads it (2 MB, tests/test_daemon_imports.py)."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql
 
 
 def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
@@ -171,7 +179,12 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
         # walk of the primary key (26 ms a claim of 16 behind 100,000 sent).
         taken_rows.append(
             messages.id
-            == any_(cast(select(func.array_agg(candidate.c.id)).scalar_subquery(), ARRAY(Integer)))
+            == any_(
+                cast(
+                    select(func.array_agg(candidate.c.id)).scalar_subquery(),
+                    _postgresql().ARRAY(Integer),
+                )
+            )
         )
     take: Executable = (
         update(Message.__table__)
