@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from databases import ON_POSTGRESQL
@@ -19,6 +20,15 @@ from smsbox.setup import initialise
 THREADS = 9
 ROUNDS = 3
 SQLITE_POOL = 5  # SQLAlchemy's default pool_size
+
+
+def in_threads(work: Callable[[], None]) -> None:
+    """`work` in THREADS threads at once, until each is done."""
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="a database server's connections")
@@ -37,11 +47,7 @@ def test_it_opens_each_connection_once_however_often_its_threads_use_them(config
                 together.wait(timeout=30)  # every thread holds its connection at once
             together.wait(timeout=30)
 
-    threads = [threading.Thread(target=use_the_database) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    in_threads(use_the_database)
     engine.dispose()
     assert already_open + len(opened) == THREADS
 
@@ -68,11 +74,7 @@ def test_a_bounded_engine_on_sqlite_shares_its_pool_among_more_threads(config):
                     in_use -= 1
             rounds_done.append(round_number)
 
-    threads = [threading.Thread(target=use_the_database) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    in_threads(use_the_database)
     engine.dispose()
     assert len(rounds_done) == THREADS * ROUNDS
     assert most_in_use == SQLITE_POOL
