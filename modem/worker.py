@@ -293,6 +293,11 @@ class ModemWorker:
             self._set_up_again()
         for report in (event for event in events if isinstance(event, StatusReport)):
             self.receiver.take_report(self.modem_id, report)
+        # Calls before reading messages: a fault while reading reconnects, and a call
+        # lives only in these events, where a message stays on the SIM for the sweep.
+        for event in events:
+            if isinstance(event, IncomingCall | CallRang):
+                self.calls.take(self.modem_id, event)
         arrived = [event for event in events if isinstance(event, NewMessage)]
         for event in arrived:
             stored = self.driver.read_message(event.index)
@@ -300,9 +305,6 @@ class ModemWorker:
                 self.receiver.receive(self.modem_id, stored)
         if arrived:
             self.receiver.assemble(self.modem_id)
-        for event in events:
-            if isinstance(event, IncomingCall | CallRang):
-                self.calls.take(self.modem_id, event)
         self._periodic_checks()
 
     def _send_one(self) -> bool:

@@ -38,6 +38,7 @@ class FakeDriver:
     # when: before the handover, after it with nothing taken (no prompt came), or once
     # the modem took the part (the answer then is what got lost).
     submit_faults: list[tuple[ModemError, str]] = field(default_factory=list)
+    failing_reads: int = 0
     failing_deletes: int = 0
     # What `status` says the modem says of itself.
     said: ModemStatus = field(default_factory=lambda: ModemStatus(signal=20))
@@ -112,6 +113,9 @@ class FakeDriver:
         return [StoredSms(index, 0, pdu) for index, pdu in sorted(self.slots.items())]
 
     def read_message(self, index: int) -> StoredSms | None:
+        if self.failing_reads:
+            self.failing_reads -= 1
+            raise NoAnswer("AT+CMGR: the port went away")
         pdu = self.slots.get(index)
         return None if pdu is None else StoredSms(index, 0, pdu)
 

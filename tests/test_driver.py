@@ -107,6 +107,22 @@ def test_it_has_reports_wait_in_the_modem_where_it_has_a_storage_for_them():
     assert port.written.endswith(b'AT+CPMS="SR"\rAT+CMGR=3\rAT+CPMS="SM"\r')
 
 
+EMPTY_SLOT = b"\r\n+CMS ERROR: 321\r\n"  # 3GPP TS 27.005 §3.2.5: invalid memory index
+
+
+def test_it_reads_nothing_from_an_empty_slot_and_deletes_it_as_gone_already():
+    """A +CMTI or +CDSI read twice, the second time after a sweep took its message:
+    an empty slot is no fault (a reconnect would lose the calls ringing meanwhile)."""
+    driver, port = connected(OK, *SETTINGS_AFTER_INDICATIONS, storages=REPORT_STORAGE)
+    port.will_answer(EMPTY_SLOT)
+    assert driver.read_message(2) is None
+    port.will_answer(answer("+CPMS: 0,20,0,30,0,30"), EMPTY_SLOT, answer("+CPMS: 0,30,0,30,0,30"))
+    assert driver.read_message(REPORT_SLOTS + 2) is None
+    assert port.written.endswith(b'AT+CMGR=2\rAT+CPMS="SR"\rAT+CMGR=2\rAT+CPMS="SM"\r')
+    port.will_answer(EMPTY_SLOT)
+    driver.delete_message(2)
+
+
 def test_it_falls_back_to_passed_on_reports_then_to_none_as_the_modem_refuses():
     _, port = connected(CMS_ERROR, OK, *SETTINGS_AFTER_INDICATIONS, storages=REPORT_STORAGE)
     assert b"AT+CNMI=2,1,0,2,0\rAT+CNMI=2,1,0,1,0\rAT+CLIP=1\r" in port.written

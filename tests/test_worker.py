@@ -259,6 +259,22 @@ def test_it_records_a_call_once_with_all_its_rings(sessions, modem, worker):
         assert (call.number, call.rings, call.modem_id) == (CALLER, 4, worker.modem_id)
 
 
+def test_it_records_a_call_announced_beside_an_sms_it_then_fails_to_read(sessions, modem, worker):
+    """The fault reconnects the modem: the SMS waits on the SIM for the sweep, but the
+    call was only in the events the worker had taken."""
+    modem.deliver(*encode_deliver(CALLER, "Rappelez-moi", smsc="+33609001390", sent_at=RANG_AT))
+    modem.pending_events.append(IncomingCall(RANG_AT, CALLER, 1))
+    modem.failing_reads = 1
+
+    with pytest.raises(NoAnswer):
+        worker.step()
+
+    with sessions() as session:
+        (call,) = calls.list_calls(session, limit=10)
+        assert call.number == CALLER
+    assert len(modem.slots) == 1
+
+
 def test_it_blocks_a_send_to_a_number_that_answered_stop_but_its_answer(sessions, modem, worker):
     modem.deliver(*encode_deliver(CALLER, " Stop. ", smsc="+33609001390", sent_at=RANG_AT))
     worker.step()

@@ -53,6 +53,10 @@ REPORT_STORAGE = "SR"
 # as libgammu numbers its folders: the daemon's contract knows one numbering.
 REPORT_SLOTS = 100_000
 PIN_TIMEOUT = 20
+# +CMS ERROR 321, "invalid memory index" (3GPP TS 27.005 §3.2.5): nothing is stored
+# there. A +CMTI or +CDSI taken after a sweep read its message names such a slot,
+# and that is no fault of the modem's.
+EMPTY_SLOT = 321
 
 
 class ATDriver(PinGuard):
@@ -212,19 +216,28 @@ class ATDriver(PinGuard):
         return listed + [self._as_report(stored, stored.index) for stored in reports]
 
     def read_message(self, index: int) -> StoredSms | None:
-        if index < REPORT_SLOTS:
-            return parse_cmgr(self.channel.command(f"AT+CMGR={index}", expect="+CMGR:"), index)
-        with self._reading_reports():
-            answer = self.channel.command(f"AT+CMGR={index - REPORT_SLOTS}", expect="+CMGR:")
+        try:
+            if index < REPORT_SLOTS:
+                return parse_cmgr(self.channel.command(f"AT+CMGR={index}", expect="+CMGR:"), index)
+            with self._reading_reports():
+                answer = self.channel.command(f"AT+CMGR={index - REPORT_SLOTS}", expect="+CMGR:")
+        except ModemError as error:
+            if error.code == EMPTY_SLOT:
+                return None
+            raise
         stored = parse_cmgr(answer, index)
         return None if stored is None else self._as_report(stored, index - REPORT_SLOTS)
 
     def delete_message(self, index: int) -> None:
-        if index < REPORT_SLOTS:
-            self.channel.command(f"AT+CMGD={index}")
-            return
-        with self._reading_reports():
-            self.channel.command(f"AT+CMGD={index - REPORT_SLOTS}")
+        try:
+            if index < REPORT_SLOTS:
+                self.channel.command(f"AT+CMGD={index}")
+                return
+            with self._reading_reports():
+                self.channel.command(f"AT+CMGD={index - REPORT_SLOTS}")
+        except ModemError as error:
+            if error.code != EMPTY_SLOT:
+                raise
 
     @contextmanager
     def _reading_reports(self) -> Iterator[None]:
