@@ -2,7 +2,8 @@
 migrates), not the password hashing of staff accounts, not the `holidays` package
 (every country's module: a child process computes the dates it needs); Prometheus's
 client and urllib3 only once it serves metrics or posts a webhook; SQLAlchemy's
-PostgreSQL dialect only once its database is PostgreSQL."""
+PostgreSQL dialect only once its database is PostgreSQL; OpenSSL (ssl and hashlib's
+_hashlib) not at all while its modules are imported, yet ssl when a webhook needs it."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def modules_loaded_by(code: str) -> set[str]:
     [
         "import modem.daemon",
         "import smsbox.cli; from smsbox.cli import cmd_daemon; import modem.daemon",
+        "from smsbox.cli import import_daemon; import_daemon()",
     ],
 )
 def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
@@ -56,6 +58,24 @@ def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
         if any(name == prefix or name.startswith(f"{prefix}.") for prefix in NOT_FOR_THE_DAEMON)
     }
     assert unwanted == set()
+
+
+def test_the_daemon_command_imports_the_daemon_without_openssl():
+    loaded = modules_loaded_by("from smsbox.cli import import_daemon; import_daemon()")
+    assert {"ssl", "_ssl", "_hashlib"} & loaded == set()
+
+
+def test_the_daemon_s_digests_and_tls_work_without_openssl_at_import():
+    modules_loaded_by(
+        "from smsbox.cli import import_daemon; import_daemon()\n"
+        "import hashlib, ssl, sys, urllib3\n"
+        "assert hashlib.sha256(b'abc').hexdigest().startswith('ba7816bf8f01cfea')\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from test_webhooks import test_the_signature_matches_the_specifications_example\n"
+        "test_the_signature_matches_the_specifications_example()\n"
+        "ssl.create_default_context()\n"
+        "urllib3.PoolManager().connection_from_url('https://example.org')"
+    )
 
 
 def test_the_daemon_command_loads_no_other_command_s_module():

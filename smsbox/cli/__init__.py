@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from types import ModuleType
 
 from smsbox.config import Config, ConfigError, load_config
 
@@ -104,15 +105,24 @@ def cmd_send(args: argparse.Namespace) -> None:
         print(f"only modem {args.modem} sends it: while that modem is down, it waits")
 
 
+def import_daemon() -> ModuleType:
+    """modem.daemon, its modules imported without loading OpenSSL (smsbox.without_openssl)."""
+    from smsbox.without_openssl import imports_without_openssl
+
+    with imports_without_openssl():
+        import modem.daemon
+    return modem.daemon
+
+
 def cmd_daemon(args: argparse.Namespace) -> None:
-    from modem.daemon import WorkerDied, run_daemon
     from smsbox.malloc_arenas import cap_malloc_arenas
 
+    daemon = import_daemon()
     config = load_config(args.config)
     cap_malloc_arenas()
     try:
-        run_daemon(config, stop_on_signals())
-    except (ValueError, WorkerDied) as error:
+        daemon.run_daemon(config, stop_on_signals())
+    except (ValueError, daemon.WorkerDied) as error:
         raise CommandFailed(str(error)) from None
 
 
