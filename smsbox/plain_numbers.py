@@ -31,8 +31,9 @@ _PLAIN = re.compile(r"\+?[0-9 .()-]+")
 _SEPARATORS_OFF = str.maketrans("", "", "+ .()-")
 _DIGITS = re.compile(r"[0-9]+")
 _DIGIT_CHOICES = re.compile(r"[0-9]+(?:\|[0-9]+)*")
-# What phonenumbers' `parse` keeps a national number to (its _MIN/_MAX_LENGTH_FOR_NSN).
-_SHORTEST, _LONGEST = 2, 17
+# What phonenumbers' `parse` keeps a national number to (its _MIN/_MAX_LENGTH_FOR_NSN),
+# and the longest text it reads (_MAX_INPUT_STRING_LENGTH).
+_SHORTEST, _LONGEST, _LONGEST_TEXT = 2, 17, 250
 # Fewer digits than this, written with a separator, are no number for `parse`.
 _FEWEST_DIGITS = 3
 # A number with its national prefix taken off is kept unless its length is one of these.
@@ -57,7 +58,7 @@ class _Region:
     national_number: re.Pattern[str]
 
     def e164(self, text: str) -> str | None:
-        if not _PLAIN.fullmatch(text):
+        if len(text) > _LONGEST_TEXT or not _PLAIN.fullmatch(text):
             return None
         digits = text.translate(_SEPARATORS_OFF)
         if len(digits) < _FEWEST_DIGITS:

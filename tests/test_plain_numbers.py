@@ -109,6 +109,7 @@ def test_the_usual_french_forms_need_no_parse(text):
         ("06 12 34 56 78 ext 12", "FR"),
         ("06\u00a012\u00a034\u00a056\u00a078", "FR"),
         ("++33 6 12 34 56 78", "FR"),
+        ("06" + " " * 250 + "12 34 56 78", "FR"),  # longer than parse reads
         ("06 12 34 56 78", "ZZ"),
         ("06 12 34 56 78", "fr"),
         ("02 1234 5678", "IT"),  # Italian numbers keep their leading zero
