@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import phonenumbers
 
+from smsbox.plain_numbers import plain_e164
 from smsbox.refusals import Refusal
 
 
@@ -19,6 +20,9 @@ def to_e164(raw: str, default_region: str) -> str:
     text = raw.strip()
     if not text:
         raise InvalidNumber("the number is empty")
+    plain = plain_e164(text, default_region)
+    if plain is not None:
+        return plain
     try:
         parsed = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
