@@ -186,7 +186,9 @@ def test_it_never_resends_a_part_whose_answer_was_lost_with_the_port(db, sim, st
     start_and_settle(db, start_daemon)
     sim.slow(3)  # the submission is under way when the port goes
     queue(db, "parti ou pas ?")
-    wait_until(lambda: part_states(db) == [Status.SENDING])
+    # The modem has the PDU: `sending` alone comes a moment before it is written.
+    wait_until(lambda: sim.engine.holding_a_submission)
+    assert part_states(db) == [Status.SENDING]
     sim.vanish(1)
 
     (message,) = wait_until(lambda: outbound(db, Status.INTERRUPTED), timeout=20)

@@ -165,6 +165,11 @@ class ModemEngine:
                 self.write_line(line)
 
     @property
+    def holding_a_submission(self) -> bool:
+        """Whether a PDU was taken and its answer is held back (`faults.submit_delay`)."""
+        return self._busy_until is not None
+
+    @property
     def _link_reserved(self) -> bool:
         return bool(self._input) or self._prompt is not None or self._busy_until is not None
 
