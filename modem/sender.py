@@ -76,7 +76,9 @@ class MessageSender:
         # Messages claimed together and not sent yet, oldest first, in their session.
         self._claimed: deque[OutgoingMessage] = deque()
         self._session: Session | None = None
-        # What the database holds of them, written through Core at each commit.
+        # What the database holds of those being sent, written through Core at each
+        # commit. A message joins it as its sending starts: until then it does not
+        # change, and each commit would compare it with itself.
         self._ledger = Ledger()
         # The last claim took nothing: the next one first asks whether any message waits.
         self._found_none = False
@@ -121,6 +123,7 @@ class MessageSender:
             return False
         assert self._session is not None
         message = self._claimed.popleft()
+        self._ledger.track([message])
         try:
             self._send(self._session, message)
         except Exception:
@@ -166,9 +169,7 @@ class MessageSender:
 
     def _take(self, claimed: list, terms: ClaimTerms) -> None:
         self._found_none = False
-        messages = [OutgoingMessage.of(message) for message in claimed]
-        self._ledger.track(messages)
-        self._claimed.extend(messages)
+        self._claimed.extend(OutgoingMessage.of(message) for message in claimed)
         self._long_queue = terms.batch >= CLAIM_BATCH and len(claimed) == terms.batch
 
     def _claim_ahead(self) -> None:
@@ -212,6 +213,7 @@ class MessageSender:
         """Put the messages claimed and not sent back in the queue (the worker stops)."""
         self.write_answers()
         if self._session is not None and self._claimed:
+            self._ledger.track(list(self._claimed))
             for message in self._claimed:
                 sending.settle(message)
             self._ledger.commit(self._session)
