@@ -27,7 +27,7 @@ from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
 from smsbox import sending
 from smsbox.daemon_metrics import observe_sent
-from smsbox.models import Status
+from smsbox.models import Message, Status
 from smsbox.outgoing import Ledger, OutgoingMessage, OutgoingPart
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ClaimTerms:
     commercial: bool
     batch: int
 
-    def claim(self, session: Session) -> list:
+    def claim(self, session: Session) -> list[Message]:
         return sending.claim(
             session, self.modem_id, ring=self.ring, commercial=self.commercial, batch=self.batch
         )
@@ -167,7 +167,7 @@ class MessageSender:
         self._take(claimed, terms)
         return True
 
-    def _take(self, claimed: list, terms: ClaimTerms) -> None:
+    def _take(self, claimed: list[Message], terms: ClaimTerms) -> None:
         self._found_none = False
         self._claimed.extend(OutgoingMessage.of(message) for message in claimed)
         self._long_queue = terms.batch >= CLAIM_BATCH and len(claimed) == terms.batch
