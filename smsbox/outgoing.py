@@ -76,7 +76,7 @@ _PART_FIELDS = [entry.name for entry in fields(OutgoingPart)]
 
 
 class Ledger:
-    """What the database holds of the messages a sender claimed, as of the last commit."""
+    """What the database holds of the messages a sender is sending, as of the last commit."""
 
     def __init__(self) -> None:
         self._messages: list[OutgoingMessage] = []

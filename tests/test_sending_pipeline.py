@@ -81,3 +81,41 @@ def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
         Status.INTERRUPTED,
         Status.SENT,
     ]
+
+
+def test_an_error_to_the_next_command_while_the_answer_is_committed_keeps_both(
+    sessions, modem_id, tmp_path
+):
+    first, second, third = (
+        queue(sessions, f"06111111{n:02d}", text=text)[0] for n, text in enumerate(TEXTS)
+    )
+    with SimulatedModem(tmp_path / "modem") as sim:
+        sender, driver = sender_on(sim, sessions)
+        submit = driver.submit
+        submissions = 0
+
+        def second_refused(
+            part: str, before_handover: Callable[[], None], meanwhile: Callable[[], None]
+        ) -> int | None:
+            # The modem answers the second AT+CMGS with an error while the first
+            # message's answer and the second's handover are being committed.
+            nonlocal submissions
+            submissions += 1
+            if submissions == 2:
+                sim.fail_next(1, code=38)
+            return submit(part, before_handover, meanwhile)
+
+        driver.submit = second_refused  # type: ignore[method-assign]
+        while sender.send_one(modem_id, batch=3):
+            pass
+        driver.close()
+        assert sorted(sms.text for sms in sim.sent()) == sorted(["premier", "troisieme"])
+    assert [status_of(sessions, message) for message in (first, second, third)] == [
+        Status.SENT,
+        Status.QUEUED,
+        Status.SENT,
+    ]
+    with sessions() as session:
+        (refused,) = session.get_one(Message, second).parts
+        assert (refused.status, refused.attempts) == (Status.QUEUED, 1)
+        assert "38" in (refused.error or "")
