@@ -66,6 +66,9 @@ class MessageSender:
         self._unwritten: Callable[[], None] | None = None
         # The PDUs of the next message claimed, made while the modem took a part.
         self._encoded: tuple[OutgoingMessage, list[str]] | None = None
+        # How the message being sent was claimed, to claim the next one the same way
+        # while the modem takes it; None: nothing is claimed ahead (`send_one`).
+        self._claim_ahead: Callable[[Session], None] | None = None
 
     def send_one(
         self,
@@ -80,7 +83,12 @@ class MessageSender:
         `sending.claim`). Outside
         the sending hours (`commercial` False), only a transactional one. With
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
-        first: the next calls send the others.
+        first: the next calls send the others. When a claim took one message of
+        `batch`, claims again the same way while the modem takes that message, so
+        that the next goes as soon as the modem answers (not when `batch` is 1: a
+        rate limit or a cap counts each message as it goes). Routing's rule still
+        decides: this modem's message in flight puts it after every idle modem in
+        turn.
 
         What the modem answered of the message's last part is committed with the
         next message's handover, or before this returns when none was claimed with
@@ -88,8 +96,16 @@ class MessageSender:
 
         Raises ModemError when the modem must be reconnected: reconnecting settles
         the message, and those claimed with it (`sending.recover_unfinished`)."""
-        if not self._claimed and not self._claim(modem_id, ring, commercial, batch):
-            return False
+        if not self._claimed:
+            take = partial(
+                self._take, modem_id=modem_id, ring=ring, commercial=commercial, batch=batch
+            )
+            if not self._claim(take):
+                return False
+            # A claim of one (modems sharing the queue's tail) is what each message
+            # waits for between two sends; a batch's is shared by its messages.
+            if batch > 1 and len(self._claimed) == 1:
+                self._claim_ahead = take
         assert self._session is not None
         message = self._claimed.popleft()
         try:
@@ -113,34 +129,56 @@ class MessageSender:
             assert self._session is not None
             self._commit_until_done(self._session, self._unwritten)
 
-    def _claim(
+    def _claim(self, take: Callable[[Session], None]) -> bool:
+        self.forget_claimed()
+        session = self.sessions()
+        try:
+            take(session)
+        except BaseException:
+            session.close()
+            raise
+        if not self._claimed:
+            session.close()
+            return False
+        self._session = session
+        return True
+
+    def _take(
         self,
+        session: Session,
+        *,
         modem_id: int,
         ring: Callable[[int], bool] | None,
         commercial: bool,
         batch: int,
-    ) -> bool:
-        self.forget_claimed()
-        session = self.sessions()
-        try:
-            if self._found_none and not sending.anything_queued(session):
-                session.close()
-                return False
-            claimed = sending.claim(
-                session, modem_id, ring=ring, commercial=commercial, batch=batch
-            )
-        except BaseException:
-            session.close()
-            raise
+    ) -> None:
+        """Claim in `session` (`sending.claim`), the messages taken joining those claimed."""
+        if self._found_none and not sending.anything_queued(session):
+            session.rollback()  # the read's transaction, which wrote nothing
+            return
+        claimed = sending.claim(session, modem_id, ring=ring, commercial=commercial, batch=batch)
         self._found_none = not claimed
-        if not claimed:
-            session.close()
-            return False
-        self._session = session
         messages = [OutgoingMessage.of(message) for message in claimed]
         self._ledger.track(messages)
         self._claimed.extend(messages)
-        return True
+
+    def _while_the_modem_takes_a_part(self) -> None:
+        if not self._claimed and self._claim_ahead is not None:
+            self._take_ahead(self._claim_ahead)
+        self._encode_next()
+
+    def _take_ahead(self, take: Callable[[Session], None]) -> None:
+        """Claim the next messages in the session of the one being sent, whose handover
+        is committed and whose answer is not applied yet: nothing of it is pending."""
+        assert self._session is not None
+        try:
+            take(self._session)
+        except SQLAlchemyError as error:
+            # The part on its way is not to be disturbed: the next step claims again.
+            self._session.rollback()
+            log.warning("modem %s: cannot claim the next message yet: %s", self.modem_name, error)
+        if not self._claimed:  # none waits for this modem: its next step looks again
+            self._claim_ahead = None
 
     def forget_claimed(self) -> None:
         """Drop the messages claimed and not sent, as they are in the database: whoever
@@ -148,6 +186,7 @@ class MessageSender:
         (and a part whose answer was not written, interrupted)."""
         self._unwritten = None
         self._encoded = None
+        self._claim_ahead = None
         self._claimed.clear()
         self._ledger.forget()
         if self._session is not None:
@@ -225,7 +264,9 @@ class MessageSender:
             self._unwritten = None
 
         try:
-            reference = self.driver.submit(part.pdu or "", hand_over, self._encode_next)
+            reference = self.driver.submit(
+                part.pdu or "", hand_over, self._while_the_modem_takes_a_part
+            )
         except SubmitOutcomeUnknown as error:
             # The port is in doubt: reconnecting settles the message (the parts not
             # handed over go out later; this one is never resent by itself).
