@@ -5,9 +5,10 @@ and no other, even while it is down; else the sending modem with the fewest
 messages in flight, ties going to the one that took a message longest ago (round
 robin). Nothing is assigned ahead: each worker asking for work takes a message
 only when the rule gives it one of those waiting (the modems in turn take them one
-each, so as many modems as messages wait take one at once), so a modem that goes down
-holds nothing it has not started to send (`sending.recover_unfinished` gives that
-back).
+each, so as many modems as messages wait take one at once; a worker also asks while
+its modem sends, that message in flight putting it after every idle modem), so a
+modem that goes down holds nothing it has not started to send
+(`sending.recover_unfinished` gives that back).
 
 A modem counts only while it is up: its role lets it send, its state is ready, the
 daemon saw it lately, its daemon's lease has not lapsed (`smsbox.leases`: a daemon
