@@ -7,9 +7,11 @@ handover of the next, while the modem answers that one's AT+CMGS with its prompt
 so that the database's work overlaps the line's. Anything else the worker does
 first (the last claimed part sent, an event, a fault) commits it before.
 
-A full batch says the queue is long: the next one is claimed while the modem takes
-the last part claimed, not once it answered (the claim kept the line idle about
-10 ms every batch)."""
+The next claim is made while the modem takes the last part claimed, not once it
+answered, when the last claim took a full batch (the queue is long: the claim kept
+the line idle about 10 ms every batch) or one message of a batch (modems share the
+queue's tail and take one each: the claim and the answer's commit stood between
+each message and the next)."""
 
 from __future__ import annotations
 
@@ -88,11 +90,10 @@ class MessageSender:
         self._unwritten: Callable[[], None] | None = None
         # The PDUs of the next message claimed, made while the modem took a part.
         self._encoded: tuple[OutgoingMessage, list[str]] | None = None
-        # The terms of the current `send_one`, and whether the last claim took a full
-        # batch of CLAIM_BATCH: the next is then made while the modem takes the last
-        # part claimed (`_claim_ahead`).
+        # The terms of the current `send_one`, and whether the next claim is made while
+        # the modem takes the last part claimed (`_claim_ahead`).
         self._terms: ClaimTerms | None = None
-        self._long_queue = False
+        self._ahead = False
         # Why that claim failed: raised once the part is answered, as a claim's own.
         self._claim_failure: SQLAlchemyError | None = None
 
@@ -109,8 +110,11 @@ class MessageSender:
         `sending.claim`). Outside
         the sending hours (`commercial` False), only a transactional one. With
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
-        first: the next calls send the others. After a full batch of CLAIM_BATCH the
-        next is claimed while the modem takes the batch's last part.
+        first: the next calls send the others. After a claim that took `batch` messages
+        or one, the next is claimed while the modem takes the last part claimed (not
+        when `batch` is 1: a rate limit or a cap counts each message as it goes).
+        Routing's rule still decides: this modem's message in flight puts it after
+        every idle modem in turn.
 
         What the modem answered of the message's last part is committed with the
         next message's handover, or before this returns when none was claimed with
@@ -141,6 +145,12 @@ class MessageSender:
                 raise failure
         return True
 
+    def told_of_work(self) -> None:
+        """From another thread: a message was queued, or the turn passed to this modem;
+        the next claim need not first ask whether any message waits (64 workers woken
+        at once each asked, a round trip before their claim)."""
+        self._found_none = False
+
     def write_answers(self) -> None:
         """Commit what the modem answered and is not committed yet (applied again:
         a rollback since may have taken it from the session)."""
@@ -170,19 +180,19 @@ class MessageSender:
     def _take(self, claimed: list[Message], terms: ClaimTerms) -> None:
         self._found_none = False
         self._claimed.extend(OutgoingMessage.of(message) for message in claimed)
-        self._long_queue = terms.batch >= CLAIM_BATCH and len(claimed) == terms.batch
+        self._ahead = terms.batch > 1 and len(claimed) in (1, terms.batch)
 
     def _claim_ahead(self) -> None:
-        """While the modem takes the last part claimed, after a full batch and while
-        the worker still claims full batches (no rate limit or cap came meanwhile):
-        the next batch, in the same session (the part's answer is committed with the
+        """While the modem takes the last part claimed, when the last claim says so and
+        the worker still claims batches (no rate limit or cap came meanwhile): the
+        next claim, in the same session (the part's answer is committed with the
         next handover). A database that fails then fails `send_one` once the part is
         answered: the worker settles what the claim may have taken, as after a
         claim of its own that failed."""
         terms = self._terms
-        if self._claimed or not self._long_queue or terms is None or terms.batch < CLAIM_BATCH:
+        if self._claimed or not self._ahead or terms is None or terms.batch == 1:
             return
-        self._long_queue = False
+        self._ahead = False
         assert self._session is not None
         try:
             claimed = terms.claim(self._session)
@@ -201,7 +211,7 @@ class MessageSender:
         (and a part whose answer was not written, interrupted)."""
         self._unwritten = None
         self._encoded = None
-        self._long_queue = False
+        self._ahead = False
         self._claim_failure = None
         self._claimed.clear()
         self._ledger.forget()

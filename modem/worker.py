@@ -274,6 +274,7 @@ class ModemWorker:
 
     def wake(self) -> None:
         """From another thread: something was queued, look at the queue now."""
+        self.sender.told_of_work()
         self.driver.wake()  # its current or next wait for events returns at once
 
     def step(self) -> None:

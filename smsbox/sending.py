@@ -75,9 +75,7 @@ def claim(
     any, committed as it ends: a claim is one round trip to the server.
     """
     due = now or utcnow()
-    on_postgresql = session.get_bind().dialect.name == "postgresql"
-    if on_postgresql and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    on_postgresql = _outside_a_transaction(session)
     statements = claims.statements(
         commercial=commercial, writes_in_ctes=on_postgresql, batched=batch > 1
     )
@@ -124,8 +122,20 @@ def anything_queued(session: Session) -> bool:
     index, for a worker that found nothing at its last claim. A claim costs several
     times more and, on SQLite, takes the writers' lock even when it takes nothing:
     the idle workers of a daemon serving 8 modems spent 9 % of a core claiming
-    nothing twice a second each."""
+    nothing twice a second each. On PostgreSQL, unless the caller has a transaction
+    open, outside any, as the claim that may follow: one round trip each, where a
+    BEGIN before the read and a COMMIT after the claim made it four."""
+    _outside_a_transaction(session)
     return bool(session.scalar(ANY_QUEUED))
+
+
+def _outside_a_transaction(session: Session) -> bool:
+    """On PostgreSQL, the session's next statements commit as each ends, unless it has
+    a transaction open already; whether the database is PostgreSQL."""
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return on_postgresql
 
 
 def prepare_parts(

@@ -177,3 +177,30 @@ def test_a_modem_whose_daemon_died_is_no_peer(sessions):
     queue(sessions, *NUMBERS)
     with sessions() as session:
         assert len(sending.claim(session, first, NOW, batch=3)) == 3
+
+
+def test_a_worker_among_peers_claims_its_next_message_while_its_modem_takes_one(sessions):
+    modems_up(sessions, "idle")
+    first, second, third = queue(sessions, *NUMBERS[:3])
+    modem = FakeDriver()
+    worker = connected_worker(sessions, modem, clock=lambda: 0.0)
+    claimed_while_submitting = []
+    submit = modem.submit
+
+    def watched_submit(part, before_handover, meanwhile):
+        def then_look() -> None:
+            meanwhile()
+            claimed_while_submitting.append(states(sessions)[second])
+
+        return submit(part, before_handover, then_look)
+
+    modem.submit = watched_submit
+    worker.step()
+
+    # The idle modem comes first in turn: one message is left for it, and the next
+    # is this modem's as it sends, one at a time at the queue's tail.
+    assert claimed_while_submitting == [(Status.SENDING, worker.modem_id)]
+    worker.step()
+    after = states(sessions)
+    assert [after[first], after[second]] == [(Status.SENT, worker.modem_id)] * 2
+    assert after[third] == (Status.QUEUED, None)
