@@ -255,7 +255,7 @@ def test_the_list_reads_one_row_per_number_and_counts_unread_from_the_partial_in
     assert "SCAN conversations USING INDEX ix_conversations_last" in plans
     assert "SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)" in plans
     assert (
-        "SEARCH messages USING COVERING INDEX ix_messages_unread_numbers "
+        "SEARCH unread USING COVERING INDEX ix_messages_unread_numbers "
         "(number=? AND direction=? AND read_at=?)"
     ) in plans
     assert "TEMP B-TREE" not in plans  # no sort of the whole table

@@ -73,8 +73,10 @@ def datetime_writer(locale_name: str, zone_name: str) -> Callable[[datetime], st
     """The short date and time of a locale in a zone, as one function: Babel parses its
     patterns, converts through pytz and dispatches every field at each call, some 20 µs
     a time, which a list of 100 rows of up to three times each felt. Here the zone is a
-    zoneinfo one and the numeric fields are written straight from the datetime; any
-    other field (a month's name, a day period) is still Babel's."""
+    zoneinfo one and the pattern becomes one %-format whose numeric fields are read from
+    the datetime's attributes (a function a field, their strings joined, took 3.4 µs in
+    French and 6.7 in English, 1.7 and 2.1 now); the day period (AM, PM) is one of the
+    locale's two names, and any other field (a month's name) is still Babel's."""
     locale = Locale.parse(locale_name)
     zone = ZoneInfo(zone_name)
     # Where the date ({1}) and the time ({0}) go, as Babel's format_datetime joins them.
@@ -83,53 +85,65 @@ def datetime_writer(locale_name: str, zone_name: str) -> Callable[[datetime], st
         "{1}": locale.date_formats["short"].pattern,
         "{0}": locale.time_formats["short"].pattern,
     }
-    fields: list[Callable[[datetime], str]] = []
+    source: list[str] = []
+    fields: list[Callable[[datetime], object]] = []  # the values of the format's fields
     for piece in re.split(r"(\{[01]\})", joined):
         if piece in patterns:
-            tokens = tokenize_pattern(patterns[piece])
-            fields.extend(_field_writer(token, locale) for token in tokens)
+            for token in tokenize_pattern(patterns[piece]):
+                source.append(_field_source(token, locale, fields))
         elif piece:
-            fields.append(_constant(piece))
+            source.append(_literal(piece))
+    format_source = "".join(source)
 
     def write(value: datetime) -> str:
         moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-        return "".join([field(moment) for field in fields])
+        return format_source % tuple([field(moment) for field in fields])
 
     return write
 
 
-# Babel's numeric fields: the number each writes, zero-padded to the field's length.
+# Babel's numeric fields, zero-padded to the field's length: most are the datetime's own.
 _NUMBERS: dict[str, Callable[[datetime], int]] = {
     "y": attrgetter("year"),
     "d": attrgetter("day"),
     "H": attrgetter("hour"),
+    "m": attrgetter("minute"),
+    "s": attrgetter("second"),
     "h": lambda moment: moment.hour % 12 or 12,
     "K": lambda moment: moment.hour % 12,
     "k": lambda moment: moment.hour or 24,
-    "m": attrgetter("minute"),
-    "s": attrgetter("second"),
 }
+_MIDNIGHT, _NOON = datetime(2000, 1, 1), datetime(2000, 1, 1, 12)
 
 
-def _field_writer(token: tuple[str, Any], locale: Locale) -> Callable[[datetime], str]:
+def _field_source(
+    token: tuple[str, Any], locale: Locale, fields: list[Callable[[datetime], object]]
+) -> str:
+    """The %-format source of one of Babel's tokens, appending to `fields` what gives its
+    value."""
     kind, value = token
     if kind == "chars":
-        return _constant(value)
+        return _literal(value)
     char, length = value
-    if char == "M" and length <= 2:
-        number = attrgetter("month")
-    elif char in _NUMBERS:
-        number = _NUMBERS[char]
-    else:
-        field = char * length
-        return lambda moment: DateTimeFormat(moment, locale)[field]
+    field = char * length
     if char == "y" and length == 2:  # the year's last two digits
-        return lambda moment: f"{number(moment) % 100:02d}"
-    return lambda moment: f"{number(moment):0{length}d}"
+        fields.append(lambda moment: moment.year % 100)
+    elif char == "M" and length <= 2:
+        fields.append(attrgetter("month"))
+    elif char in _NUMBERS:
+        fields.append(_NUMBERS[char])
+    elif char == "a":  # AM or PM: the locale's two names, chosen by the hour
+        morning, afternoon = (DateTimeFormat(at, locale)[field] for at in (_MIDNIGHT, _NOON))
+        fields.append(lambda moment: afternoon if moment.hour >= 12 else morning)
+        return "%s"
+    else:
+        fields.append(lambda moment: DateTimeFormat(moment, locale)[field])
+        return "%s"
+    return f"%0{length}d"
 
 
-def _constant(text: str) -> Callable[[datetime], str]:
-    return lambda _moment: text
+def _literal(text: str) -> str:
+    return text.replace("%", "%%")
 
 
 def status_name(status: str) -> str:
@@ -154,6 +168,9 @@ def register_filters(app: Flask) -> None:
     """The filters, and RowLink for the lists' rows."""
     app.add_template_global(RowLink, "row_link")
     app.add_template_filter(localtime, "localtime")
+    # A filter is called straight from the compiled template; a method is called through
+    # Jinja's Context.call, which looks for a context argument first (2 µs a row).
+    app.add_template_filter(datetime.isoformat, "isoformat")
     app.add_template_filter(status_name, "status_name")
     app.add_template_filter(modem_state_name, "modem_state_name")
     app.add_template_filter(registration_name, "registration_name")
