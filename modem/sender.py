@@ -8,10 +8,10 @@ so that the database's work overlaps the line's. Anything else the worker does
 first (the last claimed part sent, an event, a fault) commits it before.
 
 The next claim is made while the modem takes the last part claimed, not once it
-answered, when the last claim took a full batch (the queue is long: the claim kept
-the line idle about 10 ms every batch) or one message of a batch (modems share the
-queue's tail and take one each: the claim and the answer's commit stood between
-each message and the next)."""
+answered, when the last claim took a full batch of CLAIM_BATCH (the queue is long:
+the claim kept the line idle about 10 ms every batch) or one message of a batch
+(modems share the queue's tail and take one each: the claim and the answer's commit
+stood between each message and the next)."""
 
 from __future__ import annotations
 
@@ -110,9 +110,10 @@ class MessageSender:
         `sending.claim`). Outside
         the sending hours (`commercial` False), only a transactional one. With
         nothing claimed left, claims up to `batch` (`sending.claim`) and sends the
-        first: the next calls send the others. After a claim that took `batch` messages
-        or one, the next is claimed while the modem takes the last part claimed (not
-        when `batch` is 1: a rate limit or a cap counts each message as it goes).
+        first: the next calls send the others. After a claim that took a full batch
+        of CLAIM_BATCH or one message, the next is claimed while the modem takes the
+        last part claimed (not when `batch` is 1: a rate limit or a cap counts each
+        message as it goes).
         Routing's rule still decides: this modem's message in flight puts it after
         every idle modem in turn.
 
@@ -180,7 +181,10 @@ class MessageSender:
     def _take(self, claimed: list[Message], terms: ClaimTerms) -> None:
         self._found_none = False
         self._claimed.extend(OutgoingMessage.of(message) for message in claimed)
-        self._ahead = terms.batch > 1 and len(claimed) in (1, terms.batch)
+        # A full batch says the queue is long; one message of a batch, that modems
+        # share its tail and take one each: either way the next claim is due soon.
+        long_queue = terms.batch >= CLAIM_BATCH and len(claimed) == terms.batch
+        self._ahead = long_queue or (terms.batch > 1 and len(claimed) == 1)
 
     def _claim_ahead(self) -> None:
         """While the modem takes the last part claimed, when the last claim says so and
