@@ -4,9 +4,10 @@ worker around it: what a send costs and in what order, seen from the sender."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from modem.drivers import DriverSettings, open_driver
-from modem.drivers.contract import ModemDriver, PduRequest
+from modem.drivers.contract import Hook, ModemDriver, PduRequest
 from modem.sender import MessageSender
 from modem.sim import SimulatedModem
 
@@ -27,3 +28,20 @@ def sender_through(driver: ModemDriver, sessions) -> MessageSender:
         pause=lambda _seconds: None,
         pdu_request=PduRequest,
     )
+
+
+def at_submission(
+    driver: ModemDriver, number: int, then: Callable[[str, Hook, Hook], int | None]
+) -> None:
+    """The `number`th submission through `driver` (from 1) goes through `then` instead."""
+    submit = driver.submit
+    submissions = 0
+
+    def one_submission(part: str, before_handover: Hook, meanwhile: Hook) -> int | None:
+        nonlocal submissions
+        submissions += 1
+        if submissions == number:
+            return then(part, before_handover, meanwhile)
+        return submit(part, before_handover, meanwhile)
+
+    driver.submit = one_submission  # type: ignore[method-assign]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from fake_driver import FakeDriver
 from outbox_rows import queue, status_of
-from sim_senders import sender_through
+from sim_senders import at_submission, sender_through
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
@@ -27,21 +27,6 @@ class Killed(BaseException):
 
 def a_batch_and_one_more(sessions) -> list[int]:
     return queue(sessions, *[f"06111111{n:02d}" for n in range(CLAIM_BATCH + 1)])
-
-
-def at_submission(driver: FakeDriver, number: int, then: Callable[[str, Hook, Hook], int | None]):
-    """The `number`th submission (from 1) goes through `then` instead."""
-    submit = driver.submit
-    submissions = 0
-
-    def one_submission(part: str, before_handover: Hook, meanwhile: Hook) -> int | None:
-        nonlocal submissions
-        submissions += 1
-        if submissions == number:
-            return then(part, before_handover, meanwhile)
-        return submit(part, before_handover, meanwhile)
-
-    driver.submit = one_submission  # type: ignore[method-assign]
 
 
 def send_all(sender, modem_id: int) -> None:

@@ -4,12 +4,11 @@ written, loses nothing and sends nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from outbox_rows import queue, status_of
-from sim_senders import sender_on
+from sim_senders import at_submission, sender_on
 
+from modem.drivers.contract import Hook
 from modem.sim import SimulatedModem
 from smsbox import sending
 from smsbox.models import Message, Status
@@ -26,24 +25,22 @@ def dying_sender_on(sim: SimulatedModem, sessions, *, killed_at_handover: int):
     submission's handover is committed (counting from 1)."""
     sender, driver = sender_on(sim, sessions)
     submit = driver.submit
-    submissions = 0
 
-    def dying_submit(
-        part: str, before_handover: Callable[[], None], meanwhile: Callable[[], None]
-    ) -> int | None:
-        nonlocal submissions
-        submissions += 1
-        if submissions != killed_at_handover:
-            return submit(part, before_handover, meanwhile)
-
-        def commit_then_die() -> None:
+    def commit_then_die(part: str, before_handover: Hook, meanwhile: Hook) -> int | None:
+        def die_after_it() -> None:
             before_handover()
             raise Killed
 
-        return submit(part, commit_then_die, meanwhile)
+        return submit(part, die_after_it, meanwhile)
 
-    driver.submit = dying_submit  # type: ignore[method-assign]
+    at_submission(driver, killed_at_handover, commit_then_die)
     return sender, driver
+
+
+def send_the_rest(sender, driver, modem_id: int) -> None:
+    while sender.send_one(modem_id, batch=3):
+        pass
+    driver.close()
 
 
 def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
@@ -72,15 +69,10 @@ def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
             ]
             session.commit()
         sender, driver = sender_on(sim, sessions)
-        while sender.send_one(modem_id, batch=3):
-            pass
-        driver.close()
+        send_the_rest(sender, driver, modem_id)
         assert sorted(sms.text for sms in sim.sent()) == sorted(["premier", "troisieme"])
-    assert [status_of(sessions, message) for message in (first, second, third)] == [
-        Status.SENT,
-        Status.INTERRUPTED,
-        Status.SENT,
-    ]
+    statuses = [status_of(sessions, message) for message in (first, second, third)]
+    assert statuses == [Status.SENT, Status.INTERRUPTED, Status.SENT]
 
 
 def test_an_error_to_the_next_command_while_the_answer_is_committed_keeps_both(
@@ -92,29 +84,18 @@ def test_an_error_to_the_next_command_while_the_answer_is_committed_keeps_both(
     with SimulatedModem(tmp_path / "modem") as sim:
         sender, driver = sender_on(sim, sessions)
         submit = driver.submit
-        submissions = 0
 
-        def second_refused(
-            part: str, before_handover: Callable[[], None], meanwhile: Callable[[], None]
-        ) -> int | None:
-            # The modem answers the second AT+CMGS with an error while the first
-            # message's answer and the second's handover are being committed.
-            nonlocal submissions
-            submissions += 1
-            if submissions == 2:
-                sim.fail_next(1, code=38)
+        def refused(part: str, before_handover: Hook, meanwhile: Hook) -> int | None:
+            # The modem answers this AT+CMGS with an error while the first message's
+            # answer and this one's handover are being committed.
+            sim.fail_next(1, code=38)
             return submit(part, before_handover, meanwhile)
 
-        driver.submit = second_refused  # type: ignore[method-assign]
-        while sender.send_one(modem_id, batch=3):
-            pass
-        driver.close()
+        at_submission(driver, 2, refused)
+        send_the_rest(sender, driver, modem_id)
         assert sorted(sms.text for sms in sim.sent()) == sorted(["premier", "troisieme"])
-    assert [status_of(sessions, message) for message in (first, second, third)] == [
-        Status.SENT,
-        Status.QUEUED,
-        Status.SENT,
-    ]
+    statuses = [status_of(sessions, message) for message in (first, second, third)]
+    assert statuses == [Status.SENT, Status.QUEUED, Status.SENT]
     with sessions() as session:
         (refused,) = session.get_one(Message, second).parts
         assert (refused.status, refused.attempts) == (Status.QUEUED, 1)
