@@ -16,6 +16,9 @@ pytestmark = NEEDS_CHROMIUM
 
 
 def fits(page) -> None:
+    # After a click, the page's text may be there before its stylesheet: an unstyled
+    # page is wider (the groups page measured 402 px once, on a loaded machine).
+    page.wait_for_load_state()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
