@@ -34,6 +34,7 @@ from modem.leasing import ModemLease, NoLease
 from modem.pace import ModemCap, Reread, SendingHours, SendingPace
 from modem.receiver import MessageReceiver
 from modem.sender import CLAIM_BATCH, MessageSender
+from modem.upkeep import ModemUpkeep
 from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.daemon_metrics import count_modem_fault
@@ -53,13 +54,6 @@ from smsbox.modems import (
 
 log = logging.getLogger(__name__)
 
-STATUS_POLL_INTERVAL = 60.0
-# A modem that restarts without a word (Huawei sticks say nothing) is noticed
-# by its lost settings; the storage sweep catches any SMS whose +CMTI was lost.
-SETTINGS_CHECK_INTERVAL = 10.0
-STORAGE_SWEEP_INTERVAL = 60.0
-# A modem that refuses to announce new SMS: the sweep is how they arrive.
-UNANNOUNCED_SWEEP_INTERVAL = 5.0
 RECONNECT_DELAYS = (0.5, 1, 2, 5, 10)
 # A SIM that needs a person (PIN refused, PUK) is only looked at, never retried harder.
 PERMANENT_FAULT_RECHECK = 60.0
@@ -112,9 +106,13 @@ class ModemWorker:
             settings=calls or CallsConfig(),
             default_region=messaging.default_region,
         )
-        self._next_status_poll = 0.0
-        self._next_settings_check = 0.0
-        self._next_sweep = 0.0
+        self.upkeep = ModemUpkeep(
+            modem.name,
+            driver,
+            self.receiver,
+            monotonic=monotonic,
+            record_status=self._record_status,
+        )
         self.pace = SendingPace(modem.rate_limit, monotonic, peers)
         self.sending_hours = SendingHours(sessions, messaging.timezone, monotonic)
         self.cap = ModemCap(sessions, messaging.timezone, monotonic)
@@ -252,9 +250,7 @@ class ModemWorker:
             self._write(lambda session: record_refused_pin(session, self.modem_id, self.modem.pin))
             raise
         self._record_state(READY)
-        self._sweep_storage()
-        self._next_settings_check = self._monotonic() + SETTINGS_CHECK_INTERVAL
-        self._next_status_poll = 0.0  # a new connect may be a new SIM: tell it at once
+        self.upkeep.connected(self.modem_id)
 
     def _settle_unfinished(self) -> None:
         # Without the lease, what is in flight on the modem may be another daemon's.
@@ -291,7 +287,7 @@ class ModemWorker:
             log.warning(
                 "modem %s restarted (%s): setting it up again", self.modem.name, restart.line
             )
-            self._set_up_again()
+            self.upkeep.set_up_again(self.modem_id)
         for report in (event for event in events if isinstance(event, StatusReport)):
             self.receiver.take_report(self.modem_id, report)
         # Calls before reading messages: a fault while reading reconnects, and a call
@@ -306,7 +302,9 @@ class ModemWorker:
                 self.receiver.receive(self.modem_id, stored)
         if arrived:
             self.receiver.assemble(self.modem_id)
-        self._periodic_checks()
+        if self.upkeep.due():
+            self.sender.write_answers()  # the modem's answers first: a check may fail
+            self.upkeep.run(self.modem_id)
 
     def _send_one(self) -> bool:
         sent = self.sender.send_one(
@@ -335,34 +333,6 @@ class ModemWorker:
             )
         self._rate_limited = wait > 0
         return wait
-
-    def _periodic_checks(self) -> None:
-        now = self._monotonic()
-        if now >= min(self._next_settings_check, self._next_sweep, self._next_status_poll):
-            self.sender.write_answers()  # the modem's answers first: a check may fail
-        if now >= self._next_settings_check:
-            self._next_settings_check = now + SETTINGS_CHECK_INTERVAL
-            if self.driver.settings_lost():
-                log.warning("modem %s forgot its settings: setting it up again", self.modem.name)
-                self._set_up_again()
-        if now >= self._next_sweep:
-            self._sweep_storage()
-        if now >= self._next_status_poll:
-            self._next_status_poll = now + STATUS_POLL_INTERVAL
-            self._record_status(self.driver.status())
-
-    def _set_up_again(self) -> None:
-        self.driver.reinitialise()
-        self._sweep_storage()
-
-    def _sweep_storage(self) -> None:
-        interval = (
-            STORAGE_SWEEP_INTERVAL
-            if self.driver.announces_new_messages
-            else UNANNOUNCED_SWEEP_INTERVAL
-        )
-        self._next_sweep = self._monotonic() + interval
-        self.receiver.sweep(self.modem_id)
 
     # -- the database ----------------------------------------------------------------
 

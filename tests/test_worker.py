@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 from modem.drivers.contract import CallRang, IncomingCall, ModemStatus, Restarted, StatusReport
 from modem.errors import NoAnswer, PortError, SubmitOutcomeUnknown
 from modem.pdu import encode_deliver
-from modem.worker import UNANNOUNCED_SWEEP_INTERVAL, ModemWorker
+from modem.upkeep import UNANNOUNCED_SWEEP_INTERVAL
+from modem.worker import ModemWorker
 from smsbox import calls
 from smsbox.config import MessagingConfig, ModemConfig
 from smsbox.keywords import KeywordRules
