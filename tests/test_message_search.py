@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from databases import ON_POSTGRESQL, sqlite_query_plans
 from message_rows import message
-from sqlalchemy import delete, event, insert, text, update
+from sqlalchemy import delete, event, insert, select, text, update
 
 from smsbox import message_lists, message_search
-from smsbox.message_lists import Box, ListQuery, list_page
+from smsbox.message_lists import Box, ListQuery, Toward, list_page
 from smsbox.models import Contact, Direction, Message
 
 NOON = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
@@ -90,11 +91,16 @@ def test_it_finds_through_the_index_what_the_plain_search_finds(stored, monkeypa
     holding = message_search.ids_holding
     monkeypatch.setattr(message_search, "ids_holding", recorded)
     with stored() as session:
+        # The list's first rows are read in order first: here they are all of it.
+        first_rows = {search: found_ids(session, search, box) for search in SEARCHES}
+        assert searched == []
+        # None read first: the index is asked.
+        monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", 0)
         indexed = {search: found_ids(session, search, box) for search in SEARCHES}
-        # No candidate is few enough: every search reads the list as it did before.
+        # No candidate is few enough: every search reads the whole list in order.
         monkeypatch.setattr(message_lists, "SEARCH_CANDIDATES", -1)
         plain = {search: found_ids(session, search, box) for search in SEARCHES}
-    assert indexed == plain
+    assert indexed == plain == first_rows
     assert any(indexed.values())
     assert searched == [search for search in SEARCHES if len(search) >= 3] * 2
 
@@ -169,3 +175,54 @@ def test_a_rare_word_is_read_by_id_not_by_scanning_the_list(sessions, search):
     assert not [plan for plan in plans if "SCAN messages" in plan], plans
     # The contacts named by the search come from their names' index, not a read of all.
     assert not [plan for plan in plans if "SCAN contacts" in plan], plans
+
+
+def test_a_common_word_finds_its_pages_among_the_first_rows_without_the_index(
+    sessions, monkeypatch
+):
+    rows = [
+        {
+            "direction": Direction.INBOUND,
+            "number": f"+336{i % 1000:08}",
+            "raw_number": f"+336{i % 1000:08}",
+            # Common among the newest, rare among the oldest, some at the same time.
+            "body": "un rendez-vous" if i % (3 if i > 2000 else 400) == 0 else f"message {i}",
+            "status": "received",
+            "created_at": NOON + timedelta(seconds=i // 2),
+        }
+        for i in range(3000)
+    ]
+    with sessions() as session:
+        session.execute(insert(Message), rows)
+        session.commit()
+        pages = []
+        for scanned_per_row in (message_lists.SEARCH_SCAN_PER_ROW, 0):
+            monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", scanned_per_row)
+            pages.append(walked(session, "Rendez-Vous"))
+        asked = []
+        monkeypatch.setattr(message_search, "ids_holding", lambda *args, **kw: asked.append(1))
+        monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", 8)
+        first = found_ids(session, "rendez-vous")
+        holding = select(Message.id).where(Message.body.contains("rendez-vous"))
+        newest_first = list(session.scalars(holding.order_by(Message.id.desc())))
+    first_rows, indexed = pages
+    assert first_rows == indexed
+    forward = first_rows[: len(first_rows) // 2]
+    assert [id_ for page in forward for id_ in page] == newest_first
+    assert first == newest_first[:100]
+    assert asked == []
+
+
+def walked(session, search: str) -> list[list[int]]:
+    """Every page of 10 from the newest, then back from the oldest: their ids."""
+    pages: list[list[int]] = []
+    query = ListQuery(Box.RECEIVED, page_size=10, search=search)
+    for toward, onward in ((Toward.OLDER, "older"), (Toward.NEWER, "newer")):
+        while True:
+            page = list_page(session, query, timezone="Europe/Paris", default_region="FR")
+            pages.append([row.message.id for row in page.rows])
+            cursor = getattr(page, onward)
+            if cursor is None:
+                break
+            query = replace(query, cursor=cursor, toward=toward)
+    return pages
