@@ -52,8 +52,9 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A search matching more messages than this finds its page among the newest by
 # reading the list in order (a common word soon fills one); fewer are fetched by id.
 SEARCH_CANDIDATES = 2000
-# A search reads this many rows of the list a row of its page, in order, before it
-# asks the index: a word in one row of 8 or more fills its page there.
+# A search whose candidates are more than this many a row of its page reads as many
+# rows of the list in order before it asks the index for all of them: a word in one
+# row of 8 or more fills its page there.
 SEARCH_SCAN_PER_ROW = 8
 
 
@@ -202,10 +203,17 @@ def _found(session: Session, query: ListQuery, timezone: str, default_region: st
     if not search:
         return _read(session, query, listed)
     condition = _matching_condition(search)
-    found = _among_the_first(session, query, listed, condition)
-    if found is not None:
-        return found
-    candidates = _candidates(session, search, _digits_of(search))
+    part = _digits_of(search)
+    first = SEARCH_SCAN_PER_ROW * (query.page_size + 1)
+    candidates = _candidates(session, search, part, limit=first)
+    if candidates is None:
+        # Many (a common word): its page is among the list's first rows, where reading
+        # them costs the same at a thousand messages as at a million, and the index
+        # would read its 2,000 candidates to learn that they are too many.
+        found = _among_the_first(session, query, listed, condition, first)
+        if found is not None:
+            return found
+        candidates = _candidates(session, search, part, limit=SEARCH_CANDIDATES)
     if candidates is None:
         return _read(session, query, [*listed, condition])
     # The candidates are more than the matches (the index folds every letter's case):
@@ -231,22 +239,24 @@ def _in_list_order(statement: Select[Any], query: ListQuery) -> Select[Any]:
 
 
 def _among_the_first(
-    session: Session, query: ListQuery, listed: list[object], condition: object
+    session: Session, query: ListQuery, listed: list[object], condition: object, first: int
 ) -> _Found | None:
-    """The page a search finds among the first rows of the list from the cursor, read
-    in order, when they hold it whole (a common word soon fills it); None when they
-    do not. Its cost is the same at a thousand messages as at a million, where the
-    trigram index, asked first, would read its 2,000 candidates to learn that they are
-    too many."""
-    first = SEARCH_SCAN_PER_ROW * (query.page_size + 1)
-    following = select(Message.created_at, Message.id).where(*listed)
+    """The page a search finds among the `first` rows of the list from the cursor,
+    read in order, when they hold it whole; None when they do not, or the list is
+    shorter."""
+    following = select(Message.created_at).where(*listed)
     if query.cursor is not None:
         following = following.where(_beyond(query.cursor, query.toward))
-    end = session.execute(_in_list_order(following, query).offset(first).limit(1)).first()
-    if end is None:  # the list is no longer than that: reading it answers
-        return _read(session, query, [*listed, condition])
-    back = Toward.OLDER if query.toward is Toward.NEWER else Toward.NEWER
-    found = _read(session, query, [*listed, condition, _beyond(Cursor(*end), back)])
+    # The time of the row past the first ones, read once: those up to it are the rows
+    # before it in the list, and the few more of that same time.
+    end = _in_list_order(following, query).offset(first).limit(1)
+    end_at = end.correlate(None).scalar_subquery()
+    within = (
+        Message.created_at <= end_at
+        if query.toward is Toward.NEWER
+        else Message.created_at >= end_at
+    )
+    found = _read(session, query, [*listed, condition, within])
     return found if len(found) > query.page_size else None
 
 
@@ -334,22 +344,22 @@ def _digits_of(search: str) -> str:
     return digits.lstrip("+").removeprefix("0") if digits.lstrip("+").isdigit() else ""
 
 
-def _candidates(session: Session, search: str, part: str) -> list[int] | None:
-    """The ids of every message the search may find, when they are few: those whose
-    text holds it (through the trigram index), those of the numbers of the contacts
-    it names (through their names' index) and of the numbers holding the digits typed
-    (one row per number in `conversations`). None when they are many, or the search
-    too short for the index."""
+def _candidates(session: Session, search: str, part: str, *, limit: int) -> list[int] | None:
+    """The ids of every message the search may find, when they are no more than
+    `limit`: those whose text holds it (through the trigram index), those of the
+    numbers of the contacts it names (through their names' index) and of the numbers
+    holding the digits typed (one row per number in `conversations`). None when they
+    are more, or the search too short for the index."""
     if not indexable(search):
         return None
-    found = set(message_search.ids_holding(session, search, limit=SEARCH_CANDIDATES + 1))
+    found = set(message_search.ids_holding(session, search, limit=limit + 1))
     numbers = [select(Contact.number).where(name_holding(session, search))]
     if part:
         numbers.append(
             select(ConversationHead.number).where(ConversationHead.number.contains(part))
         )
     for chosen in numbers:
-        room = SEARCH_CANDIDATES - len(found)
+        room = limit - len(found)
         if room < 0:
             return None
         of_numbers = select(Message.id).where(Message.number.in_(chosen)).limit(room + 1)
