@@ -13,9 +13,10 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from smsbox import message_search
@@ -51,6 +52,14 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A search matching more messages than this finds its page among the newest by
 # reading the list in order (a common word soon fills one); fewer are fetched by id.
 SEARCH_CANDIDATES = 2000
+# A search whose candidates are more than this many a row of its page reads as many
+# rows of the list in order before it asks the index for all of them: a word in one
+# row of 8 or more fills its page there.
+SEARCH_SCAN_PER_ROW = 8
+
+
+# The rows a page's statement gives: a message and its contact's name.
+_Found = list[tuple[Message, str | None]]
 
 
 class ListRefused(Refusal):
@@ -156,18 +165,10 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
             "%(size)s rows per page is not offered: choose 10, 25, 50 or 100",
             size=query.page_size,
         )
-    statement = (
-        select(Message, Contact.name)
-        .outerjoin(Contact, naming(Message.number))
-        .where(*_filters(session, query, timezone, default_region))
-    )
-    if query.cursor is not None:
-        statement = statement.where(_beyond(query.cursor, query.toward))
-    backwards = query.toward is Toward.NEWER
-    order = (Message.created_at, Message.id) if backwards else _newest_first()
-    found = session.execute(statement.order_by(*order).limit(query.page_size + 1)).all()
+    found = _found(session, query, timezone, default_region)
     more = len(found) > query.page_size
     found = found[: query.page_size]
+    backwards = query.toward is Toward.NEWER
     if backwards:
         found.reverse()
     rows = [Row(message, name) for message, name in found]
@@ -184,6 +185,79 @@ def list_page(session: Session, query: ListQuery, *, timezone: str, default_regi
         Cursor.of(rows[0].message) if has_newer else None,
         Cursor.of(rows[-1].message) if has_older else None,
     )
+
+
+def _found(session: Session, query: ListQuery, timezone: str, default_region: str) -> _Found:
+    """The page's rows in the order read from the cursor, one more than the page when
+    there are more."""
+    search = query.search.strip()
+    by_number = _whole_number(search, default_region) if search else None
+    # A whole number's messages are read through the number index, a search's
+    # candidates by id. SQLite, without statistics, weighs the number index equal to
+    # the direction one, and which it takes would depend on the order a migration
+    # happened to create them in: the direction is then compared in a way no index
+    # serves.
+    listed = _listed(query, timezone, aside=by_number is not None)
+    if by_number:
+        return _read(session, query, [*listed, Message.number == by_number])
+    if not search:
+        return _read(session, query, listed)
+    condition = _matching_condition(search)
+    part = _digits_of(search)
+    first = SEARCH_SCAN_PER_ROW * (query.page_size + 1)
+    candidates = _candidates(session, search, part, limit=first)
+    if candidates is None:
+        # Many (a common word): its page is among the list's first rows, where reading
+        # them costs the same at a thousand messages as at a million, and the index
+        # would read its 2,000 candidates to learn that they are too many.
+        found = _among_the_first(session, query, listed, condition, first)
+        if found is not None:
+            return found
+        candidates = _candidates(session, search, part, limit=SEARCH_CANDIDATES)
+    if candidates is None:
+        return _read(session, query, [*listed, condition])
+    # The candidates are more than the matches (the index folds every letter's case):
+    # the condition still says which match.
+    by_id = [*_listed(query, timezone, aside=True), Message.id.in_(candidates), condition]
+    return _read(session, query, by_id)
+
+
+def _read(session: Session, query: ListQuery, conditions: list[object]) -> _Found:
+    statement = (
+        select(Message, Contact.name).outerjoin(Contact, naming(Message.number)).where(*conditions)
+    )
+    if query.cursor is not None:
+        statement = statement.where(_beyond(query.cursor, query.toward))
+    ordered = _in_list_order(statement, query).limit(query.page_size + 1)
+    return [(message, name) for message, name in session.execute(ordered)]
+
+
+def _in_list_order(statement: Select[Any], query: ListQuery) -> Select[Any]:
+    if query.toward is Toward.NEWER:
+        return statement.order_by(Message.created_at, Message.id)
+    return statement.order_by(*_newest_first())
+
+
+def _among_the_first(
+    session: Session, query: ListQuery, listed: list[object], condition: object, first: int
+) -> _Found | None:
+    """The page a search finds among the `first` rows of the list from the cursor,
+    read in order, when they hold it whole; None when they do not, or the list is
+    shorter."""
+    following = select(Message.created_at).where(*listed)
+    if query.cursor is not None:
+        following = following.where(_beyond(query.cursor, query.toward))
+    # The time of the row past the first ones, read once: those up to it are the rows
+    # before it in the list, and the few more of that same time.
+    end = _in_list_order(following, query).offset(first).limit(1)
+    end_at = end.correlate(None).scalar_subquery()
+    within = (
+        Message.created_at <= end_at
+        if query.toward is Toward.NEWER
+        else Message.created_at >= end_at
+    )
+    found = _read(session, query, [*listed, condition, within])
+    return found if len(found) > query.page_size else None
 
 
 def older_than(cursor: Cursor):  # type: ignore[no-untyped-def]
@@ -209,19 +283,10 @@ def _beyond(cursor: Cursor, toward: Toward):  # type: ignore[no-untyped-def]
     )
 
 
-def _filters(
-    session: Session, query: ListQuery, timezone: str, default_region: str
-) -> list[object]:
+def _listed(query: ListQuery, timezone: str, *, aside: bool) -> list[object]:
+    """The conditions of the box, state and days: the list before any search. `aside`
+    when the search reads its rows through another index than the list's."""
     conditions: list[object] = []
-    search = query.search.strip()
-    by_number = _whole_number(search, default_region) if search else None
-    matching = _matching(session, search, default_region) if search and not by_number else None
-    # A whole number's messages are read through the number index, a search's
-    # candidates by id. SQLite, without statistics, weighs the number index equal to
-    # the direction one, and which it takes would depend on the order a migration
-    # happened to create them in: the direction is then compared in a way no index
-    # serves.
-    aside = by_number is not None or (matching is not None and matching.by_id)
     direction = Message.direction.concat("") if aside else Message.direction
     if query.box is Box.SENT:
         conditions.append(direction == Direction.OUTBOUND)
@@ -240,10 +305,6 @@ def _filters(
         conditions.append(Message.created_at >= _start_of(query.since, zone))
     if query.until is not None:
         conditions.append(Message.created_at < _start_of(query.until + timedelta(days=1), zone))
-    if by_number:
-        conditions.append(Message.number == by_number)
-    elif matching is not None:
-        conditions.append(matching.condition)
     return conditions
 
 
@@ -262,51 +323,43 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class _Matching:
-    condition: object
-    by_id: bool  # the condition names the ids of its few candidates
-
-
-def _matching(session: Session, search: str, default_region: str) -> _Matching:
+def _matching_condition(search: str) -> ColumnElement[bool]:
     """What the search box finds when it is no whole phone number (those go through
     the number index): messages whose number holds the digits typed, or whose
     contact's name or text holds it, ignoring case.
     The search is text, never a pattern: LIKE's wildcards in it are escaped."""
     escaped = _LIKE_SPECIALS.sub(r"\\\1", search)
     pattern = f"%{escaped}%"
-    named = Contact.name.ilike(pattern, escape="\\")
-    found = [Message.body.ilike(pattern, escape="\\"), named]
-    digits = re.sub(r"[\s.()-]", "", search)
-    # A national prefix typed ("06 12") is not in the E.164 form stored ("+33612...").
-    part = digits.lstrip("+").removeprefix("0") if digits.lstrip("+").isdigit() else ""
+    found = [Message.body.ilike(pattern, escape="\\"), Contact.name.ilike(pattern, escape="\\")]
+    part = _digits_of(search)
     if part:
         found.append(Message.number.contains(part))
-    condition = or_(*found)
-    candidates = _candidates(session, search, part)
-    if candidates is None:
-        return _Matching(condition, by_id=False)
-    # The candidates are more than the matches (the index folds every letter's case):
-    # the condition still says which match.
-    return _Matching(and_(Message.id.in_(candidates), condition), by_id=True)
+    return or_(*found)
 
 
-def _candidates(session: Session, search: str, part: str) -> list[int] | None:
-    """The ids of every message the search may find, when they are few: those whose
-    text holds it (through the trigram index), those of the numbers of the contacts
-    it names (through their names' index) and of the numbers holding the digits typed
-    (one row per number in `conversations`). None when they are many, or the search
-    too short for the index."""
+def _digits_of(search: str) -> str:
+    """The digits a search for part of a number looks for in the E.164 form stored
+    (a national prefix typed, as in "06 12", is not in "+33612..."); "" for text."""
+    digits = re.sub(r"[\s.()-]", "", search)
+    return digits.lstrip("+").removeprefix("0") if digits.lstrip("+").isdigit() else ""
+
+
+def _candidates(session: Session, search: str, part: str, *, limit: int) -> list[int] | None:
+    """The ids of every message the search may find, when they are no more than
+    `limit`: those whose text holds it (through the trigram index), those of the
+    numbers of the contacts it names (through their names' index) and of the numbers
+    holding the digits typed (one row per number in `conversations`). None when they
+    are more, or the search too short for the index."""
     if not indexable(search):
         return None
-    found = set(message_search.ids_holding(session, search, limit=SEARCH_CANDIDATES + 1))
+    found = set(message_search.ids_holding(session, search, limit=limit + 1))
     numbers = [select(Contact.number).where(name_holding(session, search))]
     if part:
         numbers.append(
             select(ConversationHead.number).where(ConversationHead.number.contains(part))
         )
     for chosen in numbers:
-        room = SEARCH_CANDIDATES - len(found)
+        room = limit - len(found)
         if room < 0:
             return None
         of_numbers = select(Message.id).where(Message.number.in_(chosen)).limit(room + 1)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from databases import ON_POSTGRESQL, sqlite_query_plans
 from message_rows import message
-from sqlalchemy import delete, event, insert, text, update
+from sqlalchemy import delete, event, insert, select, text, update
 
 from smsbox import message_lists, message_search
-from smsbox.message_lists import Box, ListQuery, list_page
+from smsbox.message_lists import Box, ListQuery, Toward, list_page
 from smsbox.models import Contact, Direction, Message
 
 NOON = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
@@ -61,8 +62,8 @@ SEARCHES = [
 ]
 
 
-def found_ids(session, search: str, box: Box = Box.RECEIVED) -> list[int]:
-    query = ListQuery(box, page_size=100, search=search)
+def found_ids(session, search: str, box: Box = Box.RECEIVED, page_size: int = 100) -> list[int]:
+    query = ListQuery(box, page_size=page_size, search=search)
     page = list_page(session, query, timezone="Europe/Paris", default_region="FR")
     return [row.message.id for row in page.rows]
 
@@ -91,12 +92,15 @@ def test_it_finds_through_the_index_what_the_plain_search_finds(stored, monkeypa
     monkeypatch.setattr(message_search, "ids_holding", recorded)
     with stored() as session:
         indexed = {search: found_ids(session, search, box) for search in SEARCHES}
-        # No candidate is few enough: every search reads the list as it did before.
+        asked = list(searched)
+        # No candidate is few enough, no row read first: every search reads the list as
+        # it did before.
         monkeypatch.setattr(message_lists, "SEARCH_CANDIDATES", -1)
+        monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", 0)
         plain = {search: found_ids(session, search, box) for search in SEARCHES}
     assert indexed == plain
     assert any(indexed.values())
-    assert searched == [search for search in SEARCHES if len(search) >= 3] * 2
+    assert asked == [search for search in SEARCHES if len(search) >= 3]
 
 
 def test_the_index_follows_texts_written_changed_and_deleted(sessions):
@@ -169,3 +173,102 @@ def test_a_rare_word_is_read_by_id_not_by_scanning_the_list(sessions, search):
     assert not [plan for plan in plans if "SCAN messages" in plan], plans
     # The contacts named by the search come from their names' index, not a read of all.
     assert not [plan for plan in plans if "SCAN contacts" in plan], plans
+
+
+def test_a_common_word_finds_its_pages_among_the_first_rows(sessions, monkeypatch):
+    rows = [
+        {
+            "direction": Direction.INBOUND,
+            "number": f"+336{i % 1000:08}",
+            "raw_number": f"+336{i % 1000:08}",
+            # Common among the newest, rare among the oldest, some at the same time.
+            "body": "un rendez-vous" if i % (3 if i > 2000 else 400) == 0 else f"message {i}",
+            "status": "received",
+            "created_at": NOON + timedelta(seconds=i // 2),
+        }
+        for i in range(3000)
+    ]
+    with sessions() as session:
+        session.execute(insert(Message), rows)
+        session.commit()
+        pages = []
+        for scanned_per_row in (message_lists.SEARCH_SCAN_PER_ROW, 0):
+            monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", scanned_per_row)
+            pages.append(walked(session, "Rendez-Vous"))
+        holding = select(Message.id).where(Message.body.contains("rendez-vous"))
+        newest_first = list(session.scalars(holding.order_by(Message.id.desc())))
+        limits = []
+        holding_ids = message_search.ids_holding
+
+        def recorded(session, search, *, limit):
+            limits.append(limit)
+            return holding_ids(session, search, limit=limit)
+
+        monkeypatch.setattr(message_lists, "SEARCH_SCAN_PER_ROW", 8)
+        monkeypatch.setattr(message_search, "ids_holding", recorded)
+        first = found_ids(session, "rendez-vous", page_size=10)
+    first_rows, indexed = pages
+    assert first_rows == indexed
+    forward = first_rows[: len(first_rows) // 2]
+    assert [id_ for page in forward for id_ in page] == newest_first
+    assert first == newest_first[:10]
+    # Its candidates are more than 8 a row: the index did not have to give all of them.
+    assert limits == [8 * 11 + 1]
+
+
+def walked(session, search: str) -> list[list[int]]:
+    """Every page of 10 from the newest, then back from the oldest: their ids."""
+    pages: list[list[int]] = []
+    query = ListQuery(Box.RECEIVED, page_size=10, search=search)
+    for toward, onward in ((Toward.OLDER, "older"), (Toward.NEWER, "newer")):
+        while True:
+            page = list_page(session, query, timezone="Europe/Paris", default_region="FR")
+            pages.append([row.message.id for row in page.rows])
+            cursor = getattr(page, onward)
+            if cursor is None:
+                break
+            query = replace(query, cursor=cursor, toward=toward)
+    return pages
+
+
+@sqlite_query_plans
+@pytest.mark.parametrize(
+    ("box", "criteria", "index"),
+    [
+        (Box.RECEIVED, {}, "ix_messages_direction_created"),
+        (Box.UNREAD, {}, "ix_messages_unread"),
+        (Box.SENT, {"status": "failed"}, "ix_messages_direction_status_created"),
+    ],
+)
+def test_a_common_word_is_read_in_the_list_order_from_its_index(sessions, box, criteria, index):
+    rows = [
+        {
+            "direction": Direction.OUTBOUND if i % 2 else Direction.INBOUND,
+            "number": f"+336{i % 1000:08}",
+            "raw_number": f"+336{i % 1000:08}",
+            "body": f"un rendez-vous {i}" if i % 3 == 0 else f"message {i}",
+            "status": "failed" if i % 2 else "received",
+            "created_at": NOON + timedelta(seconds=i),
+        }
+        for i in range(MANY)
+    ]
+    statements: list[tuple[str, object]] = []
+    with sessions() as session:
+        session.execute(insert(Message), rows)
+        session.commit()
+        connection = session.connection()
+        listen = lambda *args: statements.append((args[2], args[3]))  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listen)
+        searched = ListQuery(box, search="rendez-vous", **criteria)
+        page = list_page(session, searched, timezone="Europe/Paris", default_region="FR")
+        event.remove(connection, "before_cursor_execute", listen)
+        (statement, parameters) = statements[-1]
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+    assert len(page.rows) == 25
+    assert len(statements) == 2  # the index's first candidates, then the list's first rows
+    assert index in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    assert "SCAN messages" not in plan, plan
