@@ -123,6 +123,7 @@ class SimulatedModem:
 
     def _step(self, device: PtyDevice) -> None:
         readable, _, _ = select.select([device.master], [], [], POLL_SECONDS)
+        data = b""
         if readable:
             data = device.read()
             if data:
@@ -138,7 +139,8 @@ class SimulatedModem:
         if output:
             if self._transcript:
                 self._transcript.to_client(output)
-            dropped = device.write(output)
+            # Output in the step that read is the answer to what was read.
+            dropped = device.write(output, answers=bool(data))
             if dropped:
                 self._event(f"{dropped} byte(s) dropped: nobody reads the port")
 
