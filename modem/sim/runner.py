@@ -17,6 +17,7 @@ from modem import pdu as pdus
 from modem.sim.device import PtyDevice
 from modem.sim.engine import ModemEngine
 from modem.sim.errors import CommandError
+from modem.sim.line import sleep_on_time
 from modem.sim.network import REPORT_OUTCOMES, SimulatedNetwork, SubmittedSms
 from modem.sim.profiles import DEFAULT_PROFILE, Profile
 from modem.sim.transcript import Transcript
@@ -110,6 +111,8 @@ class SimulatedModem:
         self.stop()
 
     def _serve(self) -> None:
+        if self.baud:
+            sleep_on_time()
         while not self._stop.is_set():
             if self._vanish_for is not None:
                 self._disappear()
