@@ -100,3 +100,21 @@ def test_bytes_that_were_waiting_follow_the_ones_before_without_the_late_wakeup(
     clock.wait_for(10)
     assert fake.slept[-1] == pytest.approx(10 * per_byte)
     assert fake.now - fake.late == pytest.approx(started + 10 * per_byte)
+
+
+def test_an_answer_leaves_when_what_it_answers_crossed_not_when_the_simulator_woke(monkeypatch):
+    fake = FakeTime(late=0.0001)
+    monkeypatch.setattr(line, "time", fake)
+    heard, said = line.LineClock(BAUD), line.LineClock(BAUD)
+    per_byte = BITS_PER_BYTE / BAUD
+    heard.wait_for(11)  # AT+CMGS=58\r
+    crossed = heard.free_at
+    assert crossed == pytest.approx(100.0 + 11 * per_byte)
+    fake.now += 0.0001  # the simulator parses it
+    said.wait_for(4, answering=crossed)  # \r\n>
+    # The prompt reaches the client 4 bytes' time after the command's last byte: the
+    # late wakeup and the parsing overlapped its crossing.
+    assert fake.now - fake.late == pytest.approx(crossed + 4 * per_byte)
+    # Never before the bytes ahead of it on the same line.
+    said.wait_for(4, answering=crossed)
+    assert fake.now - fake.late == pytest.approx(crossed + 8 * per_byte)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fault_lab.lab import Lab, LabModem
 from fault_lab.recording_network import NetworkPart
+from smsbox import wakeup
 from throughput.ledger import Outgoing
 
 
@@ -60,8 +61,11 @@ class SmsboxLeg:
         self.queue([first])
 
     def queue(self, messages: Sequence[Outgoing]) -> None:
-        """In one transaction, as `smsbox send` does each."""
+        """In one transaction, then the daemon told, as `smsbox send` does each: an
+        idle daemon left to its next look at the queue would count up to half a second
+        (its IDLE_WAIT) into the time of the messages."""
         self.lab.queue_to([(message.recipient, message.text) for message in messages])
+        wakeup.notify(self.lab.config)
 
     def parts(self) -> list[NetworkPart]:
         return [part for network in self.lab.networks for part in network.parts()]

@@ -55,6 +55,11 @@ class PtyDevice:
             self._from_client.wait_for(len(data), queued=queued)
         return data
 
+    @property
+    def heard_at(self) -> float | None:
+        """When the last byte read so far crossed the line (None: unpaced)."""
+        return self._from_client.free_at if self._from_client else None
+
     def _waiting(self) -> int:
         """Bytes the client wrote that are not read yet."""
         try:
@@ -63,17 +68,20 @@ class PtyDevice:
             return 0
         return int.from_bytes(answer, sys.byteorder)
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, *, answers: bool = False) -> int:
         """Write what the client can take; returns how many bytes were dropped.
+        `data` that `answers` the bytes just read leaves once their last byte crossed
+        (`LineClock.wait_for`), other output when written.
 
         A USB modem's output is lost when nobody reads the port; here it would
         fill the pty's buffer and stall the modem, so it is dropped after a wait.
         """
         if self._to_client is None:
             return self._write_all(memoryview(data))
+        answering = self.heard_at if answers else None
         for start in range(0, len(data), CHUNK):
             chunk = memoryview(data)[start : start + CHUNK]
-            self._to_client.wait_for(len(chunk), queued=start > 0)
+            self._to_client.wait_for(len(chunk), queued=start > 0, answering=answering)
             dropped = self._write_all(chunk)
             if dropped:
                 return len(data) - start - len(chunk) + dropped

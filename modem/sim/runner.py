@@ -17,6 +17,7 @@ from modem import pdu as pdus
 from modem.sim.device import PtyDevice
 from modem.sim.engine import ModemEngine
 from modem.sim.errors import CommandError
+from modem.sim.line import sleep_on_time
 from modem.sim.network import REPORT_OUTCOMES, SimulatedNetwork, SubmittedSms
 from modem.sim.profiles import DEFAULT_PROFILE, Profile
 from modem.sim.transcript import Transcript
@@ -110,6 +111,8 @@ class SimulatedModem:
         self.stop()
 
     def _serve(self) -> None:
+        if self.baud:
+            sleep_on_time()
         while not self._stop.is_set():
             if self._vanish_for is not None:
                 self._disappear()
@@ -123,6 +126,7 @@ class SimulatedModem:
 
     def _step(self, device: PtyDevice) -> None:
         readable, _, _ = select.select([device.master], [], [], POLL_SECONDS)
+        data = b""
         if readable:
             data = device.read()
             if data:
@@ -138,7 +142,8 @@ class SimulatedModem:
         if output:
             if self._transcript:
                 self._transcript.to_client(output)
-            dropped = device.write(output)
+            # Output in the step that read is the answer to what was read.
+            dropped = device.write(output, answers=bool(data))
             if dropped:
                 self._event(f"{dropped} byte(s) dropped: nobody reads the port")
 
