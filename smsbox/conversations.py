@@ -12,14 +12,15 @@ conversations' numbers (smsbox.trigram_indexes) instead of reading every number.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import phonenumbers
 from sqlalchemy import (
     ColumnElement,
-    Row,
     exists,
     func,
     literal_column,
@@ -69,8 +70,8 @@ DRAWN: Sequence[InstrumentedAttribute] = (
 class Conversation:
     number: str
     contact_name: str | None
-    # The columns asked for of the last message (DRAWN unless told).
-    last_message: Row
+    # The columns asked for of the last message (DRAWN unless told), by their names.
+    last_message: tuple
     unread: int
 
 
@@ -142,11 +143,7 @@ def list_conversations(
     message, `columns` (its number and time among them)."""
     head = ConversationHead
     query = (
-        select(
-            *columns,
-            Contact.name.label("contact_name"),
-            _UNREAD_COUNT.label("unread"),
-        )
+        select(*columns, Contact.name, _UNREAD_COUNT)
         .select_from(head)
         .join(Message, Message.id == head.last_message_id)
         .outerjoin(Contact, naming(head.number))
@@ -159,12 +156,21 @@ def list_conversations(
         query = query.where(_matching(session, search.strip()[:MAX_SEARCH_LENGTH], default_region))
     rows = session.execute(query).all()
     more = len(rows) > page_size
-    conversations = [
-        Conversation(row.number, row.contact_name, row, row.unread) for row in rows[:page_size]
-    ]
+    last_message = _named(tuple(column.key for column in columns))
+    conversations = []
+    for *message, name, unread in rows[:page_size]:
+        last = last_message._make(message)
+        conversations.append(Conversation(last.number, name, last, unread))
     last = conversations[-1].last_message if conversations else None
     cursor = ConversationCursor(last.created_at, last.number) if more and last else None
     return ConversationPage(conversations, cursor)
+
+
+@lru_cache(maxsize=8)  # the page's columns and the API's
+def _named(names: tuple[str, ...]) -> type[tuple]:
+    """A tuple of these fields: a SQLAlchemy row's attribute costs 0.6 µs to read, some
+    ten times a named tuple's, and a page reads a few of each conversation's."""
+    return namedtuple("LastMessage", names)
 
 
 def _matching(session: Session, search: str, default_region: str) -> ColumnElement[bool]:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import Row
 
 from smsbox.idempotency import MAX_KEY_LENGTH
 from smsbox.models import IncomingCall, Message, MessagePart, Modem, OptOut, Status
@@ -136,7 +135,7 @@ class MessageOut(Answer):
     callback_data: str | None
 
     @classmethod
-    def of(cls, message: Message | Row) -> MessageOut:
+    def of(cls, message: Message | tuple) -> MessageOut:
         return cls(**_message_fields(message))
 
 
@@ -173,7 +172,7 @@ MESSAGE_OUT_COLUMNS = (
 )
 
 
-def _message_fields(message: Message | Queued | Row) -> dict[str, object]:
+def _message_fields(message: Message | Queued | tuple) -> dict[str, object]:
     return {
         "id": message.id,
         "direction": message.direction,
