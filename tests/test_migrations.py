@@ -172,6 +172,33 @@ def test_it_counts_the_messages_already_stored_per_hour(tmp_path):
     command.upgrade(config, "head")
 
 
+@pytest.mark.skipif(ON_POSTGRESQL, reason="PostgreSQL's tables have no rowid")
+def test_it_keeps_the_traffic_counts_in_their_key_without_a_rowid_from_0033(tmp_path):
+    config, engine = database_at(tmp_path, "0032_traffic_shards")
+    with engine.begin() as connection:
+        connection.execute(text(MESSAGE), {"number": "+1", "body": "one", "at": "2026-01-01"})
+
+    def layout() -> tuple[str, list[tuple[int, str, str, int]]]:
+        with engine.begin() as connection:
+            connection.execute(text(MESSAGE), {"number": "+2", "body": "more", "at": "2026-01-01"})
+            table = connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'hourly_traffic'")
+            )
+            counts = connection.execute(
+                text("SELECT hour, direction, status, total FROM hourly_traffic")
+            ).all()
+        return table, counts
+
+    command.upgrade(config, "0033_traffic_without_rowid")
+    table, counts = layout()
+    assert table.endswith("WITHOUT ROWID")
+    assert counts == [(490_896, "in", "received", 2)]
+    command.downgrade(config, "0032_traffic_shards")
+    table, counts = layout()
+    assert not table.endswith("WITHOUT ROWID")
+    assert counts == [(490_896, "in", "received", 3)]
+
+
 def test_it_keeps_contacts_and_lets_two_share_a_number_from_0022(config):
     config.data_dir.mkdir()
     migrations = alembic_config(config.database_url)

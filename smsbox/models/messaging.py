@@ -217,9 +217,13 @@ class HourlyTraffic(Base):
     A count is the sum of its shards: on PostgreSQL each connection counts in its own,
     so that concurrent changes do not wait for each other (smsbox.traffic_triggers).
     A shard's total may be negative (a message counted in one, uncounted in another).
+
+    On SQLite the counts live in the key's own B-tree (no rowid, revision 0033): the
+    dashboard reads a month of them through the key without a lookup in the table.
     """
 
     __tablename__ = "hourly_traffic"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     hour: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     direction: Mapped[Direction] = mapped_column(String(3), primary_key=True)

@@ -13,6 +13,7 @@ from smsbox.optouts import list_optouts, opt_in, opt_out
 from web.api import bp, problems
 from web.api.problems import Problem
 from web.api.schemas import (
+    MESSAGE_OUT_COLUMNS,
     CallFilter,
     CallList,
     CallOut,
@@ -55,6 +56,7 @@ def list_conversations(query: ConversationFilter) -> ConversationPage:
         search=query.search,
         after=_cursor(conversations.ConversationCursor.parse, query.cursor, "cursor"),
         page_size=query.limit,
+        columns=MESSAGE_OUT_COLUMNS,
     )
     return ConversationPage(
         conversations=[

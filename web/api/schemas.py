@@ -135,7 +135,7 @@ class MessageOut(Answer):
     callback_data: str | None
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
+    def of(cls, message: Message | tuple) -> MessageOut:
         return cls(**_message_fields(message))
 
 
@@ -154,7 +154,25 @@ class MessageDetail(MessageOut):
         )
 
 
-def _message_fields(message: Message | Queued) -> dict[str, object]:
+# The columns of a message that MessageOut answers with, for a statement that reads them
+# alone (smsbox.conversations.list_conversations).
+MESSAGE_OUT_COLUMNS = (
+    Message.id,
+    Message.direction,
+    Message.number,
+    Message.raw_number,
+    Message.body,
+    Message.status,
+    Message.error,
+    Message.created_at,
+    Message.scheduled_at,
+    Message.sent_at,
+    Message.delivered_at,
+    Message.callback_data,
+)
+
+
+def _message_fields(message: Message | Queued | tuple) -> dict[str, object]:
     return {
         "id": message.id,
         "direction": message.direction,
