@@ -31,14 +31,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Dialect, Table, delete, insert, inspect, text
-from sqlalchemy.orm import Session
 
-from smsbox.models import BulkInsert
+from smsbox.tables import bulk_inserts
 
-TABLE = BulkInsert.__tablename__
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+TABLE = bulk_inserts.name
 # True while a bulk insert of this transaction runs: the insert triggers' condition.
 RUNNING = f"EXISTS (SELECT 1 FROM {TABLE})"  # noqa: S608 (a name, no value)
 
@@ -69,7 +71,7 @@ def triggers_off(session: Session) -> Iterator[Connection]:
     connection = session.connection()
     # Written before the savepoint: pysqlite begins no transaction for a savepoint,
     # whose release would then commit.
-    flag = connection.scalar(insert(BulkInsert).returning(BulkInsert.id))
+    flag = connection.scalar(insert(bulk_inserts).returning(bulk_inserts.c.id))
     try:
         with session.begin_nested():
             # Asked again: the savepoint begins as the session hands its connection out.
@@ -79,7 +81,7 @@ def triggers_off(session: Session) -> Iterator[Connection]:
             for definition in dropped:
                 connection.exec_driver_sql(definition)
     finally:
-        connection.execute(delete(BulkInsert).where(BulkInsert.id == flag))
+        connection.execute(delete(bulk_inserts).where(bulk_inserts.c.id == flag))
 
 
 def _drop_flagged_triggers(connection: Connection) -> list[str]:

@@ -49,8 +49,8 @@ from sqlalchemy import (
 from smsbox import routing
 from smsbox.keywords import Kind
 from smsbox.models import Direction, Message, Modem, OptOut, Status
-from smsbox.models.base import UTCDateTime
 from smsbox.optouts import blocked_reason
+from smsbox.tables import UTCDateTime
 
 MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())

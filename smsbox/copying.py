@@ -22,7 +22,7 @@ from smsbox import message_search, traffic_triggers
 from smsbox.contacts import name_search
 from smsbox.conversations import CONVERSATION_NUMBERS
 from smsbox.database import make_engine, open_database
-from smsbox.models import Base, HourlyTraffic
+from smsbox.tables import hourly_traffic, metadata
 
 BATCH_SIZE = 2000
 # What triggers on `messages`, `contacts` and `conversations` write
@@ -75,7 +75,7 @@ def _head() -> str:
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    return list(metadata.sorted_tables)
 
 
 def _ordered(table: Table):
@@ -100,7 +100,7 @@ def summarise(connection: Connection) -> list[TableSummary]:
 def _batches(connection: Connection, table: Table, *, summed: bool = False) -> Iterator[list]:
     """The table's rows in key order; with `summed`, the hourly counts as a recount
     would give them, whatever the shards each was counted in."""
-    counts = summed and table.name == HourlyTraffic.__tablename__
+    counts = summed and table.name == hourly_traffic.name
     rows = traffic_triggers.counts() if counts else _ordered(table)
     result = connection.execution_options(yield_per=BATCH_SIZE).execute(rows)
     for partition in result.partitions():

@@ -1,0 +1,58 @@
+"""What every table shares: the metadata, UTC times, JSON documents and partial
+indexes.
+
+Nothing here names PostgreSQL's dialect: SQLAlchemy loads it (2 MB) for its JSONB type
+or for a `postgresql_` argument, in a daemon on SQLite too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Dialect, Index, MetaData, text
+from sqlalchemy.types import DateTime, TypeDecorator, TypeEngine
+
+metadata = MetaData()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, gives back aware UTC: SQLite keeps no time zone."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC was expected")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class JsonDocument(TypeDecorator[Any]):
+    """JSON; JSONB on PostgreSQL, where plain JSON has no equality, which schema
+    comparison (a server default) needs."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+def partial_index(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows where `where` holds. Its condition is SQLite's alone here:
+    the migrations make it partial on PostgreSQL as well, and schema comparison
+    (tests/test_migrations.py) does not read an index's condition."""
+    return Index(name, *columns, sqlite_where=text(where))
