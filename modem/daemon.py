@@ -18,7 +18,7 @@ from modem.leasing import LeaseKeeper
 from modem.periodic import PeriodicJob
 from modem.worker import ModemWorker
 from smsbox import account_details, outbox, systemd, traffic_triggers, wakeup
-from smsbox.campaigns import recurring
+from smsbox.campaigns import due
 from smsbox.config import Config, RetentionConfig
 from smsbox.daemon_metrics import count_from_now
 from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
@@ -65,7 +65,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
 
     def release_scheduled() -> None:
         with sessions() as session:
-            occurred = recurring.create_due(
+            occurred = due.create_due(
                 session,
                 zone=account_details.account_zone(session, config.messaging.timezone),
                 default_region=config.messaging.default_region,

@@ -14,8 +14,8 @@ from sqlalchemy import insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from smsbox.activity_actions import Action
-from smsbox.message_lists import Cursor
 from smsbox.models import ActivityEntry
+from smsbox.pages import Cursor
 
 MAX_PAGE = 100
 

@@ -10,9 +10,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from smsbox import outbox
-from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused
 from smsbox.models import ConversationHead, IncomingCall, Message, Modem
 from smsbox.numbers import from_network
+from smsbox.pages import PAGE_SIZES, Cursor, ListRefused
 
 # Longer than any modem's ring interval (1 to 5 s): the next ring of a call comes
 # sooner than this after the last one.

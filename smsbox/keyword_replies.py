@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session
 
 from smsbox import activity, optouts, outbox
 from smsbox.activity import BY_SMS, Action
-from smsbox.contacts.details import ContactRefused
-from smsbox.contacts.tagging import tag_number
 from smsbox.keywords import CustomKeyword, KeywordRules, Kind
 from smsbox.models import Direction, Message, OptOut, utcnow
 from smsbox.refusals import Refusal
@@ -119,6 +117,11 @@ class _Replies:
 def _tag(replies: _Replies, custom: CustomKeyword, *, reply: bool) -> Message | None:
     """Join the keyword's group, and the keyword's reply if `reply` (a number on the
     STOP list is tagged all the same, but gets nothing)."""
+    # Here, not at the top: the daemon loads the contacts' modules (and the lists they
+    # bring) only once a keyword puts a number in a group.
+    from smsbox.contacts.details import ContactRefused
+    from smsbox.contacts.tagging import tag_number
+
     number = replies.to.number
     try:
         tag_number(replies.session, number, custom.group, region=replies.default_region)

@@ -24,11 +24,9 @@ from smsbox.contacts.name_search import name_holding
 from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
-from smsbox.refusals import Refusal
+from smsbox.pages import DEFAULT_PAGE_SIZE, PAGE_SIZES, Cursor, ListRefused
 from smsbox.trigram_indexes import indexable
 
-PAGE_SIZES = (10, 25, 50, 100)
-DEFAULT_PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 200
 OUTBOUND_STATUSES = (
     Status.SCHEDULED,
@@ -42,11 +40,6 @@ OUTBOUND_STATUSES = (
     Status.INTERRUPTED,
     Status.CANCELLED,
 )
-# Microseconds since 1970 and the row id: only digits, so a cursor needs no escaping
-# in a URL and a forged one is refused by its shape before it reaches a query (17
-# digits of microseconds stay within datetime's years, 18 of id within 64 bits).
-_CURSOR = re.compile(r"(\d{1,17})-(\d{1,18})")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LIKE_SPECIALS = re.compile(r"([\\%_])")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A search matching more messages than this finds its page among the newest by
@@ -62,10 +55,6 @@ SEARCH_SCAN_PER_ROW = 8
 _Found = list[tuple[Message, str | None]]
 
 
-class ListRefused(Refusal):
-    """A page address, search or filter that names no page."""
-
-
 class Box(enum.StrEnum):
     SENT = "sent"
     RECEIVED = "received"
@@ -75,30 +64,6 @@ class Box(enum.StrEnum):
 class Toward(enum.StrEnum):
     OLDER = "older"
     NEWER = "newer"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page ends: the time and id of its row at that end."""
-
-    created_at: datetime
-    id: int
-
-    def __str__(self) -> str:
-        micros = (self.created_at - _EPOCH) // timedelta(microseconds=1)
-        return f"{micros}-{self.id}"
-
-    @classmethod
-    def parse(cls, text: str) -> Cursor:
-        match = _CURSOR.fullmatch(text)
-        if match is None:
-            raise ListRefused("this page link is damaged: go back to the first page")
-        micros, id_ = map(int, match.groups())
-        return cls(_EPOCH + timedelta(microseconds=micros), id_)
-
-    @classmethod
-    def of(cls, message: Message) -> Cursor:
-        return cls(message.created_at, message.id)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from smsbox.message_lists import Cursor
 from smsbox.models import Message, OptOut
+from smsbox.pages import Cursor
 
 
 def opt_out(

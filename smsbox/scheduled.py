@@ -19,9 +19,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from smsbox.message_actions import cancel_message
-from smsbox.message_lists import PAGE_SIZES, Cursor, ListRefused
 from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import check_body
+from smsbox.pages import PAGE_SIZES, Cursor, ListRefused
 from smsbox.refusals import Refusal
 
 # Further ahead is a typo (2062 for 2026) more often than a plan.

@@ -13,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 
 from smsbox.account_settings import QUOTAS, save
 from smsbox.activity import COMMAND_LINE, Action, details_of, entries
+from smsbox.campaigns.due import create_due
 from smsbox.campaigns.local_times import moment_of, send_time
 from smsbox.campaigns.recurring import (
     THE_DAEMON,
     Frequency,
     Rule,
     add_recurrence,
-    create_due,
     list_recurrences,
     parse_weekdays,
     remove_recurrence,

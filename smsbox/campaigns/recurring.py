@@ -2,7 +2,8 @@
 local time of the account's zone (smsbox.campaigns.local_times for daylight saving),
 until an optional last day.
 
-The daemon makes each occurrence's campaign when it is due (`create_due`), its
+The daemon makes each occurrence's campaign when it is due (`occur`, called by
+smsbox.campaigns.due.create_due), its
 recipients resolved then: who is in the groups at that time. Each occurrence is made
 once: the campaign carries (recurrence id, occurrence time) under a unique constraint,
 and moving the recurrence to its next occurrence commits with it, so a second daemon
@@ -200,22 +201,7 @@ def remove_recurrence(session: Session, recurrence_id: int) -> None:
     session.flush()
 
 
-def create_due(
-    session: Session, *, zone: ZoneInfo, default_region: str, now: datetime | None = None
-) -> int:
-    """Make the campaign of each recurrence due (see the module), each committed with
-    the recurrence's next occurrence; how many campaigns were made."""
-    now = now or utcnow()
-    due = select(RecurringCampaign.id).where(
-        RecurringCampaign.paused.is_(False), RecurringCampaign.next_at <= now
-    )
-    made = 0
-    for recurrence_id in list(session.scalars(due)):
-        made += _occur(session, recurrence_id, zone, default_region, now)
-    return made
-
-
-def _occur(
+def occur(
     session: Session, recurrence_id: int, zone: ZoneInfo, default_region: str, now: datetime
 ) -> int:
     recurrence = session.get(RecurringCampaign, recurrence_id)
