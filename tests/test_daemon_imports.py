@@ -1,5 +1,6 @@
 """The daemon loads only what it runs: not the web stack, not Alembic (it never
-migrates), not the password hashing of staff accounts, not the `holidays` package
+migrates), not the password hashing of staff accounts, not the contacts, the message
+lists or the making of campaigns until it uses them, not the `holidays` package
 (every country's module: a child process computes the dates it needs); Prometheus's
 client and urllib3 only once it serves metrics or posts a webhook; SQLAlchemy's
 PostgreSQL dialect only once its database is PostgreSQL; OpenSSL (ssl and hashlib's
@@ -27,6 +28,12 @@ NOT_FOR_THE_DAEMON = (
     "urllib3",
     "apscheduler",
     "sqlalchemy.dialects.postgresql",
+    # Used by the daemon only once a keyword tags a number or a recurring campaign is
+    # due: imported then (smsbox.keyword_replies, smsbox.campaigns.due).
+    "smsbox.contacts",
+    "smsbox.message_lists",
+    "smsbox.message_search",
+    "smsbox.campaigns.store",
 )
 
 
