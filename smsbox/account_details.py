@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from smsbox import account_settings
 from smsbox.config import Config
 from smsbox.refusals import Refusal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DEFAULT_NAME = "smsbox"
 MAX_NAME_LENGTH = 60

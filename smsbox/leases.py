@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
-from sqlalchemy.orm import Session
 
 from smsbox.dialect_sql import upsert_insert
-from smsbox.models import Modem, ModemLease, utcnow
+from smsbox.tables import modem_leases, modems, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -58,28 +61,29 @@ def take(
     the owner `supersede` (a daemon known dead), in one statement (two daemons
     racing for it: one wins); returns who holds it now. The caller commits."""
     now = now or database_now(session)
-    table = ModemLease.__table__
-    statement = upsert_insert(session.get_bind().dialect.name)(table).values(
+    statement = upsert_insert(session.get_bind().dialect.name)(modem_leases).values(
         modem_name=modem_name,
         owner=owner.token,
         host=owner.host,
         acquired_at=now,
         expires_at=now + timedelta(seconds=seconds),
     )
-    mine = table.c.owner == statement.excluded.owner
+    mine = modem_leases.c.owner == statement.excluded.owner
     statement = statement.on_conflict_do_update(
-        index_elements=[table.c.modem_name],
+        index_elements=[modem_leases.c.modem_name],
         set_={
             "owner": statement.excluded.owner,
             "host": statement.excluded.host,
-            "acquired_at": case((mine, table.c.acquired_at), else_=statement.excluded.acquired_at),
+            "acquired_at": case(
+                (mine, modem_leases.c.acquired_at), else_=statement.excluded.acquired_at
+            ),
             "expires_at": statement.excluded.expires_at,
         },
-        where=or_(mine, table.c.expires_at <= now, table.c.owner == supersede),
+        where=or_(mine, modem_leases.c.expires_at <= now, modem_leases.c.owner == supersede),
     )
     session.execute(statement)
-    lease = session.get_one(ModemLease, modem_name, populate_existing=True)
-    return Holder(lease.host, lease.owner, lease.expires_at)
+    held_by = select(modem_leases.c.host, modem_leases.c.owner, modem_leases.c.expires_at)
+    return Holder(*session.execute(held_by.where(modem_leases.c.modem_name == modem_name)).one())
 
 
 def renew(
@@ -94,10 +98,10 @@ def renew(
     the names renewed. The caller commits."""
     now = now or database_now(session)
     renewed = session.scalars(
-        update(ModemLease)
-        .where(ModemLease.modem_name.in_(modem_names), ModemLease.owner == owner.token)
+        update(modem_leases)
+        .where(modem_leases.c.modem_name.in_(modem_names), modem_leases.c.owner == owner.token)
         .values(expires_at=now + timedelta(seconds=seconds))
-        .returning(ModemLease.modem_name)
+        .returning(modem_leases.c.modem_name)
     )
     return set(renewed)
 
@@ -105,8 +109,8 @@ def renew(
 def release(session: Session, modem_name: str, owner: Owner) -> None:
     """Give the lease up at once, if `owner` still holds it. The caller commits."""
     session.execute(
-        delete(ModemLease).where(
-            ModemLease.modem_name == modem_name, ModemLease.owner == owner.token
+        delete(modem_leases).where(
+            modem_leases.c.modem_name == modem_name, modem_leases.c.owner == owner.token
         )
     )
 
@@ -114,24 +118,30 @@ def release(session: Session, modem_name: str, owner: Owner) -> None:
 def holders(session: Session, now: datetime | None = None) -> dict[str, Holder]:
     """The unexpired leases, by modem name."""
     now = now or database_now(session)
-    return {
-        lease.modem_name: Holder(lease.host, lease.owner, lease.expires_at)
-        for lease in session.scalars(select(ModemLease).where(ModemLease.expires_at > now))
-    }
+    unexpired = session.execute(
+        select(
+            modem_leases.c.modem_name,
+            modem_leases.c.host,
+            modem_leases.c.owner,
+            modem_leases.c.expires_at,
+        ).where(modem_leases.c.expires_at > now)
+    )
+    return {name: Holder(host, owner, expires_at) for name, host, owner, expires_at in unexpired}
 
 
 def lapsed_names(session: Session, now: datetime | None = None) -> list[str]:
     """The modems whose leases expired: their daemons stopped renewing them."""
     now = now or database_now(session)
-    return list(session.scalars(select(ModemLease.modem_name).where(ModemLease.expires_at <= now)))
+    lapsed_leases = select(modem_leases.c.modem_name).where(modem_leases.c.expires_at <= now)
+    return list(session.scalars(lapsed_leases))
 
 
 def held(now: datetime | ColumnElement[datetime]):
     """The SQL condition of a modem a live daemon serves, though it may still be
     connecting to it: its lease runs."""
     return (
-        select(ModemLease.modem_name)
-        .where(ModemLease.modem_name == Modem.name, ModemLease.expires_at > now)
+        select(modem_leases.c.modem_name)
+        .where(modem_leases.c.modem_name == modems.c.name, modem_leases.c.expires_at > now)
         .exists()
     )
 
@@ -140,7 +150,7 @@ def lapsed(now: datetime | ColumnElement[datetime]):
     """The SQL condition of a modem whose daemon stopped renewing its lease: a daemon
     that died, whose modem must get no new work though its row still says ready."""
     return (
-        select(ModemLease.modem_name)
-        .where(ModemLease.modem_name == Modem.name, ModemLease.expires_at <= now)
+        select(modem_leases.c.modem_name)
+        .where(modem_leases.c.modem_name == modems.c.name, modem_leases.c.expires_at <= now)
         .exists()
     )

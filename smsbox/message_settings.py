@@ -7,12 +7,14 @@ the daemon applies a change without a restart; the configuration's
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from smsbox import account_settings
 from smsbox.config_checks import MAX_VALIDITY_HOURS
 from smsbox.refusals import Refusal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Room for a name and a number: a signature is not a second message.
 MAX_SIGNATURE_LENGTH = 60

@@ -23,9 +23,9 @@ from sqlalchemy import Connection, Select, bindparam, func, inspect, select, tex
 
 from smsbox import bulk_inserts
 from smsbox.dialect_sql import execute_for_dialect
-from smsbox.models import HourlyTraffic, UTCDateTime
+from smsbox.tables import UTCDateTime, hourly_traffic
 
-# Hours since 1970 of a UTC time stored without its zone (smsbox.models.UTCDateTime).
+# Hours since 1970 of a UTC time stored without its zone (smsbox.tables.UTCDateTime).
 # SQLite's date functions round to the millisecond (10:59:59.9999 would be 11:00): the
 # fraction of the second, written after the first 19 characters, is left out.
 HOUR = {
@@ -158,8 +158,8 @@ def count_inserted(connection: Connection, shared: Mapping[str, Any], count: int
 
 def counts() -> Select:
     """Each count, its shards summed, in key order: the rows a recount would give."""
-    keys = (HourlyTraffic.hour, HourlyTraffic.direction, HourlyTraffic.status)
-    total = func.sum(HourlyTraffic.total)
+    keys = (hourly_traffic.c.hour, hourly_traffic.c.direction, hourly_traffic.c.status)
+    total = func.sum(hourly_traffic.c.total)
     return select(*keys, total.label("total")).group_by(*keys).having(total != 0).order_by(*keys)
 
 
