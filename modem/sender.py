@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
-from smsbox import sending
+from smsbox import outgoing, sending
 from smsbox.daemon_metrics import observe_sent
-from smsbox.models import Message, Status
 from smsbox.outgoing import Ledger, OutgoingMessage, OutgoingPart
+from smsbox.tables import Status
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,11 @@ class ClaimTerms:
     commercial: bool
     batch: int
 
-    def claim(self, session: Session) -> list[Message]:
-        return sending.claim(
+    def claim(self, session: Session) -> list[OutgoingMessage]:
+        rows = sending.claim_rows(
             session, self.modem_id, ring=self.ring, commercial=self.commercial, batch=self.batch
         )
+        return outgoing.claimed(session, rows)
 
 
 class MessageSender:
@@ -178,9 +179,9 @@ class MessageSender:
         self._take(claimed, terms)
         return True
 
-    def _take(self, claimed: list[Message], terms: ClaimTerms) -> None:
+    def _take(self, claimed: list[OutgoingMessage], terms: ClaimTerms) -> None:
         self._found_none = False
-        self._claimed.extend(OutgoingMessage.of(message) for message in claimed)
+        self._claimed.extend(claimed)
         # A full batch says the queue is long; one message of a batch, that modems
         # share its tail and take one each: either way the next claim is due soon.
         long_queue = terms.batch >= CLAIM_BATCH and len(claimed) == terms.batch

@@ -48,9 +48,8 @@ from sqlalchemy import (
 
 from smsbox import routing
 from smsbox.keywords import Kind
-from smsbox.models import Direction, Message, Modem, OptOut, Status
 from smsbox.optouts import blocked_reason
-from smsbox.tables import UTCDateTime
+from smsbox.tables import Direction, Status, UTCDateTime, messages, modems, opt_outs
 
 MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
@@ -58,14 +57,14 @@ SEEN_SINCE = bindparam("seen_since", type_=UTCDateTime())
 BATCH = bindparam("batch", type_=Integer())
 
 # The queue's order, oldest first, as `messages (status, id)` holds it.
-QUEUE_ORDER = (Message.status, Message.id)
+QUEUE_ORDER = (messages.c.status, messages.c.id)
 
 TURN_CHANNEL = "smsbox_turn"
 # The turn passed to a modem that another daemon serves (PostgreSQL).
 RING_ELSEWHERE = select(func.pg_notify(TURN_CHANNEL, cast(MODEM_ID, String)))
 
 # The answers to a number's own STOP or START go to it even while it is opted out.
-ANSWERS_OWN_REQUEST = Message.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
+ANSWERS_OWN_REQUEST = messages.c.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
 
 
 def parameters(modem_id: int, due: datetime, batch: int = 1) -> dict[str, Any]:
@@ -80,7 +79,7 @@ def parameters(modem_id: int, due: datetime, batch: int = 1) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ClaimStatements:
     # Messages taken or blocked (one, or up to `batch` for a modem alone), their rows
-    # returned in no particular order.
+    # of `messages` returned in no particular order.
     take: Executable
     # The modem's last claim, where `take` cannot write it itself (SQLite).
     last_claim: Update | None
@@ -96,8 +95,8 @@ def _queued(on_postgresql: bool) -> ColumnElement[bool]:
     walked it from the first message ever stored, past every one sent or in flight
     (33 to 48 ms a claim behind 100,000 sent)."""
     if on_postgresql:
-        return Message.status == any_(_postgresql().array([Status.QUEUED.value]))
-    return Message.status == Status.QUEUED
+        return messages.c.status == any_(_postgresql().array([Status.QUEUED.value]))
+    return messages.c.status == Status.QUEUED
 
 
 def _postgresql() -> ModuleType:
@@ -112,13 +111,13 @@ def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
     """How many messages a claim takes: `batch` for a modem alone, and for one among
     peers while the queue still holds two batches for each modem; one at a time at
     the queue's tail, so that routing shares the last messages out."""
-    peers = select(Modem.id).where(Modem.id != MODEM_ID, routing.serving(DUE, SEEN_SINCE))
-    modems = select(func.count() + 1).select_from(peers.subquery()).scalar_subquery()
+    peers = select(modems.c.id).where(modems.c.id != MODEM_ID, routing.serving(DUE, SEEN_SINCE))
+    serving = select(func.count() + 1).select_from(peers.subquery()).scalar_subquery()
     long_queue = (
-        select(Message.id)
+        select(messages.c.id)
         .where(*claimable)
         .order_by(*QUEUE_ORDER)
-        .offset(modems * BATCH * 2 - 1)
+        .offset(serving * BATCH * 2 - 1)
         .limit(1)
         .exists()
     )
@@ -130,19 +129,20 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     """The claim's statements outside (`commercial` False) or inside the sending hours,
     for a database that can (PostgreSQL) or cannot write in a CTE, taking one message
     or (`batched`) up to `batch` when no peer is up."""
+    message = messages.c
     claimable = [
-        Message.direction == Direction.OUTBOUND,
+        message.direction == Direction.OUTBOUND,
         _queued(writes_in_ctes),
-        or_(Message.requested_modem_id.is_(None), Message.requested_modem_id == MODEM_ID),
-        or_(Message.modem_id.is_(None), Message.modem_id == MODEM_ID),
-        or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= DUE),
+        or_(message.requested_modem_id.is_(None), message.requested_modem_id == MODEM_ID),
+        or_(message.modem_id.is_(None), message.modem_id == MODEM_ID),
+        or_(message.next_attempt_at.is_(None), message.next_attempt_at <= DUE),
     ]
     if not commercial:
-        claimable.append(Message.transactional.is_(True))
-    free = (Message.requested_modem_id.is_(None), Message.modem_id.is_(None))
+        claimable.append(message.transactional.is_(True))
+    free = (message.requested_modem_id.is_(None), message.modem_id.is_(None))
     # More messages for any modem wait than modems come before this one in turn.
     its_turn = (
-        select(Message.id)
+        select(message.id)
         .where(*claimable, *free)
         .order_by(*QUEUE_ORDER)
         .offset(routing.place_in_turn(MODEM_ID, DUE, SEEN_SINCE))
@@ -152,33 +152,32 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     how_many = _batch_size(claimable) if batched else 1
     blocked_because = case(
         (ANSWERS_OWN_REQUEST, None),
-        else_=select(blocked_reason()).where(OptOut.number == Message.number).scalar_subquery(),
+        else_=select(blocked_reason()).where(opt_outs.c.number == message.number).scalar_subquery(),
     )
     candidate = (
-        select(Message.id, blocked_because.label("blocked_because"))
+        select(message.id, blocked_because.label("blocked_because"))
         .where(
             *claimable,
             or_(
                 blocked_because.is_not(None),
-                Message.requested_modem_id == MODEM_ID,
-                Message.modem_id == MODEM_ID,
+                message.requested_modem_id == MODEM_ID,
+                message.modem_id == MODEM_ID,
                 its_turn,
             ),
         )
         .order_by(*QUEUE_ORDER)
         .limit(how_many)
-        .with_for_update(of=Message, skip_locked=True)
+        .with_for_update(of=messages, skip_locked=True)
         .cte("candidate")
     )
-    messages = Message.__table__.c
     blocking = candidate.c.blocked_because.is_not(None)
-    taken_rows = [messages.id == candidate.c.id]
+    taken_rows = [message.id == candidate.c.id]
     if writes_in_ctes:
         # The rows by their keys: PostgreSQL cannot tell how many a batch's LIMIT
         # takes, guesses a tenth of the queue, and joined them to every message by a
         # walk of the primary key (26 ms a claim of 16 behind 100,000 sent).
         taken_rows.append(
-            messages.id
+            message.id
             == any_(
                 cast(
                     select(func.array_agg(candidate.c.id)).scalar_subquery(),
@@ -187,29 +186,27 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
             )
         )
     take: Executable = (
-        update(Message.__table__)
+        update(messages)
         .where(*taken_rows)
         .values(
             status=case((blocking, Status.BLOCKED.value), else_=Status.SENDING.value),
-            error=case((blocking, candidate.c.blocked_because), else_=messages.error),
-            modem_id=case((blocking, messages.modem_id), else_=MODEM_ID),
-            attempts=case((blocking, messages.attempts), else_=messages.attempts + 1),
+            error=case((blocking, candidate.c.blocked_because), else_=message.error),
+            modem_id=case((blocking, message.modem_id), else_=MODEM_ID),
+            attempts=case((blocking, message.attempts), else_=message.attempts + 1),
         )
-        .returning(*messages)
+        .returning(*message)
     )
-    # Core, not the ORM's update: no object of the session is to be kept in step.
-    modems = Modem.__table__.c
     last_claim: Update | None = (
-        update(Modem.__table__).where(modems.id == MODEM_ID).values(last_claimed_at=DUE)
+        update(modems).where(modems.c.id == MODEM_ID).values(last_claimed_at=DUE)
     )
     if writes_in_ctes:
         taken = take.cte("taken")
         took = select(taken.c.id).where(taken.c.status == Status.SENDING).exists()
         take = select(taken).add_cte(last_claim.where(took).cte("last_claim"))
         last_claim = None
-    waiting = select(Message.id).where(*claimable, *free).exists()
+    waiting = select(message.id).where(*claimable, *free).exists()
     return ClaimStatements(
-        take=select(Message).from_statement(take).execution_options(populate_existing=True),
+        take=take,
         last_claim=last_claim,
         idle_in_turn=routing.idle_in_turn(MODEM_ID, DUE, SEEN_SINCE).where(waiting),
     )

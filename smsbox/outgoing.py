@@ -12,17 +12,20 @@ puts the objects back as the database holds them, as the ORM's expiry would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Insert, Table, Update, bindparam, insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Insert, Row, Table, Update, bindparam, insert, select, update
 
-from smsbox.models import Direction, Message, MessagePart, Status
+from smsbox.tables import Direction, Status, message_parts, messages
 from smsbox.webhooks import events
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # What sending changes of a message and of a part, written when changed.
 MESSAGE_CHANGES = ("status", "error", "sent_at", "next_attempt_at", "modem_id")
@@ -60,19 +63,28 @@ class OutgoingMessage:
     callback_data: str | None
     parts: list[OutgoingPart] = field(default_factory=list)
 
-    @classmethod
-    def of(cls, message: Message) -> OutgoingMessage:
-        """The message as claimed, with its parts (loaded unless known to be none)."""
-        values = {name: getattr(message, name) for name in _MESSAGE_FIELDS if name != "parts"}
-        parts = [
-            OutgoingPart(**{name: getattr(part, name) for name in _PART_FIELDS})
-            for part in message.parts
-        ]
-        return cls(**values, parts=parts)
 
-
-_MESSAGE_FIELDS = [entry.name for entry in fields(OutgoingMessage)]
+_MESSAGE_FIELDS = [entry.name for entry in fields(OutgoingMessage) if entry.name != "parts"]
 _PART_FIELDS = [entry.name for entry in fields(OutgoingPart)]
+_PARTS_OF = (
+    select(message_parts.c.message_id, *(message_parts.c[name] for name in _PART_FIELDS))
+    .where(message_parts.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(message_parts.c.message_id, message_parts.c.part_number)
+)
+
+
+def claimed(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
+    """The messages claimed (`smsbox.sending.claim_rows`), with their parts: read, in
+    one statement, only for those claimed before (at its first claim a message has
+    none: parts are made once it is claimed)."""
+    taken = [
+        OutgoingMessage(**{name: row._mapping[name] for name in _MESSAGE_FIELDS}) for row in rows
+    ]
+    again = {message.id: message for message in taken if message.attempts > 1}
+    if again:
+        for message_id, *values in session.execute(_PARTS_OF, {"ids": list(again)}):
+            again[message_id].parts.append(OutgoingPart(*values))
+    return taken
 
 
 class Ledger:
@@ -149,12 +161,12 @@ class Ledger:
                 for part, row_id in zip(new, inserted, strict=True):
                     part.id = row_id
             parts_changed = [
-                self._write_changes(connection, _PARTS, part, PART_CHANGES, _part_changes)
+                self._write_changes(connection, message_parts, part, PART_CHANGES, _part_changes)
                 for part in message.parts
                 if part not in new
             ]
             changed = self._write_changes(
-                connection, _MESSAGES, message, MESSAGE_CHANGES, _message_changes
+                connection, messages, message, MESSAGE_CHANGES, _message_changes
             )
             if new or changed or any(parts_changed):
                 written.append(message)
@@ -186,8 +198,6 @@ class Ledger:
         return columns
 
 
-_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
-_PARTS: Table = MessagePart.__table__  # type: ignore[assignment]
 _message_changes = attrgetter(*MESSAGE_CHANGES)
 _part_changes = attrgetter(*PART_CHANGES)
 
@@ -203,7 +213,7 @@ def _part_row(message: OutgoingMessage, part: OutgoingPart) -> dict[str, object]
 
 
 def _insert_parts() -> Insert:
-    return insert(_PARTS).returning(_PARTS.c.id, sort_by_parameter_order=True)
+    return insert(message_parts).returning(message_parts.c.id, sort_by_parameter_order=True)
 
 
 @cache
