@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -33,12 +33,14 @@ from sqlalchemy import (
     outerjoin,
     select,
 )
-from sqlalchemy.orm import Session
 
 from smsbox import leases
 from smsbox.config import RECEIVE_ONLY, ModemConfig
-from smsbox.models import Message, Modem, Status
 from smsbox.modems import READY, ensure_modem
+from smsbox.tables import Status, messages, modems
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # A worker writes its modem's last_seen_at at least at each status poll (every
 # minute): a modem silent for longer than this belongs to a daemon that died.
@@ -54,10 +56,10 @@ def modem_up(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
     is now - SILENT_AFTER (apart, so that both may be bound parameters: SQLite cannot
     subtract from a time)."""
     return and_(
-        Modem.role != RECEIVE_ONLY,
-        Modem.state == READY,
-        Modem.last_seen_at >= seen_since,
-        or_(Modem.rate_limited_until.is_(None), Modem.rate_limited_until <= now),
+        modems.c.role != RECEIVE_ONLY,
+        modems.c.state == READY,
+        modems.c.last_seen_at >= seen_since,
+        or_(modems.c.rate_limited_until.is_(None), modems.c.rate_limited_until <= now),
         ~leases.lapsed(now),
     )
 
@@ -65,7 +67,7 @@ def modem_up(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
 def serving(now: ColumnElement[datetime], seen_since: ColumnElement[datetime]):
     """The SQL condition of a sending modem that is up, or that a live daemon is
     still connecting to: the modems the traffic is about to be shared between."""
-    return and_(Modem.role != RECEIVE_ONLY, or_(modem_up(now, seen_since), leases.held(now)))
+    return and_(modems.c.role != RECEIVE_ONLY, or_(modem_up(now, seen_since), leases.held(now)))
 
 
 def place_in_turn(
@@ -80,11 +82,11 @@ def place_in_turn(
     in_flight = _in_flight()
     places = (
         select(
-            Modem.id,
+            modems.c.id,
             (func.row_number().over(order_by=_turn_order(in_flight)) - 1).label("before"),
         )
         .select_from(_with_in_flight(in_flight))
-        .where(or_(Modem.id == asking_id, modem_up(now, seen_since)))
+        .where(or_(modems.c.id == asking_id, modem_up(now, seen_since)))
         .subquery()
     )
     return select(places.c.before).where(places.c.id == asking_id).scalar_subquery()
@@ -103,16 +105,16 @@ def idle_in_turn(
     first."""
     in_flight = _in_flight()
     return (
-        select(Modem.id)
+        select(modems.c.id)
         .select_from(_with_in_flight(in_flight))
-        .where(or_(Modem.id == asking_id, modem_up(now, seen_since)), _count(in_flight) == 0)
+        .where(or_(modems.c.id == asking_id, modem_up(now, seen_since)), _count(in_flight) == 0)
         .order_by(*_turn_order(in_flight))
         .limit(1)
     )
 
 
 def _turn_order(in_flight: Subquery) -> tuple[ColumnElement[Any], ...]:
-    return (_count(in_flight), Modem.last_claimed_at.asc().nulls_first(), Modem.id)
+    return (_count(in_flight), modems.c.last_claimed_at.asc().nulls_first(), modems.c.id)
 
 
 def _in_flight() -> Subquery:
@@ -120,15 +122,15 @@ def _in_flight() -> Subquery:
     sent (`messages (status, modem_id)`): counted modem by modem, the claim read
     the messages once for every modem up, 64 times with 8 daemons of 8 modems."""
     return (
-        select(Message.modem_id, func.count().label("messages"))
-        .where(Message.status == Status.SENDING)
-        .group_by(Message.modem_id)
+        select(messages.c.modem_id, func.count().label("messages"))
+        .where(messages.c.status == Status.SENDING)
+        .group_by(messages.c.modem_id)
         .subquery()
     )
 
 
 def _with_in_flight(in_flight: Subquery) -> Join:
-    return outerjoin(Modem, in_flight, in_flight.c.modem_id == Modem.id)
+    return outerjoin(modems, in_flight, in_flight.c.modem_id == modems.c.id)
 
 
 def _count(in_flight: Subquery) -> ColumnElement[int]:
@@ -136,14 +138,14 @@ def _count(in_flight: Subquery) -> ColumnElement[int]:
     return func.coalesce(in_flight.c.messages, 0)
 
 
-def requested_modem(session: Session, modems: Sequence[ModemConfig], name: str) -> int:
+def requested_modem(session: Session, configured: Sequence[ModemConfig], name: str) -> int:
     """The id of the sending modem called `name` in the configuration, for a message
     that only it may send."""
-    senders = [modem for modem in modems if modem.sends]
+    senders = [modem for modem in configured if modem.sends]
     chosen = next((modem for modem in senders if modem.name == name), None)
     if chosen is None:
         names = ", ".join(modem.name for modem in senders) or "none is configured"
-        known = any(modem.name == name for modem in modems)
+        known = any(modem.name == name for modem in configured)
         why = "only receives" if known else "is no [[modem]] in the configuration"
         raise UnknownModem(f"modem {name!r} {why}; modems that send: {names}")
     return ensure_modem(
