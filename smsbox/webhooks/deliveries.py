@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session
 
 from smsbox.config import WebhooksConfig
-from smsbox.models import WebhookDelivery, WebhookEndpoint, utcnow
+from smsbox.tables import utcnow, webhook_deliveries, webhook_endpoints
 from smsbox.webhooks.retries import next_attempt
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # Longer than a post may take (its 10 s timeout, DNS and the guard included).
 LEASE = timedelta(seconds=60)
 ANSWER_EXCERPT = 500
-_PENDING = (WebhookDelivery.delivered_at.is_(None), WebhookDelivery.given_up_at.is_(None))
+_PENDING = (webhook_deliveries.c.delivered_at.is_(None), webhook_deliveries.c.given_up_at.is_(None))
 
 
 @dataclass(frozen=True)
@@ -41,50 +44,51 @@ class Claimed:
     created_at: datetime
 
 
-_DELIVERIES = WebhookDelivery.__table__
-
-
 def _moment(name: str):
     """A time parameter, stored as the columns store times (UTC)."""
-    return bindparam(name, type_=_DELIVERIES.c.next_attempt_at.type)
+    return bindparam(name, type_=webhook_deliveries.c.next_attempt_at.type)
 
 
 # Built once, Core rather than ORM statements: the sender runs them for every few
 # posts, and building them (or the ORM's bulk UPDATE) cost more than SQLite running them.
 _CANDIDATES = (
     select(
-        WebhookDelivery.id,
-        WebhookDelivery.endpoint_id,
-        WebhookEndpoint.url,
-        WebhookEndpoint.secret,
-        WebhookEndpoint.allow_private,
-        WebhookDelivery.event_id,
-        WebhookDelivery.payload,
-        WebhookDelivery.attempts,
-        WebhookDelivery.created_at,
+        webhook_deliveries.c.id,
+        webhook_deliveries.c.endpoint_id,
+        webhook_endpoints.c.url,
+        webhook_endpoints.c.secret,
+        webhook_endpoints.c.allow_private,
+        webhook_deliveries.c.event_id,
+        webhook_deliveries.c.payload,
+        webhook_deliveries.c.attempts,
+        webhook_deliveries.c.created_at,
     )
-    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-    .where(*_PENDING, WebhookDelivery.next_attempt_at <= _moment("due"), WebhookEndpoint.enabled)
-    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    .join(webhook_endpoints, webhook_endpoints.c.id == webhook_deliveries.c.endpoint_id)
+    .where(
+        *_PENDING,
+        webhook_deliveries.c.next_attempt_at <= _moment("due"),
+        webhook_endpoints.c.enabled,
+    )
+    .order_by(webhook_deliveries.c.next_attempt_at, webhook_deliveries.c.id)
     .limit(bindparam("candidates"))
-    .with_for_update(of=WebhookDelivery, skip_locked=True)
+    .with_for_update(of=webhook_deliveries, skip_locked=True)
 )
 _CLAIM = (
-    update(_DELIVERIES)
+    update(webhook_deliveries)
     .where(
-        _DELIVERIES.c.id.in_(bindparam("ids", expanding=True)),
-        _DELIVERIES.c.next_attempt_at <= _moment("due"),
-        _DELIVERIES.c.delivered_at.is_(None),
-        _DELIVERIES.c.given_up_at.is_(None),
+        webhook_deliveries.c.id.in_(bindparam("ids", expanding=True)),
+        webhook_deliveries.c.next_attempt_at <= _moment("due"),
+        webhook_deliveries.c.delivered_at.is_(None),
+        webhook_deliveries.c.given_up_at.is_(None),
     )
     .values(next_attempt_at=_moment("lease_end"))
-    .returning(_DELIVERIES.c.id)
+    .returning(webhook_deliveries.c.id)
 )
 # One row per attempt, all in one executemany: a retry time or a delivery time, the
 # other kept.
 _RECORD = (
-    update(_DELIVERIES)
-    .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+    update(webhook_deliveries)
+    .where(webhook_deliveries.c.id == bindparam("delivery_id"))
     .values(
         attempts=bindparam("attempts"),
         last_attempt_at=_moment("at"),
@@ -93,7 +97,7 @@ _RECORD = (
         last_error=bindparam("error"),
         delivered_at=_moment("delivered_at"),
         given_up_at=_moment("given_up_at"),
-        next_attempt_at=func.coalesce(_moment("retry_at"), _DELIVERIES.c.next_attempt_at),
+        next_attempt_at=func.coalesce(_moment("retry_at"), webhook_deliveries.c.next_attempt_at),
     )
 )
 
@@ -171,10 +175,10 @@ def record_attempts(
 def next_due(session: Session) -> datetime | None:
     """When the soonest pending delivery falls due."""
     query = (
-        select(WebhookDelivery.next_attempt_at)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(*_PENDING, WebhookEndpoint.enabled)
-        .order_by(WebhookDelivery.next_attempt_at)
+        select(webhook_deliveries.c.next_attempt_at)
+        .join(webhook_endpoints, webhook_endpoints.c.id == webhook_deliveries.c.endpoint_id)
+        .where(*_PENDING, webhook_endpoints.c.enabled)
+        .order_by(webhook_deliveries.c.next_attempt_at)
         .limit(1)
     )
     return session.scalar(query)

@@ -19,10 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import WebhooksConfig
-from smsbox.models import utcnow
+from smsbox.tables import utcnow
 from smsbox.webhooks import events, signing
 from smsbox.webhooks.deliveries import (
     Attempt,
@@ -35,6 +34,7 @@ from smsbox.webhooks.guard import UrlRefused, check_url
 
 if TYPE_CHECKING:
     import urllib3
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
