@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
 from modem.drivers import DriverSettings, open_driver
@@ -27,6 +26,8 @@ from smsbox.webhooks.sender import WebhookSender
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
+
+    from sqlalchemy.orm import Session, sessionmaker
 
     from smsbox.queue_notifications import NotificationListener
 

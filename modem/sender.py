@@ -21,9 +21,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from modem.drivers.contract import ModemDriver, PduRequest
 from modem.errors import ModemError, NoAnswer, SubmitOutcomeUnknown
@@ -31,6 +31,9 @@ from smsbox import outgoing, sending
 from smsbox.daemon_metrics import observe_sent
 from smsbox.outgoing import Ledger, OutgoingMessage, OutgoingPart
 from smsbox.tables import Status
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
