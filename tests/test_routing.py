@@ -3,7 +3,7 @@ decided in the claim itself, on the database."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from outbox_rows import queue
@@ -17,12 +17,12 @@ from smsbox.modems import ensure_modem
 NOW = utcnow()
 
 
-def modems_up(sessions, *names: str, role: str = "both") -> list[int]:
-    """Modems a daemon serves: ready, seen just now."""
+def modems_up(sessions, *names: str, role: str = "both", seen: datetime = NOW) -> list[int]:
+    """Modems a daemon serves: ready, seen at `seen` (claims made at NOW see them up)."""
     with sessions() as session:
         rows = [ensure_modem(session, name, f"/dev/{name}", role=role) for name in names]
         for modem in rows:
-            modem.state, modem.last_seen_at = "ready", NOW
+            modem.state, modem.last_seen_at = "ready", seen
         session.commit()
         return [modem.id for modem in rows]
 
