@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from smsbox import activity, optouts, outbox
 from smsbox.activity import BY_SMS, Action
+from smsbox.inbox import ReceivedMessage
 from smsbox.keywords import CustomKeyword, KeywordRules, Kind
 from smsbox.models import Direction, Message, OptOut, utcnow
 from smsbox.refusals import Refusal
@@ -35,7 +36,7 @@ class Answer:
 
 def answer(
     session: Session,
-    message: Message,
+    message: ReceivedMessage | Message,
     rules: KeywordRules,
     *,
     default_region: str,
@@ -78,7 +79,7 @@ def answer(
 @dataclass(frozen=True)
 class _Replies:
     session: Session
-    to: Message
+    to: ReceivedMessage | Message
     rules: KeywordRules
     default_region: str
     now: datetime
