@@ -163,9 +163,7 @@ def reply_to_caller(
     )
     if replied_lately is not None:
         return False
-    reply = outbox.queue_message(
-        session, call.number, text, default_region=default_region, signed=False
-    )
+    reply = outbox.queue_reply(session, call.number, text, default_region=default_region)
     session.execute(
         update(incoming_calls).where(calls.id == call.id).values(reply_message_id=reply.id)
     )
