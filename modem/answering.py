@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from modem.drivers.contract import CallRang, IncomingCall, ModemDriver
 from modem.errors import ModemError, NoAnswer
 from smsbox import calls
 from smsbox.config import CallsConfig
-from smsbox.models import utcnow
+from smsbox.tables import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 

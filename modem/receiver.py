@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from modem import pdu as pdus
 from modem.drivers.contract import ModemDriver, Outcome, StatusReport, StoredSms
 from modem.reports import report_from
 from smsbox import account_settings, delivery, inbox, keyword_replies
-from smsbox.models import InboundPart, Message, Status
+from smsbox.inbox import PendingPart, ReceivedMessage
+from smsbox.tables import Status
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 REPORTED_STATES = {
@@ -113,7 +116,7 @@ class MessageReceiver:
                     session.rollback()
                     log.exception("modem %s: message not stored from its parts", self.modem_name)
 
-    def _store_message(self, session: Session, parts: list[InboundPart]) -> None:
+    def _store_message(self, session: Session, parts: list[PendingPart]) -> None:
         """The message `parts` make: their joined text, or when they make none, the
         reason and what text each part carries."""
         hexes = [part.pdu for part in parts]
@@ -136,7 +139,7 @@ class MessageReceiver:
         )
         self._answer_keyword(session, message)
 
-    def _answer_keyword(self, session: Session, message: Message) -> None:
+    def _answer_keyword(self, session: Session, message: ReceivedMessage) -> None:
         """After the message is committed: whatever fails here, the message itself is
         kept in the inbox for a person to act on. The rules are read each time, so a
         change of the settings needs no restart."""

@@ -5,24 +5,68 @@ at 256, so it is matched to the most recent part of that modem with that
 reference and recipient. A message is delivered when all its parts are; it has
 failed (or expired) as soon as one part did, since the recipient cannot read
 it whole.
+
+Written on the tables (`smsbox.tables`), on a Session or a Connection alike: the
+message's event is queued here, as the ORM's flush would (`smsbox.webhooks.events`).
+A Session's caller reads again the parts and messages it holds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
 
 from smsbox.daemon_metrics import observe_delivered
-from smsbox.models import Message, MessagePart, Status
 from smsbox.numbers import from_network
+from smsbox.tables import Status, message_parts, messages
+from smsbox.webhooks import events
+
+if TYPE_CHECKING:
+    from smsbox.webhooks.events import Executor
 
 REPORTED_STATES = (Status.DELIVERED, Status.FAILED, Status.EXPIRED)
 
+_REPORTED_PART = (
+    select(message_parts.c.id, message_parts.c.status, message_parts.c.message_id)
+    .join(messages)
+    .where(
+        messages.c.modem_id == bindparam("modem_id"),
+        messages.c.number == bindparam("number"),
+        message_parts.c.reference == bindparam("reference"),
+    )
+    .order_by(message_parts.c.sent_at.desc(), message_parts.c.id.desc())
+    .limit(1)
+)
+# What the message's event tells (`events.message_data`).
+_MESSAGE = select(
+    messages.c.id,
+    messages.c.direction,
+    messages.c.number,
+    messages.c.body,
+    messages.c.status,
+    messages.c.error,
+    messages.c.created_at,
+    messages.c.sent_at,
+    messages.c.delivered_at,
+    messages.c.callback_data,
+).where(messages.c.id == bindparam("message_id"))
+_PARTS = (
+    select(
+        message_parts.c.part_number,
+        message_parts.c.status,
+        message_parts.c.error,
+        message_parts.c.delivered_at,
+    )
+    .where(message_parts.c.message_id == bindparam("message_id"))
+    .order_by(message_parts.c.part_number)
+)
+
 
 def record_report(
-    session: Session,
+    executor: Executor,
     modem_id: int,
     reference: int,
     recipient: str,
@@ -31,45 +75,45 @@ def record_report(
     *,
     default_region: str,
     detail: str = "",
-) -> MessagePart | None:
-    """Apply a report; the part it is about, or None when no part matches."""
+) -> int | None:
+    """Apply a report; the id of the part it is about, or None when no part matches."""
     if outcome not in REPORTED_STATES:
         raise ValueError(f"a delivery report cannot make a part {outcome}")
-    part = session.scalar(
-        select(MessagePart)
-        .join(Message)
-        .where(
-            Message.modem_id == modem_id,
-            Message.number == from_network(recipient, default_region),
-            MessagePart.reference == reference,
-        )
-        .order_by(MessagePart.sent_at.desc(), MessagePart.id.desc())
-        .limit(1)
-    )
+    number = from_network(recipient, default_region)
+    part = executor.execute(
+        _REPORTED_PART, {"modem_id": modem_id, "number": number, "reference": reference}
+    ).first()
     if part is None or part.status != Status.SENT:
         return None  # unknown, or a second report for the same part
-    part.status = outcome
     if outcome == Status.DELIVERED:
-        part.delivered_at = at
+        reported = {"status": outcome, "delivered_at": at}
     else:
-        part.error = f"the network reports it {outcome} at {at:%Y-%m-%d %H:%M} UTC {detail}".strip()
-    _settle_delivery(part.message)
-    return part
+        error = f"the network reports it {outcome} at {at:%Y-%m-%d %H:%M} UTC {detail}".strip()
+        reported = {"status": outcome, "error": error}
+    executor.execute(update(message_parts).where(message_parts.c.id == part.id).values(reported))
+    _settle_delivery(executor, part.message_id)
+    return part.id
 
 
-def _settle_delivery(message: Message) -> None:
+def _settle_delivery(executor: Executor, message_id: int) -> None:
+    message = executor.execute(_MESSAGE, {"message_id": message_id}).one()
     # An interrupted message keeps waiting for a person; its parts still say
     # what the network reported.
     if message.status != Status.SENT:
         return
-    parts = message.parts
+    parts = executor.execute(_PARTS, {"message_id": message_id}).all()
     given_up = [part for part in parts if part.status in (Status.FAILED, Status.EXPIRED)]
     if given_up:
         first = given_up[0]
-        message.status = first.status
         where = f"part {first.part_number} of {len(parts)}: " if len(parts) > 1 else ""
-        message.error = where + (first.error or "")
+        settled = {"status": first.status, "error": where + (first.error or "")}
     elif all(part.status == Status.DELIVERED for part in parts):
-        message.status = Status.DELIVERED
-        message.delivered_at = max(part.delivered_at for part in parts if part.delivered_at)
-        observe_delivered(message)
+        delivered_at = max(part.delivered_at for part in parts if part.delivered_at)
+        settled = {"status": Status.DELIVERED, "delivered_at": delivered_at}
+    else:
+        return
+    executor.execute(update(messages).where(messages.c.id == message_id).values(settled))
+    now = SimpleNamespace(**{**message._asdict(), **settled})
+    events.queue_events(executor, [(events.OUTBOUND_EVENTS[now.status], events.message_data(now))])
+    if now.status == Status.DELIVERED:
+        observe_delivered(now)

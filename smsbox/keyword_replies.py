@@ -8,15 +8,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, func, select, update
 
 from smsbox import activity, optouts, outbox
 from smsbox.activity import BY_SMS, Action
+from smsbox.inbox import ReceivedMessage
 from smsbox.keywords import CustomKeyword, KeywordRules, Kind
-from smsbox.models import Direction, Message, OptOut, utcnow
+from smsbox.outbox import Queued
 from smsbox.refusals import Refusal
+from smsbox.tables import Direction, messages, opt_outs, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from smsbox.models import Message
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +37,12 @@ class Answer:
     """What a keyword did: its kind (None: no keyword), and the reply queued if any."""
 
     kind: Kind | None
-    reply: Message | None = None
+    reply: Queued | None = None
 
 
 def answer(
     session: Session,
-    message: Message,
+    message: ReceivedMessage | Message,
     rules: KeywordRules,
     *,
     default_region: str,
@@ -47,7 +54,11 @@ def answer(
         return Answer(None)
     replies = _Replies(session, message, rules, default_region, now or utcnow())
     kind = rules.kind_of(message.body)
-    on_list = session.scalar(select(OptOut).where(OptOut.number == message.number))
+    on_list = session.execute(
+        select(opt_outs.c.id, opt_outs.c.opt_in_requested_at).where(
+            opt_outs.c.number == message.number
+        )
+    ).first()
     if kind is Kind.OPT_OUT:
         optouts.opt_out(
             session,
@@ -78,43 +89,40 @@ def answer(
 @dataclass(frozen=True)
 class _Replies:
     session: Session
-    to: Message
+    to: ReceivedMessage | Message
     rules: KeywordRules
     default_region: str
     now: datetime
 
-    def send(self, text: str, kind: str) -> Message | None:
+    def send(self, text: str, kind: str) -> Queued | None:
         """Queue `text` to the sender, unless it is empty or the sender had its share of
         automatic replies this hour."""
         if not text.strip():
             return None
         replied = self.session.scalar(
-            select(func.count(Message.id)).where(
-                Message.number == self.to.number,
-                Message.created_at > self.now - REPLY_WINDOW,
-                Message.keyword_reply.is_not(None),
+            select(func.count(messages.c.id)).where(
+                messages.c.number == self.to.number,
+                messages.c.created_at > self.now - REPLY_WINDOW,
+                messages.c.keyword_reply.is_not(None),
             )
         )
         if replied >= self.rules.replies_per_hour:
             log.warning("no automatic reply to %s: %d in the last hour", self.to.number, replied)
             return None
         try:
-            reply = outbox.queue_message(
+            return outbox.queue_reply(
                 self.session,
                 self.to.number,
                 text,
                 default_region=self.default_region,
-                signed=False,
+                keyword_reply=kind,
             )
         except Refusal as refused:  # a sender name such as "ORANGE" takes no reply
             log.warning("no automatic reply to %s: %s", self.to.number, refused)
             return None
-        reply.keyword_reply = kind
-        self.session.flush()
-        return reply
 
 
-def _tag(replies: _Replies, custom: CustomKeyword, *, reply: bool) -> Message | None:
+def _tag(replies: _Replies, custom: CustomKeyword, *, reply: bool) -> Queued | None:
     """Join the keyword's group, and the keyword's reply if `reply` (a number on the
     STOP list is tagged all the same, but gets nothing)."""
     # Here, not at the top: the daemon loads the contacts' modules (and the lists they
@@ -139,12 +147,16 @@ def _tag(replies: _Replies, custom: CustomKeyword, *, reply: bool) -> Message | 
     return replies.send(custom.reply, Kind.CUSTOM) if reply else None
 
 
-def _opt_in(replies: _Replies, on_list: OptOut) -> Message | None:
+def _opt_in(replies: _Replies, on_list: Row[Any]) -> Queued | None:
     rules = replies.rules
     asked = on_list.opt_in_requested_at
     window = timedelta(hours=rules.confirm_within_hours)
     if rules.double_opt_in and not (asked is not None and replies.now - asked <= window):
-        on_list.opt_in_requested_at = replies.now
+        replies.session.execute(
+            update(opt_outs)
+            .where(opt_outs.c.id == on_list.id)
+            .values(opt_in_requested_at=replies.now)
+        )
         return replies.send(rules.opt_in_confirm_request, Kind.OPT_IN)
     optouts.opt_in(replies.session, replies.to.number)
     activity.record(

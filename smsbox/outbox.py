@@ -2,6 +2,9 @@
 
 Each function commits nothing itself except where it says so: the caller owns
 the transaction, so a view or a daemon step commits exactly once per change.
+Written on the tables (`smsbox.tables`) save `queue_message`, which gives the web and
+the CLI a mapped message: the daemon's automatic replies (`queue_reply`) and the
+scheduled messages it releases need no ORM.
 """
 
 from __future__ import annotations
@@ -9,14 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, insert, literal_column, select, update
-from sqlalchemy.orm import Session
 
 from smsbox.message_settings import message_settings
-from smsbox.models import Direction, Message, OptOut, Status, utcnow
 from smsbox.numbers import to_e164
 from smsbox.refusals import Refusal
+from smsbox.tables import Direction, Status, messages, opt_outs, utcnow
+from smsbox.webhooks.events import connection_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from smsbox.models import Message
+    from smsbox.webhooks.events import Executor
 
 # 1,600 characters, even all emoji in UCS-2, stay under the 50 parts python-gammu
 # (and most phones) will join; it is also the common limit of SMS gateways.
@@ -70,6 +80,9 @@ def queue_message(
 ) -> Message:
     """Queue `body` (with the account's signature unless `signed` is False: automatic
     replies go without); MessageRejected, InvalidNumber when it cannot go."""
+    # Here, not at the top: the daemon queues its replies without the ORM (`queue_reply`).
+    from smsbox.models import Message
+
     text = checked_signed(session, body) if signed else body
     if not signed:
         check_body(text)
@@ -106,25 +119,27 @@ class Queued:
     scheduled_at: datetime | None
     callback_data: str | None
     opted_out: bool
+    # The kind of keyword this automatic reply answers (`smsbox.keyword_replies`).
+    keyword_reply: str | None = None
     direction: Direction = Direction.OUTBOUND
     error: None = None
     sent_at: None = None
     delivered_at: None = None
 
 
-_MESSAGES = Message.__table__
+_MESSAGES = messages
 # The STOP list read by the INSERT that queues, one round trip where two were made. The
 # inserted row's number is named in SQL: SQLAlchemy would not correlate the subquery of
 # a RETURNING with the INSERT's table, and would add a second `messages` to its FROM.
 _ON_STOP_LIST = exists().where(
-    OptOut.__table__.c.number == literal_column(f"{_MESSAGES.name}.{_MESSAGES.c.number.name}")
+    opt_outs.c.number == literal_column(f"{_MESSAGES.name}.{_MESSAGES.c.number.name}")
 )
 # Built once: compiling it was a good part of a request to the API.
 _QUEUE = insert(_MESSAGES).returning(_MESSAGES.c.id, _ON_STOP_LIST, sort_by_parameter_order=True)
 
 
 def queue_messages(
-    session: Session,
+    executor: Executor,
     recipients: list[tuple[str, str]],
     text: str,
     *,
@@ -133,6 +148,7 @@ def queue_messages(
     requested_modem_id: int | None = None,
     transactional: bool = True,
     callback_data: str | None = None,
+    keyword_reply: str | None = None,
 ) -> list[Queued]:
     """Queue `text`, checked and signed already (`checked_signed`), to each of
     `recipients` (as typed, E.164) in one INSERT: the API's hot path, where the ORM's
@@ -155,11 +171,12 @@ def queue_messages(
             "requested_modem_id": requested_modem_id,
             "transactional": transactional,
             "callback_data": callback_data,
+            "keyword_reply": keyword_reply,
         }
         for raw_number, number in recipients
     ]
     # On the session's connection: the session's execute() adds the ORM's handling.
-    inserted = session.connection().execute(_QUEUE, rows).all()
+    inserted = connection_of(executor).execute(_QUEUE, rows).all()
     return [
         Queued(
             id_,
@@ -171,9 +188,26 @@ def queue_messages(
             scheduled_at,
             callback_data,
             bool(opted_out),
+            keyword_reply,
         )
         for (id_, opted_out), row in zip(inserted, rows, strict=True)
     ]
+
+
+def queue_reply(
+    executor: Executor,
+    raw_number: str,
+    text: str,
+    *,
+    default_region: str,
+    keyword_reply: str | None = None,
+) -> Queued:
+    """Queue the daemon's automatic reply `text` (unsigned) to `raw_number`, answering
+    `keyword_reply` if a keyword; MessageRejected, InvalidNumber when it cannot go."""
+    check_body(text)
+    number = to_e164(raw_number, default_region)
+    (queued,) = queue_messages(executor, [(raw_number, number)], text, keyword_reply=keyword_reply)
+    return queued
 
 
 def checked_signed(session: Session, body: str) -> str:
@@ -190,11 +224,11 @@ def signed_text(session: Session, body: str) -> str:
     return message_settings(session).signed(body)
 
 
-def release_due_scheduled(session: Session, now: datetime | None = None) -> int:
+def release_due_scheduled(executor: Executor, now: datetime | None = None) -> int:
     """Move scheduled messages whose time has come to the queue; returns how many."""
-    due = (Message.status == Status.SCHEDULED, Message.scheduled_at <= (now or utcnow()))
+    due = (messages.c.status == Status.SCHEDULED, messages.c.scheduled_at <= (now or utcnow()))
     # Looked for first: the daemon asks every second, nothing is due most of them, and a
     # read takes no write lock from the web pages.
-    if session.scalar(select(Message.id).where(*due).limit(1)) is None:
+    if executor.scalar(select(messages.c.id).where(*due).limit(1)) is None:
         return 0
-    return session.execute(update(Message).where(*due).values(status=Status.QUEUED)).rowcount
+    return executor.execute(update(messages).where(*due).values(status=Status.QUEUED)).rowcount

@@ -67,6 +67,15 @@ def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
     assert unwanted == set()
 
 
+def test_what_the_daemon_receives_is_written_without_the_orm():
+    # Received messages, delivery reports, the STOP list and the webhook events they
+    # queue: on the Core tables (the rest of the daemon's path follows).
+    loaded = modules_loaded_by(
+        "import smsbox.inbox, smsbox.delivery, smsbox.optouts, smsbox.webhooks.events"
+    )
+    assert {"sqlalchemy.orm", "smsbox.models"} & loaded == set()
+
+
 def test_the_daemon_command_imports_the_daemon_without_openssl():
     loaded = modules_loaded_by("from smsbox.cli import import_daemon; import_daemon()")
     assert {"ssl", "_ssl", "_hashlib"} & loaded == set()

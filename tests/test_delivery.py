@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from outbox_rows import queue
+from sqlalchemy import select
 
 from smsbox import delivery, sending
-from smsbox.models import Message, Status, utcnow
+from smsbox.models import Message, Status, WebhookDelivery, utcnow
 from smsbox.modems import ensure_modem
+from smsbox.webhooks.endpoints import add_endpoint
 
 AT = utcnow()
 NUMBER = "+33611111111"
@@ -30,9 +33,13 @@ def sent_message(session, modem_id: int, references: list[int], *, number=NUMBER
 
 
 def report(session, modem_id, reference, outcome=Status.DELIVERED, recipient=NUMBER):
-    return delivery.record_report(
+    """As the daemon does, on what was written before; then the test reads again."""
+    session.flush()
+    reported = delivery.record_report(
         session, modem_id, reference, recipient, outcome, AT, default_region="FR"
     )
+    session.expire_all()
+    return reported
 
 
 def test_it_delivers_a_message_once_every_part_is_delivered(sessions, modem_id):
@@ -108,3 +115,33 @@ def test_it_leaves_an_interrupted_message_for_a_person_but_records_its_parts(ses
 def test_it_refuses_to_make_a_part_anything_but_reported(sessions, modem_id):
     with sessions() as session, pytest.raises(ValueError):
         report(session, modem_id, 1, Status.QUEUED)
+
+
+def test_a_report_that_settles_a_message_queues_its_event(sessions, modem_id):
+    with sessions() as session:
+        add_endpoint(
+            session,
+            "http://192.168.1.20/hooks",
+            ["message.delivered", "message.failed"],
+            created_by="admin",
+        )
+        session.commit()
+    queue(sessions, "0611111111", "0611111111")
+    with sessions() as session:
+        delivered = sent_message(session, modem_id, [60, 61]).id
+        failed = sent_message(session, modem_id, [62]).id
+        report(session, modem_id, 60)
+        assert session.scalars(select(WebhookDelivery)).all() == []  # one part of two
+        report(session, modem_id, 61)
+        report(session, modem_id, 62, Status.EXPIRED)
+        session.commit()
+        told = [
+            json.loads(payload)
+            for payload in session.scalars(select(WebhookDelivery.payload).order_by("id"))
+        ]
+    assert [(event["type"], event["data"]["id"]) for event in told] == [
+        ("message.delivered", delivered),
+        ("message.failed", failed),
+    ]
+    assert told[0]["data"]["status"] == "delivered" and told[0]["data"]["delivered_at"]
+    assert told[1]["data"]["error"].startswith("the network reports it expired")

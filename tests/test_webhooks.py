@@ -22,7 +22,7 @@ from smsbox.models import (
     utcnow,
 )
 from smsbox.optouts import opt_out
-from smsbox.webhooks import endpoints, signing
+from smsbox.webhooks import endpoints, events, signing
 from smsbox.webhooks.deliveries import LEASE, Attempt, claim_due, record_attempts
 from smsbox.webhooks.endpoints import WebhookRefused, add_endpoint
 from smsbox.webhooks.event_types import EVENT_TYPES
@@ -100,6 +100,28 @@ def test_an_endpoint_removed_elsewhere_while_remembered_costs_no_message(session
     assert queued_deliveries(sessions) == []
     with sessions() as session:
         assert session.scalar(select(Message.body).where(Message.body == "second")) == "second"
+
+
+def test_what_is_written_on_a_connection_queues_its_events_and_wakes_the_sender(sessions):
+    endpoint = register(sessions, ["message.received"])
+    woken = []
+
+    def wake() -> None:
+        woken.append(True)
+
+    events.listen(wake)
+    try:
+        with sessions.kw["bind"].connect() as connection:
+            data = {"id": 7, "number": "+33612345678", "body": "Bonjour"}
+            events.queue_events(connection, [("message.received", data)])
+            assert woken == []
+            connection.commit()
+            events.committed(connection.info)
+    finally:
+        events.stop_listening(wake)
+    (delivery,) = queued_deliveries(sessions)
+    assert delivery.endpoint_id == endpoint and json.loads(delivery.payload)["data"] == data
+    assert woken == [True]
 
 
 def test_a_disabled_endpoint_gets_no_new_event(sessions):

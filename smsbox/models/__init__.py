@@ -4,6 +4,8 @@ One module per concern; every table is imported here so that the mapper knows
 them all (relationships name each other by class name) and callers import
 from `smsbox.models`."""
 
+# Whatever flushes mapped objects queues the webhook deliveries of their events.
+import smsbox.webhooks.flush_events  # noqa: F401
 from smsbox.models.accounts import (
     ActivityEntry,
     ApiKey,

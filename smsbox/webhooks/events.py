@@ -1,18 +1,18 @@
 """The events webhooks carry, queued in the transaction of what they tell.
 
-A hook on every session's flush looks at the rows the flush wrote: an inbound message
-stored, an outbound one that became sent, delivered or failed, a call recorded, a
-number put on the STOP list. For each such event it inserts one delivery row per
-enabled endpoint subscribed to it, on the flush's own connection: the event and its
-deliveries commit together, or neither does, whatever wrote them (the daemon, the web,
-the CLI). Statuses changed by bulk statements (the claim's `blocked`) are not events.
-The modem's sender writes its messages through Core (`smsbox.outgoing`) and queues
-their events itself, through `queue_events` as the hook does.
+An inbound message stored, an outbound one that became sent, delivered or failed, a
+call recorded, a number put on the STOP list: for each such event `queue_events`
+inserts one delivery row per enabled endpoint subscribed to it, on the connection of
+the write itself: the event and its deliveries commit together, or neither does,
+whatever wrote them (the daemon, the web, the CLI). Statuses changed by bulk
+statements (the claim's `blocked`) are not events. What the ORM flushes is queued by
+its hook (`smsbox.webhooks.flush_events`, loaded with the mapped models); what is
+written through Core (`smsbox.outgoing`, `smsbox.inbox`) queues its events itself,
+on a `Session` or a `Connection`: this module needs no ORM.
 
-Kept cheap for the paths every message takes: the hook first looks only at the objects
-in memory, and the endpoints are read from the database at most once a minute per
-database (`SUBSCRIPTIONS_REFRESH`), or when this process changed them. An endpoint added
-by another process receives events within that minute.
+Kept cheap for the paths every message takes: the endpoints are read from the database
+at most once a minute per database (`SUBSCRIPTIONS_REFRESH`), or when this process
+changed them. An endpoint added by another process receives events within that minute.
 """
 
 from __future__ import annotations
@@ -21,30 +21,18 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Insert, bindparam, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Insert, bindparam, insert, select
 
-from smsbox.models import (
-    Direction,
-    IncomingCall,
-    Message,
-    OptOut,
-    Status,
-    WebhookDelivery,
-    WebhookEndpoint,
-    utcnow,
-)
+from smsbox.tables import Status, utcnow, webhook_deliveries, webhook_endpoints
 from smsbox.webhooks.event_types import (
-    CALL_RECEIVED,
     MESSAGE_DELIVERED,
     MESSAGE_FAILED,
-    MESSAGE_RECEIVED,
     MESSAGE_SENT,
-    OPTOUT_CREATED,
 )
 
 OUTBOUND_EVENTS = {
@@ -55,6 +43,17 @@ OUTBOUND_EVENTS = {
 }
 SUBSCRIPTIONS_REFRESH = 60.0
 QUEUED_FLAG = "smsbox.webhooks.queued"
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    # What writes: the web's and the CLI's Session, or the daemon's Connection.
+    Executor = Session | Connection
+
+
+def connection_of(executor: Executor) -> Connection:
+    """The connection a Session's transaction runs on, or the Connection given."""
+    return executor if isinstance(executor, Connection) else executor.connection()
 
 
 @dataclass(frozen=True)
@@ -71,15 +70,17 @@ class _Subscriptions:
         self._lock = threading.Lock()
         self._by_database: dict[str, tuple[float, list[Subscription]]] = {}
 
-    def of(self, session: Session) -> list[Subscription]:
-        connection = session.connection()
+    def of(self, executor: Executor) -> list[Subscription]:
+        connection = connection_of(executor)
         database = connection.engine.url.render_as_string(hide_password=False)
         with self._lock:
             cached = self._by_database.get(database)
         if cached is not None and self._monotonic() - cached[0] < SUBSCRIPTIONS_REFRESH:
             return cached[1]
         rows = connection.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.enabled)
+            select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
+                webhook_endpoints.c.enabled
+            )
         )
         found = [Subscription(id_, frozenset(events.split(","))) for id_, events in rows]
         with self._lock:
@@ -113,7 +114,8 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def message_data(message: Message) -> dict[str, object]:
+def message_data(message: Any) -> dict[str, object]:
+    """Of a mapped message or a row read through Core alike."""
     return {
         "id": message.id,
         "direction": message.direction,
@@ -128,7 +130,7 @@ def message_data(message: Message) -> dict[str, object]:
     }
 
 
-def call_data(call: IncomingCall) -> dict[str, object]:
+def call_data(call: Any) -> dict[str, object]:
     return {
         "id": call.id,
         "number": call.number,
@@ -138,30 +140,13 @@ def call_data(call: IncomingCall) -> dict[str, object]:
     }
 
 
-def optout_data(entry: OptOut) -> dict[str, object]:
+def optout_data(entry: Any) -> dict[str, object]:
     return {
         "number": entry.number,
         "source": entry.source,
         "keyword": entry.keyword,
         "created_at": _iso(entry.created_at),
     }
-
-
-def _events_in(session: Session) -> Iterator[tuple[str, dict[str, object]]]:
-    """What the flush under way tells, as (type, data)."""
-    for instance in session.new:
-        if isinstance(instance, Message) and instance.direction == Direction.INBOUND:
-            yield MESSAGE_RECEIVED, message_data(instance)
-        elif isinstance(instance, IncomingCall):
-            yield CALL_RECEIVED, call_data(instance)
-        elif isinstance(instance, OptOut):
-            yield OPTOUT_CREATED, optout_data(instance)
-    for instance in session.dirty:
-        if not isinstance(instance, Message) or instance.direction != Direction.OUTBOUND:
-            continue
-        kind = OUTBOUND_EVENTS.get(instance.status)
-        if kind is not None and inspect(instance).attrs.status.history.added:
-            yield kind, message_data(instance)
 
 
 def payload(kind: str, data: dict[str, object], at: datetime) -> str:
@@ -194,53 +179,50 @@ def delivery_rows(
     ]
 
 
-@event.listens_for(Session, "after_flush")
-def _queue_deliveries(session: Session, _context: object) -> None:
-    queue_events(session, list(_events_in(session)))
-
-
-def queue_events(session: Session, found: list[tuple[str, dict[str, object]]]) -> None:
-    """Queue the deliveries of these events, as (type, data), in the session's
-    transaction: the ORM's flush does for what it wrote, and so must whatever writes
-    through Core what would be an event (`smsbox.outgoing`)."""
+def queue_events(executor: Executor, found: list[tuple[str, dict[str, object]]]) -> None:
+    """Queue the deliveries of these events, as (type, data), in the transaction of
+    `executor`: the ORM's flush does for what it wrote, and so must whatever writes
+    through Core what would be an event (`smsbox.outgoing`, `smsbox.inbox`). Once the
+    transaction commits, `committed` tells the webhook sender (the ORM's hook does it
+    for a Session; a Connection's caller calls it)."""
     if not found:
         return
-    subscribed = subscriptions.of(session)
+    subscribed = subscriptions.of(executor)
     if not subscribed:
         return
     at = utcnow()
     rows = [row for kind, data in found for row in delivery_rows(subscribed, kind, data, at)]
     if rows:
-        session.connection().execute(_QUEUEING, rows)
-        session.info[QUEUED_FLAG] = True
+        connection_of(executor).execute(_QUEUEING, rows)
+        executor.info[QUEUED_FLAG] = True
+
+
+def committed(info: dict[Any, Any]) -> None:
+    """The transaction whose `info` this is committed: tell the sender if it queued."""
+    if info.pop(QUEUED_FLAG, False):
+        for wake in list(_listeners):
+            wake()
+
+
+def rolled_back(info: dict[Any, Any]) -> None:
+    info.pop(QUEUED_FLAG, None)
 
 
 def _queueing() -> Insert:
     """One delivery row for an endpoint that is still there and enabled: the list of
     subscriptions is a minute old at most, and another process may have removed or
     disabled one meanwhile (a row for it would fail the event's whole transaction)."""
-    table = WebhookDelivery.__table__
+    table = webhook_deliveries
     given = [
         bindparam(name, type_=table.c[name].type)
         for name in ("event_type", "event_id", "payload", "created_at", "next_attempt_at")
     ]
-    still_subscribed = select(WebhookEndpoint.id, *given).where(
-        WebhookEndpoint.id == bindparam("endpoint_id"), WebhookEndpoint.enabled
+    endpoints = webhook_endpoints.c
+    still_subscribed = select(endpoints.id, *given).where(
+        endpoints.id == bindparam("endpoint_id"), endpoints.enabled
     )
     columns = ["endpoint_id", *(param.key for param in given)]
     return insert(table).from_select(columns, still_subscribed)
 
 
 _QUEUEING = _queueing()
-
-
-@event.listens_for(Session, "after_commit")
-def _tell_sender(session: Session) -> None:
-    if session.info.pop(QUEUED_FLAG, False):
-        for wake in list(_listeners):
-            wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _nothing_queued(session: Session) -> None:
-    session.info.pop(QUEUED_FLAG, None)
