@@ -227,21 +227,21 @@ class ModemWorker:
         # What was claimed before a fault is settled below, from the database.
         self.sender.forget_claimed()
         with self.sessions() as session:
-            modem = ensure_modem(
+            # Not ready (maybe still so since a daemon was killed): no work is left for it.
+            modem_id = ensure_modem(
                 session,
                 self.modem.name,
                 self.modem.device,
                 role=self.modem.role,
                 rate_limit=self.modem.rate_limit,
+                state=CONNECTING,
             )
-            # Not ready (maybe still so since a daemon was killed): no work is left for it.
-            modem.state = CONNECTING
             session.commit()
-            self._modem_id = modem.id
-            self.pace.join(modem.id, self.wake)
-            self.cap.modem_id = modem.id
+            self._modem_id = modem_id
+            self.pace.join(modem_id, self.wake)
+            self.cap.modem_id = modem_id
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
-                session, modem.id, self.modem.pin
+                session, modem_id, self.modem.pin
             )
         self._settle_unfinished()
         try:

@@ -20,11 +20,12 @@ NOW = utcnow()
 def modems_up(sessions, *names: str, role: str = "both") -> list[int]:
     """Modems a daemon serves: ready, seen just now."""
     with sessions() as session:
-        rows = [ensure_modem(session, name, f"/dev/{name}", role=role) for name in names]
-        for modem in rows:
-            modem.state, modem.last_seen_at = "ready", NOW
+        ids = [ensure_modem(session, name, f"/dev/{name}", role=role) for name in names]
+        session.execute(
+            update(Modem).where(Modem.id.in_(ids)).values(state="ready", last_seen_at=NOW)
+        )
         session.commit()
-        return [modem.id for modem in rows]
+        return ids
 
 
 def change_modem(sessions, modem_id: int, **values) -> None:
