@@ -19,15 +19,18 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox import leases, sending
 from smsbox.config import DaemonConfig
 from smsbox.modems import STOPPED, record_state
 from smsbox.tables import modems
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from modem.answering import CallHandler
 from modem.drivers.contract import (
@@ -39,7 +39,6 @@ from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.daemon_metrics import count_modem_fault
 from smsbox.message_settings import message_settings
-from smsbox.models import utcnow
 from smsbox.modems import (
     CONNECTING,
     READY,
@@ -51,6 +50,10 @@ from smsbox.modems import (
     record_state,
     record_status,
 )
+from smsbox.tables import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
