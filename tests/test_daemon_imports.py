@@ -67,6 +67,26 @@ def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
     assert unwanted == set()
 
 
+# The daemon's records of its modems, its activity log, settings, purge and leases,
+# written on smsbox.tables: none of them loads the ORM (the daemon leaves it out once
+# every module it runs is so).
+WITHOUT_THE_ORM = (
+    "smsbox.modems",
+    "smsbox.activity",
+    "smsbox.account_settings",
+    "smsbox.retention",
+    "smsbox.message_actions",
+    "smsbox.leases",
+    "smsbox.campaigns.due",
+    "smsbox.daemon_metrics",
+)
+
+
+def test_the_daemon_s_upkeep_modules_load_without_the_orm():
+    loaded = modules_loaded_by("\n".join(f"import {module}" for module in WITHOUT_THE_ORM))
+    assert {"sqlalchemy.orm", "smsbox.models"} & loaded == set()
+
+
 def test_the_daemon_command_imports_the_daemon_without_openssl():
     loaded = modules_loaded_by("from smsbox.cli import import_daemon; import_daemon()")
     assert {"ssl", "_ssl", "_hashlib"} & loaded == set()
