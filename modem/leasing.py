@@ -19,15 +19,18 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox import leases, sending
 from smsbox.config import DaemonConfig
-from smsbox.models import Modem
 from smsbox.modems import STOPPED, record_state
+from smsbox.tables import modems
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -229,11 +232,11 @@ class LeaseKeeper:
 def settle_orphan(session: Session, modem_name: str) -> int:
     """What a restart does for a modem, done for a daemon that died; returns how many
     messages ended interrupted."""
-    modem = session.scalar(select(Modem).where(Modem.name == modem_name))
-    if modem is None:
+    modem_id = session.scalar(select(modems.c.id).where(modems.c.name == modem_name))
+    if modem_id is None:
         return 0
-    interrupted = sending.recover_unfinished(session, modem.id)
-    record_state(session, modem.id, STOPPED, "its daemon stopped renewing the modem's lease")
+    interrupted = sending.recover_unfinished(session, modem_id)
+    record_state(session, modem_id, STOPPED, "its daemon stopped renewing the modem's lease")
     return len(interrupted)
 
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from modem.drivers.contract import ModemEvent
 from smsbox import account_settings
 from smsbox.account_details import account_zone
-from smsbox.models import utcnow
 from smsbox.quotas import Periods, Quotas, Usage, current_quotas, modem_usage
 from smsbox.sending_window import SendingWindow
+from smsbox.tables import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # How long an idle worker listens to its modem before it looks at the queue again,
 # unless told sooner (a message queued, its turn passed to it).

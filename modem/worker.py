@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from modem.answering import CallHandler
 from modem.drivers.contract import (
@@ -39,7 +39,6 @@ from smsbox import sending
 from smsbox.config import CallsConfig, MessagingConfig, ModemConfig
 from smsbox.daemon_metrics import count_modem_fault
 from smsbox.message_settings import message_settings
-from smsbox.models import utcnow
 from smsbox.modems import (
     CONNECTING,
     READY,
@@ -51,6 +50,10 @@ from smsbox.modems import (
     record_state,
     record_status,
 )
+from smsbox.tables import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -227,21 +230,21 @@ class ModemWorker:
         # What was claimed before a fault is settled below, from the database.
         self.sender.forget_claimed()
         with self.sessions() as session:
-            modem = ensure_modem(
+            # Not ready (maybe still so since a daemon was killed): no work is left for it.
+            modem_id = ensure_modem(
                 session,
                 self.modem.name,
                 self.modem.device,
                 role=self.modem.role,
                 rate_limit=self.modem.rate_limit,
+                state=CONNECTING,
             )
-            # Not ready (maybe still so since a daemon was killed): no work is left for it.
-            modem.state = CONNECTING
             session.commit()
-            self._modem_id = modem.id
-            self.pace.join(modem.id, self.wake)
-            self.cap.modem_id = modem.id
+            self._modem_id = modem_id
+            self.pace.join(modem_id, self.wake)
+            self.cap.modem_id = modem_id
             self.driver.pin_refused = bool(self.modem.pin) and pin_was_refused(
-                session, modem.id, self.modem.pin
+                session, modem_id, self.modem.pin
             )
         self._settle_unfinished()
         try:

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Label, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Label, insert, select, update
 
 from smsbox import activity
 from smsbox.activity import Action, Actor
 from smsbox.keywords import KeywordRules
-from smsbox.models import Setting
 from smsbox.sending_window import SendingWindow
+from smsbox.tables import settings as _SETTINGS
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Settings = TypeVar("Settings")
 
@@ -31,9 +33,7 @@ ACCOUNT = "account"
 _READ_ONCE = "smsbox.settings.read_once"
 # In a read-once session's `info`: values of some keys read by another query (`prime`).
 _PRIMED = "smsbox.settings.primed"
-# Built once: every API request runs it. Columns of the table, not of the entity: the
-# ORM has nothing to do with two strings a row.
-_SETTINGS = Setting.__table__
+# Built once: every API request runs it.
 _EVERY_VALUE = select(_SETTINGS.c.key, _SETTINGS.c.value)
 
 
@@ -63,8 +63,7 @@ def prime(session: Session, values: dict[str, str | None]) -> None:
 
 def _stored(session: Session, key: str) -> str | None:
     if _READ_ONCE not in session.info:
-        row = session.get(Setting, key)
-        return None if row is None else row.value
+        return session.scalar(select(_SETTINGS.c.value).where(_SETTINGS.c.key == key))
     primed = session.info.get(_PRIMED, {})
     if key in primed:
         return primed[key]
@@ -96,17 +95,16 @@ def save(session: Session, key: str, settings: Any, actor: Actor) -> None:
     old = _values(load(session, key, type(settings)))
     changed = {name: [old[name], value] for name, value in values.items() if old[name] != value}
     encoded = json.dumps(values, ensure_ascii=False)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=encoded))
-    else:
-        row.value = encoded
+    saved = session.execute(
+        update(_SETTINGS).where(_SETTINGS.c.key == key).values(value=encoded)
+    ).rowcount
+    if not saved:
+        session.execute(insert(_SETTINGS).values(key=key, value=encoded))
     for read in (session.info.get(_READ_ONCE), session.info.get(_PRIMED)):
         if read is not None:
             read[key] = encoded
     if changed:
         activity.record(session, Action.SETTINGS_CHANGED, actor, key, changed=changed)
-    session.flush()
 
 
 def _values(settings: Any) -> dict[str, Any]:

@@ -2,20 +2,24 @@
 made them and when, for admins to look back on (`smsbox activity`, the admin page).
 
 Entries are written in the transaction of what they record, so an entry exists
-exactly when the change does.
+exactly when the change does. They are written and read on the Core table
+(`smsbox.tables.activity`): the daemon logs what it does without the ORM.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, insert, or_, select, tuple_
 
 from smsbox.activity_actions import Action
-from smsbox.models import ActivityEntry
 from smsbox.pages import Cursor
+from smsbox.tables import activity
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_PAGE = 100
 
@@ -38,10 +42,10 @@ def record(
     actor: Actor,
     subject: str | None = None,
     **details: object,
-) -> ActivityEntry:
-    entry = ActivityEntry(**values(action, actor, subject, **details))
-    session.add(entry)
-    return entry
+) -> None:
+    """The entry inserted now, in the transaction of what it records. The actor's user
+    must exist in the database already (a Core statement does not flush the session)."""
+    session.execute(_INSERT, values(action, actor, subject, **details))
 
 
 def values(
@@ -67,7 +71,7 @@ def record_at_once(session: Session, rows: list[dict[str, object]]) -> None:
     session.connection().execute(_INSERT, rows)
 
 
-_INSERT = insert(ActivityEntry.__table__)
+_INSERT = insert(activity)
 
 
 def entries(
@@ -77,26 +81,26 @@ def entries(
     search: str = "",
     older_than: Cursor | None = None,
     limit: int = 50,
-) -> list[ActivityEntry]:
+) -> list[Row[Any]]:
     """Newest first; `search` in who or what (a name, a number)."""
-    query = select(ActivityEntry).order_by(ActivityEntry.at.desc(), ActivityEntry.id.desc())
+    query = select(activity).order_by(activity.c.at.desc(), activity.c.id.desc())
     if action is not None:
-        query = query.where(ActivityEntry.action == action)
+        query = query.where(activity.c.action == action)
     if search.strip():
         pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern += "%"
         query = query.where(
             or_(
-                ActivityEntry.actor.like(pattern, escape="\\"),
-                ActivityEntry.subject.like(pattern, escape="\\"),
+                activity.c.actor.like(pattern, escape="\\"),
+                activity.c.subject.like(pattern, escape="\\"),
             )
         )
     if older_than is not None:
         query = query.where(
-            tuple_(ActivityEntry.at, ActivityEntry.id) < (older_than.created_at, older_than.id)
+            tuple_(activity.c.at, activity.c.id) < (older_than.created_at, older_than.id)
         )
-    return list(session.scalars(query.limit(min(limit, MAX_PAGE))))
+    return list(session.execute(query.limit(min(limit, MAX_PAGE))))
 
 
-def details_of(entry: ActivityEntry) -> dict[str, object]:
+def details_of(entry: Row[Any]) -> dict[str, object]:
     return {} if entry.details is None else json.loads(entry.details)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Row,
     ScalarSelect,
     Select,
     and_,
@@ -30,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from smsbox.models import Direction, HourlyTraffic, Modem, ModemError, Status, UnreadTotal
+from smsbox.models import Direction, HourlyTraffic, Status, UnreadTotal
 from smsbox.modems import READY, latest_errors, list_modems
 from smsbox.routing import SILENT_AFTER
 
@@ -70,10 +72,10 @@ class DayTraffic:
 
 @dataclass(frozen=True)
 class ModemCard:
-    modem: Modem
+    modem: Row[Any]  # of smsbox.tables.modems
     online: bool
     bars: int | None  # 0 to 4, None when the modem never told its signal
-    latest_error: ModemError | None
+    latest_error: Row[Any] | None  # of smsbox.tables.modem_errors
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def modem_cards(session: Session, now: datetime) -> list[ModemCard]:
     ]
 
 
-def is_online(modem: Modem, now: datetime) -> bool:
+def is_online(modem: Row[Any], now: datetime) -> bool:
     """Connected and set up, and heard from lately by a running daemon."""
     return (
         modem.state == READY

@@ -1,25 +1,31 @@
 """What staff do to messages: mark several read or unread, delete them, call one
-off before it leaves. The caller commits."""
+off before it leaves. The caller commits.
+
+Core statements on smsbox.tables (the retention purge runs in the daemon without the
+ORM): a mapped message a session loaded before is not refreshed by them."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, delete, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, delete, exists, select, update
 
-from smsbox.models import (
+from smsbox.refusals import Refusal
+from smsbox.tables import (
     Direction,
-    InboundPart,
-    IncomingCall,
-    Message,
-    MessagePart,
-    OptOut,
     Status,
+    inbound_parts,
+    incoming_calls,
+    message_parts,
+    messages,
+    opt_outs,
     utcnow,
 )
-from smsbox.refusals import Refusal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # More at once than any page shows (100 rows) is no selection a person made.
 MAX_SELECTION = 100
@@ -48,18 +54,18 @@ def mark_read(session: Session, ids: Collection[int], *, read: bool = True) -> i
     """Mark the received messages among `ids` read (or unread); returns how many changed.
     Sent messages have no read state: they are left alone."""
     chosen = (
-        Message.id.in_(_limited(ids)),
-        Message.direction == Direction.INBOUND,
-        Message.read_at.is_(None) if read else Message.read_at.is_not(None),
+        messages.c.id.in_(_limited(ids)),
+        messages.c.direction == Direction.INBOUND,
+        messages.c.read_at.is_(None) if read else messages.c.read_at.is_not(None),
     )
     values = {"read_at": utcnow() if read else None}
-    return session.execute(update(Message).where(*chosen).values(**values)).rowcount
+    return session.execute(update(messages).where(*chosen).values(**values)).rowcount
 
 
-def find_chosen(session: Session, ids: Collection[int]) -> list[Message]:
+def find_chosen(session: Session, ids: Collection[int]) -> list[Row[Any]]:
     """The messages among `ids` that exist, newest first: what a confirmation shows."""
-    query = select(Message).where(Message.id.in_(_limited(ids)))
-    return list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc())))
+    query = select(messages).where(messages.c.id.in_(_limited(ids)))
+    return list(session.execute(query.order_by(messages.c.created_at.desc(), messages.c.id.desc())))
 
 
 def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
@@ -72,16 +78,16 @@ def delete_messages(session: Session, ids: Collection[int]) -> Deletion:
     """
     chosen = _limited(ids)
     still_on_a_sim = exists().where(
-        InboundPart.message_id == Message.id, InboundPart.key.is_not(None)
+        inbound_parts.c.message_id == messages.c.id, inbound_parts.c.key.is_not(None)
     )
-    deletable = select(Message.id).where(
-        Message.id.in_(chosen), Message.status.not_in(UNDELETABLE), ~still_on_a_sim
+    deletable = select(messages.c.id).where(
+        messages.c.id.in_(chosen), messages.c.status.not_in(UNDELETABLE), ~still_on_a_sim
     )
     doomed = list(session.scalars(deletable))
     # The status test again, in the DELETE itself: a worker may have claimed one of
     # them since the SELECT.
-    deleted = delete_with_references(session, doomed, Message.status.not_in(UNDELETABLE))
-    existing = set(session.scalars(select(Message.id).where(Message.id.in_(chosen))))
+    deleted = delete_with_references(session, doomed, messages.c.status.not_in(UNDELETABLE))
+    existing = set(session.scalars(select(messages.c.id).where(messages.c.id.in_(chosen))))
     return Deletion(deleted=deleted, kept=sorted(existing))
 
 
@@ -90,19 +96,18 @@ def cancel_message(session: Session, message_id: int) -> bool | None:
     a modem yet: it stays, `cancelled`, and is never sent. True when this call
     cancelled it, False when it could not (cancelled before, a worker took it, part of
     it left), None when there is no such outbound message. The caller commits."""
-    direction = session.scalar(select(Message.direction).where(Message.id == message_id))
+    direction = session.scalar(select(messages.c.direction).where(messages.c.id == message_id))
     if direction != Direction.OUTBOUND:
         return None
     # A worker claims with an UPDATE ... WHERE status = 'queued': of it and this one,
     # one finds the row in the state it expects, the other nothing.
-    untouched = Message.status.in_(CANCELLABLE) & ~exists().where(
-        MessagePart.message_id == Message.id, MessagePart.status != Status.QUEUED
+    untouched = messages.c.status.in_(CANCELLABLE) & ~exists().where(
+        message_parts.c.message_id == messages.c.id, message_parts.c.status != Status.QUEUED
     )
     calling_off = (
-        update(Message)
-        .where(Message.id == message_id, untouched)
+        update(messages)
+        .where(messages.c.id == message_id, untouched)
         .values(status=Status.CANCELLED)
-        .execution_options(synchronize_session=False)
     )
     return session.execute(calling_off).rowcount == 1
 
@@ -114,18 +119,20 @@ def delete_with_references(
     references to them."""
     if not doomed:
         return 0
-    # A received message's parts are kept beside it, as read (models.InboundPart).
-    session.execute(delete(InboundPart).where(InboundPart.message_id.in_(doomed)))
+    # A received message's parts are kept beside it, as read (smsbox.tables.inbound_parts).
+    session.execute(delete(inbound_parts).where(inbound_parts.c.message_id.in_(doomed)))
     session.execute(
-        update(OptOut).where(OptOut.source_message_id.in_(doomed)).values(source_message_id=None)
+        update(opt_outs)
+        .where(opt_outs.c.source_message_id.in_(doomed))
+        .values(source_message_id=None)
     )
     session.execute(
-        update(IncomingCall)
-        .where(IncomingCall.reply_message_id.in_(doomed))
+        update(incoming_calls)
+        .where(incoming_calls.c.reply_message_id.in_(doomed))
         .values(reply_message_id=None)
     )
     # Outbound parts go with their message (ON DELETE CASCADE).
-    deleting = delete(Message).where(Message.id.in_(doomed))
+    deleting = delete(messages).where(messages.c.id.in_(doomed))
     if still is not None:
         deleting = deleting.where(still)
     return session.execute(deleting).rowcount

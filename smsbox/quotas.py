@@ -15,16 +15,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Column, Select, func, select
 
 from smsbox import account_settings, activity
 from smsbox.activity import Action, Actor
-from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import MessageRejected
 from smsbox.refusals import Refusal
+from smsbox.tables import Direction, Status, messages, modems, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class QuotaExceeded(MessageRejected):
@@ -100,9 +103,7 @@ class Usage:
     this_month: int
 
 
-def _usage(
-    session: Session, counted: Select, moment: InstrumentedAttribute, periods: Periods
-) -> Usage:
+def _usage(session: Session, counted: Select, moment: Column, periods: Periods) -> Usage:
     this_month = session.scalar(counted.where(moment >= periods.month_start)) or 0
     today = session.scalar(counted.where(moment >= periods.day_start)) or 0
     return Usage(today, this_month)
@@ -111,11 +112,11 @@ def _usage(
 def account_usage(session: Session, periods: Periods) -> Usage:
     # Two counts each read from an index alone, where one with `status != blocked`
     # would visit every row of the month.
-    outbound = Message.direction == Direction.OUTBOUND
-    created = select(func.count()).select_from(Message).where(outbound)
-    blocked = created.where(Message.status == Status.BLOCKED)
+    outbound = messages.c.direction == Direction.OUTBOUND
+    created = select(func.count()).select_from(messages).where(outbound)
+    blocked = created.where(messages.c.status == Status.BLOCKED)
     every, never_sent = (
-        _usage(session, query, Message.created_at, periods) for query in (created, blocked)
+        _usage(session, query, messages.c.created_at, periods) for query in (created, blocked)
     )
     return Usage(every.today - never_sent.today, every.this_month - never_sent.this_month)
 
@@ -123,15 +124,15 @@ def account_usage(session: Session, periods: Periods) -> Usage:
 def user_usage(session: Session, periods: Periods, user_id: int) -> Usage:
     counted = (
         select(func.count())
-        .select_from(Message)
-        .where(Message.created_by_id == user_id, Message.status != Status.BLOCKED)
+        .select_from(messages)
+        .where(messages.c.created_by_id == user_id, messages.c.status != Status.BLOCKED)
     )
-    return _usage(session, counted, Message.created_at, periods)
+    return _usage(session, counted, messages.c.created_at, periods)
 
 
 def modem_usage(session: Session, periods: Periods, modem_id: int) -> Usage:
-    counted = select(func.count()).select_from(Message).where(Message.modem_id == modem_id)
-    return _usage(session, counted, Message.sent_at, periods)
+    counted = select(func.count()).select_from(messages).where(messages.c.modem_id == modem_id)
+    return _usage(session, counted, messages.c.sent_at, periods)
 
 
 def check(
@@ -235,7 +236,9 @@ def cap_usages(
     if user_id is not None and quotas.caps(Scope.USER) != (None, None):
         usages += _against(quotas, Scope.USER, user_usage(session, periods, user_id))
     if quotas.caps(Scope.MODEM) != (None, None):
-        for modem_id, name in session.execute(select(Modem.id, Modem.name).order_by(Modem.name)):
+        for modem_id, name in session.execute(
+            select(modems.c.id, modems.c.name).order_by(modems.c.name)
+        ):
             used = modem_usage(session, periods, modem_id)
             usages += _against(quotas, Scope.MODEM, used, name)
     return usages

@@ -7,19 +7,16 @@ between two modem commands, never wait long behind the purge.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.config import RetentionConfig
 from smsbox.message_actions import delete_with_references
-from smsbox.models import (
-    Direction,
-    IncomingCall,
-    Message,
-    Status,
-    utcnow,
-)
+from smsbox.tables import Direction, Status, incoming_calls, messages, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 BATCH = 1000
 # Still to happen: a message on its way is never purged, however old.
@@ -30,11 +27,11 @@ def _message_batch(session: Session, direction: Direction, before: datetime) -> 
     # direction and created_at: the order of ix_messages_direction_created.
     return list(
         session.scalars(
-            select(Message.id)
+            select(messages.c.id)
             .where(
-                Message.direction == direction,
-                Message.created_at < before,
-                Message.status.not_in(UNFINISHED),
+                messages.c.direction == direction,
+                messages.c.created_at < before,
+                messages.c.status.not_in(UNFINISHED),
             )
             .limit(BATCH)
         )
@@ -65,12 +62,14 @@ def purge_calls(sessions: sessionmaker[Session], days: int, now: datetime) -> in
         with sessions() as session:
             ids = list(
                 session.scalars(
-                    select(IncomingCall.id).where(IncomingCall.received_at < before).limit(BATCH)
+                    select(incoming_calls.c.id)
+                    .where(incoming_calls.c.received_at < before)
+                    .limit(BATCH)
                 )
             )
             if not ids:
                 return purged
-            session.execute(delete(IncomingCall).where(IncomingCall.id.in_(ids)))
+            session.execute(delete(incoming_calls).where(incoming_calls.c.id.in_(ids)))
             session.commit()
         purged += len(ids)
 
@@ -80,8 +79,8 @@ def purge(
 ) -> tuple[int, int]:
     """(messages, calls) deleted as `retention` says; (0, 0) when it keeps everything."""
     now = now or utcnow()
-    messages = (
+    purged = (
         purge_messages(sessions, retention.messages_days, now) if retention.messages_days else 0
     )
     calls = purge_calls(sessions, retention.calls_days, now) if retention.calls_days else 0
-    return messages, calls
+    return purged, calls

@@ -150,4 +150,4 @@ def requested_modem(session: Session, configured: Sequence[ModemConfig], name: s
         raise UnknownModem(f"modem {name!r} {why}; modems that send: {names}")
     return ensure_modem(
         session, chosen.name, chosen.device, role=chosen.role, rate_limit=chosen.rate_limit
-    ).id
+    )

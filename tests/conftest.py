@@ -79,7 +79,7 @@ def modem_id(sessions) -> int:
     with sessions() as session:
         modem = ensure_modem(session, "sim1", "/dev/ttyUSB0")
         session.commit()
-        return modem.id
+        return modem
 
 
 def _link_sms_called(*_: object) -> None:

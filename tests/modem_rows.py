@@ -30,10 +30,9 @@ def reported_modem(
     **status: object,
 ) -> int:
     """A modem that had `errors`, then reached `state` and told `status` (over STATUS)."""
-    modem = ensure_modem(session, name, device, rate_limit=rate_limit)
-    session.flush()
+    modem_id = ensure_modem(session, name, device, rate_limit=rate_limit)
     for error in errors:
-        record_state(session, modem.id, "error", error)
-    record_state(session, modem.id, state, errors[-1] if errors and state == "error" else None)
-    record_status(session, modem.id, **{**STATUS, **status})  # type: ignore[arg-type]
-    return modem.id
+        record_state(session, modem_id, "error", error)
+    record_state(session, modem_id, state, errors[-1] if errors and state == "error" else None)
+    record_status(session, modem_id, **{**STATUS, **status})  # type: ignore[arg-type]
+    return modem_id

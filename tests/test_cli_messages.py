@@ -18,7 +18,7 @@ from smsbox.activity import COMMAND_LINE
 from smsbox.calls import record_call
 from smsbox.config import CONFIG_ENV, load_config
 from smsbox.database import make_engine, make_session_factory, open_session
-from smsbox.modems import ensure_modem, record_state, record_status
+from smsbox.modems import ensure_modem, record_signal, record_state, record_status
 from smsbox.outbox import queue_message
 from smsbox.quotas import Quotas
 
@@ -80,7 +80,7 @@ def interrupted_message(config_file: Path) -> int:
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
         with session.begin():
-            modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+            modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0")
             message_id = queue_message(session, "0612345678", "x", default_region="FR").id
         interrupt_second_of_three(session, modem_id)
         session.commit()
@@ -120,7 +120,7 @@ def log_two_calls(config_file: Path) -> None:
     config = load_config(str(config_file))
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
-        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0")
         for raw, started_at, rings in [
             ("0612345678", datetime(2026, 11, 25, 10, 0, tzinfo=UTC), 3),
             (None, datetime(2026, 11, 25, 10, 5, tzinfo=UTC), 1),
@@ -185,8 +185,9 @@ def test_it_lists_the_modems_as_the_daemon_left_them(initialised):
     config = load_config(str(initialised))
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
-        modem = ensure_modem(session, "sim", "/dev/ttyUSB0", role="send", rate_limit=6)
-        modem.state, modem.signal_quality = "ready", 21
+        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0", role="send", rate_limit=6)
+        record_state(session, modem_id, "ready")
+        record_signal(session, modem_id, 21)
         ensure_modem(session, "listener", "/dev/ttyUSB1", role="receive")
         leases.take(session, "sim", leases.Owner("box-2", "box-2:77:beef"), seconds=600)
         session.commit()
@@ -208,7 +209,7 @@ def test_it_lists_what_the_modem_said_of_itself(initialised):
     config = load_config(str(initialised))
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
-        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0").id
+        modem_id = ensure_modem(session, "sim", "/dev/ttyUSB0")
         record_state(session, modem_id, "ready")
         record_status(
             session,

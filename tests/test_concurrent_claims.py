@@ -25,7 +25,7 @@ MESSAGES = 120
 
 def modems(sessions, count: int) -> list[int]:
     with sessions() as session:
-        ids = [ensure_modem(session, f"sim{n}", f"/dev/ttyUSB{n}").id for n in range(count)]
+        ids = [ensure_modem(session, f"sim{n}", f"/dev/ttyUSB{n}") for n in range(count)]
         session.commit()
         return ids
 

@@ -122,7 +122,7 @@ def in_flight_on(db, modem: str) -> int:
     """A message whose part the modem took without answering yet, as a daemon leaves
     it mid-send."""
     with db() as session:
-        modem_id = ensure_modem(session, modem, "/dev/elsewhere").id
+        modem_id = ensure_modem(session, modem, "/dev/elsewhere")
         queue_message(session, "0622222222", "in flight", default_region="FR")
         session.commit()
         message = sending.claim_next(session, modem_id)

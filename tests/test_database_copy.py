@@ -37,7 +37,7 @@ def installation_with_everything(url: str) -> None:
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         create_user(session, "alice", "a long enough password", language="en")
-        modem_id = ensure_modem(session, "sim1", "/dev/ttyUSB0").id
+        modem_id = ensure_modem(session, "sim1", "/dev/ttyUSB0")
         for number in ("0611111111", "0622222222"):
             queue_message(session, number, "bonjour é €", default_region="FR")
         received = message("+33633333333", "STOP", ODD_INSTANT)

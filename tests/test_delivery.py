@@ -78,7 +78,7 @@ def test_it_matches_a_wrapped_reference_to_the_most_recent_part(sessions, modem_
 def test_it_matches_the_recipient_and_the_modem_too(sessions, modem_id):
     queue(sessions, "0611111111")
     with sessions() as session:
-        other_modem = ensure_modem(session, "sim2", "/dev/ttyUSB1").id
+        other_modem = ensure_modem(session, "sim2", "/dev/ttyUSB1")
         message = sent_message(session, modem_id, [30])
         assert report(session, modem_id, 30, recipient="+33622222222") is None
         assert report(session, other_modem, 30) is None

@@ -172,11 +172,9 @@ def test_status_is_ok_while_every_modem_is_ready_and_heard_from(tmp_path):
     engine = make_engine(config.database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        modem = ensure_modem(session, "sim", config.modems[0].device)
-        session.flush()
-        record_state(session, modem.id, "ready")
+        modem_id = ensure_modem(session, "sim", config.modems[0].device)
+        record_state(session, modem_id, "ready")
         session.commit()
-        modem_id = modem.id
     code, body = status(config_file)
     assert code == 0, body
     assert body["ok"] is True
@@ -208,7 +206,7 @@ def test_status_names_the_host_whose_daemon_serves_each_modem(tmp_path):
     config_file = write_config_file(config, tmp_path / "smsbox.toml")
     engine = make_engine(config.database_url)
     with make_session_factory(engine)() as session:
-        record_state(session, ensure_modem(session, "sim", config.modems[0].device).id, "ready")
+        record_state(session, ensure_modem(session, "sim", config.modems[0].device), "ready")
         leases.take(session, "sim", leases.Owner("box-3", "box-3:12:f00d"), seconds=600)
         session.commit()
     engine.dispose()

@@ -147,7 +147,7 @@ def test_it_keeps_two_senders_long_messages_apart(sessions, modem_id):
 
 def test_it_keeps_the_same_senders_parts_apart_across_modems(sessions, modem_id):
     with sessions() as session:
-        other_id = ensure_modem(session, "sim2", "/dev/ttyUSB1").id
+        other_id = ensure_modem(session, "sim2", "/dev/ttyUSB1")
         first, second = deliver(ALICE, "c" * 200)
         store(session, modem_id, [first])
         store(session, other_id, [second])

@@ -20,11 +20,12 @@ NOW = utcnow()
 def modems_up(sessions, *names: str, role: str = "both", seen: datetime = NOW) -> list[int]:
     """Modems a daemon serves: ready, seen at `seen` (claims made at NOW see them up)."""
     with sessions() as session:
-        rows = [ensure_modem(session, name, f"/dev/{name}", role=role) for name in names]
-        for modem in rows:
-            modem.state, modem.last_seen_at = "ready", seen
+        ids = [ensure_modem(session, name, f"/dev/{name}", role=role) for name in names]
+        session.execute(
+            update(Modem).where(Modem.id.in_(ids)).values(state="ready", last_seen_at=seen)
+        )
         session.commit()
-        return [modem.id for modem in rows]
+        return ids
 
 
 def change_modem(sessions, modem_id: int, **values) -> None:

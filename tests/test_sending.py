@@ -17,7 +17,7 @@ THREE_PARTS = ["00AA", "00BB", "00CC"]
 
 def other_modem(sessions) -> int:
     with sessions() as session:
-        modem_id = ensure_modem(session, "sim2", "/dev/ttyUSB1").id
+        modem_id = ensure_modem(session, "sim2", "/dev/ttyUSB1")
         session.commit()
         return modem_id
 

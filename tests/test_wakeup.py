@@ -19,7 +19,7 @@ from smsbox import sending, wakeup
 from smsbox.cli import main
 from smsbox.config import parse_config
 from smsbox.models import Direction, utcnow
-from smsbox.modems import READY, ensure_modem
+from smsbox.modems import READY, ensure_modem, record_state
 from smsbox.outbox import queue_message, release_due_scheduled
 from smsbox.queue_notifications import NotificationListener
 
@@ -192,12 +192,11 @@ def test_it_hears_through_the_database_each_commit_that_queues_and_only_those(se
 def test_a_turn_passed_to_another_hosts_modem_reaches_every_daemon_with_its_id(sessions):
     with sessions() as session:
         engine = session.get_bind()
-        elsewhere, here = (ensure_modem(session, name, f"/dev/{name}") for name in ("a", "b"))
-        for modem in (here, elsewhere):
-            modem.state, modem.last_seen_at = READY, utcnow()
+        elsewhere_id, here_id = (ensure_modem(session, name, f"/dev/{name}") for name in ("a", "b"))
+        for modem_id in (here_id, elsewhere_id):
+            record_state(session, modem_id, READY)
         queue_message(session, "0611111111", "now", default_region="FR")
         session.commit()
-        here_id, elsewhere_id = here.id, elsewhere.id
     told: list[int] = []
 
     def ring(modem_id: int) -> bool:

@@ -302,10 +302,10 @@ def test_it_shows_each_modems_state_and_error_on_the_send_page(client, sessions)
     assert "No modem has reported yet" in client.get("/messages/send").get_data(as_text=True)
     with sessions() as session:
         ready = ensure_modem(session, "bureau", "/dev/ttyUSB0")
-        record_state(session, ready.id, "ready")
-        record_signal(session, ready.id, 21)
+        record_state(session, ready, "ready")
+        record_signal(session, ready, 21)
         broken = ensure_modem(session, "<atelier>", "/dev/ttyUSB1")
-        record_state(session, broken.id, "error", "the SIM asks for a PIN")
+        record_state(session, broken, "error", "the SIM asks for a PIN")
         session.commit()
 
     page = client.get("/messages/send").get_data(as_text=True)

@@ -10,7 +10,9 @@ from smsbox.cli.output import iso, positive, print_json
 from smsbox.config import load_config
 
 if TYPE_CHECKING:  # the models load SQLAlchemy: only the commands that run import them
-    from smsbox.models import Message, Modem
+    from sqlalchemy import Row
+
+    from smsbox.models import Message
 
 BODY_SHOWN = 40
 
@@ -44,7 +46,7 @@ def message_record(message: Message) -> dict[str, Any]:
     }
 
 
-def modem_record(modem: Modem, host: str | None) -> dict[str, Any]:
+def modem_record(modem: Row[Any], host: str | None) -> dict[str, Any]:
     """The modem's row, and the host whose daemon holds its lease (None: no daemon
     serves it now)."""
     return {

@@ -4,12 +4,13 @@ shape each answer, and the OpenAPI document is written from them (web.api.spec).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import Row
 
 from smsbox.idempotency import MAX_KEY_LENGTH
-from smsbox.models import IncomingCall, Message, MessagePart, Modem, OptOut, Status
+from smsbox.models import IncomingCall, Message, MessagePart, OptOut, Status
 from smsbox.outbox import MAX_BODY_LENGTH, Queued
 
 MAX_RECIPIENTS = 100
@@ -268,7 +269,7 @@ class ModemOut(Answer):
     last_seen_at: datetime | None
 
     @classmethod
-    def of(cls, modem: Modem) -> ModemOut:
+    def of(cls, modem: Row[Any]) -> ModemOut:
         return cls.model_validate(modem, from_attributes=True)
 
 
