@@ -47,7 +47,7 @@ def one_round(
     engine = make_engine(config.database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        modem_id = ensure_modem(session, "sim1", "/dev/ttyUSB0").id
+        modem_id = ensure_modem(session, "sim1", "/dev/ttyUSB0")
         recipients = [(f"06{n:08d}", f"+336{n:08d}") for n in range(messages)]
         queue_messages(session, recipients, "hello")
         session.commit()

@@ -106,7 +106,7 @@ def _claim_all(database_url: str, modem_name: str, batch: int, start, results) -
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        modem_id = ensure_modem(session, modem_name, f"/dev/{modem_name}").id
+        modem_id = ensure_modem(session, modem_name, f"/dev/{modem_name}")
         session.commit()
     claimed = []
     start.wait()
@@ -151,7 +151,7 @@ def measure_single_claim(database_url: str, claims: int = SINGLE_CLAIMS) -> Sing
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        modem_id = ensure_modem(session, "alone", "/dev/alone").id
+        modem_id = ensure_modem(session, "alone", "/dev/alone")
         session.commit()
     statements = 0
 
