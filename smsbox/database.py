@@ -14,8 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-# Whatever writes through a session queues the webhook deliveries of its events.
-import smsbox.webhooks.events  # noqa: F401
+# Whatever writes through a session queues the webhook deliveries of its events, and
+# the sender hears of them once it commits: the session's hooks.
+import smsbox.webhooks.flush_events  # noqa: F401
 from smsbox.config import ConfigError
 
 if TYPE_CHECKING:
