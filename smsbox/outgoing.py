@@ -8,12 +8,6 @@ what changed since the last one with statements compiled once, and queues the
 webhook events of the messages whose state changed (`smsbox.webhooks.events`: the
 same events the ORM's flush would queue, in the same transaction). A failed commit
 puts the objects back as the database holds them, as the ORM's expiry would.
-
-The parts that changed are written by one statement, whether new or not (an insert
-that updates the part already there, by its message and number): a commit that
-records the modem's answer to a part and hands over the next, the send's usual one,
-ran an update and an insert, and each statement through SQLAlchemy cost more CPU
-than SQLite took to run it.
 """
 
 from __future__ import annotations
@@ -25,9 +19,8 @@ from functools import cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Insert, Row, Table, Update, bindparam, select, update
+from sqlalchemy import Connection, Insert, Row, Table, Update, bindparam, insert, select, update
 
-from smsbox.dialect_sql import upsert_insert
 from smsbox.tables import Direction, Status, message_parts, messages
 from smsbox.webhooks import events
 
@@ -48,7 +41,7 @@ class OutgoingPart:
     reference: int | None = None
     error: str | None = None
     sent_at: datetime | None = None
-    # None for a part made by this sender (its row is found by message and number).
+    # None until the part's row is committed.
     id: int | None = None
 
 
@@ -99,10 +92,11 @@ class Ledger:
 
     def __init__(self) -> None:
         self._messages: list[OutgoingMessage] = []
-        # By id() of the message or part (held by `_messages`): the values committed
-        # (none for a part not written yet), a message's parts.
+        # By id() of the message or part (held by `_messages`): the values committed,
+        # a message's parts, a part's row id.
         self._committed: dict[int, tuple[object, ...]] = {}
         self._committed_parts: dict[int, list[OutgoingPart]] = {}
+        self._committed_ids: dict[int, int | None] = {}
 
     def track(self, messages: list[OutgoingMessage]) -> None:
         """Messages just claimed, as committed."""
@@ -114,6 +108,7 @@ class Ledger:
         self._messages.clear()
         self._committed.clear()
         self._committed_parts.clear()
+        self._committed_ids.clear()
 
     def commit(self, session: Session) -> None:
         """Write what changed since the last commit, with its events, and commit. When
@@ -138,11 +133,12 @@ class Ledger:
         self._committed_parts[id(message)] = list(message.parts)
         for part in message.parts:
             self._committed[id(part)] = _part_changes(part)
+            self._committed_ids[id(part)] = part.id
 
     def _drop(self, message: OutgoingMessage) -> None:
         del self._committed[id(message)], self._committed_parts[id(message)]
         for part in message.parts:
-            del self._committed[id(part)]
+            del self._committed[id(part)], self._committed_ids[id(part)]
 
     def _restore(self) -> None:
         for message in self._messages:
@@ -150,30 +146,33 @@ class Ledger:
             message.parts[:] = self._committed_parts[id(message)]
             for part in message.parts:
                 _assign(part, PART_CHANGES, self._committed[id(part)])
+                part.id = self._committed_ids[id(part)]
 
     def _write(self, session: Session) -> list[OutgoingMessage]:
         """The messages written (a part or the message itself changed)."""
         connection = session.connection()
         told: list[tuple[str, dict[str, object]]] = []
         written = []
-        part_rows = []
         for message in self._messages:
+            new = [part for part in message.parts if part.id is None]
+            if new:
+                rows = [_part_row(message, part) for part in new]
+                inserted = connection.execute(_INSERT_PARTS, rows).scalars()
+                for part, row_id in zip(new, inserted, strict=True):
+                    part.id = row_id
             parts_changed = [
-                part
+                self._write_changes(connection, message_parts, part, PART_CHANGES, _part_changes)
                 for part in message.parts
-                if self._committed.get(id(part)) != _part_changes(part)
+                if part not in new
             ]
-            part_rows.extend(_part_row(message, part) for part in parts_changed)
             changed = self._write_changes(
                 connection, messages, message, MESSAGE_CHANGES, _message_changes
             )
-            if changed or parts_changed:
+            if new or changed or any(parts_changed):
                 written.append(message)
             kind = events.OUTBOUND_EVENTS.get(message.status)
             if "status" in changed and kind is not None:
                 told.append((kind, events.message_data(message)))  # type: ignore[arg-type]
-        if part_rows:
-            connection.execute(_parts_written(connection.dialect.name), part_rows)
         events.queue_events(session, told)
         return written
 
@@ -213,15 +212,8 @@ def _part_row(message: OutgoingMessage, part: OutgoingPart) -> dict[str, object]
     return {**row, "message_id": message.id, "part_number": part.part_number, "pdu": part.pdu}
 
 
-@cache
-def _parts_written(dialect: str) -> Insert:
-    """Parts inserted, or, when their message has one of that number, what sending
-    changes of it updated; built once a dialect."""
-    statement = upsert_insert(dialect)(message_parts)
-    return statement.on_conflict_do_update(
-        index_elements=[message_parts.c.message_id, message_parts.c.part_number],
-        set_={name: statement.excluded[name] for name in PART_CHANGES},
-    )
+def _insert_parts() -> Insert:
+    return insert(message_parts).returning(message_parts.c.id, sort_by_parameter_order=True)
 
 
 @cache
@@ -229,3 +221,6 @@ def _update(table: Table, columns: tuple[str, ...]) -> Update:
     """One row's update of these columns, built and compiled once."""
     given = {name: bindparam(name, type_=table.c[name].type) for name in columns}
     return update(table).where(table.c.id == bindparam("row_id")).values(given)
+
+
+_INSERT_PARTS = _insert_parts()
