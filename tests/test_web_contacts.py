@@ -303,6 +303,10 @@ def test_an_export_downloads_one_group_and_is_logged(logged_in, sessions, format
     )
     body = response.get_data(as_text=True)
     assert "+33612345678" in body and "Not in it" not in body
+    # The download's connection is back in the pool, not left for the garbage collector
+    # to find (by then PostgreSQL may have closed it, and its error is logged from inside
+    # whatever code the collector interrupted).
+    assert sessions.kw["bind"].pool.checkedout() == 0
     if format == "csv":
         assert "'=HYPERLINK" in body
     if format == "json":

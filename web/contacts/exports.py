@@ -3,15 +3,19 @@ as the rows are read (a POST: the export is written in the activity log)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, stream_with_context
+from collections.abc import Iterator
+
+from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.contacts.exporting import ExportFormat, export_chunks, record_export
 from smsbox.contacts.groups import all_groups, group_by_id
+from smsbox.models import Group
 from web.contacts import bp
-from web.db import get_session
+from web.db import SESSIONS_KEY, get_session
 
 MIMETYPES = {
     ExportFormat.CSV: "text/csv",
@@ -40,7 +44,16 @@ def export() -> ResponseReturnValue:
     session.commit()
     name = f"contacts-{group.id}" if group else "contacts"
     return Response(
-        stream_with_context(export_chunks(session, format, group)),
+        _streamed(current_app.extensions[SESSIONS_KEY], format, group),
         mimetype=MIMETYPES[format],
         headers={"Content-Disposition": f"attachment; filename={name}.{format}"},
     )
+
+
+def _streamed(
+    sessions: sessionmaker[Session], format: ExportFormat, group: Group | None
+) -> Iterator[str]:
+    """The download's own session, closed when its last row is sent or the client goes:
+    the request's is closed when the view returns, before the first row is read."""
+    with sessions() as session:
+        yield from export_chunks(session, format, group)
