@@ -77,10 +77,21 @@ def claimed(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]
     """The messages claimed (`smsbox.sending.claim_rows`), with their parts: read, in
     one statement, only for those claimed before (at its first claim a message has
     none: parts are made once it is claimed)."""
+    return _with_parts(session, rows, lambda message: message.attempts > 1)
+
+
+def in_flight(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
+    """Messages found `sending` (`smsbox.sending.recover_unfinished`), with their parts."""
+    return _with_parts(session, rows, lambda message: True)
+
+
+def _with_parts(
+    session: Session, rows: Sequence[Row[Any]], may_have_parts: Callable[[OutgoingMessage], bool]
+) -> list[OutgoingMessage]:
     taken = [
         OutgoingMessage(**{name: row._mapping[name] for name in _MESSAGE_FIELDS}) for row in rows
     ]
-    again = {message.id: message for message in taken if message.attempts > 1}
+    again = {message.id: message for message in taken if may_have_parts(message)}
     if again:
         for message_id, *values in session.execute(_PARTS_OF, {"ids": list(again)}):
             again[message_id].parts.append(OutgoingPart(*values))
@@ -115,7 +126,7 @@ class Ledger:
         that fails, the objects are put back as committed (the caller rolls back)."""
         try:
             written = self._write(session)
-            session.commit()
+            events.commit(session)
         except BaseException:
             self._restore()
             raise
@@ -150,7 +161,7 @@ class Ledger:
 
     def _write(self, session: Session) -> list[OutgoingMessage]:
         """The messages written (a part or the message itself changed)."""
-        connection = session.connection()
+        connection = events.connection_of(session)
         told: list[tuple[str, dict[str, object]]] = []
         written = []
         for message in self._messages:
