@@ -30,7 +30,9 @@ from smsbox.modems import STOPPED, record_state
 from smsbox.tables import modems
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ class LeaseKeeper:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         settings: DaemonConfig,
         *,
         monotonic: Callable[[], float] = time.monotonic,
@@ -229,7 +231,7 @@ class LeaseKeeper:
             )
 
 
-def settle_orphan(session: Session, modem_name: str) -> int:
+def settle_orphan(session: Connection, modem_name: str) -> int:
     """What a restart does for a modem, done for a daemon that died; returns how many
     messages ended interrupted."""
     modem_id = session.scalar(select(modems.c.id).where(modems.c.name == modem_name))

@@ -53,7 +53,9 @@ from smsbox.modems import (
 from smsbox.tables import utcnow
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ class ModemWorker:
         self,
         modem: ModemConfig,
         driver: ModemDriver,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         *,
         messaging: MessagingConfig,
         stop: threading.Event,
@@ -339,7 +341,7 @@ class ModemWorker:
 
     # -- the database ----------------------------------------------------------------
 
-    def _write(self, change: Callable[[Session], None]) -> None:
+    def _write(self, change: Callable[[Connection], None]) -> None:
         with self.sessions() as session:
             change(session)
             session.commit()
