@@ -28,6 +28,7 @@ from smsbox import leases, sending
 from smsbox.config import DaemonConfig
 from smsbox.modems import STOPPED, record_state
 from smsbox.tables import modems
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -222,7 +223,7 @@ class LeaseKeeper:
                     continue  # another daemon got there first, or its own came back
                 interrupted = settle_orphan(session, name)
                 leases.release(session, name, self.owner)
-                session.commit()
+                events.commit(session)
             log.warning(
                 "modem %s: its daemon stopped renewing its lease: marked stopped, "
                 "%d message(s) in flight interrupted",

@@ -51,6 +51,7 @@ from smsbox.modems import (
     record_status,
 )
 from smsbox.tables import utcnow
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -263,7 +264,7 @@ class ModemWorker:
             return
         with self.sessions() as session:
             interrupted = sending.recover_unfinished(session, self._modem_id)
-            session.commit()
+            events.commit(session)
         for message in interrupted:
             log.warning("modem %s: message %d interrupted", self.modem.name, message.id)
 

@@ -139,6 +139,12 @@ class Ledger:
             self._messages.remove(message)
             self._drop(message)
 
+    def write(self, session: Session) -> None:
+        """Write what changed since the messages were tracked, with its events, for the
+        caller to commit with what else it writes (`smsbox.sending.recover_unfinished`);
+        the ledger is not used after."""
+        self._write(session)
+
     def _remember(self, message: OutgoingMessage) -> None:
         self._committed[id(message)] = _message_changes(message)
         self._committed_parts[id(message)] = list(message.parts)

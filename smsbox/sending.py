@@ -334,8 +334,8 @@ def settle(message: AnyMessage) -> None:
 
 
 def recover_unfinished(executor: Executor, modem_id: int) -> list[outgoing.OutgoingMessage]:
-    """After a crash or a lost modem: what was mid-send on `modem_id` is settled, and
-    committed with the webhook events of the messages it settles.
+    """After a crash or a lost modem: what was mid-send on `modem_id` is settled, with
+    the webhook events of the messages it settles.
 
     A part that was in the modem's hands becomes interrupted; parts never handed
     over are sent later. Returns the messages that ended interrupted.
@@ -353,7 +353,7 @@ def recover_unfinished(executor: Executor, modem_id: int) -> list[outgoing.Outgo
             if part.status == Status.SENDING:
                 record_unknown_outcome(part, "the modem took this part and never answered")
         settle(message)
-    ledger.commit(executor)
+    ledger.write(executor)
     return [message for message in unfinished if message.status == Status.INTERRUPTED]
 
 
