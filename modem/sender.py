@@ -182,10 +182,10 @@ class MessageSender:
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        """A connection for one claim or commit, given back after it, as a Session did
-        its: the sender holds none while the modem works (a daemon on SQLite has fewer
-        than one a modem). Rolled back when that failed: the transaction of a failed
-        commit would go back to the pool still open, for the next commit there."""
+        """A connection for one claim or commit (`modem.connections`): the sender holds
+        none of its own while the modem works, which on SQLite would leave the other
+        workers waiting (its pool keeps fewer than one a modem). Rolled back when that
+        failed, as a Session the tests give must be."""
         with self.sessions() as connection:
             try:
                 yield connection
