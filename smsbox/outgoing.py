@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Insert, Row, Table, Update, bindparam, insert, select, update
 
+from smsbox import claims
 from smsbox.tables import Direction, Status, message_parts, messages
 from smsbox.webhooks import events
 
@@ -75,15 +76,20 @@ _PARTS_OF = (
 
 def claimed(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
     """The messages claimed (`smsbox.sending.claim_rows`), with their parts: read, in
-    one statement, only for those claimed before (at its first claim a message has
-    none: parts are made once it is claimed)."""
+    one statement, only for those the claim says have some stored. Not by their
+    attempts: a message claimed before may have none, and one claimed again parts
+    handed over already (the sender must never make them anew)."""
     taken = [
         OutgoingMessage(**{name: row._mapping[name] for name in _MESSAGE_FIELDS}) for row in rows
     ]
-    again = {message.id: message for message in taken if message.attempts > 1}
-    if again:
-        for message_id, *values in session.execute(_PARTS_OF, {"ids": list(again)}):
-            again[message_id].parts.append(OutgoingPart(*values))
+    stored = {
+        message.id: message
+        for message, row in zip(taken, rows, strict=True)
+        if row._mapping[claims.HAS_PARTS]
+    }
+    if stored:
+        for message_id, *values in session.execute(_PARTS_OF, {"ids": list(stored)}):
+            stored[message_id].parts.append(OutgoingPart(*values))
     return taken
 
 

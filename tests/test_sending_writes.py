@@ -9,12 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from fake_driver import BEFORE_HANDOVER, TAKEN, FakeDriver
-from outbox_rows import queue
+from outbox_rows import queue, status_of
 from sim_senders import sender_through
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from modem.drivers.contract import PduRequest
 from modem.errors import ModemError
 from smsbox import sending
 from smsbox.models import Message, MessagePart, Status, WebhookDelivery
@@ -153,3 +154,38 @@ def test_the_sender_leaves_the_orms_unit_of_work_alone(sessions, modem_id, endpo
     assert flushes == []
     with sessions() as session:
         assert {message.status for message in session.scalars(select(Message))} == {Status.SENT}
+
+
+def test_a_message_claimed_again_sends_only_its_parts_still_queued_whatever_its_attempts(
+    sessions, modem_id
+):
+    # As the reconnection settles a message a dead daemon left with its second part in
+    # the modem's hands; claimed once before (attempts 0: written so by hand, as
+    # tests/test_end_to_end.py leaves one), its parts are all the same in the database.
+    # Its id no part's: parts are found by their message's.
+    *gone, message_id = queue(
+        sessions, "0622222222", "0633333333", "0644444444", "0611111111", text=LONG
+    )
+    driver = FakeDriver()
+    with sessions() as session:
+        for other in gone:
+            session.get_one(Message, other).status = Status.FAILED
+        message = session.get_one(Message, message_id)
+        pdus = driver.split(message.number, message.body, PduRequest())
+        sending.prepare_parts(message, pdus)
+        for part, state in zip(
+            message.parts, [Status.SENT, Status.INTERRUPTED, Status.QUEUED], strict=True
+        ):
+            part.status = state
+        message.modem_id = modem_id
+        session.commit()
+
+    sent_all(sender_through(driver, sessions), modem_id)
+
+    assert driver.network.parts_taken() == [pdus[2].upper()]
+    assert [part.status for part in parts_of(sessions, message_id)] == [
+        Status.SENT,
+        Status.INTERRUPTED,
+        Status.SENT,
+    ]
+    assert status_of(sessions, message_id) == Status.INTERRUPTED
