@@ -12,13 +12,14 @@ from fake_driver import BEFORE_HANDOVER, TAKEN, FakeDriver
 from outbox_rows import queue, status_of
 from sim_senders import sender_through
 from sqlalchemy import event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from modem.drivers.contract import PduRequest
 from modem.errors import ModemError
-from smsbox import sending
+from smsbox import outgoing, sending
 from smsbox.models import Message, MessagePart, Status, WebhookDelivery
+from smsbox.outgoing import Ledger, OutgoingPart
 from smsbox.webhooks.endpoints import add_endpoint
 from smsbox.webhooks.event_types import EVENT_TYPES
 from smsbox.webhooks.events import message_data, subscriptions
@@ -93,20 +94,21 @@ def test_a_failed_commit_of_an_answer_counts_nothing_twice(sessions, modem_id, e
     engine = sessions.kw["bind"]
     failures = []
 
-    def fail_first_update_of_a_part(_connection, _cursor, statement: str, *_args) -> None:
+    def fail_first_write_of_a_part(_connection, _cursor, statement: str, *_args) -> None:
         # The commit of the first message's last answer, with the second's handover.
-        if statement.startswith("UPDATE message_parts") and not failures:
+        writes_parts = statement.startswith(("UPDATE message_parts", "INSERT INTO message_parts"))
+        if writes_parts and not failures:
             sent_parts = parts_of(sessions, first)
             if [part.status for part in sent_parts] == [Status.SENT, Status.SENT, Status.SENDING]:
                 failures.append(statement)
                 raise OperationalError(statement, {}, Exception("disk I/O error"))
 
-    event.listen(engine, "before_cursor_execute", fail_first_update_of_a_part)
+    event.listen(engine, "before_cursor_execute", fail_first_write_of_a_part)
     try:
         with pytest.raises(OperationalError):
             sent_all(sender, modem_id)
     finally:
-        event.remove(engine, "before_cursor_execute", fail_first_update_of_a_part)
+        event.remove(engine, "before_cursor_execute", fail_first_write_of_a_part)
     assert failures
     # The answer was written again at once; the second message, whose handover failed
     # with it, had nothing handed over: the worker's reconnection puts it back.
@@ -189,3 +191,25 @@ def test_a_message_claimed_again_sends_only_its_parts_still_queued_whatever_its_
         Status.SENT,
     ]
     assert status_of(sessions, message_id) == Status.INTERRUPTED
+
+
+def test_a_part_made_anew_where_its_message_has_one_stored_is_refused_not_written_over(
+    sessions, modem_id
+):
+    (message_id,) = queue(sessions, "0611111111")
+    with sessions() as session:
+        sending.prepare_parts(session.get_one(Message, message_id), ["00AA"])
+        session.commit()
+    with sessions() as session:
+        (message,) = outgoing.claimed(session, sending.claim_rows(session, modem_id))
+        ledger = Ledger()
+        ledger.track([message])
+        # A sender that missed the stored part would make it again and hand it over.
+        message.parts[:] = [OutgoingPart(1, "00BB", Status.QUEUED)]
+        sending.record_handover(message.parts[0])
+        with pytest.raises(IntegrityError):
+            ledger.commit(session)
+        session.rollback()
+
+    (stored,) = parts_of(sessions, message_id)
+    assert (stored.pdu, stored.status, stored.attempts) == ("00AA", Status.QUEUED, 0)
