@@ -41,6 +41,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal_column,
     or_,
     select,
     update,
@@ -49,7 +50,7 @@ from sqlalchemy import (
 from smsbox import routing
 from smsbox.keywords import Kind
 from smsbox.optouts import blocked_reason
-from smsbox.tables import Direction, Status, UTCDateTime, messages, modems, opt_outs
+from smsbox.tables import Direction, Status, UTCDateTime, message_parts, messages, modems, opt_outs
 
 MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
@@ -62,6 +63,10 @@ QUEUE_ORDER = (messages.c.status, messages.c.id)
 TURN_CHANNEL = "smsbox_turn"
 # The turn passed to a modem that another daemon serves (PostgreSQL).
 RING_ELSEWHERE = select(func.pg_notify(TURN_CHANNEL, cast(MODEM_ID, String)))
+
+# Returned with each message taken: whether it has parts stored, which its sender reads
+# (a message claimed again may have some whatever its attempts say).
+HAS_PARTS = "has_parts"
 
 # The answers to a number's own STOP or START go to it even while it is opted out.
 ANSWERS_OWN_REQUEST = messages.c.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
@@ -79,7 +84,7 @@ def parameters(modem_id: int, due: datetime, batch: int = 1) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ClaimStatements:
     # Messages taken or blocked (one, or up to `batch` for a modem alone), their rows
-    # of `messages` returned in no particular order.
+    # of `messages` returned in no particular order, each with HAS_PARTS.
     take: Executable
     # The modem's last claim, where `take` cannot write it itself (SQLite).
     last_claim: Update | None
@@ -105,6 +110,14 @@ def _postgresql() -> ModuleType:
     from sqlalchemy.dialects import postgresql
 
     return postgresql
+
+
+def _has_parts() -> ColumnElement[bool]:
+    """Whether the message taken has parts stored; in the claim's RETURNING, where
+    SQLite's statement names columns without their table, and a bare `id` in the
+    subquery would be the part's own."""
+    taken_id = literal_column(f"{messages.name}.{messages.c.id.name}")
+    return select(message_parts.c.id).where(message_parts.c.message_id == taken_id).exists()
 
 
 def _batch_size(claimable: list[ColumnElement[bool]]) -> ColumnElement[int]:
@@ -194,7 +207,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
             modem_id=case((blocking, message.modem_id), else_=MODEM_ID),
             attempts=case((blocking, message.attempts), else_=message.attempts + 1),
         )
-        .returning(*message)
+        .returning(*message, _has_parts().label(HAS_PARTS))
     )
     last_claim: Update | None = (
         update(modems).where(modems.c.id == MODEM_ID).values(last_claimed_at=DUE)

@@ -8,6 +8,14 @@ what changed since the last one with statements compiled once, and queues the
 webhook events of the messages whose state changed (`smsbox.webhooks.events`: the
 same events the ORM's flush would queue, in the same transaction). A failed commit
 puts the objects back as the database holds them, as the ORM's expiry would.
+
+The parts that changed are written by one statement, whether new or not (an insert
+that updates the part already there, by its message and number): a commit that
+records the modem's answer to a part and hands over the next, the send's usual one,
+ran an update and an insert, and each statement through SQLAlchemy cost more CPU
+than SQLite took to run it. Only a part the ledger read or wrote is updated so: a
+part made anew whose number its message has stored already is a sender's mistake
+(it would hand over again what may be on the network), refused as the insert it is.
 """
 
 from __future__ import annotations
@@ -19,8 +27,21 @@ from functools import cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Insert, Row, Table, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Insert,
+    Row,
+    Table,
+    Update,
+    bindparam,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 
+from smsbox import claims
+from smsbox.dialect_sql import upsert_insert
 from smsbox.tables import Direction, Status, message_parts, messages
 from smsbox.webhooks import events
 
@@ -41,7 +62,7 @@ class OutgoingPart:
     reference: int | None = None
     error: str | None = None
     sent_at: datetime | None = None
-    # None until the part's row is committed.
+    # None for a part made by this sender (its row is found by message and number).
     id: int | None = None
 
 
@@ -75,26 +96,27 @@ _PARTS_OF = (
 
 def claimed(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
     """The messages claimed (`smsbox.sending.claim_rows`), with their parts: read, in
-    one statement, only for those claimed before (at its first claim a message has
-    none: parts are made once it is claimed)."""
-    return _with_parts(session, rows, lambda message: message.attempts > 1)
+    one statement, only for those the claim says have some stored. Not by their
+    attempts: a message claimed before may have none, and one claimed again parts
+    handed over already (the sender must never make them anew)."""
+    return _with_parts(session, rows, [row._mapping[claims.HAS_PARTS] for row in rows])
 
 
 def in_flight(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
     """Messages found `sending` (`smsbox.sending.recover_unfinished`), with their parts."""
-    return _with_parts(session, rows, lambda message: True)
+    return _with_parts(session, rows, [True] * len(rows))
 
 
 def _with_parts(
-    session: Session, rows: Sequence[Row[Any]], may_have_parts: Callable[[OutgoingMessage], bool]
+    session: Session, rows: Sequence[Row[Any]], have_parts: Sequence[bool]
 ) -> list[OutgoingMessage]:
     taken = [
         OutgoingMessage(**{name: row._mapping[name] for name in _MESSAGE_FIELDS}) for row in rows
     ]
-    again = {message.id: message for message in taken if may_have_parts(message)}
-    if again:
-        for message_id, *values in session.execute(_PARTS_OF, {"ids": list(again)}):
-            again[message_id].parts.append(OutgoingPart(*values))
+    stored = {message.id: message for message, has in zip(taken, have_parts, strict=True) if has}
+    if stored:
+        for message_id, *values in session.execute(_PARTS_OF, {"ids": list(stored)}):
+            stored[message_id].parts.append(OutgoingPart(*values))
     return taken
 
 
@@ -103,11 +125,10 @@ class Ledger:
 
     def __init__(self) -> None:
         self._messages: list[OutgoingMessage] = []
-        # By id() of the message or part (held by `_messages`): the values committed,
-        # a message's parts, a part's row id.
+        # By id() of the message or part (held by `_messages`): the values committed
+        # (none for a part not written yet), a message's parts.
         self._committed: dict[int, tuple[object, ...]] = {}
         self._committed_parts: dict[int, list[OutgoingPart]] = {}
-        self._committed_ids: dict[int, int | None] = {}
 
     def track(self, messages: list[OutgoingMessage]) -> None:
         """Messages just claimed, as committed."""
@@ -119,7 +140,6 @@ class Ledger:
         self._messages.clear()
         self._committed.clear()
         self._committed_parts.clear()
-        self._committed_ids.clear()
 
     def commit(self, session: Session) -> None:
         """Write what changed since the last commit, with its events, and commit. When
@@ -150,12 +170,11 @@ class Ledger:
         self._committed_parts[id(message)] = list(message.parts)
         for part in message.parts:
             self._committed[id(part)] = _part_changes(part)
-            self._committed_ids[id(part)] = part.id
 
     def _drop(self, message: OutgoingMessage) -> None:
         del self._committed[id(message)], self._committed_parts[id(message)]
         for part in message.parts:
-            del self._committed[id(part)], self._committed_ids[id(part)]
+            del self._committed[id(part)]
 
     def _restore(self) -> None:
         for message in self._messages:
@@ -163,33 +182,33 @@ class Ledger:
             message.parts[:] = self._committed_parts[id(message)]
             for part in message.parts:
                 _assign(part, PART_CHANGES, self._committed[id(part)])
-                part.id = self._committed_ids[id(part)]
 
     def _write(self, session: Session) -> list[OutgoingMessage]:
         """The messages written (a part or the message itself changed)."""
         connection = events.connection_of(session)
         told: list[tuple[str, dict[str, object]]] = []
         written = []
+        part_rows = []
         for message in self._messages:
-            new = [part for part in message.parts if part.id is None]
-            if new:
-                rows = [_part_row(message, part) for part in new]
-                inserted = connection.execute(_INSERT_PARTS, rows).scalars()
-                for part, row_id in zip(new, inserted, strict=True):
-                    part.id = row_id
             parts_changed = [
-                self._write_changes(connection, message_parts, part, PART_CHANGES, _part_changes)
+                part
                 for part in message.parts
-                if part not in new
+                if self._committed.get(id(part)) != _part_changes(part)
             ]
+            part_rows.extend(
+                _part_row(message, part, stored=id(part) in self._committed)
+                for part in parts_changed
+            )
             changed = self._write_changes(
                 connection, messages, message, MESSAGE_CHANGES, _message_changes
             )
-            if new or changed or any(parts_changed):
+            if changed or parts_changed:
                 written.append(message)
             kind = events.OUTBOUND_EVENTS.get(message.status)
             if "status" in changed and kind is not None:
                 told.append((kind, events.message_data(message)))  # type: ignore[arg-type]
+        if part_rows:
+            _write_parts(connection, part_rows)
         events.queue_events(session, told)
         return written
 
@@ -224,13 +243,47 @@ def _assign(item: object, names: tuple[str, ...], values: tuple[object, ...]) ->
         setattr(item, name, value)
 
 
-def _part_row(message: OutgoingMessage, part: OutgoingPart) -> dict[str, object]:
+def _part_row(message: OutgoingMessage, part: OutgoingPart, *, stored: bool) -> dict[str, object]:
     row = {name: getattr(part, name) for name in PART_CHANGES}
-    return {**row, "message_id": message.id, "part_number": part.part_number, "pdu": part.pdu}
+    return {
+        **row,
+        "message_id": message.id,
+        "part_number": part.part_number,
+        "pdu": part.pdu,
+        "stored": stored,
+    }
 
 
-def _insert_parts() -> Insert:
-    return insert(message_parts).returning(message_parts.c.id, sort_by_parameter_order=True)
+def _write_parts(connection: Connection, rows: list[dict[str, object]]) -> None:
+    """Each part inserted or updated (`_parts_written`); raises IntegrityError, as a
+    plain insert would, when one made anew has its number stored for its message."""
+    statement = _parts_written(connection.dialect.name)
+    written = connection.execute(statement, rows).rowcount
+    if written != len(rows):
+        raise IntegrityError(
+            str(statement.compile(connection)),
+            rows,
+            PartAlreadyStored(f"{len(rows) - written} part(s) made anew are stored already"),
+        )
+
+
+class PartAlreadyStored(Exception):
+    """A part made anew whose message has one of that number stored."""
+
+
+@cache
+def _parts_written(dialect: str) -> Insert:
+    """Parts inserted, or, for a part `stored` (read or written by the ledger), what
+    sending changes of it updated, found by its message and number; built once a
+    dialect. A part not `stored` whose number its message has is left as it is."""
+    statement = upsert_insert(dialect)(message_parts)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[message_parts.c.message_id, message_parts.c.part_number],
+        set_={name: statement.excluded[name] for name in PART_CHANGES},
+        where=bindparam("stored", type_=Boolean()),
+    )
+    # The rows written, counted for an insert too (SQLAlchemy keeps it for updates).
+    return upsert.execution_options(preserve_rowcount=True)
 
 
 @cache
@@ -238,6 +291,3 @@ def _update(table: Table, columns: tuple[str, ...]) -> Update:
     """One row's update of these columns, built and compiled once."""
     given = {name: bindparam(name, type_=table.c[name].type) for name in columns}
     return update(table).where(table.c.id == bindparam("row_id")).values(given)
-
-
-_INSERT_PARTS = _insert_parts()

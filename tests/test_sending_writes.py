@@ -9,15 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 from fake_driver import BEFORE_HANDOVER, TAKEN, FakeDriver
-from outbox_rows import queue
+from outbox_rows import queue, status_of
 from sim_senders import sender_through
 from sqlalchemy import event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from modem.drivers.contract import PduRequest
 from modem.errors import ModemError
-from smsbox import sending
+from smsbox import outgoing, sending
 from smsbox.models import Message, MessagePart, Status, WebhookDelivery
+from smsbox.outgoing import Ledger, OutgoingPart
 from smsbox.webhooks.endpoints import add_endpoint
 from smsbox.webhooks.event_types import EVENT_TYPES
 from smsbox.webhooks.events import message_data, subscriptions
@@ -92,20 +94,21 @@ def test_a_failed_commit_of_an_answer_counts_nothing_twice(sessions, modem_id, e
     engine = sessions.kw["bind"]
     failures = []
 
-    def fail_first_update_of_a_part(_connection, _cursor, statement: str, *_args) -> None:
+    def fail_first_write_of_a_part(_connection, _cursor, statement: str, *_args) -> None:
         # The commit of the first message's last answer, with the second's handover.
-        if statement.startswith("UPDATE message_parts") and not failures:
+        writes_parts = statement.startswith(("UPDATE message_parts", "INSERT INTO message_parts"))
+        if writes_parts and not failures:
             sent_parts = parts_of(sessions, first)
             if [part.status for part in sent_parts] == [Status.SENT, Status.SENT, Status.SENDING]:
                 failures.append(statement)
                 raise OperationalError(statement, {}, Exception("disk I/O error"))
 
-    event.listen(engine, "before_cursor_execute", fail_first_update_of_a_part)
+    event.listen(engine, "before_cursor_execute", fail_first_write_of_a_part)
     try:
         with pytest.raises(OperationalError):
             sent_all(sender, modem_id)
     finally:
-        event.remove(engine, "before_cursor_execute", fail_first_update_of_a_part)
+        event.remove(engine, "before_cursor_execute", fail_first_write_of_a_part)
     assert failures
     # The answer was written again at once; the second message, whose handover failed
     # with it, had nothing handed over: the worker's reconnection puts it back.
@@ -153,3 +156,60 @@ def test_the_sender_leaves_the_orms_unit_of_work_alone(sessions, modem_id, endpo
     assert flushes == []
     with sessions() as session:
         assert {message.status for message in session.scalars(select(Message))} == {Status.SENT}
+
+
+def test_a_message_claimed_again_sends_only_its_parts_still_queued_whatever_its_attempts(
+    sessions, modem_id
+):
+    # As the reconnection settles a message a dead daemon left with its second part in
+    # the modem's hands; claimed once before (attempts 0: written so by hand, as
+    # tests/test_end_to_end.py leaves one), its parts are all the same in the database.
+    # Its id no part's: parts are found by their message's.
+    *gone, message_id = queue(
+        sessions, "0622222222", "0633333333", "0644444444", "0611111111", text=LONG
+    )
+    driver = FakeDriver()
+    with sessions() as session:
+        for other in gone:
+            session.get_one(Message, other).status = Status.FAILED
+        message = session.get_one(Message, message_id)
+        pdus = driver.split(message.number, message.body, PduRequest())
+        sending.prepare_parts(message, pdus)
+        for part, state in zip(
+            message.parts, [Status.SENT, Status.INTERRUPTED, Status.QUEUED], strict=True
+        ):
+            part.status = state
+        message.modem_id = modem_id
+        session.commit()
+
+    sent_all(sender_through(driver, sessions), modem_id)
+
+    assert driver.network.parts_taken() == [pdus[2].upper()]
+    assert [part.status for part in parts_of(sessions, message_id)] == [
+        Status.SENT,
+        Status.INTERRUPTED,
+        Status.SENT,
+    ]
+    assert status_of(sessions, message_id) == Status.INTERRUPTED
+
+
+def test_a_part_made_anew_where_its_message_has_one_stored_is_refused_not_written_over(
+    sessions, modem_id
+):
+    (message_id,) = queue(sessions, "0611111111")
+    with sessions() as session:
+        sending.prepare_parts(session.get_one(Message, message_id), ["00AA"])
+        session.commit()
+    with sessions() as session:
+        (message,) = outgoing.claimed(session, sending.claim_rows(session, modem_id))
+        ledger = Ledger()
+        ledger.track([message])
+        # A sender that missed the stored part would make it again and hand it over.
+        message.parts[:] = [OutgoingPart(1, "00BB", Status.QUEUED)]
+        sending.record_handover(message.parts[0])
+        with pytest.raises(IntegrityError):
+            ledger.commit(session)
+        session.rollback()
+
+    (stored,) = parts_of(sessions, message_id)
+    assert (stored.pdu, stored.status, stored.attempts) == ("00AA", Status.QUEUED, 0)

@@ -166,6 +166,21 @@ def test_the_counter_follows_the_text_and_a_second_number_gets_the_message_too(p
     ]
 
 
+def test_a_text_typed_before_the_page_s_script_ran_is_counted(page, sessions):
+    """A quick typist, or the browser filling the form again on going back, puts a text
+    in before send.js listens to it: the counter still follows the text."""
+    page.set_default_timeout(10_000)
+    log_in(page)
+    held_script = []
+    page.route("**/static/send.js", lambda route: held_script.append(route))
+    page.goto("/messages/send", wait_until="commit")
+    page.get_by_label("Message").press_sequentially("Bonjour")
+    # Playwright hands over the held request while it waits, not while time.sleep does.
+    wait_until(lambda: page.wait_for_timeout(20) or held_script)
+    held_script[0].continue_()
+    sync_api.expect(page.locator("#body-counter")).to_have_text("7 characters · GSM 7-bit · 1 SMS")
+
+
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["laptop", "phone"])
 def test_it_schedules_a_message_then_changes_and_cancels_it(browser, base_url, sessions, viewport):
     page = browser.new_context(base_url=base_url, locale="en-GB", viewport=viewport).new_page()

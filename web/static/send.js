@@ -61,6 +61,11 @@
       window.clearTimeout(timer);
       timer = window.setTimeout(ask, DEBOUNCE_MS);
     });
+    // The server counted the text it wrote in the page; one typed before this script
+    // ran, or put back by the browser on going back, has not been counted yet.
+    if (textarea.value !== textarea.defaultValue) {
+      ask();
+    }
   }
 
   // -- several numbers ----------------------------------------------------------------
