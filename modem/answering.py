@@ -12,9 +12,12 @@ from modem.errors import ModemError, NoAnswer
 from smsbox import calls
 from smsbox.config import CallsConfig
 from smsbox.tables import utcnow
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,7 @@ class CallHandler:
         self,
         modem_name: str,
         driver: ModemDriver,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         *,
         settings: CallsConfig,
         default_region: str,
@@ -45,13 +48,13 @@ class CallHandler:
     def take(self, modem_id: int, event: IncomingCall | CallRang) -> None:
         with self.sessions() as session:
             call_id, rings, number = self._record(session, modem_id, event)
-            session.commit()
+            events.commit(session)
         limit = self.settings.hang_up_after_rings
         if limit and rings >= limit and call_id not in self._hung_up:
             self._hang_up(call_id, number)
 
     def _record(
-        self, session: Session, modem_id: int, event: IncomingCall | CallRang
+        self, session: Connection, modem_id: int, event: IncomingCall | CallRang
     ) -> tuple[int, int, str | None]:
         if isinstance(event, CallRang):
             known = self._recorded.get(event.started_at)

@@ -7,11 +7,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Engine
 
 from modem.channel import PROMPT_TIMEOUT, SUBMIT_TIMEOUT
+from modem.connections import PooledConnections, WorkerConnection
 from modem.drivers import DriverSettings, open_driver
 from modem.leasing import LeaseKeeper
 from modem.periodic import PeriodicJob
@@ -20,14 +22,12 @@ from smsbox import account_details, outbox, systemd, traffic_triggers, wakeup
 from smsbox.campaigns import due
 from smsbox.config import Config, RetentionConfig
 from smsbox.daemon_metrics import count_from_now
-from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, make_session_factory, open_database
+from smsbox.database import SQLITE_BUSY_TIMEOUT_MS, open_database
 from smsbox.retention import purge as retention_purge
 from smsbox.webhooks.sender import WebhookSender
 
 if TYPE_CHECKING:
     from wsgiref.simple_server import WSGIServer
-
-    from sqlalchemy.orm import Session, sessionmaker
 
     from smsbox.queue_notifications import NotificationListener
 
@@ -62,17 +62,17 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     engine = open_database(
         config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS, bounded=True
     )
-    sessions = make_session_factory(engine)
+    connections = PooledConnections(engine)
 
     def release_scheduled() -> None:
-        with sessions() as session:
+        with connections() as connection:
             occurred = due.create_due(
-                session,
-                zone=account_details.account_zone(session, config.messaging.timezone),
+                connection,
+                zone=account_details.account_zone(connection, config.messaging.timezone),
                 default_region=config.messaging.default_region,
             )
-            released = outbox.release_due_scheduled(session)
-            session.commit()
+            released = outbox.release_due_scheduled(connection)
+            connection.commit()
         if released or occurred:
             wakeup.notify(config)
         if released:
@@ -85,7 +85,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         periodic.append(
             PeriodicJob(
                 "retention",
-                lambda: _purge(sessions, config.retention),
+                lambda: _purge(connections, config.retention),
                 RETENTION_INTERVAL,
                 stop,
                 at_once=True,
@@ -96,7 +96,12 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             PeriodicJob("traffic", lambda: _fold_traffic(engine), TRAFFIC_FOLD_INTERVAL, stop)
         )
     peers: dict[int, Callable[[], None]] = {}
-    keeper = LeaseKeeper(sessions, config.daemon)
+    keeper = LeaseKeeper(connections, config.daemon)
+    kept = {
+        modem.name: WorkerConnection(engine)
+        for modem in config.modems
+        if engine.dialect.name == "postgresql"
+    }
     workers = [
         ModemWorker(
             modem,
@@ -109,7 +114,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
                     status_reports=modem.status_reports,
                 ),
             ),
-            sessions,
+            kept.get(modem.name, connections),
             messaging=config.messaging,
             calls=config.calls,
             stop=stop,
@@ -120,12 +125,16 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     ]
     # Daemon threads: a worker frozen in a C call must not keep a stopping process alive.
     threads = [
-        threading.Thread(target=worker.run, name=f"modem-{worker.modem.name}", daemon=True)
+        threading.Thread(
+            target=_serving(worker, kept.get(worker.modem.name)),
+            name=f"modem-{worker.modem.name}",
+            daemon=True,
+        )
         for worker in workers
     ]
-    metrics_server = _serve_metrics(config, sessions)
+    metrics_server = _serve_metrics(config, engine)
     listener = _listen_for_wakeups(config, engine)
-    webhooks = WebhookSender(sessions, config.webhooks, stop)
+    webhooks = WebhookSender(connections, config.webhooks, stop)
     wake_worker_of = {worker.modem.name: worker.wake for worker in workers}
     helpers = [
         threading.Thread(
@@ -171,8 +180,12 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         log.info("daemon stopped")
 
 
-def _purge(sessions: sessionmaker[Session], retention: RetentionConfig) -> None:
-    messages, calls = retention_purge(sessions, retention)
+def _serving(worker: ModemWorker, kept: WorkerConnection | None) -> Callable[[], None]:
+    return worker.run if kept is None else partial(kept.serve, worker.run)
+
+
+def _purge(connections: PooledConnections, retention: RetentionConfig) -> None:
+    messages, calls = retention_purge(connections, retention)
     if messages or calls:
         log.info("retention: %d message(s) and %d call(s) deleted", messages, calls)
 
@@ -183,20 +196,21 @@ def _fold_traffic(engine: Engine) -> None:
         traffic_triggers.fold_shards(connection, before_hour=hour_before_this_one)
 
 
-def _serve_metrics(config: Config, sessions: sessionmaker[Session]) -> WSGIServer | None:
+def _serve_metrics(config: Config, engine: Engine) -> WSGIServer | None:
     """The Prometheus endpoint on [metrics] host and port, if set; a port taken is the
-    daemon's failure to start, said in one line."""
+    daemon's failure to start, said in one line. Its queries load the ORM: only then."""
     if config.metrics.port is None:
         return None
     from prometheus_client import start_http_server
 
+    from smsbox.database import make_session_factory
     from smsbox.metrics import database_registry
 
     try:
         server, _ = start_http_server(
             config.metrics.port,
             addr=config.metrics.host,
-            registry=database_registry(sessions, with_daemon=True),
+            registry=database_registry(make_session_factory(engine), with_daemon=True),
         )
     except OSError as error:
         raise ValueError(

@@ -28,9 +28,12 @@ from smsbox import leases, sending
 from smsbox.config import DaemonConfig
 from smsbox.modems import STOPPED, record_state
 from smsbox.tables import modems
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +157,7 @@ class LeaseKeeper:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         settings: DaemonConfig,
         *,
         monotonic: Callable[[], float] = time.monotonic,
@@ -220,7 +223,7 @@ class LeaseKeeper:
                     continue  # another daemon got there first, or its own came back
                 interrupted = settle_orphan(session, name)
                 leases.release(session, name, self.owner)
-                session.commit()
+                events.commit(session)
             log.warning(
                 "modem %s: its daemon stopped renewing its lease: marked stopped, "
                 "%d message(s) in flight interrupted",
@@ -229,7 +232,7 @@ class LeaseKeeper:
             )
 
 
-def settle_orphan(session: Session, modem_name: str) -> int:
+def settle_orphan(session: Connection, modem_name: str) -> int:
     """What a restart does for a modem, done for a daemon that died; returns how many
     messages ended interrupted."""
     modem_id = session.scalar(select(modems.c.id).where(modems.c.name == modem_name))

@@ -19,7 +19,7 @@ from smsbox.sending_window import SendingWindow
 from smsbox.tables import utcnow
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from modem.connections import Connections
 
 # How long an idle worker listens to its modem before it looks at the queue again,
 # unless told sooner (a message queued, its turn passed to it).
@@ -115,9 +115,7 @@ class SendingHours:
     """Whether commercial messages may go now (`smsbox.sending_window`), in the
     account's time zone (`default_zone` until an admin sets one)."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], default_zone: str, monotonic: Callable[[], float]
-    ):
+    def __init__(self, sessions: Connections, default_zone: str, monotonic: Callable[[], float]):
         def read() -> tuple[SendingWindow, ZoneInfo]:
             with sessions() as session:
                 window = account_settings.sending_window(session)
@@ -142,9 +140,7 @@ class ModemCap:
     """Each modem's daily and monthly caps (`smsbox.quotas`): its usage counted in the
     database once a minute, and by the worker in between."""
 
-    def __init__(
-        self, sessions: sessionmaker[Session], default_zone: str, monotonic: Callable[[], float]
-    ):
+    def __init__(self, sessions: Connections, default_zone: str, monotonic: Callable[[], float]):
         self.sessions = sessions
         self.default_zone = default_zone
         self.modem_id: int | None = None

@@ -14,9 +14,12 @@ from modem.reports import report_from
 from smsbox import account_settings, delivery, inbox, keyword_replies
 from smsbox.inbox import PendingPart, ReceivedMessage
 from smsbox.tables import Status
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 REPORTED_STATES = {
@@ -31,7 +34,7 @@ class MessageReceiver:
         self,
         modem_name: str,
         driver: ModemDriver,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         *,
         default_region: str,
         incomplete_after: timedelta,
@@ -92,7 +95,7 @@ class MessageReceiver:
                 default_region=self.default_region,
                 detail=f"(TP-Status {report.status:#04x})",
             )
-            session.commit()
+            events.commit(session)
         if part is None:
             log.warning(
                 "modem %s: status report for no part sent (reference %d to %s, %s)",
@@ -116,7 +119,7 @@ class MessageReceiver:
                     session.rollback()
                     log.exception("modem %s: message not stored from its parts", self.modem_name)
 
-    def _store_message(self, session: Session, parts: list[PendingPart]) -> None:
+    def _store_message(self, session: Connection, parts: list[PendingPart]) -> None:
         """The message `parts` make: their joined text, or when they make none, the
         reason and what text each part carries."""
         hexes = [part.pdu for part in parts]
@@ -133,13 +136,13 @@ class MessageReceiver:
         message = inbox.assemble(
             session, parts, body, default_region=self.default_region, error=error
         )
-        session.commit()
+        events.commit(session)
         log.info(
             "modem %s: received message %d from %s", self.modem_name, message.id, message.number
         )
         self._answer_keyword(session, message)
 
-    def _answer_keyword(self, session: Session, message: ReceivedMessage) -> None:
+    def _answer_keyword(self, session: Connection, message: ReceivedMessage) -> None:
         """After the message is committed: whatever fails here, the message itself is
         kept in the inbox for a person to act on. The rules are read each time, so a
         change of the settings needs no restart."""
@@ -148,7 +151,7 @@ class MessageReceiver:
             answered = keyword_replies.answer(
                 session, message, rules, default_region=self.default_region
             )
-            session.commit()
+            events.commit(session)
         except Exception:
             session.rollback()
             log.exception(

@@ -18,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -33,7 +34,9 @@ from smsbox.outgoing import Ledger, OutgoingMessage, OutgoingPart
 from smsbox.tables import Status
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class ClaimTerms:
     commercial: bool
     batch: int
 
-    def claim(self, session: Session) -> list[OutgoingMessage]:
+    def claim(self, session: Connection) -> list[OutgoingMessage]:
         rows = sending.claim_rows(
             session, self.modem_id, ring=self.ring, commercial=self.commercial, batch=self.batch
         )
@@ -65,7 +68,7 @@ class MessageSender:
         self,
         modem_name: str,
         driver: ModemDriver,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         *,
         stop: threading.Event,
         pause: Callable[[float], None],
@@ -79,18 +82,17 @@ class MessageSender:
         self._pause = pause
         # The account's message settings, as they are now.
         self._pdu_request = pdu_request
-        # Messages claimed together and not sent yet, oldest first, in their session.
+        # Messages claimed together and not sent yet, oldest first.
         self._claimed: deque[OutgoingMessage] = deque()
-        self._session: Session | None = None
         # What the database holds of those being sent, written through Core at each
         # commit. A message joins it as its sending starts: until then it does not
         # change, and each commit would compare it with itself.
         self._ledger = Ledger()
         # The last claim took nothing: the next one first asks whether any message waits.
         self._found_none = False
-        # What the modem answered of the last part sent: applied to its message in the
-        # session, to be committed with the next handover (`write_answers`). Applied
-        # again should the session roll back: the modem said it all the same.
+        # What the modem answered of the last part sent: applied to its message in
+        # memory, to be committed with the next handover (`write_answers`). Applied
+        # again should that commit fail: the modem said it all the same.
         self._unwritten: Callable[[], None] | None = None
         # The PDUs of the next message claimed, made while the modem took a part.
         self._encoded: tuple[OutgoingMessage, list[str]] | None = None
@@ -130,11 +132,10 @@ class MessageSender:
         self._terms = ClaimTerms(modem_id, ring, commercial, batch)
         if not self._claimed and not self._claim(self._terms):
             return False
-        assert self._session is not None
         message = self._claimed.popleft()
         self._ledger.track([message])
         try:
-            self._send(self._session, message)
+            self._send(message)
         except Exception:
             self.write_answers()
             self.forget_claimed()
@@ -158,29 +159,39 @@ class MessageSender:
 
     def write_answers(self) -> None:
         """Commit what the modem answered and is not committed yet (applied again:
-        a rollback since may have taken it from the session)."""
+        a failed commit since put the messages back as the database holds them)."""
         if self._unwritten is not None:
-            assert self._session is not None
-            self._commit_until_done(self._session, self._unwritten)
+            self._commit_until_done(self._unwritten)
 
     def _claim(self, terms: ClaimTerms) -> bool:
         self.forget_claimed()
-        session = self.sessions()
-        try:
-            if self._found_none and not sending.anything_queued(session):
-                session.close()
+        with self._connection() as connection:
+            if self._found_none and not sending.anything_queued(connection):
                 return False
-            claimed = terms.claim(session)
-        except BaseException:
-            session.close()
-            raise
+            claimed = terms.claim(connection)
         if not claimed:
             self._found_none = True
-            session.close()
             return False
-        self._session = session
         self._take(claimed, terms)
         return True
+
+    def _commit(self) -> None:
+        """Write what changed of the messages being sent, and commit."""
+        with self._connection() as connection:
+            self._ledger.commit(connection)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A connection for one claim or commit (`modem.connections`): the sender holds
+        none of its own while the modem works, which on SQLite would leave the other
+        workers waiting (its pool keeps fewer than one a modem). Rolled back when that
+        failed, as a Session the tests give must be."""
+        with self.sessions() as connection:
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
 
     def _take(self, claimed: list[OutgoingMessage], terms: ClaimTerms) -> None:
         self._found_none = False
@@ -193,19 +204,18 @@ class MessageSender:
     def _claim_ahead(self) -> None:
         """While the modem takes the last part claimed, when the last claim says so and
         the worker still claims batches (no rate limit or cap came meanwhile): the
-        next claim, in the same session (the part's answer is committed with the
-        next handover). A database that fails then fails `send_one` once the part is
-        answered: the worker settles what the claim may have taken, as after a
-        claim of its own that failed."""
+        next claim (the part's answer is committed with the next handover). A
+        database that fails then fails `send_one` once the part is answered: the
+        worker settles what the claim may have taken, as after a claim of its own
+        that failed."""
         terms = self._terms
         if self._claimed or not self._ahead or terms is None or terms.batch == 1:
             return
         self._ahead = False
-        assert self._session is not None
         try:
-            claimed = terms.claim(self._session)
+            with self._connection() as connection:
+                claimed = terms.claim(connection)
         except SQLAlchemyError as error:
-            self._session.rollback()
             self._claim_failure = error
             return
         if claimed:
@@ -223,35 +233,30 @@ class MessageSender:
         self._claim_failure = None
         self._claimed.clear()
         self._ledger.forget()
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
     def give_back(self) -> None:
         """Put the messages claimed and not sent back in the queue (the worker stops)."""
         self.write_answers()
-        if self._session is not None and self._claimed:
+        if self._claimed:
             self._ledger.track(list(self._claimed))
             for message in self._claimed:
                 sending.settle(message)
-            self._ledger.commit(self._session)
+            self._commit()
         self.forget_claimed()
 
-    def _send(self, session: Session, message: OutgoingMessage) -> None:
+    def _send(self, message: OutgoingMessage) -> None:
         if not message.parts:
             try:
                 parts = self._pdus_of(message)
             except ValueError as error:
-                self._commit_until_done(
-                    session, partial(sending.record_unsendable, message, str(error))
-                )
+                self._commit_until_done(partial(sending.record_unsendable, message, str(error)))
                 return
             sending.prepare_parts(message, parts, part=OutgoingPart)
         for part in sending.parts_to_send(message):
-            if not self._send_part(session, message, part):
+            if not self._send_part(message, part):
                 return
         if message.status == Status.SENDING:  # no part was left to send
-            self._commit_until_done(session, partial(sending.settle, message))
+            self._commit_until_done(partial(sending.settle, message))
         if message.status == Status.SENT:
             observe_sent(message)
         log.info(
@@ -291,15 +296,14 @@ class MessageSender:
         except ValueError:
             return
 
-    def _send_part(self, session: Session, message: OutgoingMessage, part: OutgoingPart) -> bool:
+    def _send_part(self, message: OutgoingMessage, part: OutgoingPart) -> bool:
         """Submit one part; False when the message must wait (a refusal to retry later)."""
 
         def hand_over() -> None:
             sending.record_handover(part)
             try:
-                self._ledger.commit(session)
+                self._commit()
             except SQLAlchemyError:
-                session.rollback()
                 self.write_answers()  # only the handover failed: the part is not sent
                 raise
             self._unwritten = None
@@ -309,18 +313,15 @@ class MessageSender:
         except SubmitOutcomeUnknown as error:
             # The port is in doubt: reconnecting settles the message (the parts not
             # handed over go out later; this one is never resent by itself).
-            self._commit_until_done(
-                session, partial(sending.record_unknown_outcome, part, str(error))
-            )
+            self._commit_until_done(partial(sending.record_unknown_outcome, part, str(error)))
             raise
         except NoAnswer:
             # Nothing of the part was written: reconnecting puts the message back in
             # the queue, once a handover committed while the prompt was awaited is undone.
-            self._commit_until_done(session, partial(sending.record_not_handed_over, part))
+            self._commit_until_done(partial(sending.record_not_handed_over, part))
             raise
         except ModemError as error:
             self._commit_until_done(
-                session,
                 partial(
                     sending.record_refusal, message, part, str(error), permanent=error.permanent
                 ),
@@ -332,17 +333,16 @@ class MessageSender:
         self._unwritten = answer
         return True
 
-    def _commit_until_done(self, session: Session, change: Callable[[], None]) -> None:
+    def _commit_until_done(self, change: Callable[[], None]) -> None:
         """Apply and commit what the modem just told: that knowledge exists nowhere
         else, so a locked or unreachable database is waited for, not given up on."""
         while True:
             try:
                 change()
-                self._ledger.commit(session)
+                self._commit()
                 self._unwritten = None
                 return
             except SQLAlchemyError as error:
-                session.rollback()
                 if self._unwritten is not None:
                     self._unwritten()
                 if self.stop.is_set():

@@ -51,9 +51,12 @@ from smsbox.modems import (
     record_status,
 )
 from smsbox.tables import utcnow
+from smsbox.webhooks import events
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Connection
+
+    from modem.connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ class ModemWorker:
         self,
         modem: ModemConfig,
         driver: ModemDriver,
-        sessions: sessionmaker[Session],
+        sessions: Connections,
         *,
         messaging: MessagingConfig,
         stop: threading.Event,
@@ -261,7 +264,7 @@ class ModemWorker:
             return
         with self.sessions() as session:
             interrupted = sending.recover_unfinished(session, self._modem_id)
-            session.commit()
+            events.commit(session)
         for message in interrupted:
             log.warning("modem %s: message %d interrupted", self.modem.name, message.id)
 
@@ -339,7 +342,7 @@ class ModemWorker:
 
     # -- the database ----------------------------------------------------------------
 
-    def _write(self, change: Callable[[Session], None]) -> None:
+    def _write(self, change: Callable[[Connection], None]) -> None:
         with self.sessions() as session:
             change(session)
             session.commit()

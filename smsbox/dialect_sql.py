@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def execute_for_dialect(connection: Connection, statements: Mapping[str, Sequence[str]]) -> None:
     for statement in statements[connection.dialect.name]:
         connection.exec_driver_sql(statement)
+
+
+def dialect_name(executor: Session | Connection) -> str:
+    """The dialect of a Connection (the daemon's) or of a Session's bind (the web's)."""
+    if isinstance(executor, Connection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
 
 
 def upsert_insert(dialect: str) -> Callable[..., Any]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 
-from smsbox.dialect_sql import upsert_insert
+from smsbox.dialect_sql import dialect_name, upsert_insert
 from smsbox.tables import modem_leases, modems, utcnow
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class Holder:
 
 
 def database_now(session: Session) -> datetime:
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         return session.scalar(select(func.now())).astimezone(UTC)
     return utcnow()
 
@@ -61,7 +61,7 @@ def take(
     the owner `supersede` (a daemon known dead), in one statement (two daemons
     racing for it: one wins); returns who holds it now. The caller commits."""
     now = now or database_now(session)
-    statement = upsert_insert(session.get_bind().dialect.name)(modem_leases).values(
+    statement = upsert_insert(dialect_name(session))(modem_leases).values(
         modem_name=modem_name,
         owner=owner.token,
         host=owner.host,

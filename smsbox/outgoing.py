@@ -99,14 +99,21 @@ def claimed(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]
     one statement, only for those the claim says have some stored. Not by their
     attempts: a message claimed before may have none, and one claimed again parts
     handed over already (the sender must never make them anew)."""
+    return _with_parts(session, rows, [row._mapping[claims.HAS_PARTS] for row in rows])
+
+
+def in_flight(session: Session, rows: Sequence[Row[Any]]) -> list[OutgoingMessage]:
+    """Messages found `sending` (`smsbox.sending.recover_unfinished`), with their parts."""
+    return _with_parts(session, rows, [True] * len(rows))
+
+
+def _with_parts(
+    session: Session, rows: Sequence[Row[Any]], have_parts: Sequence[bool]
+) -> list[OutgoingMessage]:
     taken = [
         OutgoingMessage(**{name: row._mapping[name] for name in _MESSAGE_FIELDS}) for row in rows
     ]
-    stored = {
-        message.id: message
-        for message, row in zip(taken, rows, strict=True)
-        if row._mapping[claims.HAS_PARTS]
-    }
+    stored = {message.id: message for message, has in zip(taken, have_parts, strict=True) if has}
     if stored:
         for message_id, *values in session.execute(_PARTS_OF, {"ids": list(stored)}):
             stored[message_id].parts.append(OutgoingPart(*values))
@@ -139,7 +146,7 @@ class Ledger:
         that fails, the objects are put back as committed (the caller rolls back)."""
         try:
             written = self._write(session)
-            session.commit()
+            events.commit(session)
         except BaseException:
             self._restore()
             raise
@@ -151,6 +158,12 @@ class Ledger:
         for message in settled:
             self._messages.remove(message)
             self._drop(message)
+
+    def write(self, session: Session) -> None:
+        """Write what changed since the messages were tracked, with its events, for the
+        caller to commit with what else it writes (`smsbox.sending.recover_unfinished`);
+        the ledger is not used after."""
+        self._write(session)
 
     def _remember(self, message: OutgoingMessage) -> None:
         self._committed[id(message)] = _message_changes(message)
@@ -172,7 +185,7 @@ class Ledger:
 
     def _write(self, session: Session) -> list[OutgoingMessage]:
         """The messages written (a part or the message itself changed)."""
-        connection = session.connection()
+        connection = events.connection_of(session)
         told: list[tuple[str, dict[str, object]]] = []
         written = []
         part_rows = []

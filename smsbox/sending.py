@@ -6,28 +6,45 @@ moment before the first byte of it is written until the modem answers, then
 part whose answer never came is `interrupted`: it may be on the network, so
 it is never resent automatically. The caller commits after each function, and
 before the next modem command.
+
+The functions of a part's life apply to the ORM's mapped messages and to the daemon's
+plain ones (`smsbox.outgoing`) alike; the claims and the recovery run Core statements
+on a `Session` or a `Connection`. Only `claim` and `claim_next`, which give mapped
+messages to the web, the CLI and the tests, load the ORM, when called: the daemon's
+sender claims rows (`claim_rows`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable, Row, exists, select
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Connection, Executable, Row, exists, select
 
-from smsbox import claims
-from smsbox.models import Message, MessagePart, Status, utcnow
+from smsbox import claims, outgoing
+from smsbox.dialect_sql import dialect_name
+from smsbox.tables import Status, messages, utcnow
+from smsbox.webhooks.events import connection_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from smsbox.models import Message, MessagePart
+    from smsbox.webhooks.events import Executor
+
+    # The ORM's mapped messages or the daemon's plain ones: the same attributes.
+    AnyMessage = Message | outgoing.OutgoingMessage
+    AnyPart = MessagePart | outgoing.OutgoingPart
 
 # A part the modem refused this many times fails the message.
 MAX_PART_ATTEMPTS = 3
 # Waits before the second and third tries: a congested network needs time.
 RETRY_DELAYS = (timedelta(seconds=2), timedelta(seconds=15))
-ANY_QUEUED = select(exists().where(Message.status == Status.QUEUED))
+ANY_QUEUED = select(exists().where(messages.c.status == Status.QUEUED))
 
 
 def claim_next(
@@ -75,7 +92,12 @@ def claim(
     The messages are taken, or blocked, by one statement (`smsbox.claims`). On
     PostgreSQL, unless the caller has a transaction open, that statement runs outside
     any, committed as it ends: a claim is one round trip to the server.
+
+    The messages come as mapped objects, for the web, the CLI and the tests: the ORM
+    is loaded at the first call (the daemon claims rows, `claim_rows`).
     """
+    from sqlalchemy.orm.attributes import set_committed_value
+
     claimed = _claim(session, modem_id, now, batch, ring, commercial, _as_messages)
     for message in claimed:
         if message.attempts == 1:
@@ -86,7 +108,7 @@ def claim(
 
 
 def claim_rows(
-    session: Session,
+    executor: Executor,
     modem_id: int,
     now: datetime | None = None,
     *,
@@ -97,71 +119,75 @@ def claim_rows(
     """As `claim`, the messages taken as rows of `messages`, not as mapped objects:
     for the sender, which sends them as `smsbox.outgoing.OutgoingMessage` (loading a
     mapped message it then copied cost about as much CPU as the claim's SQL)."""
-    return _claim(session, modem_id, now, batch, ring, commercial, _as_rows)
+    return _claim(executor, modem_id, now, batch, ring, commercial, _as_rows)
 
 
 def _as_messages(session: Session, take: Executable, parameters: dict[str, Any]) -> Sequence[Any]:
     return session.scalars(_entities(take), parameters).all()
 
 
-def _as_rows(session: Session, take: Executable, parameters: dict[str, Any]) -> Sequence[Any]:
-    return session.execute(take, parameters).all()
+def _as_rows(executor: Executor, take: Executable, parameters: dict[str, Any]) -> Sequence[Any]:
+    return executor.execute(take, parameters).all()
 
 
 @cache
 def _entities(take: Executable) -> Executable:
     """The claim's statement, its rows loaded as mapped messages; built once a claim's."""
+    from smsbox.models import Message
+
     return select(Message).from_statement(take).execution_options(populate_existing=True)
 
 
 def _claim(
-    session: Session,
+    executor: Executor,
     modem_id: int,
     now: datetime | None,
     batch: int,
     ring: Callable[[int], bool] | None,
     commercial: bool,
-    read: Callable[[Session, Executable, dict[str, Any]], Sequence[Any]],
+    read: Callable[[Executor, Executable, dict[str, Any]], Sequence[Any]],
 ) -> list[Any]:
     due = now or utcnow()
-    on_postgresql = _outside_a_transaction(session)
     statements = claims.statements(
-        commercial=commercial, writes_in_ctes=on_postgresql, batched=batch > 1
+        commercial=commercial,
+        writes_in_ctes=dialect_name(executor) == "postgresql",
+        batched=batch > 1,
     )
     parameters = claims.parameters(modem_id, due, batch)
-    while taken := read(session, statements.take, parameters):
-        claimed = sorted(
-            (message for message in taken if message.status == Status.SENDING),
-            key=attrgetter("id"),
-        )
-        if not claimed:  # all blocked: look again
-            continue
-        if statements.last_claim is not None:
-            session.connection().execute(statements.last_claim, parameters)
-        session.commit()
-        return claimed
-    if ring is not None:
-        _ring_in_turn(session, statements, parameters, ring)
-    session.commit()
+    with _outside_a_transaction(executor):
+        while taken := read(executor, statements.take, parameters):
+            claimed = sorted(
+                (message for message in taken if message.status == Status.SENDING),
+                key=attrgetter("id"),
+            )
+            if not claimed:  # all blocked: look again
+                continue
+            if statements.last_claim is not None:
+                connection_of(executor).execute(statements.last_claim, parameters)
+            executor.commit()
+            return claimed
+        if ring is not None:
+            _ring_in_turn(executor, statements, parameters, ring)
+        executor.commit()
     return []
 
 
 def _ring_in_turn(
-    session: Session,
+    executor: Executor,
     statements: claims.ClaimStatements,
     parameters: dict[str, Any],
     ring: Callable[[int], bool],
 ) -> None:
     """Tell the idle modem in turn, if another, that a message waits for it: it may
     have missed the news (each idle worker looks again by itself only now and then)."""
-    in_turn = session.scalar(statements.idle_in_turn, parameters)
+    in_turn = executor.scalar(statements.idle_in_turn, parameters)
     if in_turn is None or in_turn == parameters["modem_id"] or ring(in_turn):
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(claims.RING_ELSEWHERE, {"modem_id": in_turn})
+    if dialect_name(executor) == "postgresql":
+        executor.execute(claims.RING_ELSEWHERE, {"modem_id": in_turn})
 
 
-def anything_queued(session: Session) -> bool:
+def anything_queued(executor: Executor) -> bool:
     """Whether any message waits in the queue, whoever may send it: one read of an
     index, for a worker that found nothing at its last claim. A claim costs several
     times more and, on SQLite, takes the writers' lock even when it takes nothing:
@@ -169,49 +195,73 @@ def anything_queued(session: Session) -> bool:
     nothing twice a second each. On PostgreSQL, unless the caller has a transaction
     open, outside any, as the claim that may follow: one round trip each, where a
     BEGIN before the read and a COMMIT after the claim made it four."""
-    _outside_a_transaction(session)
-    return bool(session.scalar(ANY_QUEUED))
+    with _outside_a_transaction(executor) as outside:
+        found = bool(executor.scalar(ANY_QUEUED))
+        if outside:
+            executor.commit()  # nothing to commit: the claim starts afresh
+    return found
 
 
-def _outside_a_transaction(session: Session) -> bool:
-    """On PostgreSQL, the session's next statements commit as each ends, unless it has
-    a transaction open already; whether the database is PostgreSQL."""
-    on_postgresql = session.get_bind().dialect.name == "postgresql"
-    if on_postgresql and not session.in_transaction():
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return on_postgresql
+@contextmanager
+def _outside_a_transaction(executor: Executor) -> Iterator[bool]:
+    """On PostgreSQL, unless `executor` has a transaction open already, its statements
+    in the block commit as each ends; whether they do. A Session's connection is
+    given back, as it was, at the block's commit; a Connection, kept by its caller
+    across its commits (the daemon's), is itself again after the block."""
+    if dialect_name(executor) != "postgresql" or executor.in_transaction():
+        yield False
+        return
+    if not isinstance(executor, Connection):
+        executor.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield True
+        return
+    # Through the dialect, not the Connection's execution options: each change of
+    # those queues its undoing until the connection goes back to its pool, and a
+    # sender's connection claims thousands of times before it does.
+    driver_connection = executor.connection.dbapi_connection
+    executor.dialect.set_isolation_level(driver_connection, "AUTOCOMMIT")
+    try:
+        yield True
+    finally:
+        if not executor.invalidated:  # a connection lost is not given back to its pool
+            executor.dialect.reset_isolation_level(driver_connection)
 
 
 def prepare_parts(
-    message: Message, pdus: list[str], *, part: Callable[..., Any] = MessagePart
+    message: AnyMessage,
+    pdus: list[str],
+    *,
+    part: Callable[..., Any] | None = None,
 ) -> None:
     """Give the message its parts' PDUs, once: the commit of the first part's
     handover writes them all (a resumed message keeps its concatenation reference;
     a message put back before anything went out is encoded again). `part` makes
-    them: the ORM's, or the sender's own (`smsbox.outgoing`)."""
+    them: the sender's own (`smsbox.outgoing`), or by default the ORM's."""
     if message.parts:
         return
+    if part is None:
+        from smsbox.models import MessagePart as part
     for number, pdu in enumerate(pdus, start=1):
         message.parts.append(part(part_number=number, pdu=pdu, status=Status.QUEUED, attempts=0))
 
 
-def record_unsendable(message: Message, reason: str) -> None:
+def record_unsendable(message: AnyMessage, reason: str) -> None:
     """No SMS can carry this message (python-gammu could not encode it)."""
     message.status = Status.FAILED
     message.error = reason
 
 
-def parts_to_send(message: Message) -> list[MessagePart]:
+def parts_to_send(message: AnyMessage) -> list[AnyPart]:
     return [part for part in message.parts if part.status == Status.QUEUED]
 
 
-def record_handover(part: MessagePart) -> None:
+def record_handover(part: AnyPart) -> None:
     """The PDU is about to be written: from here on its outcome may become unknown."""
     part.status = Status.SENDING
     part.attempts += 1
 
 
-def record_not_handed_over(part: MessagePart) -> None:
+def record_not_handed_over(part: AnyPart) -> None:
     """The modem never asked for the part's PDU, after its handover was recorded:
     nothing of it was written, and this try counts for nothing."""
     if part.status == Status.SENDING:
@@ -219,7 +269,7 @@ def record_not_handed_over(part: MessagePart) -> None:
         part.attempts -= 1
 
 
-def record_part_sent(message: Message, part: MessagePart, reference: int | None) -> None:
+def record_part_sent(message: AnyMessage, part: AnyPart, reference: int | None) -> None:
     """The modem answered with the part's reference; after the last part waiting,
     the message is settled in the same transaction."""
     part.status = Status.SENT
@@ -231,8 +281,8 @@ def record_part_sent(message: Message, part: MessagePart, reference: int | None)
 
 
 def record_refusal(
-    message: Message,
-    part: MessagePart,
+    message: AnyMessage,
+    part: AnyPart,
     error: str,
     *,
     permanent: bool,
@@ -254,12 +304,12 @@ def record_refusal(
     message.next_attempt_at = (now or utcnow()) + RETRY_DELAYS[part.attempts - 1]
 
 
-def record_unknown_outcome(part: MessagePart, error: str) -> None:
+def record_unknown_outcome(part: AnyPart, error: str) -> None:
     part.status = Status.INTERRUPTED
     part.error = error
 
 
-def settle(message: Message) -> None:
+def settle(message: AnyMessage) -> None:
     """Give a message that is not being sent right now the state its parts make:
     queued while some part waits, else sent, or interrupted when some part's
     outcome is unknown."""
@@ -283,20 +333,27 @@ def settle(message: Message) -> None:
     message.next_attempt_at = None
 
 
-def recover_unfinished(session: Session, modem_id: int) -> list[Message]:
-    """After a crash or a lost modem: what was mid-send on `modem_id` is settled.
+def recover_unfinished(executor: Executor, modem_id: int) -> list[outgoing.OutgoingMessage]:
+    """After a crash or a lost modem: what was mid-send on `modem_id` is settled, with
+    the webhook events of the messages it settles.
 
     A part that was in the modem's hands becomes interrupted; parts never handed
     over are sent later. Returns the messages that ended interrupted.
     """
-    unfinished = session.scalars(
-        select(Message).where(Message.modem_id == modem_id, Message.status == Status.SENDING)
+    rows = executor.execute(
+        select(messages)
+        .where(messages.c.modem_id == modem_id, messages.c.status == Status.SENDING)
+        .order_by(messages.c.id)
     ).all()
+    unfinished = outgoing.in_flight(executor, rows)
+    ledger = outgoing.Ledger()
+    ledger.track(unfinished)
     for message in unfinished:
         for part in message.parts:
             if part.status == Status.SENDING:
                 record_unknown_outcome(part, "the modem took this part and never answered")
         settle(message)
+    ledger.write(executor)
     return [message for message in unfinished if message.status == Status.INTERRUPTED]
 
 
@@ -304,12 +361,12 @@ class ResendRefused(ValueError):
     """Only an interrupted message can be resent by hand."""
 
 
-def uncertain_parts(message: Message) -> list[int]:
+def uncertain_parts(message: AnyMessage) -> list[int]:
     """Numbers of the parts that may have reached the recipient though no answer said so."""
     return [part.part_number for part in message.parts if part.status == Status.INTERRUPTED]
 
 
-def resend_interrupted(message: Message) -> None:
+def resend_interrupted(message: AnyMessage) -> None:
     """A person decided: the parts whose outcome is unknown go out again."""
     if message.status != Status.INTERRUPTED:
         raise ResendRefused(f"message {message.id} is {message.status}, not interrupted")
@@ -321,7 +378,7 @@ def resend_interrupted(message: Message) -> None:
     message.next_attempt_at = None
 
 
-def _uncertain_note(message: Message, uncertain: list[MessagePart]) -> str:
+def _uncertain_note(message: AnyMessage, uncertain: list[AnyPart]) -> str:
     numbers = ", ".join(str(part.part_number) for part in uncertain)
     which = f"part(s) {numbers} of {len(message.parts)}" if len(message.parts) > 1 else "it"
     return (
@@ -330,7 +387,7 @@ def _uncertain_note(message: Message, uncertain: list[MessagePart]) -> str:
     )
 
 
-def _fragment_note(message: Message) -> str:
+def _fragment_note(message: AnyMessage) -> str:
     sent = [part.part_number for part in message.parts if part.status == Status.SENT]
     if not sent:
         return ""

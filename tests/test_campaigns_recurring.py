@@ -28,6 +28,7 @@ from smsbox.campaigns.recurring import (
 from smsbox.campaigns.store import CampaignRefused, CampaignRequest, send_campaign
 from smsbox.contacts.groups import add_members
 from smsbox.models import Campaign, Message, Status
+from smsbox.outbox import release_due_scheduled
 from smsbox.quotas import Quotas
 from smsbox.scheduled import ScheduleRefused
 
@@ -251,3 +252,17 @@ def test_the_database_refuses_a_second_campaign_for_the_same_occurrence(sessions
             )
         session.rollback()
     assert len(campaigns(sessions)) == 1
+
+
+def test_the_daemon_s_connection_makes_an_occurrence_due_and_goes_on_writing(sessions):
+    with sessions() as session:
+        group = group_of(session, "G", add_contacts(session, range(1)))
+        daily_at_0830(session, [group])
+        session.commit()
+    with sessions.kw["bind"].connect() as connection:
+        due = utc(2026, 11, 26, 7, 30)
+        assert create_due(connection, zone=PARIS, default_region="FR", now=due) == 1
+        release_due_scheduled(connection)  # as the daemon's pass goes on
+        connection.commit()
+    (made,) = campaigns(sessions)
+    assert (made.occurrence_at, made.recipients) == (utc(2026, 11, 26, 7, 30), 1)

@@ -4,16 +4,25 @@ lists or the making of campaigns until it uses them, not the `holidays` package
 (every country's module: a child process computes the dates it needs); Prometheus's
 client and urllib3 only once it serves metrics or posts a webhook; SQLAlchemy's
 PostgreSQL dialect only once its database is PostgreSQL; OpenSSL (ssl and hashlib's
-_hashlib) not at all while its modules are imported, yet ssl when a webhook needs it."""
+_hashlib) not at all while its modules are imported, yet ssl when a webhook needs it.
+Neither the ORM nor the mapped models, imported or running: it runs Core statements
+on Connections."""
 
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 
 import pytest
+from daemon_fixtures import SENDING_WAIT
+from test_custom_keywords import PROMO, groups_of
+from test_keyword_replies import SENDER
+from waiting import wait_until
 
+from smsbox import account_settings
+from smsbox.activity import COMMAND_LINE
 from smsbox.public_holidays import HolidaysUnavailable, public_holidays
 
 NOT_FOR_THE_DAEMON = (
@@ -69,9 +78,13 @@ def test_it_keeps_the_web_stack_and_alembic_out_of_the_daemon(entry):
 
 # What the daemon receives (messages, delivery reports, the STOP list and the webhook
 # events they queue), its records of its modems, its activity log, settings, purge and
-# leases, written on smsbox.tables: none of them loads the ORM (the daemon leaves it out
-# once every module it runs is so).
+# leases, its sending and its tagging by keyword, written on smsbox.tables, and the
+# database's engine: none of them loads the ORM, nor does the daemon.
 WITHOUT_THE_ORM = (
+    "modem.daemon",
+    "smsbox.sending",
+    "smsbox.database",
+    "smsbox.contacts.tagging",
     "smsbox.inbox",
     "smsbox.delivery",
     "smsbox.optouts",
@@ -151,3 +164,38 @@ def test_the_sending_hours_know_public_holidays_without_loading_the_holidays_pac
 def test_a_country_the_holidays_package_cannot_compute_is_said_in_one_line():
     with pytest.raises(HolidaysUnavailable, match=r"cannot compute public holidays \(XX 2026\)"):
         public_holidays("XX", 2026)
+
+
+def test_the_daemon_runs_without_the_orm(db, sim, modem_config):
+    # It receives a keyword that tags its sender (a contact and a group made), records
+    # a call, and sends the reply: none of it loads the ORM or the mapped models.
+    with db() as session:
+        account_settings.save(session, account_settings.KEYWORDS, PROMO, COMMAND_LINE)
+        session.commit()
+    code = (
+        "import pickle, sys, threading\n"
+        "from modem.daemon import run_daemon\n"
+        f"config = pickle.loads(bytes.fromhex({pickle.dumps(modem_config).hex()!r}))\n"
+        "stop = threading.Event()\n"
+        "thread = threading.Thread(target=run_daemon, args=(config, stop))\n"
+        "thread.start()\n"
+        "sys.stdin.read()\n"
+        "stop.set()\n"
+        "thread.join(timeout=30)\n"
+    )
+    listing = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+    with subprocess.Popen(
+        [sys.executable, "-c", f"{code}\n{listing}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as daemon:
+        try:
+            sim.call("+33612345678", rings=1)
+            sim.deliver(SENDER, "Promo")
+            (reply,) = sim.wait_for_sent(1, SENDING_WAIT)
+            wait_until(lambda: groups_of(db, SENDER) == {SENDER: ["Promotions"]})
+        finally:
+            output, _ = daemon.communicate(timeout=60)
+    assert reply.text == "Merci, vous recevrez nos offres."
+    loaded = set(json.loads(output.splitlines()[-1]))
+    assert {"sqlalchemy.orm", "smsbox.models", "smsbox.contacts.tagging"} & loaded == {
+        "smsbox.contacts.tagging"
+    }

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from smsbox.contacts.details import NAME_MAX, ContactRefused
+from smsbox.contacts.details import ContactRefused
+from smsbox.contacts.memberships import BATCH, add_to_group, checked_name
 from smsbox.models import Group, GroupMembership
-
-# Contact ids per statement: well under SQLite's 32,766 bound parameters.
-BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -21,15 +19,6 @@ class GroupSummary:
     id: int
     name: str
     members: int
-
-
-def _checked_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ContactRefused("a group needs a name")
-    if len(cleaned) > NAME_MAX:
-        raise ContactRefused("a group name has at most %(limit)s characters", limit=NAME_MAX)
-    return cleaned
 
 
 def _named(session: Session, name: str) -> Group | None:
@@ -54,7 +43,7 @@ def group_by_id(session: Session, group_id: int) -> Group:
 
 def new_group_name(session: Session, name: str) -> str:
     """`name` as a new group would have it; refused if taken or unfit."""
-    cleaned = _checked_name(name)
+    cleaned = checked_name(name)
     if _named(session, cleaned) is not None:
         raise ContactRefused("a group named “%(name)s” exists already", name=cleaned)
     return cleaned
@@ -69,12 +58,12 @@ def create_group(session: Session, name: str) -> Group:
 
 def group_for_import(session: Session, name: str) -> Group:
     """The group an import fills: the one of that name, else a new one."""
-    return _named(session, _checked_name(name)) or create_group(session, name)
+    return _named(session, checked_name(name)) or create_group(session, name)
 
 
 def rename_group(session: Session, name: str, new_name: str) -> Group:
     group = get_group(session, name)
-    cleaned = _checked_name(new_name)
+    cleaned = checked_name(new_name)
     other = _named(session, cleaned)
     if other is not None and other.id != group.id:
         raise ContactRefused("a group named “%(name)s” exists already", name=cleaned)
@@ -121,22 +110,7 @@ def summary_of(session: Session, group: Group) -> GroupSummary:
 
 def add_members(session: Session, group: Group, contact_ids: Collection[int]) -> int:
     """Put these contacts in the group; how many were not in it already."""
-    added = 0
-    ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        present = set(
-            session.scalars(
-                select(GroupMembership.contact_id).where(
-                    GroupMembership.group_id == group.id, GroupMembership.contact_id.in_(batch)
-                )
-            )
-        )
-        new = [{"group_id": group.id, "contact_id": id_} for id_ in batch if id_ not in present]
-        if new:
-            session.execute(GroupMembership.__table__.insert(), new)
-        added += len(new)
-    return added
+    return add_to_group(session, group.id, contact_ids)
 
 
 def remove_members(session: Session, group: Group, contact_ids: Collection[int]) -> int:

@@ -197,6 +197,14 @@ def queue_events(executor: Executor, found: list[tuple[str, dict[str, object]]])
         executor.info[QUEUED_FLAG] = True
 
 
+def commit(executor: Executor) -> None:
+    """Commit, and tell the sender if the transaction queued deliveries: a Session's
+    hook tells it (`flush_events`), a Connection's is told here."""
+    executor.commit()
+    if isinstance(executor, Connection):
+        committed(executor.info)
+
+
 def committed(info: dict[Any, Any]) -> None:
     """The transaction whose `info` this is committed: tell the sender if it queued."""
     if info.pop(QUEUED_FLAG, False):
