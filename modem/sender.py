@@ -94,6 +94,11 @@ class MessageSender:
         # memory, to be committed with the next handover (`write_answers`). Applied
         # again should that commit fail: the modem said it all the same.
         self._unwritten: Callable[[], None] | None = None
+        # The last message sent, its log line and metric not given yet: given while
+        # the modem takes the next part (`_prepare_next`), or before anything else is
+        # committed. Given at once, they kept the line idle 0.14 ms (median) between
+        # the modem's OK and the next AT+CMGS.
+        self._untold: OutgoingMessage | None = None
         # The PDUs of the next message claimed, made while the modem took a part.
         self._encoded: tuple[OutgoingMessage, list[str]] | None = None
         # The terms of the current `send_one`, and whether the next claim is made while
@@ -159,9 +164,11 @@ class MessageSender:
 
     def write_answers(self) -> None:
         """Commit what the modem answered and is not committed yet (applied again:
-        a failed commit since put the messages back as the database holds them)."""
+        a failed commit since put the messages back as the database holds them), and
+        tell the last message sent."""
         if self._unwritten is not None:
             self._commit_until_done(self._unwritten)
+        self._tell_sent()
 
     def _claim(self, terms: ClaimTerms) -> bool:
         self.forget_claimed()
@@ -227,6 +234,7 @@ class MessageSender:
         """Drop the messages claimed and not sent, as they are in the database: whoever
         settles this modem's unfinished messages next puts them back in the queue
         (and a part whose answer was not written, interrupted)."""
+        self._tell_sent()
         self._unwritten = None
         self._encoded = None
         self._ahead = False
@@ -257,6 +265,13 @@ class MessageSender:
                 return
         if message.status == Status.SENDING:  # no part was left to send
             self._commit_until_done(partial(sending.settle, message))
+        self._untold = message
+
+    def _tell_sent(self) -> None:
+        """The log line and the metric of the last message sent, if not given yet."""
+        message, self._untold = self._untold, None
+        if message is None:
+            return
         if message.status == Status.SENT:
             observe_sent(message)
         log.info(
@@ -277,6 +292,7 @@ class MessageSender:
     def _prepare_next(self) -> None:
         """While the modem takes a part: the next batch when due, and the next
         message's PDUs."""
+        self._tell_sent()
         self._claim_ahead()
         self._encode_next()
 
@@ -339,6 +355,10 @@ class MessageSender:
         while True:
             try:
                 change()
+                # The last message sent is told once `change` applied what it waits for:
+                # a failed handover put it back as committed, write_answers applies its
+                # answer again.
+                self._tell_sent()
                 self._commit()
                 self._unwritten = None
                 return
