@@ -16,7 +16,9 @@ line: the simulator paced as a serial line at `--baud`, against that line's boun
 Each leg waits for a first message, queues the rest at once, and times them from
 queued to the last on the simulated network, which must get each exactly once.
 Peak memory: VmHWM of the daemon's process. Exit status 1 if a message was lost
-or sent twice.
+or sent twice. The simulated modems run on a core of their own and the daemon on
+the others, as a modem has a processor of its own (`throughput.cores`), unless
+`--shared-cores`.
 """
 
 from __future__ import annotations
@@ -37,16 +39,23 @@ def timeout_for(messages: int, rate: float) -> float:
     return 4 * messages / rate + 60
 
 
-def versus(messages: int, gammu_messages: int) -> list[LegResult]:
+def versus(messages: int, gammu_messages: int, shared_cores: bool) -> list[LegResult]:
     with SmsboxLeg() as leg:
-        ours = measure(leg, workload(messages), timeout_for(messages, 20))
+        ours = measure(
+            leg, workload(messages), timeout_for(messages, 20), shared_cores=shared_cores
+        )
     print(ours.describe(), flush=True)
     if not gammu_messages:
         return [ours]
     if not gammu_smsd_installed():
         sys.exit("gammu-smsd is not installed (apt-get install gammu-smsd), or --gammu-messages 0")
     with GammuLeg() as leg:
-        theirs = measure(leg, workload(gammu_messages), timeout_for(gammu_messages, 0.5))
+        theirs = measure(
+            leg,
+            workload(gammu_messages),
+            timeout_for(gammu_messages, 0.5),
+            shared_cores=shared_cores,
+        )
     print(theirs.describe())
     if gammu_messages != messages:
         print(
@@ -57,10 +66,14 @@ def versus(messages: int, gammu_messages: int) -> list[LegResult]:
     return [ours, theirs]
 
 
-def modems(messages: int, modem_count: int, send_delay: float) -> list[LegResult]:
+def modems(
+    messages: int, modem_count: int, send_delay: float, shared_cores: bool
+) -> list[LegResult]:
     ideal = modem_count / send_delay
     with SmsboxLeg(modem_count, send_delay=send_delay) as leg:
-        result = measure(leg, workload(messages), timeout_for(messages, ideal / 2))
+        result = measure(
+            leg, workload(messages), timeout_for(messages, ideal / 2), shared_cores=shared_cores
+        )
         spread = leg.spread()
     print(result.describe())
     print(
@@ -72,9 +85,11 @@ def modems(messages: int, modem_count: int, send_delay: float) -> list[LegResult
     return [result]
 
 
-def line(messages: int, baud: int) -> list[LegResult]:
+def line(messages: int, baud: int, shared_cores: bool) -> list[LegResult]:
     with SmsboxLeg(baud=baud) as leg:
-        result = measure(leg, workload(messages), timeout_for(messages, 10))
+        result = measure(
+            leg, workload(messages), timeout_for(messages, 10), shared_cores=shared_cores
+        )
         send_bytes = bytes_per_send(leg.transcript)
     bound = line_bound(baud, send_bytes)
     print(result.describe())
@@ -96,14 +111,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modems", type=int, default=16)
     parser.add_argument("--send-delay", type=float, default=2.0, help="modems: s a submission")
     parser.add_argument("--baud", type=int, default=115200)
+    parser.add_argument(
+        "--shared-cores",
+        action="store_true",
+        help="leave the daemon and the simulated modems on the same cores",
+    )
     args = parser.parse_args(argv)
     messages = args.messages or DEFAULT_MESSAGES[args.mode]
     if args.mode == "versus":
-        results = versus(messages, args.gammu_messages)
+        results = versus(messages, args.gammu_messages, args.shared_cores)
     elif args.mode == "modems":
-        results = modems(messages, args.modems, args.send_delay)
+        results = modems(messages, args.modems, args.send_delay, args.shared_cores)
     else:
-        results = line(messages, args.baud)
+        results = line(messages, args.baud, args.shared_cores)
     return 0 if all(result.tally.exactly_once for result in results) else 1
 
 

@@ -3,10 +3,14 @@ reached the simulated network (a functional check; the rates are the bench's).""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import send_throughput
+from throughput.cores import kept_apart
 from throughput.gammu_leg import GammuLeg, gammu_smsd_installed
 from throughput.ledger import WARM_UP, Outgoing, measure, tally, workload
 from throughput.line_bound import bytes_per_send, line_bound
@@ -74,3 +78,21 @@ def test_one_sends_bytes_are_read_from_the_conversation(tmp_path):
     # 11 + 4 + 37 + 18 (the most common: two of the three references are one digit).
     assert bytes_per_send(tmp_path / "modem.log") == 70
     assert line_bound(115200, 72) == 160
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: nothing to keep apart")
+def test_the_daemon_and_the_simulators_run_on_cores_apart_until_the_measure_ends():
+    allowed = os.sched_getaffinity(0)
+    daemon = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with kept_apart(daemon.pid) as cores:
+            ours, theirs = os.sched_getaffinity(0), os.sched_getaffinity(daemon.pid)
+        assert ours == {max(allowed)}
+        assert theirs == allowed - ours
+        assert cores == f"the simulated modems on core {max(allowed)}, the daemon on " + ", ".join(
+            str(core) for core in sorted(theirs)
+        )
+        assert os.sched_getaffinity(0) == allowed
+    finally:
+        daemon.kill()
+        daemon.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import Counter
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from fault_lab.recording_network import NetworkPart
+from throughput.cores import kept_apart
 
 # Seconds to go on watching the network after the last message arrived: a copy
 # sent twice shows up within this.
@@ -78,6 +80,7 @@ class LegResult:
     simulator_cpu_seconds: float  # this process's, meanwhile: the modems and their network
     peak_rss_kib: int
     tally: Tally
+    cores: str | None = None  # where the daemon and the simulators ran (`kept_apart`)
 
     @property
     def rate(self) -> float:
@@ -89,6 +92,7 @@ class LegResult:
             f"{self.rate:8.2f} messages/s, {self.tally.describe()}; "
             f"CPU: daemon {self.cpu_seconds:.1f} s, simulator {self.simulator_cpu_seconds:.1f} s; "
             f"daemon peak RSS {self.peak_rss_kib / 1024:.1f} MiB"
+            f"; {self.cores or 'the daemon and the simulated modems on shared cores'}"
         )
 
 
@@ -103,15 +107,22 @@ class Leg(Protocol):
     def pid(self) -> int: ...
 
 
-def measure(leg: Leg, messages: Sequence[Outgoing], timeout: float) -> LegResult:
+def measure(
+    leg: Leg, messages: Sequence[Outgoing], timeout: float, *, shared_cores: bool = False
+) -> LegResult:
     """Start the leg, wait for its first message, queue `messages` at once and time
-    them to the network; the daemon's peak memory is read before it stops."""
+    them to the network; the daemon's peak memory is read before it stops. The
+    daemon and the simulated modems run on cores apart (`kept_apart`) unless
+    `shared_cores`."""
     leg.start(WARM_UP)
     wait_for_parts(leg, 1, READY_TIMEOUT)
-    leg.queue(messages)
-    queued_at, cpu_before, own_before = time.time(), cpu_seconds(leg.pid()), time.process_time()
-    wait_for_parts(leg, 1 + len(messages), timeout)
-    cpu_after, own_after = cpu_seconds(leg.pid()), time.process_time()
+    placement = contextlib.nullcontext(None) if shared_cores else kept_apart(leg.pid())
+    with placement as cores:
+        leg.queue(messages)
+        queued_at, cpu_before = time.time(), cpu_seconds(leg.pid())
+        own_before = time.process_time()
+        wait_for_parts(leg, 1 + len(messages), timeout)
+        cpu_after, own_after = cpu_seconds(leg.pid()), time.process_time()
     time.sleep(QUIET_AFTER_LAST)
     parts = leg.parts()
     return LegResult(
@@ -122,6 +133,7 @@ def measure(leg: Leg, messages: Sequence[Outgoing], timeout: float) -> LegResult
         own_after - own_before,
         peak_rss_kib(leg.pid()),
         tally([WARM_UP, *messages], parts),
+        cores,
     )
 
 
