@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import gammu
 
@@ -150,18 +151,64 @@ def encode_submit(
 
 
 def _encode_submit(number: str, text: str, status_report: bool, validity: str) -> list[SubmitPdu]:
-    parts = _parts_for(text)
-    pdus = []
-    for part in parts:
-        part["Number"] = number
-        part["SMSC"] = {"Location": 0, "Validity": validity}
-        # python-gammu sets TP-SRR (ask for a status report) from this type.
-        part["Type"] = "Status_Report" if status_report else "Submit"
-        # python-gammu always writes an SMSC address; a zero length instead tells
-        # the modem to use the one stored on the SIM.
-        tpdu = split_smsc(gammu.EncodePDU(part, "Submit"))[1]
-        pdus.append(SubmitPdu(hex=("00" + tpdu.hex()).upper(), tpdu_length=len(tpdu)))
-    return pdus
+    alone = _encoded_alone(number, text, status_report, validity)
+    if alone is not None:
+        return [alone]
+    return _encoded_split(number, text, status_report, validity)
+
+
+def _encoded_split(number: str, text: str, status_report: bool, validity: str) -> list[SubmitPdu]:
+    return [
+        _submit_pdu(gammu.EncodePDU(_submit_part(part, number, status_report, validity), "Submit"))
+        for part in _parts_for(text)
+    ]
+
+
+def _encoded_alone(number: str, text: str, status_report: bool, validity: str) -> SubmitPdu | None:
+    """The one part that carries `text` whole, as the split makes it: GSM-7 when that
+    carries it unchanged, else UCS-2. None when it needs more parts, or when
+    python-gammu refuses it for another reason (the split then says which).
+
+    Most messages are one part, and python-gammu's EncodeSMS, which splits a text,
+    cost 95 µs of a message's 123 (60 of them on its thread): EncodePDU of a part of
+    python-gammu's own making with this text checks the length (ERR_INVALIDDATA
+    beyond one part) and encodes it in 14 µs."""
+    for coding in ("Default_No_Compression", "Unicode_No_Compression"):
+        part = dict(_one_part(), Text=text, Coding=coding)
+        try:
+            raw = gammu.EncodePDU(_submit_part(part, number, status_report, validity), "Submit")
+        except gammu.GSMError:
+            return None
+        # python-gammu silently transliterates what GSM-7 cannot carry.
+        if (
+            coding != "Default_No_Compression"
+            or _clean_text(gammu.DecodePDU(raw, SMSC=True)) == text
+        ):
+            return _submit_pdu(raw)
+    return None
+
+
+@cache
+def _one_part() -> dict:
+    """python-gammu's dictionary of a single-part SMS, its text to be replaced."""
+    (part,) = _encode_parts("-", unicode=False)
+    return part
+
+
+def _submit_part(part: dict, number: str, status_report: bool, validity: str) -> dict:
+    """`part` to `number`, through the SIM's default SMSC."""
+    part["Number"] = number
+    part["SMSC"] = {"Location": 0, "Validity": validity}
+    # python-gammu sets TP-SRR (ask for a status report) from this type.
+    part["Type"] = "Status_Report" if status_report else "Submit"
+    return part
+
+
+def _submit_pdu(raw: bytes) -> SubmitPdu:
+    # python-gammu always writes an SMSC address; a zero length instead tells the modem
+    # to use the one stored on the SIM.
+    tpdu = split_smsc(raw)[1]
+    return SubmitPdu(hex=("00" + tpdu.hex()).upper(), tpdu_length=len(tpdu))
 
 
 def _reason(error: Exception) -> str:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import gammu
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modem import pdu as pdus
 from modem.pdu import (
     PduError,
     SubmitPdu,
@@ -56,6 +58,34 @@ def test_it_chooses_gsm7_only_when_it_carries_the_text_unchanged(text, dcs):
     (part,) = encode_submit(NUMBER, text)
     assert data_coding(part) == dcs
     assert join_text([part.hex]) == text
+
+
+# Around one part's limits, in every alphabet a message mixes: GSM-7, its extension
+# table (two septets each), letters GSM-7 lacks, astral emoji (two UCS-2 units each).
+# No lone surrogate: no database stores one, so no message to send holds one.
+SMS_CHARACTERS = st.sampled_from("aZ09 @£$èéùÇØåΔ_ΦΩ^{}\\[~]|€ôàçœął—“😀👋\n\r") | st.characters(
+    exclude_categories=["Cs"]
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.text(SMS_CHARACTERS, max_size=170),
+    st.booleans(),
+    st.sampled_from(["Max", "48H"]),
+)
+def test_a_text_that_one_part_carries_is_encoded_as_the_split_encodes_it(
+    text, status_report, validity
+):
+    alone = pdus._encoded_alone(NUMBER, text, status_report, validity)
+    try:
+        split = pdus._encoded_split(NUMBER, text, status_report, validity)
+    except gammu.GSMError:
+        split = []
+    if alone is None:
+        assert len(split) != 1
+    else:
+        assert split == [alone]
 
 
 def test_it_splits_400_gsm_characters_into_three_parts():
