@@ -22,8 +22,8 @@ Connections = Callable[[], AbstractContextManager[Connection]]
 
 class PooledConnections:
     """Each use takes a Connection from the engine's pool and gives it back: the
-    periodic jobs', the leases', the webhooks', and on SQLite the workers' (its pool
-    keeps 5, whatever the modems' number)."""
+    periodic jobs', the leases', the webhooks', and the workers' of a daemon whose
+    modems outnumber what SQLite's pool keeps (`modem.daemon`)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -35,8 +35,8 @@ class PooledConnections:
 
 
 class WorkerConnection:
-    """A worker's one Connection on PostgreSQL, kept across its commits while its thread
-    runs (`serve`): the pool's checkout and return at each use are saved, and the pool
+    """A worker's one Connection, kept across its commits while its thread runs
+    (`serve`): the pool's checkout and return at each use are saved, where the pool
     keeps one a modem anyway. Used by its worker's thread only."""
 
     def __init__(self, engine: Engine):

@@ -59,9 +59,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
     """Serve every configured modem until `stop` is set (SIGTERM sets it)."""
     if not config.modems:
         raise ValueError("no [[modem]] section in the configuration: nothing to serve")
-    engine = open_database(
-        config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS, bounded=True
-    )
+    engine = open_daemon_database(config)
     connections = PooledConnections(engine)
 
     def release_scheduled() -> None:
@@ -97,11 +95,7 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
         )
     peers: dict[int, Callable[[], None]] = {}
     keeper = LeaseKeeper(connections, config.daemon)
-    kept = {
-        modem.name: WorkerConnection(engine)
-        for modem in config.modems
-        if engine.dialect.name == "postgresql"
-    }
+    kept = kept_connections(engine, config)
     workers = [
         ModemWorker(
             modem,
@@ -178,6 +172,26 @@ def run_daemon(config: Config, stop: threading.Event) -> None:
             metrics_server.server_close()
         engine.dispose()
         log.info("daemon stopped")
+
+
+def open_daemon_database(config: Config) -> Engine:
+    return open_database(
+        config.database_url, connections=len(config.modems) + HELPER_CONNECTIONS, bounded=True
+    )
+
+
+def kept_connections(engine: Engine, config: Config) -> dict[str, WorkerConnection]:
+    """By modem: the connection its worker keeps across its uses (`WorkerConnection`),
+    where the pool holds one for each worker beside the helpers' connections: always
+    on a database server, whose pool is sized so; on SQLite, whose pool keeps 5 (each
+    with its page cache), while the modems leave the helpers theirs. Other workers take
+    one from the pool at each use: with one modem, that cost 10 % of the daemon's CPU."""
+    if (
+        engine.dialect.name == "sqlite"
+        and len(config.modems) + HELPER_CONNECTIONS > engine.pool.size()
+    ):
+        return {}
+    return {modem.name: WorkerConnection(engine) for modem in config.modems}
 
 
 def _serving(worker: ModemWorker, kept: WorkerConnection | None) -> Callable[[], None]:

@@ -189,10 +189,9 @@ class MessageSender:
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        """A connection for one claim or commit (`modem.connections`): the sender holds
-        none of its own while the modem works, which on SQLite would leave the other
-        workers waiting (its pool keeps fewer than one a modem). Rolled back when that
-        failed, as a Session the tests give must be."""
+        """A connection for one claim or commit (`modem.connections`: the worker's own,
+        or one from the pool when SQLite's keeps fewer than one a modem). Rolled back
+        when that failed, as a Session the tests give must be."""
         with self.sessions() as connection:
             try:
                 yield connection

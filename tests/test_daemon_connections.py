@@ -4,10 +4,12 @@ even after a commit that failed."""
 from __future__ import annotations
 
 import pytest
+from daemon_fixtures import configured_modems
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from modem.connections import PooledConnections, WorkerConnection
+from modem.daemon import kept_connections, open_daemon_database
 from smsbox.tables import activity
 
 
@@ -74,3 +76,18 @@ def test_a_worker_s_connection_is_one_across_its_uses_and_ends_each(engine):
     assert [in_transaction for _, in_transaction in seen] == [True, True, False]
     assert len({id(connection) for connection, _ in seen}) == 1
     assert seen[0][0].closed
+
+
+@pytest.mark.parametrize("modems", [1, 3, 4, 16])
+def test_each_worker_keeps_a_connection_where_the_pool_holds_one_for_each(tmp_path, modems):
+    config = configured_modems(
+        tmp_path, *({"name": f"m{index}", "device": f"/dev/m{index}"} for index in range(modems))
+    )
+    engine = open_daemon_database(config)
+    try:
+        kept = kept_connections(engine, config)
+        # SQLite's pool keeps 5: with 3 modems' workers, 2 are left to the helpers.
+        pooled = engine.dialect.name == "sqlite" and modems > 3
+        assert sorted(kept) == ([] if pooled else sorted(modem.name for modem in config.modems))
+    finally:
+        engine.dispose()
