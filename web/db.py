@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 
 from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox import account_details, account_settings
 from smsbox.account_details import DEFAULT_NAME, AccountDetails
@@ -25,8 +25,14 @@ Lock = AbstractContextManager[object]
 
 def get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = account_settings.read_once(current_app.extensions[SESSIONS_KEY]())
+        g.db_session = account_settings.read_once(get_sessions()())
     return g.db_session
+
+
+def get_sessions() -> sessionmaker[Session]:
+    """The app's session factory: for what outlives the request's own session (a
+    streamed download, a background job, the metrics' registry)."""
+    return current_app.extensions[SESSIONS_KEY]
 
 
 def get_config() -> Config:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ from smsbox.contacts.exporting import ExportFormat, export_chunks, record_export
 from smsbox.contacts.groups import all_groups, group_by_id
 from smsbox.models import Group
 from web.contacts import bp
-from web.db import SESSIONS_KEY, get_session
+from web.db import get_session, get_sessions
 
 MIMETYPES = {
     ExportFormat.CSV: "text/csv",
@@ -44,7 +44,7 @@ def export() -> ResponseReturnValue:
     session.commit()
     name = f"contacts-{group.id}" if group else "contacts"
     return Response(
-        _streamed(current_app.extensions[SESSIONS_KEY], format, group),
+        _streamed(get_sessions(), format, group),
         mimetype=MIMETYPES[format],
         headers={"Content-Disposition": f"attachment; filename={name}.{format}"},
     )

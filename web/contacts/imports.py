@@ -36,7 +36,7 @@ from smsbox.contacts.uploads import discard_upload, keep_upload, upload_path, up
 from smsbox.spreadsheets import as_text
 from web.contacts import bp, why
 from web.contacts.jobs import ImportJob, ImportJobs, import_jobs_directory
-from web.db import SESSIONS_KEY, get_account, get_config, get_session
+from web.db import get_account, get_config, get_session, get_sessions
 from web.i18n import reason
 
 JOBS_KEY = "smsbox.contact_imports"
@@ -49,7 +49,7 @@ def _jobs() -> ImportJobs:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if JOBS_KEY not in app.extensions:
         app.extensions[JOBS_KEY] = ImportJobs(
-            app.extensions[SESSIONS_KEY], import_jobs_directory(get_config().data_dir)
+            get_sessions(), import_jobs_directory(get_config().data_dir)
         )
     return app.extensions[JOBS_KEY]
 

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from smsbox.health import database_problems
 from smsbox.metrics import database_registry
-from web.db import SESSIONS_KEY, get_session
+from web.db import get_session, get_sessions
 
 bp = Blueprint("health", __name__)
 REGISTRY_KEY = "smsbox.metrics"
@@ -50,6 +50,6 @@ def metrics() -> ResponseReturnValue:
         abort(403)
     registry = current_app.extensions.get(REGISTRY_KEY)
     if registry is None:
-        registry = database_registry(current_app.extensions[SESSIONS_KEY])
+        registry = database_registry(get_sessions())
         current_app.extensions[REGISTRY_KEY] = registry
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
