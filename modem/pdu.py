@@ -177,7 +177,8 @@ def _encoded_alone(number: str, text: str, status_report: bool, validity: str) -
         part = dict(_one_part(), Text=text, Coding=coding)
         try:
             raw = gammu.EncodePDU(_submit_part(part, number, status_report, validity), "Submit")
-        except gammu.GSMError:
+        # python-gammu's ValueError: a text longer than any SMS's buffer (650 units).
+        except (gammu.GSMError, ValueError):
             return None
         # python-gammu silently transliterates what GSM-7 cannot carry.
         if (

@@ -22,7 +22,8 @@ def test_every_thread_encodes_on_the_one_encoding_thread(monkeypatch):
 
     monkeypatch.setattr(gammu, "EncodeSMS", recording)
     workers = [
-        threading.Thread(target=encode_submit, args=(f"+3360000000{n}", "Bonjour"))
+        # Two parts: a text one part carries needs no split (`pdu._encoded_alone`).
+        threading.Thread(target=encode_submit, args=(f"+3360000000{n}", "Bonjour ! " * 20))
         for n in range(3)
     ]
     for worker in workers:
