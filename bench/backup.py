@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from web_latency import prepared
+from web_seed import copy_seeded, prepared
 
 from modem.sim import SimulatedModem
 from smsbox.config import load_config
@@ -35,13 +34,7 @@ SUBMISSION_SECONDS = 0.05
 
 
 def installation(seeded: Path, work: Path) -> Path:
-    data = work / "data"
-    data.mkdir()
-    # The seeded database may keep part of itself in its WAL: into the file first.
-    with sqlite3.connect(seeded / "smsbox.db") as source:
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    source.close()
-    shutil.copy(seeded / "smsbox.db", data / "smsbox.db")
+    copy_seeded(seeded, work / "data")
     config = work / "smsbox.toml"
     config.write_text(
         'data_dir = "data"\n'

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from web_seed import copy_seeded
 
 from fault_lab.daemon_process import DaemonProcess
 from modem.sim import SimulatedModem
@@ -43,13 +44,18 @@ class IdleDaemon:
 
 
 @contextmanager
-def idle_daemon(modems: int, *, transcripts: bool = False) -> Iterator[IdleDaemon]:
-    """A daemon serving `modems` simulated modems, connected and idle (each modem's
-    first signal poll done) when the block starts."""
+def idle_daemon(
+    modems: int, *, transcripts: bool = False, seeded: Path | None = None, role: str = "both"
+) -> Iterator[IdleDaemon]:
+    """A daemon serving `modems` simulated modems of this `role`, connected and idle
+    (each modem's first signal poll done) when the block starts; on a copy of the
+    database in the data directory `seeded` (`web_seed.prepared`), else a new one."""
     with tempfile.TemporaryDirectory(prefix="smsbox-bench-") as scratch, ExitStack() as stack:
         base = Path(scratch)
+        if seeded is not None:
+            copy_seeded(seeded, base / "data")
         config_path = base / "smsbox.toml"
-        config_path.write_text(_config_text(base, modems), encoding="utf-8")
+        config_path.write_text(_config_text(base, modems, role), encoding="utf-8")
         config = load_config(config_path)
         initialise(config)
         engine = make_engine(config.database_url)
@@ -71,22 +77,29 @@ def idle_daemon(modems: int, *, transcripts: bool = False) -> Iterator[IdleDaemo
         yield daemon
 
 
-def _config_text(base: Path, modems: int) -> str:
+def _config_text(base: Path, modems: int, role: str) -> str:
     sections = "".join(
         f'\n[[modem]]\nname = "sim{number}"\ndevice = "{base / f"modem{number}"}"\n'
+        f'role = "{role}"\n'
         for number in range(modems)
     )
     return f'data_dir = "data"\n\n[messaging]\ndefault_region = "FR"\n{sections}'
 
 
 def _wait_until_serving(daemon: IdleDaemon, modems: int) -> None:
+    # Its own modems: a seeded database has others, ready as last seen.
+    names = [modem.name for modem in daemon.config.modems]
     give_up_at = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < give_up_at:
         if not daemon.process.alive:
             raise RuntimeError(f"the daemon ended: see {daemon.process.log_path}")
         with daemon.sessions() as session:
             serving = session.scalars(
-                select(Modem).where(Modem.state == "ready", Modem.signal_quality.is_not(None))
+                select(Modem).where(
+                    Modem.name.in_(names),
+                    Modem.state == "ready",
+                    Modem.signal_quality.is_not(None),
+                )
             ).all()
         if len(serving) == modems:
             return

@@ -6,6 +6,7 @@ modems with their recent errors), brought to the newest schema when it is older.
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -167,6 +168,17 @@ def prepared(cache: Path, messages: int) -> Config:
     print(f"seeded {messages:,} messages in {time.perf_counter() - started:.0f} s")
     (data / "seeded").touch()
     return config
+
+
+def copy_seeded(seeded: Path, data: Path) -> None:
+    """The seeded database into the data directory `data` (made here), for a run that
+    writes to it: the cached one stays as seeded."""
+    data.mkdir()
+    # The seeded database may keep part of itself in its WAL: into the file first.
+    with sqlite3.connect(seeded / "smsbox.db") as source:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    source.close()
+    shutil.copy(seeded / "smsbox.db", data / "smsbox.db")
 
 
 def _head_revision() -> str:
