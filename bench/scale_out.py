@@ -39,7 +39,7 @@ from throughput.ledger import Outgoing, cpu_seconds
 
 KILLED_HOST = 0
 # Messages a phase queues by default: 16 a modem, 32 s of the ideal, where a run of 4
-# a modem (8 s) is mostly its start (README, "the next claim while the modem sends").
+# a modem (8 s) is mostly its start (bench/HISTORY.md, "the next claim while the modem sends").
 MESSAGES_PER_MODEM = 16
 
 

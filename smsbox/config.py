@@ -35,7 +35,7 @@ class WebConfig:
     # one core at a time, so an API under load wants one per core.
     processes: int = 1
     # Threads of each process (waitress's own default): more let a slow page not hold
-    # up the others; fewer cost an API on SQLite less CPU a request (README, Benchmarks).
+    # up the others; fewer cost an API on SQLite less CPU a request (bench/HISTORY.md).
     threads: int = 4
 
 
