@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
 
 from smsbox.config import ConfigError
@@ -67,7 +67,18 @@ def make_engine(url: str, *, connections: int = 5, bounded: bool = False) -> Eng
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "handle_error", _give_up_after_a_failed_commit)
     return engine
+
+
+def _give_up_after_a_failed_commit(context: ExceptionContext) -> None:
+    """A COMMIT that failed (no statement: the transaction's own end) gives its
+    connection up, as a lost one: SQLite's transaction may still be open while
+    SQLAlchemy counts it ended, so that neither the Session's rollback nor the pool's
+    reset ends it, and whoever took the connection next would commit its writes."""
+    if context.connection is not None and context.statement is None:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False  # the others are sound
 
 
 class DatabaseUnusable(ConfigError):
