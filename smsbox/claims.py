@@ -50,7 +50,16 @@ from sqlalchemy import (
 from smsbox import routing
 from smsbox.keywords import Kind
 from smsbox.optouts import blocked_reason
-from smsbox.tables import Direction, Status, UTCDateTime, message_parts, messages, modems, opt_outs
+from smsbox.tables import (
+    Direction,
+    Status,
+    UTCDateTime,
+    message_parts,
+    messages,
+    modems,
+    opt_outs,
+    written,
+)
 
 MODEM_ID = bindparam("modem_id", type_=Integer())
 DUE = bindparam("due", type_=UTCDateTime())
@@ -69,7 +78,7 @@ RING_ELSEWHERE = select(func.pg_notify(TURN_CHANNEL, cast(MODEM_ID, String)))
 HAS_PARTS = "has_parts"
 
 # The answers to a number's own STOP or START go to it even while it is opted out.
-ANSWERS_OWN_REQUEST = messages.c.keyword_reply.in_([Kind.OPT_OUT, Kind.OPT_IN])
+ANSWERS_OWN_REQUEST = messages.c.keyword_reply.in_([written(Kind.OPT_OUT), written(Kind.OPT_IN)])
 
 
 def parameters(modem_id: int, due: datetime, batch: int = 1) -> dict[str, Any]:
@@ -144,7 +153,7 @@ def statements(*, commercial: bool, writes_in_ctes: bool, batched: bool) -> Clai
     or (`batched`) up to `batch` when no peer is up."""
     message = messages.c
     claimable = [
-        message.direction == Direction.OUTBOUND,
+        message.direction == written(Direction.OUTBOUND),
         _queued(writes_in_ctes),
         or_(message.requested_modem_id.is_(None), message.requested_modem_id == MODEM_ID),
         or_(message.modem_id.is_(None), message.modem_id == MODEM_ID),

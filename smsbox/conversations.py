@@ -36,6 +36,7 @@ from smsbox.contacts.name_search import name_holding
 from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, utcnow
 from smsbox.refusals import Refusal
+from smsbox.tables import written
 from smsbox.trigram_indexes import TrigramIndex, indexable
 
 CONVERSATIONS_PAGE_SIZE = 30
@@ -277,7 +278,7 @@ def outbound_between(session: Session, number: str, first_id: int, last_id: int)
             select(Message)
             .where(
                 Message.number == number,
-                Message.direction == Direction.OUTBOUND,
+                Message.direction == written(Direction.OUTBOUND),
                 Message.id.between(first_id, last_id),
             )
             .order_by(Message.id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from smsbox.message_lists import Cursor, older_than
 from smsbox.models import Direction, Message, Status
+from smsbox.tables import written
 
 PAGE_SIZE = 50
 
@@ -42,7 +43,7 @@ def find_page(
     keyset, as smsbox.message_lists pages); and whether more follow."""
     query = select(Message).order_by(Message.created_at.desc(), Message.id.desc())
     if direction is not None:
-        query = query.where(Message.direction == direction)
+        query = query.where(Message.direction == written(direction))
     if status is not None:
         query = query.where(Message.status == status)
     if number is not None:

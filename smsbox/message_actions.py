@@ -22,6 +22,7 @@ from smsbox.tables import (
     messages,
     opt_outs,
     utcnow,
+    written,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def mark_read(session: Session, ids: Collection[int], *, read: bool = True) -> i
     Sent messages have no read state: they are left alone."""
     chosen = (
         messages.c.id.in_(_limited(ids)),
-        messages.c.direction == Direction.INBOUND,
+        messages.c.direction == written(Direction.INBOUND),
         messages.c.read_at.is_(None) if read else messages.c.read_at.is_not(None),
     )
     values = {"read_at": utcnow() if read else None}

@@ -25,6 +25,7 @@ from smsbox.contacts.store import naming
 from smsbox.models import UNREAD, Contact, ConversationHead, Direction, Message, Status
 from smsbox.numbers import InvalidNumber, to_e164
 from smsbox.pages import DEFAULT_PAGE_SIZE, PAGE_SIZES, Cursor, ListRefused
+from smsbox.tables import written
 from smsbox.trigram_indexes import indexable
 
 MAX_SEARCH_LENGTH = 200
@@ -254,11 +255,11 @@ def _listed(query: ListQuery, timezone: str, *, aside: bool) -> list[object]:
     conditions: list[object] = []
     direction = Message.direction.concat("") if aside else Message.direction
     if query.box is Box.SENT:
-        conditions.append(direction == Direction.OUTBOUND)
+        conditions.append(direction == written(Direction.OUTBOUND))
     elif query.box is Box.RECEIVED:
-        conditions.append(direction == Direction.INBOUND)
+        conditions.append(direction == written(Direction.INBOUND))
     elif aside:
-        conditions.append(and_(direction == Direction.INBOUND, Message.read_at.is_(None)))
+        conditions.append(and_(direction == written(Direction.INBOUND), Message.read_at.is_(None)))
     else:
         conditions.append(text(UNREAD))
     if query.status is not None:

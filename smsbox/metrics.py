@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smsbox.models import Direction, Message, Modem, Status, utcnow
+from smsbox.tables import written
 
 MESSAGE_COUNTS_MAX_AGE = 60.0
 # Seconds: a modem takes a few seconds per part, a network minutes to deliver.
@@ -114,7 +115,7 @@ class DatabaseCollector(Collector):
     def _queue(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
         # Both through the index on (direction, status, created_at): a count of the
         # queued range, and its first entry.
-        queued = (Message.direction == Direction.OUTBOUND, Message.status == Status.QUEUED)
+        queued = (Message.direction == written(Direction.OUTBOUND), Message.status == Status.QUEUED)
         depth = session.scalar(select(func.count()).select_from(Message).where(*queued))
         oldest = session.scalar(
             select(Message.created_at).where(*queued).order_by(Message.created_at).limit(1)

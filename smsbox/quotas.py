@@ -24,7 +24,7 @@ from smsbox import account_settings, activity
 from smsbox.activity import Action, Actor
 from smsbox.outbox import MessageRejected
 from smsbox.refusals import Refusal
-from smsbox.tables import Direction, Status, messages, modems, utcnow
+from smsbox.tables import Direction, Status, messages, modems, utcnow, written
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -112,7 +112,7 @@ def _usage(session: Session, counted: Select, moment: Column, periods: Periods) 
 def account_usage(session: Session, periods: Periods) -> Usage:
     # Two counts each read from an index alone, where one with `status != blocked`
     # would visit every row of the month.
-    outbound = messages.c.direction == Direction.OUTBOUND
+    outbound = messages.c.direction == written(Direction.OUTBOUND)
     created = select(func.count()).select_from(messages).where(outbound)
     blocked = created.where(messages.c.status == Status.BLOCKED)
     every, never_sent = (

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from smsbox.config import RetentionConfig
 from smsbox.message_actions import delete_with_references
-from smsbox.tables import Direction, Status, incoming_calls, messages, utcnow
+from smsbox.tables import Direction, Status, incoming_calls, messages, utcnow, written
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +29,7 @@ def _message_batch(session: Session, direction: Direction, before: datetime) -> 
         session.scalars(
             select(messages.c.id)
             .where(
-                messages.c.direction == direction,
+                messages.c.direction == written(direction),
                 messages.c.created_at < before,
                 messages.c.status.not_in(UNFINISHED),
             )

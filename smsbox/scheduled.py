@@ -23,6 +23,7 @@ from smsbox.models import Direction, Message, Modem, Status, utcnow
 from smsbox.outbox import check_body
 from smsbox.pages import PAGE_SIZES, Cursor, ListRefused
 from smsbox.refusals import Refusal
+from smsbox.tables import written
 
 # Further ahead is a typo (2062 for 2026) more often than a plan.
 MAX_AHEAD = timedelta(days=366)
@@ -179,7 +180,7 @@ def _change(session: Session, message_id: int, **values: object) -> None:
         update(Message)
         .where(
             Message.id == message_id,
-            Message.direction == Direction.OUTBOUND,
+            Message.direction == written(Direction.OUTBOUND),
             Message.status == Status.SCHEDULED,
         )
         .values(**values)

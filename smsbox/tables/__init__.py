@@ -13,7 +13,14 @@ from smsbox.tables.accounts import (
     users,
 )
 from smsbox.tables.campaigns import campaigns, recurring_campaigns
-from smsbox.tables.columns import JsonDocument, UTCDateTime, metadata, partial_index, utcnow
+from smsbox.tables.columns import (
+    JsonDocument,
+    UTCDateTime,
+    metadata,
+    partial_index,
+    utcnow,
+    written,
+)
 from smsbox.tables.directory import contacts, group_memberships, groups, opt_outs
 from smsbox.tables.integrations import webhook_deliveries, webhook_endpoints
 from smsbox.tables.messaging import (
@@ -67,4 +74,5 @@ __all__ = [
     "utcnow",
     "webhook_deliveries",
     "webhook_endpoints",
+    "written",
 ]
