@@ -164,10 +164,10 @@ class MessageSender:
 
     def write_answers(self) -> None:
         """Commit what the modem answered and is not committed yet (applied again:
-        a failed commit since put the messages back as the database holds them), and
-        tell the last message sent."""
-        if self._unwritten is not None:
-            self._commit_until_done(self._unwritten)
+        a failed commit since put the messages back as the database holds them) and
+        the messages sent whose rows wait, and tell the last message sent."""
+        if self._unwritten is not None or self._ledger.holds_sent:
+            self._commit_until_done(self._unwritten or _nothing)
         self._tell_sent()
 
     def _claim(self, terms: ClaimTerms) -> bool:
@@ -182,10 +182,11 @@ class MessageSender:
         self._take(claimed, terms)
         return True
 
-    def _commit(self) -> None:
-        """Write what changed of the messages being sent, and commit."""
+    def _commit(self, *, hold_sent: bool = False) -> None:
+        """Write what changed of the messages being sent, and commit (`hold_sent`: the
+        rows of those sent may wait, `Ledger.commit`)."""
         with self._connection() as connection:
-            self._ledger.commit(connection)
+            self._ledger.commit(connection, hold_sent=hold_sent)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -317,7 +318,9 @@ class MessageSender:
         def hand_over() -> None:
             sending.record_handover(part)
             try:
-                self._commit()
+                # The messages sent are written later: no one reads them meanwhile,
+                # and the worker writes them before it reads any report (`write_answers`).
+                self._commit(hold_sent=True)
             except SQLAlchemyError:
                 self.write_answers()  # only the handover failed: the part is not sent
                 raise
@@ -370,3 +373,7 @@ class MessageSender:
                     "modem %s: cannot write to the database (%s); retrying", self.modem_name, error
                 )
                 self._pause(DATABASE_RETRY)
+
+
+def _nothing() -> None:
+    """No answer to apply: a commit of what the ledger holds."""

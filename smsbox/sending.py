@@ -328,7 +328,9 @@ def settle(message: AnyMessage) -> None:
         message.error = _uncertain_note(message, uncertain)
         return
     message.status = Status.SENT
-    message.sent_at = utcnow()
+    # When its last part went: settled later (a sender's row held, `smsbox.outgoing`,
+    # or after a crash), it was sent all the same.
+    message.sent_at = max(part.sent_at or utcnow() for part in message.parts)
     message.error = None
     message.next_attempt_at = None
 

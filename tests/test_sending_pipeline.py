@@ -56,9 +56,13 @@ def test_a_kill_after_the_combined_commit_loses_and_duplicates_nothing(
             sender.send_one(modem_id, batch=3)
         driver.close()
 
-        # The commit that announced the second message also held the first's answer.
-        assert status_of(sessions, first) == Status.SENT
+        # The commit that announced the second message also held the first's answer;
+        # the first's own row waits (`smsbox.outgoing`: rows held), sent at recovery.
         with sessions() as session:
+            answered = session.get_one(Message, first).parts
+            assert [(part.status, part.reference) for part in answered] == [
+                (Status.SENT, sim.sent()[0].references[0])
+            ]
             handed_over = session.get_one(Message, second).parts
             assert [part.status for part in handed_over] == [Status.SENDING]
 
