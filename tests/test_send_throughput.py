@@ -21,7 +21,10 @@ from modem.sim.transcript import Transcript
 
 def test_the_smsbox_leg_sends_each_message_once(capsys):
     assert send_throughput.main(["versus", "--messages", "5", "--gammu-messages", "0"]) == 0
-    assert "smsbox          5 messages in" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "smsbox          5 messages in" in output
+    # The warm-up message and the five, in the database as well as on the network.
+    assert "each reached the network exactly once, 6 recorded sent;" in output
 
 
 @pytest.mark.skipif(not gammu_smsd_installed(), reason="gammu-smsd is not installed")
@@ -30,6 +33,7 @@ def test_the_gammu_smsd_leg_sends_each_message_once():
         result = measure(leg, workload(2), timeout=60)
     assert result.tally.exactly_once, result.tally.describe()
     assert result.messages == 2
+    assert result.recorded_sent == 3
     assert result.peak_rss_kib > 0
 
 

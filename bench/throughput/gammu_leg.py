@@ -124,6 +124,9 @@ class GammuLeg:
     def parts(self) -> list[NetworkPart]:
         return self.network.parts()
 
+    def recorded_sent(self) -> int:
+        return sum(1 for _ in (self.workdir / "sent").iterdir())
+
     def pid(self) -> int:
         if self._process is None or self._process.poll() is not None:
             raise RuntimeError(f"gammu-smsd is not running (see {self.workdir / 'smsd.log'})")

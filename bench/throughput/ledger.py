@@ -80,6 +80,9 @@ class LegResult:
     simulator_cpu_seconds: float  # this process's, meanwhile: the modems and their network
     peak_rss_kib: int
     tally: Tally
+    # The messages the sender counts sent once the last reached the network and it had
+    # QUIET_AFTER_LAST to write it down (smsbox's database, gammu-smsd's sent folder).
+    recorded_sent: int
     cores: str | None = None  # where the daemon and the simulators ran (`kept_apart`)
 
     @property
@@ -89,7 +92,8 @@ class LegResult:
     def describe(self) -> str:
         return (
             f"{self.name:<11} {self.messages:>5} messages in {self.seconds:7.2f} s: "
-            f"{self.rate:8.2f} messages/s, {self.tally.describe()}; "
+            f"{self.rate:8.2f} messages/s, {self.tally.describe()}, "
+            f"{self.recorded_sent} recorded sent; "
             f"CPU: daemon {self.cpu_seconds:.1f} s, simulator {self.simulator_cpu_seconds:.1f} s; "
             f"daemon peak RSS {self.peak_rss_kib / 1024:.1f} MiB"
             f"; {self.cores or 'the daemon and the simulated modems on shared cores'}"
@@ -104,6 +108,7 @@ class Leg(Protocol):
     def start(self, first: Outgoing) -> None: ...
     def queue(self, messages: Sequence[Outgoing]) -> None: ...
     def parts(self) -> list[NetworkPart]: ...
+    def recorded_sent(self) -> int: ...
     def pid(self) -> int: ...
 
 
@@ -133,6 +138,7 @@ def measure(
         own_after - own_before,
         peak_rss_kib(leg.pid()),
         tally([WARM_UP, *messages], parts),
+        leg.recorded_sent(),
         cores,
     )
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from fault_lab.lab import Lab, LabModem
 from fault_lab.recording_network import NetworkPart
 from smsbox import wakeup
+from smsbox.tables import Status, messages
 from throughput.ledger import Outgoing
 
 
@@ -69,6 +72,12 @@ class SmsboxLeg:
 
     def parts(self) -> list[NetworkPart]:
         return [part for network in self.lab.networks for part in network.parts()]
+
+    def recorded_sent(self) -> int:
+        with self.lab.sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(messages).where(messages.c.status == Status.SENT)
+            )
 
     def pid(self) -> int:
         pid = self.lab.daemon.pid
