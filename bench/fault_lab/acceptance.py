@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,6 +21,9 @@ from fault_lab.ledger import QueuedMessage
 from fault_lab.sending import NETWORK_DELAY, SETTLE_TIMEOUT, spread_over_sending
 from fault_lab.texts import mixed_texts, scaled
 from smsbox.models import IncomingCall, Modem, Status
+
+if TYPE_CHECKING:
+    from modem.sim import SimulatedModem
 
 MODEMS = (
     LabModem("sim800", "sim800"),
@@ -81,6 +85,9 @@ def acceptance(lab: Lab, scale: float) -> None:
     def traffic(k: int) -> None:
         sim = lab.sims[k % len(lab.sims)]
         lab.deliver(f"+3362{k:07d}", f"accept-in{k:03d} réponse n°{k} — merci")
+        # A modem takes one call at a time: the network would miss a second one while
+        # the last still rings there (sending fast, the traffic comes within seconds).
+        lab.wait_for(lambda: _calls_over(sim), LONG_CALL_RINGS * RING_INTERVAL + BACK_TIMEOUT)
         callers.append(f"+3361{k:07d}")
         if k % 2:
             sim.call(callers[-1], rings=2, interval=RING_INTERVAL)
@@ -110,6 +117,10 @@ def acceptance(lab: Lab, scale: float) -> None:
         logged == Counter(callers),
         f"calls logged {dict(logged)} for callers {callers}",
     )
+
+
+def _calls_over(sim: SimulatedModem) -> bool:
+    return all(call.outcome != "ringing" for call in sim.network.calls())
 
 
 def _calls_logged(lab: Lab) -> list[int]:
