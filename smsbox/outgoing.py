@@ -28,7 +28,8 @@ part made anew whose number its message has stored already is a sender's mistake
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
@@ -231,6 +232,8 @@ class Ledger:
         written = []
         held = []
         part_rows = []
+        # By the columns they change: one statement each (the rows held, 16 at once).
+        updates: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
         for message in [*flushed, *self._messages]:
             parts_changed = [
                 part
@@ -241,17 +244,18 @@ class Ledger:
                 _part_row(message, part, stored=id(part) in self._committed)
                 for part in parts_changed
             )
+            changed: tuple[str, ...] = ()
             if hold and message.status == Status.SENT:
                 held.append(message)
-                changed: tuple[str, ...] = ()
-            else:
-                changed = self._write_changes(
-                    connection, messages, message, MESSAGE_CHANGES, _message_changes
-                )
+            elif (update_ := self._message_update(message)) is not None:
+                changed, values = update_
+                updates[changed].append(values)
             if changed or parts_changed:
                 written.append(message)
             if "status" in changed and message.status in events.OUTBOUND_EVENTS:
                 told.append(message)
+        for columns, rows in updates.items():
+            connection.execute(_update(messages, columns), rows)
         if part_rows:
             _write_parts(connection, part_rows)
         # An event's data is made only when an endpoint may want it (3 µs a message).
@@ -262,26 +266,20 @@ class Ledger:
             )
         return written, held
 
-    def _write_changes(
-        self,
-        connection: Connection,
-        table: Table,
-        item: OutgoingMessage | OutgoingPart,
-        names: tuple[str, ...],
-        values_of: Callable[[object], tuple[object, ...]],
-    ) -> tuple[str, ...]:
-        """One update of the columns that changed since the last commit; their names."""
-        now, committed = values_of(item), self._committed[id(item)]
+    def _message_update(
+        self, message: OutgoingMessage
+    ) -> tuple[tuple[str, ...], dict[str, object]] | None:
+        """The columns of `message` that changed since the last commit, and the values
+        of its update; None when none did."""
+        now, committed = _message_changes(message), self._committed[id(message)]
         if now == committed:
-            return ()
-        changed = [
-            (name, value)
-            for name, value, before in zip(names, now, committed, strict=True)
+            return None
+        changed = {
+            name: value
+            for name, value, before in zip(MESSAGE_CHANGES, now, committed, strict=True)
             if value != before
-        ]
-        columns = tuple(name for name, _value in changed)
-        connection.execute(_update(table, columns), {"row_id": item.id, **dict(changed)})
-        return columns
+        }
+        return tuple(changed), {"row_id": message.id, **changed}
 
 
 _message_changes = attrgetter(*MESSAGE_CHANGES)
