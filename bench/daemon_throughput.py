@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from modem import pdu as pdus
+from modem import pdu_encoding
 from modem.daemon import run_daemon
 from modem.sim import SimulatedModem
 from smsbox import outbox
@@ -69,7 +69,7 @@ def measure(messages: int, send_delay: float, modems: int) -> None:
             while not all_ready(sessions, modems):
                 time.sleep(0.05)
             for text in (SHORT, LONG):
-                parts = len(pdus.encode_submit("0600000000", text))
+                parts = len(pdu_encoding.encode_submit("0600000000", text))
                 before = sent()
                 with sessions() as session:
                     for number in range(messages):

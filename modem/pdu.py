@@ -1,7 +1,8 @@
-"""SMS PDUs through python-gammu: encoding, decoding and joining long messages.
+"""SMS PDUs read through python-gammu: checking, decoding and joining long messages.
 
 Everything GSM-7/UCS-2 and UDH is python-gammu's job; this module only adapts
-its dictionaries to what the AT driver and the simulator need.
+its dictionaries to what the AT driver, the inbox and the simulator need. Making
+PDUs is `modem.pdu_encoding`'s.
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
 
 import gammu
-
-from modem.encoding_thread import encode_sms
 
 # The longest PDU AT commands carry: the SMSC address (a length octet and up to 11
 # more, 3GPP TS 24.011 §8.2.5.1) then the longest TPDU, an SMS-SUBMIT of 164 octets
@@ -44,14 +41,6 @@ class ReceivedPart:
     concat_ref: int | None = None
     part_number: int = 1
     total_parts: int = 1
-
-
-@dataclass(frozen=True)
-class SubmitPdu:
-    """One part ready for AT+CMGS: the hex to send and the length the command announces."""
-
-    hex: str
-    tpdu_length: int
 
 
 def split_smsc(raw: bytes) -> tuple[bytes, bytes]:
@@ -87,24 +76,7 @@ def tpdu_length(pdu_hex: str) -> int:
     return len(split_smsc(pdu_octets(pdu_hex))[1])
 
 
-# python-gammu's entries for a long text: parts joined by an 8-bit or a 16-bit
-# reference (3GPP TS 23.040 §9.2.3.24.1 and §9.2.3.24.8).
-LONG_TEXT = {False: "ConcatenatedTextLong", True: "ConcatenatedTextLong16bit"}
-
-
-def _encode_parts(
-    text: str, *, unicode: bool, message_class: int = -1, wide_reference: bool = False
-) -> list[dict]:
-    return encode_sms(
-        {
-            "Class": message_class,
-            "Unicode": unicode,
-            "Entries": [{"ID": LONG_TEXT[wide_reference], "Buffer": text}],
-        }
-    )
-
-
-def _clean_text(decoded: dict) -> str:
+def clean_text(decoded: dict) -> str:
     text = decoded["Text"] or ""
     if isinstance(text, bytes):
         # 8-bit data has no alphabet: one character per octet, as DecodeSMS joins them.
@@ -117,102 +89,7 @@ def _clean_text(decoded: dict) -> str:
     return text.replace("\x00", "")
 
 
-def _parts_for(text: str, message_class: int = -1, wide_reference: bool = False) -> list[dict]:
-    """python-gammu's parts for `text`: GSM-7 when it carries the text unchanged
-    (python-gammu silently transliterates what it cannot), else UCS-2."""
-    gsm = _encode_parts(
-        text, unicode=False, message_class=message_class, wide_reference=wide_reference
-    )
-    round_trip = "".join(
-        _clean_text(gammu.DecodePDU(gammu.EncodePDU(dict(part, Number="+1"), "Submit"), SMSC=True))
-        for part in gsm
-    )
-    if round_trip == text:
-        return gsm
-    return _encode_parts(
-        text, unicode=True, message_class=message_class, wide_reference=wide_reference
-    )
-
-
-def encode_submit(
-    number: str, text: str, *, status_report: bool = True, validity_hours: int | None = None
-) -> list[SubmitPdu]:
-    """PDUs for AT+CMGS, one per part, using the SIM's default SMSC. The network
-    gives up delivering after `validity_hours` (None: as long as it keeps any).
-
-    Raises ValueError for what no SMS can carry (python-gammu's own error inside).
-    """
-    # python-gammu turns "48H" into the relative TP-VP octet (3GPP TS 23.040 §9.2.3.12.1).
-    validity = "Max" if validity_hours is None else f"{validity_hours}H"
-    try:
-        return _encode_submit(number, text, status_report, validity)
-    except gammu.GSMError as error:
-        raise ValueError(f"cannot encode an SMS to {number}: {_reason(error)}") from error
-
-
-def _encode_submit(number: str, text: str, status_report: bool, validity: str) -> list[SubmitPdu]:
-    alone = _encoded_alone(number, text, status_report, validity)
-    if alone is not None:
-        return [alone]
-    return _encoded_split(number, text, status_report, validity)
-
-
-def _encoded_split(number: str, text: str, status_report: bool, validity: str) -> list[SubmitPdu]:
-    return [
-        _submit_pdu(gammu.EncodePDU(_submit_part(part, number, status_report, validity), "Submit"))
-        for part in _parts_for(text)
-    ]
-
-
-def _encoded_alone(number: str, text: str, status_report: bool, validity: str) -> SubmitPdu | None:
-    """The one part that carries `text` whole, as the split makes it: GSM-7 when that
-    carries it unchanged, else UCS-2. None when it needs more parts, or when
-    python-gammu refuses it for another reason (the split then says which).
-
-    Most messages are one part, and python-gammu's EncodeSMS, which splits a text,
-    cost 95 µs of a message's 123 (60 of them on its thread): EncodePDU of a part of
-    python-gammu's own making with this text checks the length (ERR_INVALIDDATA
-    beyond one part) and encodes it in 14 µs."""
-    for coding in ("Default_No_Compression", "Unicode_No_Compression"):
-        part = dict(_one_part(), Text=text, Coding=coding)
-        try:
-            raw = gammu.EncodePDU(_submit_part(part, number, status_report, validity), "Submit")
-        # python-gammu's ValueError: a text longer than any SMS's buffer (650 units).
-        except (gammu.GSMError, ValueError):
-            return None
-        # python-gammu silently transliterates what GSM-7 cannot carry.
-        if (
-            coding != "Default_No_Compression"
-            or _clean_text(gammu.DecodePDU(raw, SMSC=True)) == text
-        ):
-            return _submit_pdu(raw)
-    return None
-
-
-@cache
-def _one_part() -> dict:
-    """python-gammu's dictionary of a single-part SMS, its text to be replaced."""
-    (part,) = _encode_parts("-", unicode=False)
-    return part
-
-
-def _submit_part(part: dict, number: str, status_report: bool, validity: str) -> dict:
-    """`part` to `number`, through the SIM's default SMSC."""
-    part["Number"] = number
-    part["SMSC"] = {"Location": 0, "Validity": validity}
-    # python-gammu sets TP-SRR (ask for a status report) from this type.
-    part["Type"] = "Status_Report" if status_report else "Submit"
-    return part
-
-
-def _submit_pdu(raw: bytes) -> SubmitPdu:
-    # python-gammu always writes an SMSC address; a zero length instead tells the modem
-    # to use the one stored on the SIM.
-    tpdu = split_smsc(raw)[1]
-    return SubmitPdu(hex=("00" + tpdu.hex()).upper(), tpdu_length=len(tpdu))
-
-
-def _reason(error: Exception) -> str:
+def libgammu_reason(error: Exception) -> str:
     """libgammu's own words for an error python-gammu raised."""
     detail = error.args[0] if error.args else None
     return detail.get("Text", str(error)) if isinstance(detail, dict) else str(error)
@@ -228,8 +105,8 @@ def decode(pdu_hex: str) -> dict:
         decoded = gammu.DecodePDU(raw, SMSC=True)
     # python-gammu raises ValueError where it cannot convert what libgammu decoded.
     except (gammu.GSMError, ValueError) as error:
-        raise PduError(f"undecodable PDU: {_reason(error)}") from error
-    decoded["Text"] = _clean_text(decoded)
+        raise PduError(f"undecodable PDU: {libgammu_reason(error)}") from error
+    decoded["Text"] = clean_text(decoded)
     return decoded
 
 
@@ -349,66 +226,3 @@ def recovered_text(pdus: list[str]) -> str:
             if number not in present
         ]
     return "".join(text for _, text in sorted(readable, key=lambda numbered: numbered[0]))
-
-
-def encode_deliver(
-    sender: str,
-    text: str,
-    *,
-    smsc: str,
-    sent_at: datetime,
-    message_class: int = -1,
-    wide_reference: bool = False,
-) -> list[str]:
-    """PDUs as the network hands them to a modem (SMSC included), one per part; the
-    parts of a long text carry a 16-bit reference when `wide_reference` says so."""
-    pdus = []
-    for part in _parts_for(text, message_class, wide_reference):
-        part.update(
-            Type="Deliver",
-            Number=sender,
-            SMSC={"Location": 0, "Number": smsc},
-            DateTime=sent_at,
-            SMSCDateTime=sent_at,
-        )
-        pdus.append(gammu.EncodePDU(part, "Deliver").hex().upper())
-    return pdus
-
-
-SMS_STATUS_REPORT = 0x06  # TP-MTI 10, TP-MMS set: 3GPP TS 23.040 §9.2.2.3
-
-
-def encode_status_report(
-    reference: int,
-    recipient: str,
-    *,
-    smsc: str,
-    submitted_at: datetime,
-    status: int,
-    discharged_at: datetime | None = None,
-) -> str:
-    """An SMS-STATUS-REPORT PDU (SMSC included), as the network sends for a TP-MR.
-
-    python-gammu decodes these but cannot encode them, so the report is put
-    together from pieces python-gammu did encode: the address and the two time
-    stamps are taken from SMS-DELIVER PDUs, whose fields have the same format.
-    """
-
-    def deliver_fields(moment: datetime) -> tuple[bytes, bytes, bytes]:
-        raw = bytes.fromhex(encode_deliver(recipient, " ", smsc=smsc, sent_at=moment)[0])
-        smsc_address, tpdu = split_smsc(raw)
-        address_end = 1 + 2 + (tpdu[1] + 1) // 2  # length octet, type, BCD digits
-        timestamp_start = address_end + 2  # after TP-PID and TP-DCS
-        return smsc_address, tpdu[1:address_end], tpdu[timestamp_start : timestamp_start + 7]
-
-    smsc_address, address, service_centre_time = deliver_fields(submitted_at)
-    discharge_time = deliver_fields(discharged_at or datetime.now(submitted_at.tzinfo))[2]
-    report = (
-        smsc_address
-        + bytes([SMS_STATUS_REPORT, reference % 256])
-        + address
-        + service_centre_time
-        + discharge_time
-        + bytes([status])
-    )
-    return report.hex().upper()

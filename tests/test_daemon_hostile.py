@@ -16,7 +16,7 @@ from databases import database_toml
 from waiting import wait_until
 
 from fault_lab.crafted_pdus import with_concatenation
-from modem.pdu import encode_deliver
+from modem.pdu_encoding import encode_deliver
 from smsbox import outbox
 from smsbox.models import Direction, Message, Status
 

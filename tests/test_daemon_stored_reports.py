@@ -10,7 +10,7 @@ from daemon_fixtures import SENDING_WAIT, held_sms, messages, run_daemon_until
 from test_daemon_reports import only_outbound, queue
 from waiting import wait_until
 
-from modem.pdu import encode_status_report
+from modem.pdu_encoding import encode_status_report
 from modem.sim.state import MessageStatus
 from smsbox.models import Direction, Status
 

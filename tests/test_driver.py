@@ -19,7 +19,7 @@ from modem.drivers.contract import (
     NewMessage,
 )
 from modem.errors import NoAnswer
-from modem.pdu import encode_status_report
+from modem.pdu_encoding import encode_status_report
 
 OK = b"\r\nOK\r\n"
 ERROR = b"\r\nERROR\r\n"

@@ -9,7 +9,7 @@ import threading
 import gammu
 import pytest
 
-from modem.pdu import encode_submit
+from modem.pdu_encoding import encode_submit
 
 
 def test_every_thread_encodes_on_the_one_encoding_thread(monkeypatch):
@@ -22,7 +22,7 @@ def test_every_thread_encodes_on_the_one_encoding_thread(monkeypatch):
 
     monkeypatch.setattr(gammu, "EncodeSMS", recording)
     workers = [
-        # Two parts: a text one part carries needs no split (`pdu._encoded_alone`).
+        # Two parts: a text one part carries needs no split (`pdu_encoding._encoded_alone`).
         threading.Thread(target=encode_submit, args=(f"+3360000000{n}", "Bonjour ! " * 20))
         for n in range(3)
     ]

@@ -10,7 +10,8 @@ import pytest
 from daemon_fixtures import EVERY_DRIVER, ON_THE_NETWORK, SENDING_WAIT, held_sms, messages
 from waiting import wait_until
 
-from modem.pdu import encode_deliver, encode_submit, split_smsc
+from modem.pdu import split_smsc
+from modem.pdu_encoding import encode_deliver, encode_submit
 from modem.sim import SimulatedModem
 from modem.sim.profiles import PROFILES
 from smsbox import outbox, sending

@@ -18,6 +18,7 @@ from fault_lab.ledger import (
 )
 from fault_lab.recording_network import NetworkPart
 from modem import pdu as pdus
+from modem import pdu_encoding
 from smsbox.models import Status
 
 SENT_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -94,7 +95,7 @@ def test_it_measures_resume_from_the_fault_end_and_calls_no_traffic_never():
 
 @pytest.mark.parametrize(("part", "new_number"), [(0, 0), (1, 3)])
 def test_it_crafts_a_part_claiming_another_part_number(part, new_number):
-    parts = pdus.encode_deliver(
+    parts = pdu_encoding.encode_deliver(
         "+33611111111", "partie d'un long message, " * 8, smsc="+33609001390", sent_at=SENT_AT
     )
     crafted = with_concatenation(parts[part], number=new_number)
@@ -106,6 +107,8 @@ def test_it_crafts_a_part_claiming_another_part_number(part, new_number):
 
 
 def test_it_refuses_to_renumber_a_single_sms():
-    (single,) = pdus.encode_deliver("+33611111111", "court", smsc="+33609001390", sent_at=SENT_AT)
+    (single,) = pdu_encoding.encode_deliver(
+        "+33611111111", "court", smsc="+33609001390", sent_at=SENT_AT
+    )
     with pytest.raises(ValueError, match="no user data header"):
         with_concatenation(single, number=0)

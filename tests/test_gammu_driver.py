@@ -27,7 +27,8 @@ from modem.drivers.contract import (
 )
 from modem.drivers.gammu import GammuDriver
 from modem.errors import ModemError, PinRefused, SubmitOutcomeUnknown
-from modem.pdu import encode_deliver, encode_status_report, join_text, received_part
+from modem.pdu import join_text, received_part
+from modem.pdu_encoding import encode_deliver, encode_status_report
 from modem.reports import read_status_report
 from modem.sim import SimulatedModem
 from modem.sim.state import MessageStatus

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from fault_lab.crafted_pdus import with_concatenation
-from modem.pdu import encode_deliver, join_text, received_part
+from modem.pdu import join_text, received_part
+from modem.pdu_encoding import encode_deliver
 from smsbox.inbox import (
     assemble,
     ready_groups,

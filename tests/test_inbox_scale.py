@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from databases import sqlite_query_plans
 from sqlalchemy import event, insert
 
-from modem.pdu import encode_deliver, received_part
+from modem.pdu import received_part
+from modem.pdu_encoding import encode_deliver
 from smsbox.inbox import ready_groups, release_slot, store_part
 from smsbox.models import Direction, InboundPart, Message, Status
 

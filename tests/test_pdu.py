@@ -7,17 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modem import pdu as pdus
-from modem.pdu import (
-    PduError,
-    SubmitPdu,
-    decode,
-    encode_deliver,
-    encode_submit,
-    join_text,
-    received_part,
-    tpdu_length,
-)
+from modem import pdu_encoding
+from modem.pdu import PduError, decode, join_text, received_part, tpdu_length
+from modem.pdu_encoding import SubmitPdu, encode_deliver, encode_submit
 
 NUMBER = "+33612345678"
 SMSC = "+33609001390"
@@ -77,9 +69,9 @@ SMS_CHARACTERS = st.sampled_from("aZ09 @£$èéùÇØåΔ_ΦΩ^{}\\[~]|€ôàç
 def test_a_text_that_one_part_carries_is_encoded_as_the_split_encodes_it(
     text, status_report, validity
 ):
-    alone = pdus._encoded_alone(NUMBER, text, status_report, validity)
+    alone = pdu_encoding._encoded_alone(NUMBER, text, status_report, validity)
     try:
-        split = pdus._encoded_split(NUMBER, text, status_report, validity)
+        split = pdu_encoding._encoded_split(NUMBER, text, status_report, validity)
     except gammu.GSMError:
         split = []
     if alone is None:

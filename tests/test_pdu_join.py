@@ -11,15 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fault_lab.crafted_pdus import with_concatenation
-from modem.pdu import (
-    MAX_JOINED_PARTS,
-    PduError,
-    decode,
-    encode_deliver,
-    in_part_order,
-    join_text,
-    recovered_text,
-)
+from modem.pdu import MAX_JOINED_PARTS, PduError, decode, in_part_order, join_text, recovered_text
+from modem.pdu_encoding import encode_deliver
 
 SENDER = "+33612345678"
 SMSC = "+33609001390"

@@ -17,7 +17,7 @@ from test_worker import CALLER, RANG_AT, connected_worker, sent_reference
 
 from modem.connections import WorkerConnection
 from modem.drivers.contract import CallRang, IncomingCall, StatusReport
-from modem.pdu import encode_deliver
+from modem.pdu_encoding import encode_deliver
 
 pytestmark = pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite's own statement cache")
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from modem.drivers.contract import Outcome, outcome_of
-from modem.pdu import PduError, encode_deliver, encode_status_report
+from modem.pdu import PduError
+from modem.pdu_encoding import encode_deliver, encode_status_report
 from modem.reports import read_status_report
 
 SMSC = "+33609001390"

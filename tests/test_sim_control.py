@@ -17,7 +17,7 @@ import serial
 from serial_port import answer, read_until
 from waiting import wait_until
 
-from modem.pdu import encode_deliver, encode_submit
+from modem.pdu_encoding import encode_deliver, encode_submit
 from modem.sim import SimulatedModem
 from modem.sim.control import ControlError, request
 

@@ -7,7 +7,8 @@ import serial
 from serial_port import read_until
 from sim_engine import run
 
-from modem.pdu import decode, encode_submit, join_text
+from modem.pdu import decode, join_text
+from modem.pdu_encoding import encode_submit
 from modem.sim import SimulatedModem
 from modem.sim.engine import ModemEngine
 from modem.sim.network import SimulatedNetwork

@@ -10,7 +10,8 @@ import serial
 from serial_port import answer, read_for, read_until
 from waiting import wait_until
 
-from modem.pdu import decode, encode_submit
+from modem.pdu import decode
+from modem.pdu_encoding import encode_submit
 from modem.sim import SimulatedModem
 
 SENDER = "+33611111111"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sim_engine import OK, later, lines, run
 
-from modem.pdu import encode_submit
+from modem.pdu_encoding import encode_submit
 from modem.sim.commands.general import set_registration
 from modem.sim.profiles import PROFILES
 

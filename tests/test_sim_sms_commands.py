@@ -9,7 +9,7 @@ import gammu
 import pytest
 from sim_engine import lines, run
 
-from modem.pdu import encode_status_report, encode_submit
+from modem.pdu_encoding import encode_status_report, encode_submit
 from modem.sim.commands.sms_incoming import deliver_report
 from modem.sim.engine import ModemEngine
 from modem.sim.network import SimulatedNetwork

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from modem.drivers.contract import CallRang, IncomingCall, ModemStatus, Restarted, StatusReport
 from modem.errors import NoAnswer, PortError, SubmitOutcomeUnknown
-from modem.pdu import encode_deliver
+from modem.pdu_encoding import encode_deliver
 from modem.upkeep import UNANNOUNCED_SWEEP_INTERVAL
 from modem.worker import ModemWorker
 from smsbox import calls

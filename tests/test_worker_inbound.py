@@ -12,7 +12,7 @@ from sqlalchemy import select
 from fault_lab.crafted_pdus import with_concatenation
 from modem import receiver as receiver_module
 from modem.errors import ModemError
-from modem.pdu import encode_deliver
+from modem.pdu_encoding import encode_deliver
 from modem.worker import ModemWorker
 from smsbox import keyword_replies, optouts
 from smsbox.config import MessagingConfig, ModemConfig

@@ -12,7 +12,7 @@ from outbox_rows import queue
 from sqlalchemy import select
 
 from modem.pace import IDLE_WAIT, RateLimit
-from modem.pdu import encode_deliver
+from modem.pdu_encoding import encode_deliver
 from smsbox.models import Direction, Message, Modem, Status, utcnow
 
 CALLER = "+33622222222"

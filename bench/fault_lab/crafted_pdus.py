@@ -1,7 +1,7 @@
 """Hostile SMS-DELIVER PDUs, as a broken phone or an attacker would send them: a
 real part of a long message whose concatenation header says something else.
 
-Pure byte work on what `modem.pdu.encode_deliver` returns (SMSC address first),
+Pure byte work on what `modem.pdu_encoding.encode_deliver` returns (SMSC address first),
 following 3GPP TS 23.040 §9.2.2.1 (SMS-DELIVER) and §9.2.3.24.1 (concatenation).
 """
 

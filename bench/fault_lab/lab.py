@@ -31,7 +31,7 @@ from fault_lab.ledger import (
     tally_outbound,
 )
 from fault_lab.recording_network import NetworkPart, RecordingNetwork
-from modem import pdu as pdus
+from modem import pdu_encoding
 from modem.sim import SimulatedModem
 from modem.sim.profiles import DEFAULT_PROFILE, PROFILES
 from smsbox import outbox
@@ -236,7 +236,7 @@ class Lab:
         with self.sessions() as session:
             for raw_number, text in messages:
                 message = outbox.queue_message(session, raw_number, text, default_region=REGION)
-                parts = len(pdus.encode_submit(message.number, text))
+                parts = len(pdu_encoding.encode_submit(message.number, text))
                 added.append(
                     QueuedMessage(message.id, text.split()[0], message.number, text, parts)
                 )

@@ -10,7 +10,7 @@ from fault_lab.crafted_pdus import with_concatenation
 from fault_lab.lab import Lab
 from fault_lab.ledger import RESUME_TARGET
 from fault_lab.texts import scaled, short_texts
-from modem import pdu as pdus
+from modem import pdu_encoding
 
 INBOUND_WAIT = 30.0  # far beyond the 10 s target: long enough to tell slow from never
 PIN_WINDOW = 12.0  # a daemon retrying a wrong PIN does it within seconds
@@ -49,7 +49,7 @@ def identical_inbound(lab: Lab, scale: float) -> None:
     the second): five messages in the inbox."""
     lab.start_daemon()
     text = "identical-in OK"
-    (pdu,) = pdus.encode_deliver(
+    (pdu,) = pdu_encoding.encode_deliver(
         "+33620001111", text, smsc=lab.network.smsc, sent_at=datetime.now(UTC)
     )
     for _ in range(IDENTICAL_COPIES):
@@ -65,8 +65,12 @@ def crafted_concat(lab: Lab, scale: float) -> None:
     lab.start_daemon()
     sent_at = datetime.now(UTC)
     long_text = "crafted " + "partie d'un long message, " * 8
-    zero = pdus.encode_deliver("+33620002221", long_text, smsc=lab.network.smsc, sent_at=sent_at)
-    beyond = pdus.encode_deliver("+33620002222", long_text, smsc=lab.network.smsc, sent_at=sent_at)
+    zero = pdu_encoding.encode_deliver(
+        "+33620002221", long_text, smsc=lab.network.smsc, sent_at=sent_at
+    )
+    beyond = pdu_encoding.encode_deliver(
+        "+33620002222", long_text, smsc=lab.network.smsc, sent_at=sent_at
+    )
     crafted = [
         with_concatenation(zero[0], number=0),
         zero[1],

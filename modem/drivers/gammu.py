@@ -20,6 +20,7 @@ from typing import Any
 import gammu
 
 from modem import pdu as pdus
+from modem import pdu_encoding
 from modem.drivers.contract import (
     DriverSettings,
     Hook,
@@ -384,7 +385,7 @@ def _received_pdu(sms: dict) -> str:
     if sms["Type"] == "Deliver":
         return gammu.EncodePDU(sms, "Deliver").hex().upper()
     # python-gammu encodes no status report: it is put together again.
-    return pdus.encode_status_report(
+    return pdu_encoding.encode_status_report(
         sms["MessageReference"],
         sms["Number"],
         smsc=sms["SMSC"]["Number"],

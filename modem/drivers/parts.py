@@ -3,7 +3,7 @@ a part resent later keeps the concatenation reference of its siblings."""
 
 from __future__ import annotations
 
-from modem import pdu as pdus
+from modem import pdu_encoding
 from modem.drivers.contract import DriverSettings, PduRequest
 
 
@@ -15,7 +15,7 @@ def split_into_pdus(
     what no SMS can carry."""
     return [
         part.hex
-        for part in pdus.encode_submit(
+        for part in pdu_encoding.encode_submit(
             number,
             text,
             status_report=settings.status_reports and request.delivery_report,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from modem import pdu as pdus
+from modem import pdu_encoding
 
 REPORT_OUTCOMES = {"delivered": 0x00, "expired": 0x46, "failed": 0x41}
 # <stat> of +CREG (TS 27.007 §7.2): 1 registered home, 5 registered roaming.
@@ -184,13 +185,13 @@ class SimulatedNetwork:
             return [replace(record) for record in self._calls]
 
     def deliver_pdus(self, sender: str, text: str, *, message_class: int = -1) -> list[str]:
-        return pdus.encode_deliver(
+        return pdu_encoding.encode_deliver(
             sender, text, smsc=self.smsc, sent_at=datetime.now(UTC), message_class=message_class
         )
 
     def status_report(self, submission: Submission) -> str:
         """The SMS-STATUS-REPORT for a part, with the configured outcome."""
-        return pdus.encode_status_report(
+        return pdu_encoding.encode_status_report(
             submission.reference,
             submission.recipient,
             smsc=self.smsc,

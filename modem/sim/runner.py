@@ -194,7 +194,7 @@ class SimulatedModem:
         return len(pdus)
 
     def deliver_pdu(self, pdu_hex: str) -> None:
-        """An SMS-DELIVER PDU, SMSC address first (as `modem.pdu.encode_deliver` makes
+        """An SMS-DELIVER PDU, SMSC address first (as `modem.pdu_encoding.encode_deliver` makes
         them), handed to the modem as it is: crafted and broken messages too.
 
         ValueError unless it is hex of a length a PDU can have.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from modem import pdu as pdus
+from modem import pdu_encoding
 from modem.sim import charset
 from modem.sim.commands import command, integer
 from modem.sim.commands.general import require_network, require_sim
@@ -56,7 +57,7 @@ def _pdu_from_prompt(text: str, length: int) -> str:
 
 def _pdu_from_text(engine: ModemEngine, number: str, raw: str) -> str:
     text = charset.decode(raw.encode("latin-1"), engine.settings.charset)
-    parts = pdus.encode_submit(number, text, status_report=False)
+    parts = pdu_encoding.encode_submit(number, text, status_report=False)
     if len(parts) != 1:
         raise cms(INVALID_TEXT)  # text mode sends one SMS; longer needs PDU mode
     return parts[0].hex
@@ -141,7 +142,7 @@ def send_stored(engine: ModemEngine, command: Command) -> list[str]:
     pdu_hex = stored.pdu
     if len(values) > 1 and values[1]:
         decoded = readable(pdu_hex)
-        pdu_hex = pdus.encode_submit(values[1], decoded["Text"], status_report=False)[0].hex
+        pdu_hex = pdu_encoding.encode_submit(values[1], decoded["Text"], status_report=False)[0].hex
     reference = _submit_pdu(engine, pdu_hex)
     stored.status = MessageStatus.STO_SENT
     return [f"+CMSS: {reference}"]
