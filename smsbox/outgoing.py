@@ -144,7 +144,7 @@ class Ledger:
         self._messages: list[OutgoingMessage] = []
         # Sent, their parts written, their own rows not yet (`commit(hold_sent=True)`).
         self._held: list[OutgoingMessage] = []
-        # By id() of the message or part (held by `_messages`): the values committed
+        # By id() of the message or part (in `_messages` or `_held`): the values committed
         # (none for a part not written yet), a message's parts.
         self._committed: dict[int, tuple[object, ...]] = {}
         self._committed_parts: dict[int, list[OutgoingPart]] = {}
